@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
+import { projectRoot } from '../cli/projectRoot.js';
+import { dependencyClosure } from './dependencyClosure.js';
+import { currentTarget, NATIVE_PACKAGES } from './nativeTargets.js';
+
+/**
+ * Builds a VSIX for one platform. The extension's own code is bundled by esbuild; node-llama-cpp
+ * cannot be (it loads native binaries), so it ships in node_modules with exactly one platform's
+ * binaries. Everything goes into a staging folder first, so the VSIX holds only what is listed
+ * here (an allow-list), never whatever happens to lie in the working tree.
+ *
+ * Usage: node out/src/build/packageVsix.js [--target linux-x64] [--gpu] [--out FILE]
+ */
+const STAGED_FILES = ['package.json', 'README.md', 'LICENSE', 'dist/extension.cjs', 'dist/server.mjs', BUNDLED_MODEL_RELATIVE_PATH];
+/** Not needed at run time with prebuilt binaries: llama.cpp's sources for building from scratch. */
+const NODE_LLAMA_CPP_BUILD_ONLY = ['llama/gitRelease.bundle'];
+
+function main(argv: string[]): void {
+	const root = projectRoot();
+	const target = optionValue(argv, '--target') ?? currentTarget();
+	const natives = NATIVE_PACKAGES[target];
+	if (!natives) {
+		throw new Error(`Unknown target ${target}; one of ${Object.keys(NATIVE_PACKAGES).join(', ')}`);
+	}
+	const wanted = new Set([natives.cpu, ...(argv.includes('--gpu') ? natives.gpu : [])]);
+	for (const file of STAGED_FILES) {
+		if (!fs.existsSync(path.join(root, file))) {
+			throw new Error(`${file} is missing: run \`npm run setup\` (it builds the bundles and the default model) first`);
+		}
+	}
+	const stage = path.join(root, '.cache', 'vsix', target);
+	fs.rmSync(stage, { recursive: true, force: true });
+	fs.mkdirSync(stage, { recursive: true });
+
+	for (const file of STAGED_FILES) {
+		copy(path.join(root, file), path.join(stage, file));
+	}
+	copy(path.join(root, 'media'), path.join(stage, 'media'));
+	writeManifest(root, stage);
+
+	const packages = dependencyClosure(root, 'node-llama-cpp', (name) => name.startsWith('@node-llama-cpp/') && !wanted.has(name));
+	for (const name of wanted) {
+		if (!packages.some((directory) => directory.endsWith(path.join('node_modules', name)))) {
+			throw new Error(`${name} (node-llama-cpp's binaries for ${target}) is not installed here; install it with npm first`);
+		}
+	}
+	for (const directory of packages) {
+		copy(directory, path.join(stage, path.relative(root, directory)));
+	}
+	for (const file of NODE_LLAMA_CPP_BUILD_ONLY) {
+		fs.rmSync(path.join(stage, 'node_modules', 'node-llama-cpp', file), { force: true });
+	}
+	// Everything in the stage belongs in the VSIX except source maps.
+	fs.writeFileSync(path.join(stage, '.vscodeignore'), '**/*.map\n');
+
+	const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
+	const out = path.resolve(optionValue(argv, '--out') ?? path.join(root, `${manifest.name}-${target}-${manifest.version}.vsix`));
+	const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+	execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--target', target, '--out', out], { cwd: stage, stdio: 'inherit' });
+	console.log(`${out} (${(fs.statSync(out).size / 1024 ** 2).toFixed(1)} MiB, ${packages.length} runtime packages)`);
+}
+
+/** The published manifest: no scripts (vsce would run them) and no development dependencies. */
+function writeManifest(root: string, stage: string): void {
+	const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+	delete manifest.scripts;
+	delete manifest.devDependencies;
+	fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+function copy(from: string, to: string): void {
+	fs.mkdirSync(path.dirname(to), { recursive: true });
+	fs.cpSync(from, to, { recursive: true, dereference: true });
+}
+
+function optionValue(argv: string[], name: string): string | undefined {
+	const index = argv.indexOf(name);
+	return index === -1 ? undefined : argv[index + 1];
+}
+
+try {
+	main(process.argv.slice(2));
+} catch (error) {
+	console.error(error instanceof Error ? error.message : String(error));
+	process.exit(1);
+}

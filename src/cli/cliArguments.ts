@@ -1,0 +1,44 @@
+/** A tiny argument parser: `--name value`, `--flag`, and positionals. No dependency for three CLIs. */
+export interface ParsedArguments {
+	positionals: string[];
+	options: Map<string, string | true>;
+}
+
+export function parseArguments(argv: readonly string[], flags: readonly string[]): ParsedArguments {
+	const positionals: string[] = [];
+	const options = new Map<string, string | true>();
+	for (let index = 0; index < argv.length; index++) {
+		const argument = argv[index]!;
+		if (!argument.startsWith('--')) {
+			positionals.push(argument);
+			continue;
+		}
+		const [name, inline] = argument.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+		if (inline !== undefined) {
+			options.set(name, inline);
+		} else if (flags.includes(name)) {
+			options.set(name, true);
+		} else {
+			const value = argv[++index];
+			if (value === undefined) {
+				throw new UsageError(`--${name} needs a value`);
+			}
+			options.set(name, value);
+		}
+	}
+	return { positionals, options };
+}
+
+export class UsageError extends Error {}
+
+export function integerOption(options: Map<string, string | true>, name: string): number | undefined {
+	const value = options.get(name);
+	if (value === undefined) {
+		return undefined;
+	}
+	const parsed = Number(value);
+	if (value === true || !Number.isInteger(parsed)) {
+		throw new UsageError(`--${name} must be an integer`);
+	}
+	return parsed;
+}

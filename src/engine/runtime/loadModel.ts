@@ -1,0 +1,130 @@
+import os from 'node:os';
+import { GgufInsights, GgufFileType, type GgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
+import { detectFimTemplate, type FimDetection } from '../fim/detectFamily.js';
+import type { Logger } from '../logger.js';
+import { getLlamaInstance, type GpuPreference } from './llamaInstance.js';
+import { checkModelFile, messageOf } from './modelFileCheck.js';
+import { displayNameOf, type ModelInfo } from './modelInfo.js';
+import { ModelLoadError } from './modelLoadError.js';
+import { probeVocabulary } from './vocabProbe.js';
+import { resolveThreadCount } from './threads.js';
+
+export interface LoadModelOptions {
+	modelPath: string;
+	/** 0 or undefined: the machine's real core count */
+	threads?: number;
+	/** Upper bound; clipped to what the model was trained with */
+	contextSize?: number;
+	gpu?: GpuPreference;
+	logger: Logger;
+	/** Free memory in bytes; injectable so the refusal of an oversized model can be tested. */
+	freeMemoryBytes?: () => number;
+}
+
+export interface LoadedModel {
+	readonly llama: Llama;
+	readonly model: LlamaModel;
+	readonly context: LlamaContext;
+	/** One sequence per loaded model for now: completion requests are serialised on it. */
+	readonly sequence: LlamaContextSequence;
+	readonly fim: FimDetection;
+	readonly info: ModelInfo;
+	dispose(): Promise<void>;
+}
+
+export const DEFAULT_CONTEXT_SIZE = 2048;
+
+export async function loadModel(options: LoadModelOptions): Promise<LoadedModel> {
+	const { logger } = options;
+	const { fileInfo, sizeBytes } = await checkModelFile(options.modelPath);
+	const llama = await getLlamaInstance(options.gpu ?? 'auto', logger);
+	const threads = resolveThreadCount(options.threads);
+	const trainContextSize = Number(fileInfo.architectureMetadata.context_length ?? DEFAULT_CONTEXT_SIZE);
+	const contextSize = Math.max(256, Math.min(options.contextSize ?? DEFAULT_CONTEXT_SIZE, trainContextSize));
+
+	await ensureEnoughMemory(llama, fileInfo, contextSize, options.modelPath, (options.freeMemoryBytes ?? os.freemem)());
+
+	let model: LlamaModel;
+	try {
+		model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: llama.gpu === false ? 0 : 'auto' });
+	} catch (error) {
+		throw new ModelLoadError('load-failed', `llama.cpp could not load ${options.modelPath}: ${messageOf(error)}`, { cause: error });
+	}
+	let context: LlamaContext;
+	try {
+		context = await model.createContext({ contextSize, threads, sequences: 1 });
+	} catch (error) {
+		await model.dispose();
+		throw new ModelLoadError('load-failed', `Could not create a ${contextSize}-token context for ${options.modelPath}: ${messageOf(error)}`, { cause: error });
+	}
+	const sequence = context.getSequence();
+	const fim = detectFimTemplate(probeVocabulary(model));
+	if (!fim.template.supportsSuffix) {
+		// Said once per load, not per request: the user can do nothing about it until they switch models.
+		logger.warn(`${displayNameOf(options.modelPath, fileInfo.metadata.general?.name)} has no fill-in-the-middle support; completing from the text before the cursor only (${fim.reason})`);
+	} else {
+		logger.info(`Fill-in-the-middle template: ${fim.template.displayName} (${fim.reason})`);
+	}
+	const info: ModelInfo = {
+		path: options.modelPath,
+		displayName: displayNameOf(options.modelPath, fileInfo.metadata.general?.name),
+		sizeBytes,
+		architecture: String(fileInfo.metadata.general?.architecture ?? 'unknown'),
+		quantization: fileTypeName(fileInfo.metadata.general?.file_type),
+		contextSize: context.contextSize,
+		trainContextSize,
+		threads: context.currentThreads,
+		backend: llama.gpu === false ? 'CPU' : llama.gpu,
+		fimFamily: fim.template.family,
+		fimReason: fim.reason,
+	};
+	return {
+		llama,
+		model,
+		context,
+		sequence,
+		fim,
+		info,
+		async dispose() {
+			await context.dispose();
+			await model.dispose();
+		},
+	};
+}
+
+/**
+ * Loading a model that does not fit makes the whole machine swap (or the OOM killer pick the
+ * server); refusing up front with the numbers is kinder and keeps the previous model working.
+ */
+async function ensureEnoughMemory(llama: Llama, fileInfo: GgufFileInfo, contextSize: number, modelPath: string, free: number): Promise<void> {
+	let needed: number;
+	try {
+		const insights = await GgufInsights.from(fileInfo, llama);
+		// Counted as if everything stays in RAM: with a GPU, node-llama-cpp's 'auto' layer fit
+		// already checks VRAM, and RAM is what runs out first on the laptops this is made for.
+		const modelNeeds = await insights.estimateModelResourceRequirementsV2({ gpuLayers: 0 });
+		const contextNeeds = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: 0, sequences: 1 });
+		needed = modelNeeds.cpuRam + contextNeeds.cpuRam;
+	} catch {
+		// An architecture the estimator does not know: let llama.cpp decide.
+		return;
+	}
+	if (needed > free) {
+		throw new ModelLoadError(
+			'insufficient-memory',
+			`Not enough free memory for ${modelPath}: it needs about ${gib(needed)} GiB with a ${contextSize}-token context, ${gib(free)} GiB is free. Choose a smaller model or close other programs.`,
+		);
+	}
+}
+
+function gib(bytes: number): string {
+	return (bytes / 1024 ** 3).toFixed(1);
+}
+
+function fileTypeName(fileType: number | undefined): string {
+	if (fileType === undefined) {
+		return 'unknown';
+	}
+	const name = (GgufFileType as unknown as Record<number, string>)[fileType];
+	return name ? name.replace(/^MOSTLY_/, '') : `type ${fileType}`;
+}

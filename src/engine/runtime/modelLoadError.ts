@@ -1,0 +1,21 @@
+/** Why a model could not be loaded, in words a user can act on. */
+export type ModelLoadErrorCode =
+	| 'not-found'
+	| 'not-a-file'
+	| 'not-gguf'
+	| 'truncated'
+	| 'not-a-language-model'
+	| 'insufficient-memory'
+	| 'load-failed';
+
+export class ModelLoadError extends Error {
+	constructor(
+		readonly code: ModelLoadErrorCode,
+		/** One line for the status bar and the log, naming the file and what to do. */
+		readonly userMessage: string,
+		options?: { cause?: unknown },
+	) {
+		super(userMessage, options);
+		this.name = 'ModelLoadError';
+	}
+}

@@ -1,0 +1,80 @@
+import * as vscode from 'vscode';
+import {
+	CloseAction,
+	ErrorAction,
+	LanguageClient,
+	State,
+	TransportKind,
+	type LanguageClientOptions,
+	type ServerOptions,
+} from 'vscode-languageclient/node';
+import { CompletionStatsNotification, ServerStatusNotification, type HearthInitializationOptions } from '../shared/protocol.js';
+import { SETTINGS_SECTION } from '../shared/settings.js';
+import type { RestartPolicy } from './restartPolicy.js';
+import type { HearthStatusBar } from './statusBar.js';
+
+const SERVER_ENTRY = 'dist/server.mjs';
+
+/**
+ * Creates the client for the language server process that owns the model. The server is a separate
+ * Node process over IPC: if llama.cpp crashes or the model exhausts memory, only that process dies,
+ * and the close handler below restarts it within the policy's bounds.
+ */
+export function createServerClient(
+	context: vscode.ExtensionContext,
+	log: vscode.LogOutputChannel,
+	statusBar: HearthStatusBar,
+	restartPolicy: RestartPolicy,
+	defaultModelPath: string,
+): LanguageClient {
+	const module = context.asAbsolutePath(SERVER_ENTRY);
+	const serverOptions: ServerOptions = {
+		run: { module, transport: TransportKind.ipc },
+		debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+	};
+	const initializationOptions: HearthInitializationOptions = { defaultModelPath };
+	let restarting = false;
+	const clientOptions: LanguageClientOptions = {
+		// Every text document the user edits on disk or in an untitled buffer; the server decides
+		// per document (binary, huge) whether to answer.
+		documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
+		initializationOptions,
+		outputChannel: log,
+		traceOutputChannel: log,
+		synchronize: { configurationSection: SETTINGS_SECTION },
+		errorHandler: {
+			error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+			closed: () => {
+				if (restartPolicy.recordCrashAndDecide()) {
+					restarting = true;
+					statusBar.setProcessState('restarting', 'The language server stopped unexpectedly; restarting it.');
+					log.warn('The language server stopped unexpectedly; restarting it.');
+					return { action: CloseAction.Restart, handled: true };
+				}
+				const message = `The Hearth language server stopped ${restartPolicy.maxRestarts + 1} times in ${restartPolicy.windowMs / 60_000} minutes and will not be restarted automatically. See the Hearth log, then run "Hearth: Restart Language Server".`;
+				statusBar.setProcessState('stopped', message);
+				return { action: CloseAction.DoNotRestart, message };
+			},
+		},
+		initializationFailedHandler: (error) => {
+			log.error(`The language server failed to initialise: ${error instanceof Error ? error.message : String(error)}`);
+			return false;
+		},
+	};
+	const client = new LanguageClient('hearth', 'Hearth', serverOptions, clientOptions);
+	context.subscriptions.push(
+		client.onDidChangeState(({ newState }) => {
+			if (newState === State.Running) {
+				restarting = false;
+				statusBar.setProcessState('running');
+			} else if (newState === State.Starting) {
+				statusBar.setProcessState(restarting ? 'restarting' : 'starting');
+			} else if (newState === State.Stopped && !restarting) {
+				statusBar.setProcessState('stopped', 'The language server is not running.');
+			}
+		}),
+		client.onNotification(ServerStatusNotification.method, (status: ServerStatusNotification.Params) => statusBar.setServerStatus(status)),
+		client.onNotification(CompletionStatsNotification.method, (report: CompletionStatsNotification.Params) => statusBar.recordCompletion(report)),
+	);
+	return client;
+}

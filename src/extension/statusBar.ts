@@ -1,0 +1,117 @@
+import * as vscode from 'vscode';
+import type { CompletionReport, ServerStatus } from '../shared/protocol.js';
+
+/** The client's view of the server process, as opposed to the model state the server reports. */
+export type ServerProcessState = 'starting' | 'running' | 'restarting' | 'stopped';
+
+const SHOW_MENU_COMMAND = 'hearth.showMenu';
+
+/**
+ * One status bar item: the active model and its state. Its text always names the state in words
+ * (not only an icon), so the state is readable in screenshots and by screen readers.
+ */
+export class HearthStatusBar implements vscode.Disposable {
+	private readonly item = vscode.window.createStatusBarItem('hearth.status', vscode.StatusBarAlignment.Right, 100);
+	private processState: ServerProcessState = 'starting';
+	private processMessage: string | undefined;
+	private serverStatus: ServerStatus | undefined;
+	private lastCompletion: CompletionReport | undefined;
+
+	constructor() {
+		this.item.name = 'Hearth';
+		this.item.command = SHOW_MENU_COMMAND;
+		this.render();
+		this.item.show();
+	}
+
+	setProcessState(state: ServerProcessState, message?: string): void {
+		this.processState = state;
+		this.processMessage = message;
+		if (state !== 'running') {
+			this.serverStatus = this.serverStatus && { ...this.serverStatus, state: 'loading' };
+		}
+		this.render();
+	}
+
+	setServerStatus(status: ServerStatus): void {
+		this.serverStatus = status;
+		this.render();
+	}
+
+	recordCompletion(report: CompletionReport): void {
+		if (!report.cancelled) {
+			this.lastCompletion = report;
+			this.render();
+		}
+	}
+
+	dispose(): void {
+		this.item.dispose();
+	}
+
+	private render(): void {
+		const name = this.serverStatus?.model?.displayName ?? 'Hearth';
+		const [icon, state] = this.iconAndState();
+		this.item.text = `${icon} ${shorten(name)} · ${state}`;
+		this.item.tooltip = this.tooltip(state);
+		this.item.backgroundColor =
+			state === 'error' || state === 'stopped' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+	}
+
+	private iconAndState(): [string, string] {
+		switch (this.processState) {
+			case 'starting':
+				return ['$(loading~spin)', 'starting'];
+			case 'restarting':
+				return ['$(debug-restart)', 'restarting'];
+			case 'stopped':
+				return ['$(error)', 'stopped'];
+		}
+		switch (this.serverStatus?.state) {
+			case undefined:
+			case 'loading':
+				return ['$(loading~spin)', 'loading'];
+			case 'busy':
+				return ['$(loading~spin)', 'busy'];
+			case 'ready':
+				return ['$(sparkle)', 'ready'];
+			case 'disabled':
+				return ['$(circle-slash)', 'paused'];
+			case 'error':
+				return ['$(error)', 'error'];
+		}
+	}
+
+	private tooltip(state: string): vscode.MarkdownString {
+		const lines = [`**Hearth** — ${state}`];
+		const message = this.processState === 'running' ? this.serverStatus?.message : this.processMessage;
+		if (message) {
+			lines.push('', escape(message));
+		}
+		const model = this.serverStatus?.model;
+		if (model) {
+			lines.push(
+				'',
+				`Model: ${escape(model.displayName)}`,
+				`File: ${escape(model.path)} (${(model.sizeBytes / 1024 ** 2).toFixed(1)} MiB, ${model.quantization})`,
+				`Context: ${model.contextSize} tokens · ${model.backend}, ${model.threads} threads`,
+				`Fill-in-the-middle: ${escape(model.fimFamily)}`,
+			);
+		}
+		const last = this.lastCompletion;
+		if (last) {
+			const seconds = Math.max(last.totalMs - last.promptMs, 1) / 1000;
+			lines.push('', `Last completion: ${Math.round(last.totalMs)} ms, ${(last.generatedTokens / seconds).toFixed(1)} tokens/s generated, ${last.reusedPromptTokens}/${last.promptTokens} prompt tokens reused`);
+		}
+		lines.push('', 'Click for Hearth actions.');
+		return new vscode.MarkdownString(lines.join('  \n'));
+	}
+}
+
+function shorten(name: string): string {
+	return name.length > 32 ? `${name.slice(0, 31)}…` : name;
+}
+
+function escape(text: string): string {
+	return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}

@@ -1,0 +1,11 @@
+import { DEFAULT_SETTINGS, type HearthSettings } from '../../src/shared/settings.js';
+
+/** Settings for tests: CPU only, a small context, and the given overrides merged in. */
+export function testSettings(overrides: { model?: Partial<HearthSettings['model']>; inlineCompletion?: Partial<HearthSettings['inlineCompletion']>; performance?: Partial<HearthSettings['performance']> } = {}): HearthSettings {
+	return {
+		model: { ...DEFAULT_SETTINGS.model, ...overrides.model },
+		// A generous time budget: a loaded CI machine must not turn into a different (truncated) result.
+		inlineCompletion: { ...DEFAULT_SETTINGS.inlineCompletion, timeBudgetMs: 60_000, ...overrides.inlineCompletion },
+		performance: { ...DEFAULT_SETTINGS.performance, contextSize: 1024, gpu: 'off', ...overrides.performance },
+	};
+}
