@@ -58,12 +58,16 @@ const MAX_SUFFIX_CHARS = 8_000;
 export class CompletionEngine {
 	private queue: Promise<unknown> = Promise.resolve();
 	private readonly stopTokens: ReadonlySet<Token>;
+	/** Stop strings that are not control tokens, matched in the generated text. */
+	private readonly stopTexts: readonly string[];
 
 	constructor(
 		private readonly loaded: LoadedModel,
 		private readonly logger: Logger,
 	) {
-		this.stopTokens = collectStopTokens(loaded.model, loaded.fim.template.stopStrings);
+		const stops = classifyStopStrings(loaded.model, loaded.fim.template.stopStrings);
+		this.stopTokens = stops.tokens;
+		this.stopTexts = stops.texts;
 	}
 
 	get info(): ModelInfo {
@@ -149,7 +153,7 @@ export class CompletionEngine {
 				generated.push(token);
 				stats.generatedTokens = generated.length;
 				rawText = model.detokenize(generated);
-				const stopAt = firstStopString(rawText, fim.template.stopStrings);
+				const stopAt = firstStopString(rawText, this.stopTexts);
 				const candidate = stopAt === -1 ? rawText : rawText.slice(0, stopAt);
 				const processed = processCompletion(candidate, postContext);
 				text = processed.text;
@@ -202,15 +206,22 @@ export class CompletionEngine {
 	}
 }
 
-function collectStopTokens(model: LlamaModel, stopStrings: readonly string[]): Set<Token> {
+/**
+ * A stop string that is one control token in this vocabulary is matched by token id only: the same
+ * characters written as text (an HTML `</s>`, say) are legitimate code and must not end a completion.
+ */
+function classifyStopStrings(model: LlamaModel, stopStrings: readonly string[]): { tokens: Set<Token>; texts: string[] } {
 	const tokens = new Set<Token>();
+	const texts: string[] = [];
 	for (const text of stopStrings) {
 		const tokenized = model.tokenize(text, true);
 		if (tokenized.length === 1 && model.detokenize(tokenized, true) === text) {
 			tokens.add(tokenized[0]!);
+		} else {
+			texts.push(text);
 		}
 	}
-	return tokens;
+	return { tokens, texts };
 }
 
 function firstStopString(text: string, stopStrings: readonly string[]): number {
