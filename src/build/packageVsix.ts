@@ -60,15 +60,19 @@ function main(argv: string[]): void {
 	const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
 	const out = path.resolve(optionValue(argv, '--out') ?? path.join(root, `${manifest.name}-${target}-${manifest.version}.vsix`));
 	const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-	execFileSync(process.execPath, [vsce, 'package', '--no-dependencies', '--target', target, '--out', out], { cwd: stage, stdio: 'inherit' });
+	execFileSync(process.execPath, [vsce, 'package', '--target', target, '--out', out], { cwd: stage, stdio: 'inherit' });
 	console.log(`${out} (${(fs.statSync(out).size / 1024 ** 2).toFixed(1)} MiB, ${packages.length} runtime packages)`);
 }
 
-/** The published manifest: no scripts (vsce would run them) and no development dependencies. */
+/**
+ * The published manifest: no scripts (vsce would run them), no development dependencies, and of the
+ * run-time dependencies only node-llama-cpp, because esbuild bundled all the others.
+ */
 function writeManifest(root: string, stage: string): void {
-	const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+	const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown> & { dependencies: Record<string, string> };
 	delete manifest.scripts;
 	delete manifest.devDependencies;
+	manifest.dependencies = { 'node-llama-cpp': manifest.dependencies['node-llama-cpp']! };
 	fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
