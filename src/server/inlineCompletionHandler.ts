@@ -98,6 +98,7 @@ function report(uri: string, result: CompletionResult): CompletionReport {
 	return {
 		uri,
 		stopReason: result.stopReason,
+		cacheHit: stats.cacheHit,
 		cancelled: result.stopReason === 'cancelled',
 		suggestionLength: result.text.length,
 		promptTokens: stats.promptTokens,

@@ -42,6 +42,8 @@ export namespace CompletionStatsNotification {
 export interface CompletionReport {
 	uri: string;
 	stopReason: string;
+	/** 'exact' or 'type-through' when an earlier suggestion answered without a model call. */
+	cacheHit?: string;
 	cancelled: boolean;
 	suggestionLength: number;
 	promptTokens: number;

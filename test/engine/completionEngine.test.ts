@@ -81,13 +81,25 @@ describe('engine: fill-in-the-middle completion with real llama.cpp inference', 
 		const controller = new AbortController();
 		const abortAfterMs = full.stats.promptMs + (full.stats.totalMs - full.stats.promptMs) / 3;
 		const timer = setTimeout(() => controller.abort(), abortAfterMs);
-		const cut = await engine.complete({ ...request, signal: controller.signal });
+		const cut = await engine.complete({ ...request, signal: controller.signal, useCache: false });
 		clearTimeout(timer);
 		assert.equal(cut.stopReason, 'cancelled');
 		assert.ok(cut.stats.generatedTokens > 0 && cut.stats.generatedTokens < full.stats.generatedTokens, `${cut.stats.generatedTokens} of ${full.stats.generatedTokens}`);
 		assert.ok(cut.stats.tokensAfterAbort <= 1);
-		const after = await engine.complete({ ...request, maxTokens: 8 });
+		const after = await engine.complete({ ...request, maxTokens: 8, useCache: false });
 		assert.equal(after.rawText, full.rawText.slice(0, after.rawText.length), 'the next request still produces the same greedy text');
+	});
+
+	it('answers a repeated or typed-through context from its cache, without the model', async function () {
+		const first = await engine.complete({ prefix: 'let total = ', suffix: '\n', maxTokens: 8, mode: 'single-line' });
+		assert.ok(first.text.length > 1, `needs a suggestion of 2+ characters, got ${JSON.stringify(first.text)}`);
+		const again = await engine.complete({ prefix: 'let total = ', suffix: '\n', maxTokens: 8, mode: 'single-line' });
+		assert.equal(again.stats.cacheHit, 'exact');
+		assert.equal(again.text, first.text);
+		const typed = await engine.complete({ prefix: 'let total = ' + first.text[0], suffix: '\n', maxTokens: 8, mode: 'single-line' });
+		assert.equal(typed.stats.cacheHit, 'type-through');
+		assert.equal(typed.text, first.text.slice(1));
+		assert.equal(typed.stats.generatedTokens, 0);
 	});
 
 	it('completes from an empty prefix and at the end of a document', async function () {

@@ -1,4 +1,5 @@
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import { CompletionCache, type CacheHit, type CachedCompletion } from '../cache/completionCache.js';
 import type { Logger } from '../logger.js';
 import { chooseCompletionMode, clampContext, processCompletion, type CompletionMode } from '../postprocess/index.js';
 import type { LoadedModel } from './loadModel.js';
@@ -18,11 +19,15 @@ export interface CompletionRequest {
 	signal?: AbortSignal;
 	/** Generation stops (keeping what it has) when this much time has passed since the request started. */
 	timeBudgetMs?: number;
+	/** Answer from earlier suggestions when possible (default true). */
+	useCache?: boolean;
 }
 
-export type StopReason = 'end-of-generation' | 'stop-string' | 'post-process' | 'max-tokens' | 'time-budget' | 'cancelled' | 'context-full';
+export type StopReason = 'cached' | 'end-of-generation' | 'stop-string' | 'post-process' | 'max-tokens' | 'time-budget' | 'cancelled' | 'context-full';
 
 export interface CompletionStats {
+	/** Set when the answer came from an earlier suggestion and the model was not called. */
+	cacheHit?: CacheHit;
 	promptTokens: number;
 	/** Prompt tokens whose KV state was kept from the previous request. */
 	reusedPromptTokens: number;
@@ -57,6 +62,7 @@ const MAX_SUFFIX_CHARS = 8_000;
  */
 export class CompletionEngine {
 	private queue: Promise<unknown> = Promise.resolve();
+	private readonly cache = new CompletionCache();
 	private readonly stopTokens: ReadonlySet<Token>;
 	/** Stop strings that are not control tokens, matched in the generated text. */
 	private readonly stopTexts: readonly string[];
@@ -75,10 +81,23 @@ export class CompletionEngine {
 	}
 
 	complete(request: CompletionRequest): Promise<CompletionResult> {
+		const variant = `${request.mode ?? 'auto'}|${request.maxTokens}`;
+		if (request.useCache !== false && !request.signal?.aborted) {
+			const cached = this.cache.lookup(request.prefix, request.suffix, variant);
+			if (cached) {
+				return Promise.resolve(cachedResult(cached));
+			}
+		}
 		const queuedAt = performance.now();
 		const run = this.queue.then(() => this.run(request, queuedAt));
 		this.queue = run.catch(() => undefined);
-		return run;
+		return run.then((result) => {
+			// A suggestion cut short by the time budget is not the model's whole answer: not cached.
+			if (result.stopReason !== 'cancelled' && result.stopReason !== 'time-budget') {
+				this.cache.remember(request.prefix, request.suffix, variant, result.text);
+			}
+			return result;
+		});
 	}
 
 	async dispose(): Promise<void> {
@@ -222,6 +241,15 @@ function classifyStopStrings(model: LlamaModel, stopStrings: readonly string[]):
 		}
 	}
 	return { tokens, texts };
+}
+
+function cachedResult(cached: CachedCompletion): CompletionResult {
+	return {
+		text: cached.text,
+		rawText: cached.text,
+		stopReason: 'cached',
+		stats: { cacheHit: cached.hit, promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: 0, promptMs: 0, totalMs: 0 },
+	};
 }
 
 function firstStopString(text: string, stopStrings: readonly string[]): number {
