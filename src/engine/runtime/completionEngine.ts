@@ -71,7 +71,7 @@ export class CompletionEngine {
 		private readonly loaded: LoadedModel,
 		private readonly logger: Logger,
 	) {
-		const stops = classifyStopStrings(loaded.model, loaded.fim.template.stopStrings);
+		const stops = classifyStopStrings(loaded.model, loaded.promptTemplate.stopStrings);
 		this.stopTokens = stops.tokens;
 		this.stopTexts = stops.texts;
 	}
@@ -107,7 +107,7 @@ export class CompletionEngine {
 
 	private async run(request: CompletionRequest, queuedAt: number): Promise<CompletionResult> {
 		const startedAt = performance.now();
-		const { model, sequence, context, fim } = this.loaded;
+		const { model, sequence, context, promptTemplate } = this.loaded;
 		const stats: CompletionStats = {
 			promptTokens: 0,
 			reusedPromptTokens: 0,
@@ -128,7 +128,7 @@ export class CompletionEngine {
 
 		const clamped = clampContext(request.prefix, request.suffix, { maxPrefixChars: MAX_PREFIX_CHARS, maxSuffixChars: MAX_SUFFIX_CHARS });
 		const maxTokens = Math.max(1, Math.min(request.maxTokens, Math.floor(context.contextSize / 4)));
-		const prompt = tokenizePrompt(model, fim.template, { prefix: clamped.prefix, suffix: clamped.suffix, filePath: request.filePath }, context.contextSize - maxTokens - 1);
+		const prompt = tokenizePrompt(model, promptTemplate, { prefix: clamped.prefix, suffix: clamped.suffix, filePath: request.filePath }, context.contextSize - maxTokens - 1);
 		const mode = request.mode === undefined || request.mode === 'auto' ? chooseCompletionMode(clamped.prefix, clamped.suffix) : request.mode;
 		const postContext = { prefix: clamped.prefix, suffix: clamped.suffix, mode };
 		stats.promptTokens = prompt.tokens.length;

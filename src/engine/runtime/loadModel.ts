@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { GgufInsights, GgufFileType, type GgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
 import { detectFimTemplate, type FimDetection } from '../fim/detectFamily.js';
+import type { FimTemplate } from '../fim/fimTypes.js';
 import type { Logger } from '../logger.js';
 import { getLlamaInstance, type GpuPreference } from './llamaInstance.js';
 import { checkModelFile, messageOf } from './modelFileCheck.js';
@@ -28,6 +29,12 @@ export interface LoadedModel {
 	/** One sequence per loaded model for now: completion requests are serialised on it. */
 	readonly sequence: LlamaContextSequence;
 	readonly fim: FimDetection;
+	/**
+	 * The layout prompts are built with: suffix-prefix-middle where the family was trained with it,
+	 * because then the text being typed sits at the end of the prompt and each keystroke only appends
+	 * tokens to the KV cache; prefix-suffix-middle otherwise.
+	 */
+	readonly promptTemplate: FimTemplate;
 	readonly info: ModelInfo;
 	dispose(): Promise<void>;
 }
@@ -59,11 +66,12 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 	}
 	const sequence = context.getSequence();
 	const fim = detectFimTemplate(probeVocabulary(model));
+	const promptTemplate = fim.spmTemplate ?? fim.template;
 	if (!fim.template.supportsSuffix) {
 		// Said once per load, not per request: the user can do nothing about it until they switch models.
 		logger.warn(`${displayNameOf(options.modelPath, fileInfo.metadata.general?.name)} has no fill-in-the-middle support; completing from the text before the cursor only (${fim.reason})`);
 	} else {
-		logger.info(`Fill-in-the-middle template: ${fim.template.displayName} (${fim.reason})`);
+		logger.info(`Fill-in-the-middle template: ${promptTemplate.displayName}, ${promptTemplate.order.toUpperCase()} order (${fim.reason})`);
 	}
 	const info: ModelInfo = {
 		path: options.modelPath,
@@ -76,6 +84,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 		threads: context.currentThreads,
 		backend: llama.gpu === false ? 'CPU' : llama.gpu,
 		fimFamily: fim.template.family,
+		fimOrder: promptTemplate.order,
 		fimReason: fim.reason,
 	};
 	return {
@@ -84,6 +93,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 		context,
 		sequence,
 		fim,
+		promptTemplate,
 		info,
 		async dispose() {
 			await context.dispose();

@@ -14,6 +14,8 @@ export interface ModelInfo {
 	/** "CPU", "CUDA", "Vulkan" or "Metal", as node-llama-cpp reports the backend */
 	backend: string;
 	fimFamily: string;
+	/** 'psm' (prefix-suffix-middle) or 'spm' (suffix-prefix-middle) */
+	fimOrder: string;
 	fimReason: string;
 }
 

@@ -9,7 +9,7 @@ export type TestModelArchitecture = 'llama' | 'qwen2';
  * Tokenizers: a vocabulary file from llama.cpp's test set, optionally with
  * the named special tokens a later model revision added in reserved slots.
  */
-export type TestTokenizer = 'starcoder' | 'gpt-2' | 'deepseek-coder' | 'qwen2.5';
+export type TestTokenizer = 'starcoder' | 'starcoder1' | 'gpt-2' | 'deepseek-coder' | 'qwen2.5';
 
 /**
  * Token count of each tokenizer's llama.cpp vocabulary file, for listings and
@@ -17,6 +17,7 @@ export type TestTokenizer = 'starcoder' | 'gpt-2' | 'deepseek-coder' | 'qwen2.5'
  */
 export const tokenizerVocabularySizes: Readonly<Record<TestTokenizer, number>> = {
     starcoder: 49152,
+    starcoder1: 49152,
     'gpt-2': 50257,
     'deepseek-coder': 32256,
     'qwen2.5': 151936,
@@ -47,6 +48,7 @@ export interface TestModelShape {
 
 export const testModelPresets = [
     'tiny-fim',
+    'tiny-starcoder1',
     'tiny-nofim',
     'tiny-deepseek-coder',
     'tiny-qwen2',
@@ -83,6 +85,18 @@ const shapes: Readonly<Record<TestModelPreset, TestModelShape>> = {
         generalName: 'Hearth tiny-fim (random weights, not a trained model)',
         architecture: 'llama',
         tokenizer: 'starcoder',
+        ...tinyDimensions,
+        ropeFreqBase: 10000,
+        rmsEpsilon: 1e-5,
+        attentionBiases: false,
+        tiedEmbeddings: false,
+    },
+    'tiny-starcoder1': {
+        preset: 'tiny-starcoder1',
+        description: 'llama architecture, StarCoder (1) special tokens (<filename>, no <file_sep>), tiny dimensions',
+        generalName: 'Hearth tiny-starcoder1 (random weights, not a trained model)',
+        architecture: 'llama',
+        tokenizer: 'starcoder1',
         ...tinyDimensions,
         ropeFreqBase: 10000,
         rmsEpsilon: 1e-5,

@@ -33,8 +33,26 @@ export interface TokenizerMetadata {
 
 /** The llama.cpp vocabulary file a tokenizer comes from. */
 export function vocabularyForTokenizer(tokenizer: TestTokenizer): string {
-    return tokenizer === 'qwen2.5' ? 'qwen2' : tokenizer;
+    switch (tokenizer) {
+        case 'qwen2.5':
+            return 'qwen2';
+        case 'starcoder1':
+            return 'starcoder';
+        default:
+            return tokenizer;
+    }
 }
+
+/**
+ * llama.cpp's "starcoder" vocabulary is StarCoder2's. StarCoder (1) has the same BPE and FIM tokens
+ * but spells its metadata tokens `<filename>` and `<reponame>` where StarCoder2 has `<file_sep>` and
+ * `<repo_name>`; renaming those slots gives a StarCoder-1 vocabulary, the family trained with both
+ * FIM orders.
+ */
+const starCoder1Renames: ReadonlyMap<string, string> = new Map([
+    ['<file_sep>', '<filename>'],
+    ['<repo_name>', '<reponame>'],
+]);
 
 function resize<T>(items: readonly T[], length: number, filler: (index: number) => T): T[] {
     const out = items.slice(0, length);
@@ -58,6 +76,9 @@ export function buildTokenizerMetadata(
     let types = Array.from(typeList);
     let scores = scoreList === undefined ? undefined : Array.from(scoreList);
 
+    if (tokenizer === 'starcoder1') {
+        tokens = tokens.map((text) => starCoder1Renames.get(text) ?? text);
+    }
     if (tokenizer === 'qwen2.5') {
         for (const [id, text] of qwen25AddedTokens) {
             tokens[id] = text;
