@@ -85,7 +85,7 @@ function print(result: CompletionResult, input: CursorInput, engine: CompletionE
 	console.log(`at ${input.source} with ${info.displayName} (${info.quantization}, ${info.backend}, ${info.threads} threads, FIM: ${info.fimFamily})`);
 	console.log(
 		`${Math.round(stats.totalMs)} ms: prompt ${stats.promptTokens} tokens in ${Math.round(stats.promptMs)} ms, ` +
-			`${stats.generatedTokens} tokens generated (${tokensPerSecond.toFixed(1)} tokens/s), stopped by ${result.stopReason}; model loaded in ${Math.round(loadMs)} ms`,
+		`${stats.generatedTokens} tokens generated (${tokensPerSecond.toFixed(1)} tokens/s), stopped by ${result.stopReason}; model loaded in ${Math.round(loadMs)} ms`,
 	);
 }
 

@@ -89,7 +89,7 @@ export class ModelHost {
 			const info = loaded.info;
 			this.logger.info(
 				`Model ready in ${Math.round(performance.now() - startedAt)} ms: ${info.displayName} (${info.quantization}, ${info.backend}, ` +
-					`${info.threads} threads, context ${info.contextSize}, FIM: ${info.fimFamily})`,
+				`${info.threads} threads, context ${info.contextSize}, FIM: ${info.fimFamily})`,
 			);
 			this.publishIdleState();
 		} catch (error) {

@@ -22,38 +22,38 @@
 export type PromptPiece = { kind: 'special'; text: string } | { kind: 'text'; text: string };
 
 export type FimFamily =
-    | 'qwen2.5-coder'
-    | 'starcoder'
-    | 'starcoder2'
-    | 'deepseek-coder'
-    | 'codellama'
-    | 'codestral'
-    | 'codegemma'
-    | 'gguf-declared'
-    | 'prefix-only';
+	| 'qwen2.5-coder'
+	| 'starcoder'
+	| 'starcoder2'
+	| 'deepseek-coder'
+	| 'codellama'
+	| 'codestral'
+	| 'codegemma'
+	| 'gguf-declared'
+	| 'prefix-only';
 
 export interface FimInput {
-    /** Text before the cursor (already clamped by the caller). */
-    prefix: string;
-    /** Text after the cursor (already clamped by the caller). */
-    suffix: string;
-    /**
-     * Workspace-relative path of the file, used as a file-name header only by families that
-     * were trained with one (Qwen2.5-Coder, StarCoder, StarCoder2); ignored by the others.
-     */
-    filePath?: string;
+	/** Text before the cursor (already clamped by the caller). */
+	prefix: string;
+	/** Text after the cursor (already clamped by the caller). */
+	suffix: string;
+	/**
+	 * Workspace-relative path of the file, used as a file-name header only by families that
+	 * were trained with one (Qwen2.5-Coder, StarCoder, StarCoder2); ignored by the others.
+	 */
+	filePath?: string;
 }
 
 export interface FimTemplate {
-    readonly family: FimFamily;
-    readonly displayName: string;
-    /** false only for prefix-only: the model sees no text after the cursor. */
-    readonly supportsSuffix: boolean;
-    /** Layout produced by build(): prefix-suffix-middle or suffix-prefix-middle. */
-    readonly order: 'psm' | 'spm';
-    /** Special-token texts this template can emit; detection checks each is one token in the vocab. */
-    readonly requiredSpecialTokens: readonly string[];
-    /** Texts that end a completion if generated (besides the model's own end-of-generation tokens). */
-    readonly stopStrings: readonly string[];
-    build(input: FimInput): PromptPiece[];
+	readonly family: FimFamily;
+	readonly displayName: string;
+	/** false only for prefix-only: the model sees no text after the cursor. */
+	readonly supportsSuffix: boolean;
+	/** Layout produced by build(): prefix-suffix-middle or suffix-prefix-middle. */
+	readonly order: 'psm' | 'spm';
+	/** Special-token texts this template can emit; detection checks each is one token in the vocab. */
+	readonly requiredSpecialTokens: readonly string[];
+	/** Texts that end a completion if generated (besides the model's own end-of-generation tokens). */
+	readonly stopStrings: readonly string[];
+	build(input: FimInput): PromptPiece[];
 }

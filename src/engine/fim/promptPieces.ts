@@ -2,12 +2,12 @@ import type { PromptPiece } from './fimTypes.js';
 
 /** A control marker, tokenized with special-token parsing. */
 export function special(text: string): PromptPiece {
-    return { kind: 'special', text };
+	return { kind: 'special', text };
 }
 
 /** User text, tokenized verbatim. */
 export function text(value: string): PromptPiece {
-    return { kind: 'text', text: value };
+	return { kind: 'text', text: value };
 }
 
 /**
@@ -17,19 +17,19 @@ export function text(value: string): PromptPiece {
  * (splitting e.g. a file header from the prefix would change how the boundary tokenizes).
  */
 export function joinPieces(pieces: readonly PromptPiece[]): PromptPiece[] {
-    const out: PromptPiece[] = [];
-    for (const piece of pieces) {
-        if (piece.kind === 'text') {
-            if (piece.text === '') continue;
-            const last = out[out.length - 1];
-            if (last !== undefined && last.kind === 'text') {
-                out[out.length - 1] = text(last.text + piece.text);
-                continue;
-            }
-        }
-        out.push(piece);
-    }
-    return out;
+	const out: PromptPiece[] = [];
+	for (const piece of pieces) {
+		if (piece.kind === 'text') {
+			if (piece.text === '') continue;
+			const last = out[out.length - 1];
+			if (last !== undefined && last.kind === 'text') {
+				out[out.length - 1] = text(last.text + piece.text);
+				continue;
+			}
+		}
+		out.push(piece);
+	}
+	return out;
 }
 
 /**
@@ -37,5 +37,5 @@ export function joinPieces(pieces: readonly PromptPiece[]): PromptPiece[] {
  * with special-token parsing: user text that happens to look like a marker would become one.
  */
 export function renderPromptForDisplay(pieces: readonly PromptPiece[]): string {
-    return pieces.map((piece) => piece.text).join('');
+	return pieces.map((piece) => piece.text).join('');
 }

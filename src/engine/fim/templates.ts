@@ -14,32 +14,32 @@ import { joinPieces, special, text } from './promptPieces.js';
 export type { FimFamily, FimInput, FimTemplate, PromptPiece } from './fimTypes.js';
 
 interface TemplateSpec {
-    family: FimFamily;
-    displayName: string;
-    order: 'psm' | 'spm';
-    supportsSuffix?: boolean;
-    requiredSpecialTokens: readonly string[];
-    stopStrings: readonly string[];
-    layout(input: FimInput): PromptPiece[];
+	family: FimFamily;
+	displayName: string;
+	order: 'psm' | 'spm';
+	supportsSuffix?: boolean;
+	requiredSpecialTokens: readonly string[];
+	stopStrings: readonly string[];
+	layout(input: FimInput): PromptPiece[];
 }
 
 function defineTemplate(spec: TemplateSpec): FimTemplate {
-    return Object.freeze({
-        family: spec.family,
-        displayName: spec.displayName,
-        supportsSuffix: spec.supportsSuffix ?? true,
-        order: spec.order,
-        requiredSpecialTokens: Object.freeze([...spec.requiredSpecialTokens]),
-        stopStrings: Object.freeze([...spec.stopStrings]),
-        build: (input: FimInput) => joinPieces(spec.layout(input)),
-    });
+	return Object.freeze({
+		family: spec.family,
+		displayName: spec.displayName,
+		supportsSuffix: spec.supportsSuffix ?? true,
+		order: spec.order,
+		requiredSpecialTokens: Object.freeze([...spec.requiredSpecialTokens]),
+		stopStrings: Object.freeze([...spec.stopStrings]),
+		build: (input: FimInput) => joinPieces(spec.layout(input)),
+	});
 }
 
 /** A path is only usable as a header when it is non-empty and stays on one line. */
 function headerPath(filePath: string | undefined): string | undefined {
-    if (filePath === undefined) return undefined;
-    const singleLine = filePath.replace(/[\r\n]+/g, ' ').trim();
-    return singleLine === '' ? undefined : singleLine;
+	if (filePath === undefined) return undefined;
+	const singleLine = filePath.replace(/[\r\n]+/g, ' ').trim();
+	return singleLine === '' ? undefined : singleLine;
 }
 
 /**
@@ -48,7 +48,7 @@ function headerPath(filePath: string | undefined): string | undefined {
  * suffix, so the prefix text carries an explicit space. An empty prefix encodes to nothing.
  */
 function withSentencePieceDummySpace(prefix: string): string {
-    return prefix === '' ? '' : ' ' + prefix;
+	return prefix === '' ? '' : ' ' + prefix;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -60,37 +60,37 @@ function withSentencePieceDummySpace(prefix: string): string {
 // The file header `<|file_sep|>{path}\n` before <|fim_prefix|> is the trained repo-level form.
 // ---------------------------------------------------------------------------------------
 const QWEN_STOPS = [
-    '<|endoftext|>',
-    '<|fim_prefix|>',
-    '<|fim_suffix|>',
-    '<|fim_middle|>',
-    '<|fim_pad|>',
-    '<|file_sep|>',
-    '<|repo_name|>',
-    '<|im_start|>',
-    '<|im_end|>',
+	'<|endoftext|>',
+	'<|fim_prefix|>',
+	'<|fim_suffix|>',
+	'<|fim_middle|>',
+	'<|fim_pad|>',
+	'<|file_sep|>',
+	'<|repo_name|>',
+	'<|im_start|>',
+	'<|im_end|>',
 ];
 
 export function createQwenCoderTemplate(options: { withFileHeader: boolean }): FimTemplate {
-    const markers = ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>'];
-    return defineTemplate({
-        family: 'qwen2.5-coder',
-        displayName: 'Qwen2.5-Coder',
-        order: 'psm',
-        requiredSpecialTokens: options.withFileHeader ? [...markers, '<|file_sep|>'] : markers,
-        stopStrings: QWEN_STOPS,
-        layout: ({ prefix, suffix, filePath }) => {
-            const path = options.withFileHeader ? headerPath(filePath) : undefined;
-            return [
-                ...(path !== undefined ? [special('<|file_sep|>'), text(path + '\n')] : []),
-                special('<|fim_prefix|>'),
-                text(prefix),
-                special('<|fim_suffix|>'),
-                text(suffix),
-                special('<|fim_middle|>'),
-            ];
-        },
-    });
+	const markers = ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>'];
+	return defineTemplate({
+		family: 'qwen2.5-coder',
+		displayName: 'Qwen2.5-Coder',
+		order: 'psm',
+		requiredSpecialTokens: options.withFileHeader ? [...markers, '<|file_sep|>'] : markers,
+		stopStrings: QWEN_STOPS,
+		layout: ({ prefix, suffix, filePath }) => {
+			const path = options.withFileHeader ? headerPath(filePath) : undefined;
+			return [
+				...(path !== undefined ? [special('<|file_sep|>'), text(path + '\n')] : []),
+				special('<|fim_prefix|>'),
+				text(prefix),
+				special('<|fim_suffix|>'),
+				text(suffix),
+				special('<|fim_middle|>'),
+			];
+		},
+	});
 }
 
 export const qwenCoderTemplate = createQwenCoderTemplate({ withFileHeader: true });
@@ -106,46 +106,46 @@ export const qwenCoderTemplate = createQwenCoderTemplate({ withFileHeader: true 
 // prefix text, after <fim_prefix> (PSM) or after <fim_middle> (SPM).
 // ---------------------------------------------------------------------------------------
 const STARCODER_STOPS = [
-    '<|endoftext|>',
-    '<fim_prefix>',
-    '<fim_suffix>',
-    '<fim_middle>',
-    '<fim_pad>',
-    '<filename>',
-    '<reponame>',
+	'<|endoftext|>',
+	'<fim_prefix>',
+	'<fim_suffix>',
+	'<fim_middle>',
+	'<fim_pad>',
+	'<filename>',
+	'<reponame>',
 ];
 
 export function createStarCoderTemplate(options: { order: 'psm' | 'spm'; withFileNameHeader: boolean }): FimTemplate {
-    const markers = ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'];
-    const header = (filePath: string | undefined): PromptPiece[] => {
-        const path = options.withFileNameHeader ? headerPath(filePath) : undefined;
-        return path !== undefined ? [special('<filename>'), text(path + '\n')] : [];
-    };
-    return defineTemplate({
-        family: 'starcoder',
-        displayName: options.order === 'spm' ? 'StarCoder (SPM)' : 'StarCoder',
-        order: options.order,
-        requiredSpecialTokens: options.withFileNameHeader ? [...markers, '<filename>'] : markers,
-        stopStrings: STARCODER_STOPS,
-        layout: ({ prefix, suffix, filePath }) =>
-            options.order === 'psm'
-                ? [
-                      special('<fim_prefix>'),
-                      ...header(filePath),
-                      text(prefix),
-                      special('<fim_suffix>'),
-                      text(suffix),
-                      special('<fim_middle>'),
-                  ]
-                : [
-                      special('<fim_prefix>'),
-                      special('<fim_suffix>'),
-                      text(suffix),
-                      special('<fim_middle>'),
-                      ...header(filePath),
-                      text(prefix),
-                  ],
-    });
+	const markers = ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'];
+	const header = (filePath: string | undefined): PromptPiece[] => {
+		const path = options.withFileNameHeader ? headerPath(filePath) : undefined;
+		return path !== undefined ? [special('<filename>'), text(path + '\n')] : [];
+	};
+	return defineTemplate({
+		family: 'starcoder',
+		displayName: options.order === 'spm' ? 'StarCoder (SPM)' : 'StarCoder',
+		order: options.order,
+		requiredSpecialTokens: options.withFileNameHeader ? [...markers, '<filename>'] : markers,
+		stopStrings: STARCODER_STOPS,
+		layout: ({ prefix, suffix, filePath }) =>
+			options.order === 'psm'
+				? [
+					special('<fim_prefix>'),
+					...header(filePath),
+					text(prefix),
+					special('<fim_suffix>'),
+					text(suffix),
+					special('<fim_middle>'),
+				]
+				: [
+					special('<fim_prefix>'),
+					special('<fim_suffix>'),
+					text(suffix),
+					special('<fim_middle>'),
+					...header(filePath),
+					text(prefix),
+				],
+	});
 }
 
 export const starCoderTemplate = createStarCoderTemplate({ order: 'psm', withFileNameHeader: true });
@@ -161,36 +161,36 @@ export const starCoderSpmTemplate = createStarCoderTemplate({ order: 'spm', with
 // we emit the plain file-level form from the model card.
 // ---------------------------------------------------------------------------------------
 const STARCODER2_STOPS = [
-    '<|endoftext|>',
-    '<file_sep>',
-    '<repo_name>',
-    '<fim_prefix>',
-    '<fim_suffix>',
-    '<fim_middle>',
-    '<fim_pad>',
+	'<|endoftext|>',
+	'<file_sep>',
+	'<repo_name>',
+	'<fim_prefix>',
+	'<fim_suffix>',
+	'<fim_middle>',
+	'<fim_pad>',
 ];
 
 export function createStarCoder2Template(options: { withFileHeader: boolean }): FimTemplate {
-    const markers = ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'];
-    return defineTemplate({
-        family: 'starcoder2',
-        displayName: 'StarCoder2',
-        order: 'psm',
-        requiredSpecialTokens: options.withFileHeader ? [...markers, '<file_sep>'] : markers,
-        stopStrings: STARCODER2_STOPS,
-        layout: ({ prefix, suffix, filePath }) => {
-            const path = options.withFileHeader ? headerPath(filePath) : undefined;
-            return [
-                ...(path !== undefined ? [special('<file_sep>')] : []),
-                special('<fim_prefix>'),
-                ...(path !== undefined ? [text(path + '\n')] : []),
-                text(prefix),
-                special('<fim_suffix>'),
-                text(suffix),
-                special('<fim_middle>'),
-            ];
-        },
-    });
+	const markers = ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'];
+	return defineTemplate({
+		family: 'starcoder2',
+		displayName: 'StarCoder2',
+		order: 'psm',
+		requiredSpecialTokens: options.withFileHeader ? [...markers, '<file_sep>'] : markers,
+		stopStrings: STARCODER2_STOPS,
+		layout: ({ prefix, suffix, filePath }) => {
+			const path = options.withFileHeader ? headerPath(filePath) : undefined;
+			return [
+				...(path !== undefined ? [special('<file_sep>')] : []),
+				special('<fim_prefix>'),
+				...(path !== undefined ? [text(path + '\n')] : []),
+				text(prefix),
+				special('<fim_suffix>'),
+				text(suffix),
+				special('<fim_middle>'),
+			];
+		},
+	});
 }
 
 export const starCoder2Template = createStarCoder2Template({ withFileHeader: true });
@@ -208,18 +208,18 @@ const DEEPSEEK_END = '<\uFF5Cfim\u2581end\uFF5C>';
 const DEEPSEEK_EOS = '<\uFF5Cend\u2581of\u2581sentence\uFF5C>';
 
 export const deepSeekCoderTemplate = defineTemplate({
-    family: 'deepseek-coder',
-    displayName: 'DeepSeek-Coder',
-    order: 'psm',
-    requiredSpecialTokens: [DEEPSEEK_BEGIN, DEEPSEEK_HOLE, DEEPSEEK_END],
-    stopStrings: ['<|EOT|>', DEEPSEEK_EOS, DEEPSEEK_BEGIN, DEEPSEEK_HOLE, DEEPSEEK_END],
-    layout: ({ prefix, suffix }) => [
-        special(DEEPSEEK_BEGIN),
-        text(prefix),
-        special(DEEPSEEK_HOLE),
-        text(suffix),
-        special(DEEPSEEK_END),
-    ],
+	family: 'deepseek-coder',
+	displayName: 'DeepSeek-Coder',
+	order: 'psm',
+	requiredSpecialTokens: [DEEPSEEK_BEGIN, DEEPSEEK_HOLE, DEEPSEEK_END],
+	stopStrings: ['<|EOT|>', DEEPSEEK_EOS, DEEPSEEK_BEGIN, DEEPSEEK_HOLE, DEEPSEEK_END],
+	layout: ({ prefix, suffix }) => [
+		special(DEEPSEEK_BEGIN),
+		text(prefix),
+		special(DEEPSEEK_HOLE),
+		text(suffix),
+		special(DEEPSEEK_END),
+	],
 });
 
 // ---------------------------------------------------------------------------------------
@@ -239,45 +239,45 @@ export const deepSeekCoderTemplate = defineTemplate({
 // so detection picks the spelling the vocabulary actually has.
 // ---------------------------------------------------------------------------------------
 export interface CodeLlamaMarkers {
-    prefix: string;
-    suffix: string;
-    middle: string;
+	prefix: string;
+	suffix: string;
+	middle: string;
 }
 
 export const CODELLAMA_MARKERS: CodeLlamaMarkers = { prefix: '<PRE>', suffix: '<SUF>', middle: '<MID>' };
 export const CODELLAMA_SENTENCEPIECE_MARKERS: CodeLlamaMarkers = {
-    prefix: '\u2581<PRE>',
-    suffix: '\u2581<SUF>',
-    middle: '\u2581<MID>',
+	prefix: '\u2581<PRE>',
+	suffix: '\u2581<SUF>',
+	middle: '\u2581<MID>',
 };
 
 export function createCodeLlamaTemplate(options: { order: 'psm' | 'spm'; markers?: CodeLlamaMarkers }): FimTemplate {
-    const m = options.markers ?? CODELLAMA_MARKERS;
-    return defineTemplate({
-        family: 'codellama',
-        displayName: options.order === 'spm' ? 'CodeLlama (SPM)' : 'CodeLlama',
-        order: options.order,
-        requiredSpecialTokens: [m.prefix, m.suffix, m.middle],
-        // Only <EOT>: "<PRE>" is a plausible literal in HTML, so the markers are not stops.
-        // "<EOT>" also matches the detokenized "▁<EOT>" (" <EOT>").
-        stopStrings: ['<EOT>'],
-        layout: ({ prefix, suffix }) =>
-            options.order === 'psm'
-                ? [
-                      special(m.prefix),
-                      text(withSentencePieceDummySpace(prefix)),
-                      special(m.suffix),
-                      text(suffix),
-                      special(m.middle),
-                  ]
-                : [
-                      special(m.prefix),
-                      special(m.suffix),
-                      text(suffix),
-                      special(m.middle),
-                      text(withSentencePieceDummySpace(prefix)),
-                  ],
-    });
+	const m = options.markers ?? CODELLAMA_MARKERS;
+	return defineTemplate({
+		family: 'codellama',
+		displayName: options.order === 'spm' ? 'CodeLlama (SPM)' : 'CodeLlama',
+		order: options.order,
+		requiredSpecialTokens: [m.prefix, m.suffix, m.middle],
+		// Only <EOT>: "<PRE>" is a plausible literal in HTML, so the markers are not stops.
+		// "<EOT>" also matches the detokenized "▁<EOT>" (" <EOT>").
+		stopStrings: ['<EOT>'],
+		layout: ({ prefix, suffix }) =>
+			options.order === 'psm'
+				? [
+					special(m.prefix),
+					text(withSentencePieceDummySpace(prefix)),
+					special(m.suffix),
+					text(suffix),
+					special(m.middle),
+				]
+				: [
+					special(m.prefix),
+					special(m.suffix),
+					text(suffix),
+					special(m.middle),
+					text(withSentencePieceDummySpace(prefix)),
+				],
+	});
 }
 
 export const codeLlamaTemplate = createCodeLlamaTemplate({ order: 'psm' });
@@ -292,19 +292,19 @@ export const codeLlamaSpmTemplate = createCodeLlamaTemplate({ order: 'spm' });
 // The order is SPM: generation continues straight from the prefix.
 // ---------------------------------------------------------------------------------------
 export const codestralTemplate = defineTemplate({
-    family: 'codestral',
-    displayName: 'Codestral',
-    order: 'spm',
-    requiredSpecialTokens: ['[SUFFIX]', '[PREFIX]'],
-    // "</s>" as text can also be a closing HTML tag; the runtime should prefer matching it
-    // against special tokens only, but it is the family's documented end marker.
-    stopStrings: ['</s>'],
-    layout: ({ prefix, suffix }) => [
-        special('[SUFFIX]'),
-        text(suffix),
-        special('[PREFIX]'),
-        text(withSentencePieceDummySpace(prefix)),
-    ],
+	family: 'codestral',
+	displayName: 'Codestral',
+	order: 'spm',
+	requiredSpecialTokens: ['[SUFFIX]', '[PREFIX]'],
+	// "</s>" as text can also be a closing HTML tag; the runtime should prefer matching it
+	// against special tokens only, but it is the family's documented end marker.
+	stopStrings: ['</s>'],
+	layout: ({ prefix, suffix }) => [
+		special('[SUFFIX]'),
+		text(suffix),
+		special('[PREFIX]'),
+		text(withSentencePieceDummySpace(prefix)),
+	],
 });
 
 // ---------------------------------------------------------------------------------------
@@ -314,31 +314,31 @@ export const codestralTemplate = defineTemplate({
 // stopping on <|file_separator|> and the FIM markers. No file-name header is documented.
 // ---------------------------------------------------------------------------------------
 export const codeGemmaTemplate = defineTemplate({
-    family: 'codegemma',
-    displayName: 'CodeGemma',
-    order: 'psm',
-    requiredSpecialTokens: ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>'],
-    stopStrings: ['<|file_separator|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<eos>'],
-    layout: ({ prefix, suffix }) => [
-        special('<|fim_prefix|>'),
-        text(prefix),
-        special('<|fim_suffix|>'),
-        text(suffix),
-        special('<|fim_middle|>'),
-    ],
+	family: 'codegemma',
+	displayName: 'CodeGemma',
+	order: 'psm',
+	requiredSpecialTokens: ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>'],
+	stopStrings: ['<|file_separator|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<eos>'],
+	layout: ({ prefix, suffix }) => [
+		special('<|fim_prefix|>'),
+		text(prefix),
+		special('<|fim_suffix|>'),
+		text(suffix),
+		special('<|fim_middle|>'),
+	],
 });
 
 // ---------------------------------------------------------------------------------------
 // Prefix-only: a model without FIM still continues the text before the cursor.
 // ---------------------------------------------------------------------------------------
 export const prefixOnlyTemplate = defineTemplate({
-    family: 'prefix-only',
-    displayName: 'Prefix only (no fill-in-the-middle)',
-    order: 'psm',
-    supportsSuffix: false,
-    requiredSpecialTokens: [],
-    stopStrings: [],
-    layout: ({ prefix }) => [text(prefix)],
+	family: 'prefix-only',
+	displayName: 'Prefix only (no fill-in-the-middle)',
+	order: 'psm',
+	supportsSuffix: false,
+	requiredSpecialTokens: [],
+	stopStrings: [],
+	layout: ({ prefix }) => [text(prefix)],
 });
 
 // ---------------------------------------------------------------------------------------
@@ -347,19 +347,19 @@ export const prefixOnlyTemplate = defineTemplate({
 // order, so we use PSM, the layout llama.cpp's own /infill uses when a middle token exists.
 // ---------------------------------------------------------------------------------------
 export interface DeclaredFimTokens {
-    prefix: string;
-    suffix: string;
-    middle: string;
+	prefix: string;
+	suffix: string;
+	middle: string;
 }
 
 export function createDeclaredFimTemplate({ prefix, suffix, middle }: DeclaredFimTokens): FimTemplate {
-    return defineTemplate({
-        family: 'gguf-declared',
-        displayName: `GGUF-declared FIM (${prefix} ${suffix} ${middle})`,
-        order: 'psm',
-        requiredSpecialTokens: [prefix, suffix, middle],
-        // A model that emits one of its FIM markers has started a new infill round.
-        stopStrings: [prefix, suffix, middle],
-        layout: (input) => [special(prefix), text(input.prefix), special(suffix), text(input.suffix), special(middle)],
-    });
+	return defineTemplate({
+		family: 'gguf-declared',
+		displayName: `GGUF-declared FIM (${prefix} ${suffix} ${middle})`,
+		order: 'psm',
+		requiredSpecialTokens: [prefix, suffix, middle],
+		// A model that emits one of its FIM markers has started a new infill round.
+		stopStrings: [prefix, suffix, middle],
+		layout: (input) => [special(prefix), text(input.prefix), special(suffix), text(input.suffix), special(middle)],
+	});
 }

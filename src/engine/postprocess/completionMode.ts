@@ -4,13 +4,13 @@ import { currentLinePrefix, restOfCursorLine } from './cursorContext.js';
 export type CompletionMode = 'single-line' | 'multi-line';
 
 export interface CompletionContext {
-    /** Text before the cursor (may be clamped). */
-    prefix: string;
-    /** Text after the cursor (may be clamped). */
-    suffix: string;
-    mode: CompletionMode;
-    /** The editor's indentation unit ("\t" or N spaces); sets how wide a tab counts when comparing indentation. */
-    indentUnit?: string;
+	/** Text before the cursor (may be clamped). */
+	prefix: string;
+	/** Text after the cursor (may be clamped). */
+	suffix: string;
+	mode: CompletionMode;
+	/** The editor's indentation unit ("\t" or N spaces); sets how wide a tab counts when comparing indentation. */
+	indentUnit?: string;
 }
 
 /**
@@ -26,7 +26,7 @@ const ONLY_CLOSERS = /^[\s)\]};,]*$/;
  * a string literal that the line has not closed yet.
  */
 export function chooseCompletionMode(prefix: string, suffix: string): CompletionMode {
-    if (!ONLY_CLOSERS.test(restOfCursorLine(suffix))) return 'single-line';
-    if (quoteStateAfter(currentLinePrefix(prefix)) !== null) return 'single-line';
-    return 'multi-line';
+	if (!ONLY_CLOSERS.test(restOfCursorLine(suffix))) return 'single-line';
+	if (quoteStateAfter(currentLinePrefix(prefix)) !== null) return 'single-line';
+	return 'multi-line';
 }

@@ -17,21 +17,21 @@ import { sanitizeGenerated, toDocumentEol } from './sanitizeGenerated.js';
 import { onlyDuplicatesSuffix, trimSuffixOverlap } from './suffixOverlap.js';
 
 export type CompletionStopReason =
-    /** single-line mode reached the end of its line */
-    | 'single-line'
-    /** a generated line repeats the next non-blank line after the cursor */
-    | 'suffix-duplicate'
-    /** the same line came three times in a row (a generation loop) */
-    | 'repetition'
-    /** a line dedented below the block the completion is writing */
-    | 'block-end'
-    /** the completion closed a bracket that was opened before the cursor */
-    | 'brackets-closed';
+	/** single-line mode reached the end of its line */
+	| 'single-line'
+	/** a generated line repeats the next non-blank line after the cursor */
+	| 'suffix-duplicate'
+	/** the same line came three times in a row (a generation loop) */
+	| 'repetition'
+	/** a line dedented below the block the completion is writing */
+	| 'block-end'
+	/** the completion closed a bracket that was opened before the cursor */
+	| 'brackets-closed';
 
 export interface ProcessedCompletion {
-    text: string;
-    done: boolean;
-    reason?: CompletionStopReason;
+	text: string;
+	done: boolean;
+	reason?: CompletionStopReason;
 }
 
 /** Same line this many times in a row is a loop, not code. */
@@ -41,89 +41,89 @@ const REPEAT_LIMIT = 3;
 const BLOCK_OPENER = /(?:[{([:]|=>|\bdo|\bthen)\s*$/;
 
 export function processCompletion(generated: string, ctx: CompletionContext): ProcessedCompletion {
-    const lines = sanitizeGenerated(generated).split('\n');
-    const linePrefix = currentLinePrefix(ctx.prefix);
-    const restOfLine = restOfCursorLine(ctx.suffix);
-    const nextSuffixLine = nextNonBlankSuffixLine(ctx.suffix);
-    const tabSize = tabSizeFor(ctx.indentUnit);
-    const cursorAtLineEnd = isBlank(restOfLine);
+	const lines = sanitizeGenerated(generated).split('\n');
+	const linePrefix = currentLinePrefix(ctx.prefix);
+	const restOfLine = restOfCursorLine(ctx.suffix);
+	const nextSuffixLine = nextNonBlankSuffixLine(ctx.suffix);
+	const tabSize = tabSizeFor(ctx.indentUnit);
+	const cursorAtLineEnd = isBlank(restOfLine);
 
-    // Single-line mode keeps the cursor's line. Exception: when nothing follows the cursor on
-    // its line and the model starts with a line break, that break is the model saying "the
-    // current line is finished"; we keep the break and the one line after it, which is what
-    // the user would otherwise have to request by typing Enter first.
-    const startsOnNextLine = lines.length > 1 && isBlank(lines[0]!);
-    const maxLines = ctx.mode === 'single-line' ? (cursorAtLineEnd && startsOnNextLine ? 2 : 1) : Infinity;
+	// Single-line mode keeps the cursor's line. Exception: when nothing follows the cursor on
+	// its line and the model starts with a line break, that break is the model saying "the
+	// current line is finished"; we keep the break and the one line after it, which is what
+	// the user would otherwise have to request by typing Enter first.
+	const startsOnNextLine = lines.length > 1 && isBlank(lines[0]!);
+	const maxLines = ctx.mode === 'single-line' ? (cursorAtLineEnd && startsOnNextLine ? 2 : 1) : Infinity;
 
-    const kept: string[] = [];
-    let done = false;
-    let reason: CompletionStopReason | undefined;
-    const stop = (why: CompletionStopReason, lineIsComplete: boolean) => {
-        // A partial line only hides itself from `text`; it decides nothing yet.
-        if (lineIsComplete) {
-            done = true;
-            reason = why;
-        }
-    };
+	const kept: string[] = [];
+	let done = false;
+	let reason: CompletionStopReason | undefined;
+	const stop = (why: CompletionStopReason, lineIsComplete: boolean) => {
+		// A partial line only hides itself from `text`; it decides nothing yet.
+		if (lineIsComplete) {
+			done = true;
+			reason = why;
+		}
+	};
 
-    const docLines: string[] = []; // lines as they will read in the document, for comparisons
-    let blockIndent = initialBlockIndent(linePrefix, lines[0]!, tabSize);
-    let brackets: BracketScan = { ...EMPTY_SCAN, quote: quoteStateAfter(linePrefix) };
+	const docLines: string[] = []; // lines as they will read in the document, for comparisons
+	let blockIndent = initialBlockIndent(linePrefix, lines[0]!, tabSize);
+	let brackets: BracketScan = { ...EMPTY_SCAN, quote: quoteStateAfter(linePrefix) };
 
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        const complete = i < lines.length - 1;
-        if (i >= maxLines) {
-            stop('single-line', true);
-            break;
-        }
-        const docLine = i === 0 ? linePrefix + line : line;
+	for (let i = 0; i < lines.length; i++) {
+		const line = lines[i]!;
+		const complete = i < lines.length - 1;
+		if (i >= maxLines) {
+			stop('single-line', true);
+			break;
+		}
+		const docLine = i === 0 ? linePrefix + line : line;
 
-        if (!isBlank(line) && nextSuffixLine !== undefined && docLine.trimEnd() === nextSuffixLine.trimEnd()) {
-            stop('suffix-duplicate', complete);
-            break;
-        }
+		if (!isBlank(line) && nextSuffixLine !== undefined && docLine.trimEnd() === nextSuffixLine.trimEnd()) {
+			stop('suffix-duplicate', complete);
+			break;
+		}
 
-        if (isRepetition(docLines, docLine)) {
-            // Keep the first copy; the copies after it are the loop.
-            kept.splice(kept.length - (REPEAT_LIMIT - 2));
-            stop('repetition', complete);
-            break;
-        }
+		if (isRepetition(docLines, docLine)) {
+			// Keep the first copy; the copies after it are the loop.
+			kept.splice(kept.length - (REPEAT_LIMIT - 2));
+			stop('repetition', complete);
+			break;
+		}
 
-        if (ctx.mode === 'multi-line' && !isBlank(line)) {
-            if (blockIndent === undefined) {
-                // The completion's first content line sets the level of the block it writes.
-                blockIndent = indentWidth(docLine, tabSize);
-            } else if (i > 0 && indentWidth(line, tabSize) < blockIndent) {
-                // Dedent: the block ends. A line of closing brackets that closes what was
-                // opened before the cursor completes the block, unless the document already
-                // has it (then the suffix-duplicate check above has stopped before it).
-                const closes = isClosingOnlyLine(line) && scanLine(line, brackets).closesOuter;
-                if (closes && complete) kept.push(line);
-                stop('block-end', complete);
-                break;
-            }
-        }
+		if (ctx.mode === 'multi-line' && !isBlank(line)) {
+			if (blockIndent === undefined) {
+				// The completion's first content line sets the level of the block it writes.
+				blockIndent = indentWidth(docLine, tabSize);
+			} else if (i > 0 && indentWidth(line, tabSize) < blockIndent) {
+				// Dedent: the block ends. A line of closing brackets that closes what was
+				// opened before the cursor completes the block, unless the document already
+				// has it (then the suffix-duplicate check above has stopped before it).
+				const closes = isClosingOnlyLine(line) && scanLine(line, brackets).closesOuter;
+				if (closes && complete) kept.push(line);
+				stop('block-end', complete);
+				break;
+			}
+		}
 
-        const scanned = scanLine(line, brackets);
-        brackets = scanned.scan;
-        kept.push(line);
-        docLines.push(docLine);
-        if (ctx.mode === 'multi-line' && scanned.closesOuter) {
-            // The enclosing construct is closed: finish this line, then stop.
-            stop('brackets-closed', complete);
-            break;
-        }
-    }
+		const scanned = scanLine(line, brackets);
+		brackets = scanned.scan;
+		kept.push(line);
+		docLines.push(docLine);
+		if (ctx.mode === 'multi-line' && scanned.closesOuter) {
+			// The enclosing construct is closed: finish this line, then stop.
+			stop('brackets-closed', complete);
+			break;
+		}
+	}
 
-    return { text: finishText(kept, ctx, cursorAtLineEnd), done, ...(reason !== undefined ? { reason } : {}) };
+	return { text: finishText(kept, ctx, cursorAtLineEnd), done, ...(reason !== undefined ? { reason } : {}) };
 }
 
 function isRepetition(previous: readonly string[], docLine: string): boolean {
-    if (previous.length < REPEAT_LIMIT - 1) return false;
-    const line = docLine.trimEnd();
-    return previous.slice(-(REPEAT_LIMIT - 1)).every((p) => p.trimEnd() === line);
+	if (previous.length < REPEAT_LIMIT - 1) return false;
+	const line = docLine.trimEnd();
+	return previous.slice(-(REPEAT_LIMIT - 1)).every((p) => p.trimEnd() === line);
 }
 
 /**
@@ -136,17 +136,17 @@ function isRepetition(previous: readonly string[], docLine: string): boolean {
  * starts on the next line) it is undefined here and the first content line sets it.
  */
 function initialBlockIndent(linePrefix: string, firstGeneratedLine: string, tabSize: number): number | undefined {
-    if (isBlank(linePrefix)) return undefined;
-    if (BLOCK_OPENER.test(linePrefix) && isBlank(firstGeneratedLine)) return undefined;
-    return indentWidth(linePrefix, tabSize);
+	if (isBlank(linePrefix)) return undefined;
+	if (BLOCK_OPENER.test(linePrefix) && isBlank(firstGeneratedLine)) return undefined;
+	return indentWidth(linePrefix, tabSize);
 }
 
 function finishText(kept: readonly string[], ctx: CompletionContext, cursorAtLineEnd: boolean): string {
-    // Whitespace at the end of interior lines is noise. Whitespace at the very end matters only
-    // when text follows the cursor on its line (`a, ` before `b)`).
-    let text = kept.map((line, i) => (i < kept.length - 1 ? line.trimEnd() : line)).join('\n');
-    text = trimSuffixOverlap(text, ctx.suffix);
-    if (cursorAtLineEnd) text = text.trimEnd();
-    if (text.trim() === '' || onlyDuplicatesSuffix(text, ctx.suffix)) return '';
-    return toDocumentEol(text, documentEol(ctx.prefix, ctx.suffix));
+	// Whitespace at the end of interior lines is noise. Whitespace at the very end matters only
+	// when text follows the cursor on its line (`a, ` before `b)`).
+	let text = kept.map((line, i) => (i < kept.length - 1 ? line.trimEnd() : line)).join('\n');
+	text = trimSuffixOverlap(text, ctx.suffix);
+	if (cursorAtLineEnd) text = text.trimEnd();
+	if (text.trim() === '' || onlyDuplicatesSuffix(text, ctx.suffix)) return '';
+	return toDocumentEol(text, documentEol(ctx.prefix, ctx.suffix));
 }

@@ -9,13 +9,13 @@
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B-\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 export function sanitizeGenerated(raw: string): string {
-    return raw
-        .replace(/\r\n?/g, '\n')
-        .replace(CONTROL_CHARACTERS, '')
-        .replace(/\uFFFD+$/, '');
+	return raw
+		.replace(/\r\n?/g, '\n')
+		.replace(CONTROL_CHARACTERS, '')
+		.replace(/\uFFFD+$/, '');
 }
 
 /** Converts "\n" line endings to the document's. */
 export function toDocumentEol(text: string, eol: '\n' | '\r\n'): string {
-    return eol === '\n' ? text : text.replace(/\n/g, '\r\n');
+	return eol === '\n' ? text : text.replace(/\n/g, '\r\n');
 }

@@ -204,7 +204,7 @@ export class CompletionEngine {
 			request.signal?.removeEventListener('abort', onAbort);
 			this.logger.debug(
 				`completion: ${stats.promptTokens} prompt tokens (${stats.reusedPromptTokens} reused, ${stats.evaluatedPromptTokens} evaluated), ` +
-					`${stats.generatedTokens} generated in ${Math.round(performance.now() - startedAt)} ms`,
+				`${stats.generatedTokens} generated in ${Math.round(performance.now() - startedAt)} ms`,
 			);
 		}
 	}

@@ -7,13 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findProjectRoot(): string {
-    let directory = path.dirname(fileURLToPath(import.meta.url));
-    for (;;) {
-        if (existsSync(path.join(directory, 'package.json'))) return directory;
-        const parent = path.dirname(directory);
-        if (parent === directory) return process.cwd();
-        directory = parent;
-    }
+	let directory = path.dirname(fileURLToPath(import.meta.url));
+	for (; ;) {
+		if (existsSync(path.join(directory, 'package.json'))) return directory;
+		const parent = path.dirname(directory);
+		if (parent === directory) return process.cwd();
+		directory = parent;
+	}
 }
 
 export const projectRoot = findProjectRoot();

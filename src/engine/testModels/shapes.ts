@@ -16,45 +16,45 @@ export type TestTokenizer = 'starcoder' | 'starcoder1' | 'gpt-2' | 'deepseek-cod
  * estimates only; generation always uses the file's real token list.
  */
 export const tokenizerVocabularySizes: Readonly<Record<TestTokenizer, number>> = {
-    starcoder: 49152,
-    starcoder1: 49152,
-    'gpt-2': 50257,
-    'deepseek-coder': 32256,
-    'qwen2.5': 151936,
+	starcoder: 49152,
+	starcoder1: 49152,
+	'gpt-2': 50257,
+	'deepseek-coder': 32256,
+	'qwen2.5': 151936,
 };
 
 export interface TestModelShape {
-    readonly preset: TestModelPreset;
-    readonly description: string;
-    /** `general.name`; always says the weights are random. */
-    readonly generalName: string;
-    readonly architecture: TestModelArchitecture;
-    readonly tokenizer: TestTokenizer;
-    readonly embeddingLength: number;
-    readonly blockCount: number;
-    readonly headCount: number;
-    readonly headCountKv: number;
-    readonly feedForwardLength: number;
-    readonly contextLength: number;
-    readonly ropeFreqBase: number;
-    readonly rmsEpsilon: number;
-    /** q/k/v projection biases, as Qwen2 has. */
-    readonly attentionBiases: boolean;
-    /** Output projection shares token_embd (no output.weight tensor). */
-    readonly tiedEmbeddings: boolean;
-    /** Embedding rows; the token list is padded to it. Default: the vocabulary's own length. */
-    readonly vocabSize?: number;
+	readonly preset: TestModelPreset;
+	readonly description: string;
+	/** `general.name`; always says the weights are random. */
+	readonly generalName: string;
+	readonly architecture: TestModelArchitecture;
+	readonly tokenizer: TestTokenizer;
+	readonly embeddingLength: number;
+	readonly blockCount: number;
+	readonly headCount: number;
+	readonly headCountKv: number;
+	readonly feedForwardLength: number;
+	readonly contextLength: number;
+	readonly ropeFreqBase: number;
+	readonly rmsEpsilon: number;
+	/** q/k/v projection biases, as Qwen2 has. */
+	readonly attentionBiases: boolean;
+	/** Output projection shares token_embd (no output.weight tensor). */
+	readonly tiedEmbeddings: boolean;
+	/** Embedding rows; the token list is padded to it. Default: the vocabulary's own length. */
+	readonly vocabSize?: number;
 }
 
 export const testModelPresets = [
-    'tiny-fim',
-    'tiny-starcoder1',
-    'tiny-nofim',
-    'tiny-deepseek-coder',
-    'tiny-qwen2',
-    'starter-placeholder',
-    'qwen2.5-coder-0.5b-shape',
-    'qwen2.5-coder-1.5b-shape',
+	'tiny-fim',
+	'tiny-starcoder1',
+	'tiny-nofim',
+	'tiny-deepseek-coder',
+	'tiny-qwen2',
+	'starter-placeholder',
+	'qwen2.5-coder-0.5b-shape',
+	'qwen2.5-coder-1.5b-shape',
 ] as const;
 
 export type TestModelPreset = (typeof testModelPresets)[number];
@@ -63,12 +63,12 @@ export type TestModelPreset = (typeof testModelPresets)[number];
 export const defaultTestModelPresets: readonly TestModelPreset[] = ['tiny-fim', 'tiny-nofim', 'starter-placeholder'];
 
 const tinyDimensions = {
-    embeddingLength: 64,
-    blockCount: 2,
-    headCount: 4,
-    headCountKv: 2,
-    feedForwardLength: 128,
-    contextLength: 2048,
+	embeddingLength: 64,
+	blockCount: 2,
+	headCount: 4,
+	headCountKv: 2,
+	feedForwardLength: 128,
+	contextLength: 2048,
 } as const;
 
 // Tiny llama-architecture models get their own output.weight: with tied
@@ -79,135 +79,135 @@ const tinyDimensions = {
 // StarCoder's vocabulary. Qwen2's random q/k/v biases keep its hidden state
 // non-zero, so tied embeddings are safe there (and match the real models).
 const shapes: Readonly<Record<TestModelPreset, TestModelShape>> = {
-    'tiny-fim': {
-        preset: 'tiny-fim',
-        description: 'llama architecture, StarCoder vocabulary with FIM tokens, tiny dimensions',
-        generalName: 'Hearth tiny-fim (random weights, not a trained model)',
-        architecture: 'llama',
-        tokenizer: 'starcoder',
-        ...tinyDimensions,
-        ropeFreqBase: 10000,
-        rmsEpsilon: 1e-5,
-        attentionBiases: false,
-        tiedEmbeddings: false,
-    },
-    'tiny-starcoder1': {
-        preset: 'tiny-starcoder1',
-        description: 'llama architecture, StarCoder (1) special tokens (<filename>, no <file_sep>), tiny dimensions',
-        generalName: 'Hearth tiny-starcoder1 (random weights, not a trained model)',
-        architecture: 'llama',
-        tokenizer: 'starcoder1',
-        ...tinyDimensions,
-        ropeFreqBase: 10000,
-        rmsEpsilon: 1e-5,
-        attentionBiases: false,
-        tiedEmbeddings: false,
-    },
-    'tiny-nofim': {
-        preset: 'tiny-nofim',
-        description: 'llama architecture, GPT-2 vocabulary (no FIM tokens), tiny dimensions',
-        generalName: 'Hearth tiny-nofim (random weights, not a trained model)',
-        architecture: 'llama',
-        tokenizer: 'gpt-2',
-        ...tinyDimensions,
-        ropeFreqBase: 10000,
-        rmsEpsilon: 1e-5,
-        attentionBiases: false,
-        tiedEmbeddings: false,
-    },
-    'tiny-deepseek-coder': {
-        preset: 'tiny-deepseek-coder',
-        description: 'llama architecture, DeepSeek-Coder vocabulary and FIM tokens, tiny dimensions',
-        generalName: 'Hearth tiny-deepseek-coder (random weights, not a trained model)',
-        architecture: 'llama',
-        tokenizer: 'deepseek-coder',
-        ...tinyDimensions,
-        ropeFreqBase: 100000,
-        rmsEpsilon: 1e-6,
-        attentionBiases: false,
-        tiedEmbeddings: false,
-    },
-    'tiny-qwen2': {
-        preset: 'tiny-qwen2',
-        description: 'qwen2 architecture with q/k/v biases, Qwen2.5 vocabulary and FIM tokens, tiny dimensions',
-        generalName: 'Hearth tiny-qwen2 (random weights, not a trained model)',
-        architecture: 'qwen2',
-        tokenizer: 'qwen2.5',
-        ...tinyDimensions,
-        ropeFreqBase: 1000000,
-        rmsEpsilon: 1e-6,
-        attentionBiases: true,
-        tiedEmbeddings: true,
-    },
-    'starter-placeholder': {
-        preset: 'starter-placeholder',
-        description: "llama architecture, StarCoder vocabulary, small: the project's default model until a trained one exists",
-        generalName: 'Hearth starter placeholder (random weights, not a trained model: completions are gibberish)',
-        architecture: 'llama',
-        tokenizer: 'starcoder',
-        embeddingLength: 256,
-        blockCount: 4,
-        headCount: 8,
-        headCountKv: 4,
-        feedForwardLength: 768,
-        contextLength: 8192,
-        ropeFreqBase: 10000,
-        rmsEpsilon: 1e-5,
-        attentionBiases: false,
-        tiedEmbeddings: false,
-    },
-    // Dimensions from Qwen/Qwen2.5-Coder-0.5B's config.json.
-    'qwen2.5-coder-0.5b-shape': {
-        preset: 'qwen2.5-coder-0.5b-shape',
-        description: 'exact tensor shapes of Qwen2.5-Coder-0.5B (qwen2, 24 layers, hidden 896), random weights',
-        generalName: 'Hearth Qwen2.5-Coder-0.5B shape (random weights, not a trained model)',
-        architecture: 'qwen2',
-        tokenizer: 'qwen2.5',
-        embeddingLength: 896,
-        blockCount: 24,
-        headCount: 14,
-        headCountKv: 2,
-        feedForwardLength: 4864,
-        contextLength: 32768,
-        ropeFreqBase: 1000000,
-        rmsEpsilon: 1e-6,
-        attentionBiases: true,
-        tiedEmbeddings: true,
-        vocabSize: 151936,
-    },
-    // Dimensions from Qwen/Qwen2.5-Coder-1.5B's config.json.
-    'qwen2.5-coder-1.5b-shape': {
-        preset: 'qwen2.5-coder-1.5b-shape',
-        description: 'exact tensor shapes of Qwen2.5-Coder-1.5B (qwen2, 28 layers, hidden 1536), random weights',
-        generalName: 'Hearth Qwen2.5-Coder-1.5B shape (random weights, not a trained model)',
-        architecture: 'qwen2',
-        tokenizer: 'qwen2.5',
-        embeddingLength: 1536,
-        blockCount: 28,
-        headCount: 12,
-        headCountKv: 2,
-        feedForwardLength: 8960,
-        contextLength: 32768,
-        ropeFreqBase: 1000000,
-        rmsEpsilon: 1e-6,
-        attentionBiases: true,
-        tiedEmbeddings: true,
-        vocabSize: 151936,
-    },
+	'tiny-fim': {
+		preset: 'tiny-fim',
+		description: 'llama architecture, StarCoder vocabulary with FIM tokens, tiny dimensions',
+		generalName: 'Hearth tiny-fim (random weights, not a trained model)',
+		architecture: 'llama',
+		tokenizer: 'starcoder',
+		...tinyDimensions,
+		ropeFreqBase: 10000,
+		rmsEpsilon: 1e-5,
+		attentionBiases: false,
+		tiedEmbeddings: false,
+	},
+	'tiny-starcoder1': {
+		preset: 'tiny-starcoder1',
+		description: 'llama architecture, StarCoder (1) special tokens (<filename>, no <file_sep>), tiny dimensions',
+		generalName: 'Hearth tiny-starcoder1 (random weights, not a trained model)',
+		architecture: 'llama',
+		tokenizer: 'starcoder1',
+		...tinyDimensions,
+		ropeFreqBase: 10000,
+		rmsEpsilon: 1e-5,
+		attentionBiases: false,
+		tiedEmbeddings: false,
+	},
+	'tiny-nofim': {
+		preset: 'tiny-nofim',
+		description: 'llama architecture, GPT-2 vocabulary (no FIM tokens), tiny dimensions',
+		generalName: 'Hearth tiny-nofim (random weights, not a trained model)',
+		architecture: 'llama',
+		tokenizer: 'gpt-2',
+		...tinyDimensions,
+		ropeFreqBase: 10000,
+		rmsEpsilon: 1e-5,
+		attentionBiases: false,
+		tiedEmbeddings: false,
+	},
+	'tiny-deepseek-coder': {
+		preset: 'tiny-deepseek-coder',
+		description: 'llama architecture, DeepSeek-Coder vocabulary and FIM tokens, tiny dimensions',
+		generalName: 'Hearth tiny-deepseek-coder (random weights, not a trained model)',
+		architecture: 'llama',
+		tokenizer: 'deepseek-coder',
+		...tinyDimensions,
+		ropeFreqBase: 100000,
+		rmsEpsilon: 1e-6,
+		attentionBiases: false,
+		tiedEmbeddings: false,
+	},
+	'tiny-qwen2': {
+		preset: 'tiny-qwen2',
+		description: 'qwen2 architecture with q/k/v biases, Qwen2.5 vocabulary and FIM tokens, tiny dimensions',
+		generalName: 'Hearth tiny-qwen2 (random weights, not a trained model)',
+		architecture: 'qwen2',
+		tokenizer: 'qwen2.5',
+		...tinyDimensions,
+		ropeFreqBase: 1000000,
+		rmsEpsilon: 1e-6,
+		attentionBiases: true,
+		tiedEmbeddings: true,
+	},
+	'starter-placeholder': {
+		preset: 'starter-placeholder',
+		description: "llama architecture, StarCoder vocabulary, small: the project's default model until a trained one exists",
+		generalName: 'Hearth starter placeholder (random weights, not a trained model: completions are gibberish)',
+		architecture: 'llama',
+		tokenizer: 'starcoder',
+		embeddingLength: 256,
+		blockCount: 4,
+		headCount: 8,
+		headCountKv: 4,
+		feedForwardLength: 768,
+		contextLength: 8192,
+		ropeFreqBase: 10000,
+		rmsEpsilon: 1e-5,
+		attentionBiases: false,
+		tiedEmbeddings: false,
+	},
+	// Dimensions from Qwen/Qwen2.5-Coder-0.5B's config.json.
+	'qwen2.5-coder-0.5b-shape': {
+		preset: 'qwen2.5-coder-0.5b-shape',
+		description: 'exact tensor shapes of Qwen2.5-Coder-0.5B (qwen2, 24 layers, hidden 896), random weights',
+		generalName: 'Hearth Qwen2.5-Coder-0.5B shape (random weights, not a trained model)',
+		architecture: 'qwen2',
+		tokenizer: 'qwen2.5',
+		embeddingLength: 896,
+		blockCount: 24,
+		headCount: 14,
+		headCountKv: 2,
+		feedForwardLength: 4864,
+		contextLength: 32768,
+		ropeFreqBase: 1000000,
+		rmsEpsilon: 1e-6,
+		attentionBiases: true,
+		tiedEmbeddings: true,
+		vocabSize: 151936,
+	},
+	// Dimensions from Qwen/Qwen2.5-Coder-1.5B's config.json.
+	'qwen2.5-coder-1.5b-shape': {
+		preset: 'qwen2.5-coder-1.5b-shape',
+		description: 'exact tensor shapes of Qwen2.5-Coder-1.5B (qwen2, 28 layers, hidden 1536), random weights',
+		generalName: 'Hearth Qwen2.5-Coder-1.5B shape (random weights, not a trained model)',
+		architecture: 'qwen2',
+		tokenizer: 'qwen2.5',
+		embeddingLength: 1536,
+		blockCount: 28,
+		headCount: 12,
+		headCountKv: 2,
+		feedForwardLength: 8960,
+		contextLength: 32768,
+		ropeFreqBase: 1000000,
+		rmsEpsilon: 1e-6,
+		attentionBiases: true,
+		tiedEmbeddings: true,
+		vocabSize: 151936,
+	},
 };
 
 export function isTestModelPreset(name: string): name is TestModelPreset {
-    return (testModelPresets as readonly string[]).includes(name);
+	return (testModelPresets as readonly string[]).includes(name);
 }
 
 export function testModelShape(preset: TestModelPreset): TestModelShape {
-    const shape = shapes[preset];
-    if (shape === undefined) {
-        throw new RangeError(`unknown test model preset "${String(preset)}"; known: ${testModelPresets.join(', ')}`);
-    }
-    return shape;
+	const shape = shapes[preset];
+	if (shape === undefined) {
+		throw new RangeError(`unknown test model preset "${String(preset)}"; known: ${testModelPresets.join(', ')}`);
+	}
+	return shape;
 }
 
 export function headDimension(shape: TestModelShape): number {
-    return shape.embeddingLength / shape.headCount;
+	return shape.embeddingLength / shape.headCount;
 }

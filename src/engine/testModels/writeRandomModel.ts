@@ -28,17 +28,17 @@ export const FINGERPRINT_KEY = 'hearth.test_model.fingerprint';
 export const PRESET_KEY = 'hearth.test_model.preset';
 
 export interface RandomModelOptions {
-    readonly quantization: TestModelQuantization;
-    readonly seed?: number;
-    /** Where vocabulary files are cached (default models/vocab/). */
-    readonly vocabularyDirectory?: string;
+	readonly quantization: TestModelQuantization;
+	readonly seed?: number;
+	/** Where vocabulary files are cached (default models/vocab/). */
+	readonly vocabularyDirectory?: string;
 }
 
 export interface RandomModelSummary {
-    readonly fileSize: number;
-    readonly parameterCount: number;
-    readonly vocabSize: number;
-    readonly fingerprint: string;
+	readonly fileSize: number;
+	readonly parameterCount: number;
+	readonly vocabSize: number;
+	readonly fingerprint: string;
 }
 
 /**
@@ -46,44 +46,44 @@ export interface RandomModelSummary {
  * shape, quantization, seed and the vocabulary file's contents.
  */
 export async function randomModelFingerprint(shape: TestModelShape, options: RandomModelOptions): Promise<string> {
-    const vocabularyPath = await ensureVocabularyFile(vocabularyForTokenizer(shape.tokenizer), {
-        directory: options.vocabularyDirectory,
-    });
-    const vocabularyHash = createHash('sha256').update(await readFile(vocabularyPath)).digest('hex');
-    return createHash('sha256')
-        .update(
-            JSON.stringify({
-                generator: RANDOM_MODEL_GENERATOR_VERSION,
-                shape,
-                quantization: options.quantization,
-                seed: options.seed ?? DEFAULT_RANDOM_MODEL_SEED,
-                vocabularyHash,
-            }),
-        )
-        .digest('hex')
-        .slice(0, 32);
+	const vocabularyPath = await ensureVocabularyFile(vocabularyForTokenizer(shape.tokenizer), {
+		directory: options.vocabularyDirectory,
+	});
+	const vocabularyHash = createHash('sha256').update(await readFile(vocabularyPath)).digest('hex');
+	return createHash('sha256')
+		.update(
+			JSON.stringify({
+				generator: RANDOM_MODEL_GENERATOR_VERSION,
+				shape,
+				quantization: options.quantization,
+				seed: options.seed ?? DEFAULT_RANDOM_MODEL_SEED,
+				vocabularyHash,
+			}),
+		)
+		.digest('hex')
+		.slice(0, 32);
 }
 
 function architectureMetadata(shape: TestModelShape, vocabSize: number): Array<[string, GgufValue]> {
-    const arch = shape.architecture;
-    return [
-        [`${arch}.vocab_size`, gguf.u32(vocabSize)],
-        [`${arch}.context_length`, gguf.u32(shape.contextLength)],
-        [`${arch}.embedding_length`, gguf.u32(shape.embeddingLength)],
-        [`${arch}.block_count`, gguf.u32(shape.blockCount)],
-        [`${arch}.feed_forward_length`, gguf.u32(shape.feedForwardLength)],
-        [`${arch}.attention.head_count`, gguf.u32(shape.headCount)],
-        [`${arch}.attention.head_count_kv`, gguf.u32(shape.headCountKv)],
-        [`${arch}.attention.layer_norm_rms_epsilon`, gguf.f32(shape.rmsEpsilon)],
-        [`${arch}.rope.freq_base`, gguf.f32(shape.ropeFreqBase)],
-        [`${arch}.rope.dimension_count`, gguf.u32(headDimension(shape))],
-    ];
+	const arch = shape.architecture;
+	return [
+		[`${arch}.vocab_size`, gguf.u32(vocabSize)],
+		[`${arch}.context_length`, gguf.u32(shape.contextLength)],
+		[`${arch}.embedding_length`, gguf.u32(shape.embeddingLength)],
+		[`${arch}.block_count`, gguf.u32(shape.blockCount)],
+		[`${arch}.feed_forward_length`, gguf.u32(shape.feedForwardLength)],
+		[`${arch}.attention.head_count`, gguf.u32(shape.headCount)],
+		[`${arch}.attention.head_count_kv`, gguf.u32(shape.headCountKv)],
+		[`${arch}.attention.layer_norm_rms_epsilon`, gguf.f32(shape.rmsEpsilon)],
+		[`${arch}.rope.freq_base`, gguf.f32(shape.ropeFreqBase)],
+		[`${arch}.rope.dimension_count`, gguf.u32(headDimension(shape))],
+	];
 }
 
 function storageType(tensor: PlannedTensor, quantization: TestModelQuantization): GgmlType {
-    // llama.cpp keeps 1-D tensors (norms, biases) in F32 in every file type.
-    if (tensor.shape.length === 1) return GgmlType.F32;
-    return quantization === 'Q8_0' ? GgmlType.Q8_0 : GgmlType.F16;
+	// llama.cpp keeps 1-D tensors (norms, biases) in F32 in every file type.
+	if (tensor.shape.length === 1) return GgmlType.F32;
+	return quantization === 'Q8_0' ? GgmlType.Q8_0 : GgmlType.F16;
 }
 
 /**
@@ -101,64 +101,64 @@ function storageType(tensor: PlannedTensor, quantization: TestModelQuantization)
  * top-k/top-p (measured on tiny-fim).
  */
 function zeroRowsFor(tensor: PlannedTensor, shape: TestModelShape, unreachable: readonly number[]): readonly number[] {
-    const isOutputProjection = tensor.role === 'output' || (tensor.role === 'token-embedding' && shape.tiedEmbeddings);
-    return isOutputProjection ? unreachable : [];
+	const isOutputProjection = tensor.role === 'output' || (tensor.role === 'token-embedding' && shape.tiedEmbeddings);
+	return isOutputProjection ? unreachable : [];
 }
 
 function tensorData(
-    tensor: PlannedTensor,
-    type: GgmlType,
-    seed: number,
-    zeroRows: readonly number[],
+	tensor: PlannedTensor,
+	type: GgmlType,
+	seed: number,
+	zeroRows: readonly number[],
 ): ArrayBufferView | TensorDataProducer {
-    switch (tensor.role) {
-        case 'norm':
-            return new Float32Array(tensor.shape[0]!).fill(1);
-        case 'bias':
-            return randomF32Vector(tensor.shape[0]!, seed, BIAS_STD);
-        default: {
-            const options = { rowLength: tensor.shape[0]!, rowCount: tensor.shape[1]!, seed, zeroRows };
-            return type === GgmlType.Q8_0 ? () => randomQ8_0Matrix(options) : () => randomF16Matrix(options);
-        }
-    }
+	switch (tensor.role) {
+		case 'norm':
+			return new Float32Array(tensor.shape[0]!).fill(1);
+		case 'bias':
+			return randomF32Vector(tensor.shape[0]!, seed, BIAS_STD);
+		default: {
+			const options = { rowLength: tensor.shape[0]!, rowCount: tensor.shape[1]!, seed, zeroRows };
+			return type === GgmlType.Q8_0 ? () => randomQ8_0Matrix(options) : () => randomF16Matrix(options);
+		}
+	}
 }
 
 export async function writeRandomModel(
-    shape: TestModelShape,
-    filePath: string,
-    options: RandomModelOptions,
+	shape: TestModelShape,
+	filePath: string,
+	options: RandomModelOptions,
 ): Promise<RandomModelSummary> {
-    const seed = options.seed ?? DEFAULT_RANDOM_MODEL_SEED;
-    const vocabularyPath = await ensureVocabularyFile(vocabularyForTokenizer(shape.tokenizer), {
-        directory: options.vocabularyDirectory,
-    });
-    const tokenizer = buildTokenizerMetadata(vocabularyPath, shape.tokenizer, shape.vocabSize);
-    const fingerprint = await randomModelFingerprint(shape, options);
-    const fileType = options.quantization === 'Q8_0' ? LlamaFileType.MOSTLY_Q8_0 : LlamaFileType.MOSTLY_F16;
+	const seed = options.seed ?? DEFAULT_RANDOM_MODEL_SEED;
+	const vocabularyPath = await ensureVocabularyFile(vocabularyForTokenizer(shape.tokenizer), {
+		directory: options.vocabularyDirectory,
+	});
+	const tokenizer = buildTokenizerMetadata(vocabularyPath, shape.tokenizer, shape.vocabSize);
+	const fingerprint = await randomModelFingerprint(shape, options);
+	const fileType = options.quantization === 'Q8_0' ? LlamaFileType.MOSTLY_Q8_0 : LlamaFileType.MOSTLY_F16;
 
-    const metadata: Array<readonly [string, GgufValue]> = [
-        ['general.architecture', gguf.str(shape.architecture)],
-        ['general.name', gguf.str(shape.generalName)],
-        ['general.description', gguf.str(`${shape.description}. Random weights generated by Hearth for tests; it writes meaningless text.`)],
-        ['general.file_type', gguf.u32(fileType)],
-        ...(options.quantization === 'Q8_0' ? [['general.quantization_version', gguf.u32(2)] as const] : []),
-        [PRESET_KEY, gguf.str(shape.preset)],
-        [FINGERPRINT_KEY, gguf.str(fingerprint)],
-        ...architectureMetadata(shape, tokenizer.vocabSize),
-        ...tokenizer.entries,
-    ];
+	const metadata: Array<readonly [string, GgufValue]> = [
+		['general.architecture', gguf.str(shape.architecture)],
+		['general.name', gguf.str(shape.generalName)],
+		['general.description', gguf.str(`${shape.description}. Random weights generated by Hearth for tests; it writes meaningless text.`)],
+		['general.file_type', gguf.u32(fileType)],
+		...(options.quantization === 'Q8_0' ? [['general.quantization_version', gguf.u32(2)] as const] : []),
+		[PRESET_KEY, gguf.str(shape.preset)],
+		[FINGERPRINT_KEY, gguf.str(fingerprint)],
+		...architectureMetadata(shape, tokenizer.vocabSize),
+		...tokenizer.entries,
+	];
 
-    const planned = planTensors(shape, tokenizer.vocabSize);
-    const tensors: GgufTensorToWrite[] = planned.map((tensor) => {
-        const type = storageType(tensor, options.quantization);
-        return {
-            name: tensor.name,
-            shape: tensor.shape,
-            type,
-            data: tensorData(tensor, type, tensorSeed(seed, tensor.name), zeroRowsFor(tensor, shape, tokenizer.unreachableTokenIds)),
-        };
-    });
+	const planned = planTensors(shape, tokenizer.vocabSize);
+	const tensors: GgufTensorToWrite[] = planned.map((tensor) => {
+		const type = storageType(tensor, options.quantization);
+		return {
+			name: tensor.name,
+			shape: tensor.shape,
+			type,
+			data: tensorData(tensor, type, tensorSeed(seed, tensor.name), zeroRowsFor(tensor, shape, tokenizer.unreachableTokenIds)),
+		};
+	});
 
-    const { fileSize } = await writeGgufFile(filePath, metadata, tensors);
-    return { fileSize, parameterCount: parameterCount(planned), vocabSize: tokenizer.vocabSize, fingerprint };
+	const { fileSize } = await writeGgufFile(filePath, metadata, tensors);
+	return { fileSize, parameterCount: parameterCount(planned), vocabSize: tokenizer.vocabSize, fingerprint };
 }

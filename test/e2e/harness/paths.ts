@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 const INSTALLER_FROM_ROOT = join('test', 'e2e', 'setup', 'installCodeServer.sh');
 
 function findRepoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, INSTALLER_FROM_ROOT))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`e2e harness: cannot find the repo root (no ${INSTALLER_FROM_ROOT} above ${fileURLToPath(import.meta.url)})`);
-    dir = parent;
-  }
+	let dir = dirname(fileURLToPath(import.meta.url));
+	for (; ;) {
+		if (existsSync(join(dir, INSTALLER_FROM_ROOT))) return dir;
+		const parent = dirname(dir);
+		if (parent === dir) throw new Error(`e2e harness: cannot find the repo root (no ${INSTALLER_FROM_ROOT} above ${fileURLToPath(import.meta.url)})`);
+		dir = parent;
+	}
 }
 
 export const REPO_ROOT = findRepoRoot();
@@ -23,7 +23,7 @@ export const CODE_SERVER_VERSION = '4.100.3';
 
 /** Matches DIR in installCodeServer.sh; both honour HEARTH_CODE_SERVER_DIR. */
 export const CODE_SERVER_DIR =
-  process.env.HEARTH_CODE_SERVER_DIR ?? join(REPO_ROOT, '.cache', `code-server-${CODE_SERVER_VERSION}`);
+	process.env.HEARTH_CODE_SERVER_DIR ?? join(REPO_ROOT, '.cache', `code-server-${CODE_SERVER_VERSION}`);
 export const CODE_SERVER_BIN = join(CODE_SERVER_DIR, 'node_modules', '.bin', 'code-server');
 export const CODE_SERVER_MARKER = join(CODE_SERVER_DIR, '.install-complete');
 
