@@ -2,7 +2,8 @@ import type { Connection, InlineCompletionItem, InlineCompletionParams, TextDocu
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Logger } from '../engine/logger.js';
 import { isProbablyBinary } from '../engine/postprocess/index.js';
-import type { CompletionEngine, CompletionResult } from '../engine/runtime/completionEngine.js';
+import type { CompletionEngine, CompletionRequest, CompletionResult } from '../engine/runtime/completionEngine.js';
+import { AdaptiveDebounce, waitUnlessAborted } from '../engine/scheduling/adaptiveDebounce.js';
 import { messageOf } from '../engine/runtime/modelFileCheck.js';
 import { CompletionStatsNotification, type CompletionReport } from '../shared/protocol.js';
 import type { HearthSettings } from '../shared/settings.js';
@@ -32,6 +33,7 @@ export function registerInlineCompletion(
 	logger: Logger,
 ): void {
 	const inFlight = new Map<string, AbortController>();
+	const debouncers = new Map<string, AdaptiveDebounce>();
 	const binaryDocumentsReported = new Set<string>();
 
 	connection.languages.inlineCompletion.on(async (params: InlineCompletionParams, token) => {
@@ -56,7 +58,7 @@ export function registerInlineCompletion(
 		inFlight.set(document.uri, controller);
 		const endRequest = host.beginRequest();
 		try {
-			const result = await engine.complete({
+			const request: CompletionRequest = {
 				prefix: context.prefix,
 				suffix: context.suffix,
 				filePath: undefined,
@@ -64,7 +66,24 @@ export function registerInlineCompletion(
 				mode: current.mode,
 				timeBudgetMs: current.timeBudgetMs,
 				signal: controller.signal,
-			});
+			};
+			const debounce = debouncers.get(document.uri) ?? new AdaptiveDebounce();
+			debouncers.set(document.uri, debounce);
+			const delay = debounce.delayFor(
+				{ lastCharacter: context.prefix.at(-1) ?? '', atLineEnd: /^[ \t]*(\r?\n|$)/.test(context.suffix) },
+				{ minMs: current.debounceMinMs, maxMs: current.debounceMaxMs },
+			);
+			// An answer already known is shown at once; otherwise wait, and give up without a model
+			// call if a newer keystroke (or the editor) cancels this one meanwhile.
+			const cached = engine.cachedCompletion(request);
+			if (!cached && !(await waitUnlessAborted(delay, controller.signal))) {
+				void connection.sendNotification(CompletionStatsNotification.method, skippedReport(document.uri));
+				return null;
+			}
+			const result = cached ?? (await engine.complete(request));
+			if (!result.stats.cacheHit && result.stopReason !== 'cancelled') {
+				debounce.recordLatency(result.stats.totalMs);
+			}
 			void connection.sendNotification(CompletionStatsNotification.method, report(document.uri, result));
 			if (result.stopReason === 'cancelled' || result.text.length === 0) {
 				return null;
@@ -90,7 +109,25 @@ export function registerInlineCompletion(
 		inFlight.get(event.document.uri)?.abort();
 		inFlight.delete(event.document.uri);
 		binaryDocumentsReported.delete(event.document.uri);
+		debouncers.delete(event.document.uri);
 	});
+}
+
+/** A request a newer keystroke replaced while it waited: the model was never asked. */
+function skippedReport(uri: string): CompletionReport {
+	return {
+		uri,
+		stopReason: 'superseded-before-start',
+		cancelled: true,
+		suggestionLength: 0,
+		promptTokens: 0,
+		reusedPromptTokens: 0,
+		evaluatedPromptTokens: 0,
+		generatedTokens: 0,
+		tokensAfterCancel: 0,
+		promptMs: 0,
+		totalMs: 0,
+	};
 }
 
 function report(uri: string, result: CompletionResult): CompletionReport {

@@ -32,6 +32,8 @@ export function parseSettings(raw: unknown): ParsedSettings {
 			maxTokens: read('inlineCompletion', 'maxTokens', defaults.inlineCompletion.maxTokens, integerIn(1, 512)),
 			mode: read('inlineCompletion', 'mode', defaults.inlineCompletion.mode, oneOf(['auto', 'single-line', 'multi-line'] as const)),
 			timeBudgetMs: read('inlineCompletion', 'timeBudgetMs', defaults.inlineCompletion.timeBudgetMs, integerIn(100, 60_000)),
+			debounceMinMs: read('inlineCompletion', 'debounceMinMs', defaults.inlineCompletion.debounceMinMs, integerIn(0, 2000)),
+			debounceMaxMs: read('inlineCompletion', 'debounceMaxMs', defaults.inlineCompletion.debounceMaxMs, integerIn(0, 2000)),
 		},
 		performance: {
 			threads: read('performance', 'threads', defaults.performance.threads, integerIn(0, 256)),

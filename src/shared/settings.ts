@@ -16,13 +16,16 @@ export interface HearthSettings {
 		maxTokens: number;
 		mode: CompletionModeSetting;
 		timeBudgetMs: number;
+		/** Bounds of the adaptive wait between a keystroke and the model call. */
+		debounceMinMs: number;
+		debounceMaxMs: number;
 	};
 	performance: { threads: number; contextSize: number; gpu: GpuSetting };
 }
 
 export const DEFAULT_SETTINGS: HearthSettings = {
 	model: { path: '' },
-	inlineCompletion: { enabled: true, maxTokens: 64, mode: 'auto', timeBudgetMs: 3000 },
+	inlineCompletion: { enabled: true, maxTokens: 64, mode: 'auto', timeBudgetMs: 3000, debounceMinMs: 0, debounceMaxMs: 400 },
 	performance: { threads: 0, contextSize: 2048, gpu: 'auto' },
 };
 

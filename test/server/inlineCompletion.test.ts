@@ -110,6 +110,31 @@ describe('language server: inline completion over LSP (real server process, real
 		await client.changeSettings(testSettings({ model: { path: modelPath } }));
 	});
 
+	it('while the user types quickly, keystrokes that a newer one replaces never reach the model', async function () {
+		await client.changeSettings(testSettings({ model: { path: modelPath }, inlineCompletion: { debounceMinMs: 0, debounceMaxMs: 400 } }));
+		const uri = 'file:///workspace/typing.ts';
+		const word = 'computeTotal';
+		let text = 'export const value = ';
+		await client.openDocument(uri, 'typescript', text);
+		const before = client.reports.length;
+		const pending: Promise<unknown>[] = [];
+		for (const character of word) {
+			text += character;
+			await client.replaceDocument(uri, text);
+			pending.push(client.inlineCompletion(uri, { line: 0, character: text.length }));
+			await new Promise((resolve) => setTimeout(resolve, 60));
+		}
+		const results = await Promise.all(pending);
+		const reports = client.reports.slice(before);
+		const skipped = reports.filter((report) => report.stopReason === 'superseded-before-start').length;
+		const modelCalls = reports.filter((report) => report.generatedTokens > 0 || report.evaluatedPromptTokens > 0).length;
+		assert.equal(reports.length, word.length, 'one report per keystroke');
+		assert.ok(skipped >= word.length / 2, `${skipped} of ${word.length} keystrokes skipped the model`);
+		assert.ok(modelCalls < word.length / 2, `${modelCalls} model calls for ${word.length} keystrokes`);
+		assert.ok(itemsOf(results.at(-1) as never).length === 1, 'the last keystroke gets a suggestion');
+		await client.changeSettings(testSettings({ model: { path: modelPath } }));
+	});
+
 	it('handles an empty document and a cursor at the very start or end without failing', async function () {
 		await client.openDocument('file:///workspace/empty.ts', 'typescript', '');
 		itemsOf(await client.inlineCompletion('file:///workspace/empty.ts', { line: 0, character: 0 }));

@@ -80,12 +80,21 @@ export class CompletionEngine {
 		return this.loaded.info;
 	}
 
+	/** The answer from earlier suggestions, without calling the model, when there is one. */
+	cachedCompletion(request: CompletionRequest): CompletionResult | undefined {
+		if (request.useCache === false) {
+			return undefined;
+		}
+		const cached = this.cache.lookup(request.prefix, request.suffix, cacheVariant(request));
+		return cached && cachedResult(cached);
+	}
+
 	complete(request: CompletionRequest): Promise<CompletionResult> {
-		const variant = `${request.mode ?? 'auto'}|${request.maxTokens}`;
-		if (request.useCache !== false && !request.signal?.aborted) {
-			const cached = this.cache.lookup(request.prefix, request.suffix, variant);
+		const variant = cacheVariant(request);
+		if (!request.signal?.aborted) {
+			const cached = this.cachedCompletion(request);
 			if (cached) {
-				return Promise.resolve(cachedResult(cached));
+				return Promise.resolve(cached);
 			}
 		}
 		const queuedAt = performance.now();
@@ -241,6 +250,11 @@ function classifyStopStrings(model: LlamaModel, stopStrings: readonly string[]):
 		}
 	}
 	return { tokens, texts };
+}
+
+/** Settings that change the answer for the same text separate cache entries. */
+function cacheVariant(request: CompletionRequest): string {
+	return `${request.mode ?? 'auto'}|${request.maxTokens}`;
 }
 
 function cachedResult(cached: CachedCompletion): CompletionResult {

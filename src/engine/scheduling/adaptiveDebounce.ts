@@ -1,0 +1,92 @@
+/** Characters after which a suggestion is likely wanted right away. */
+const EAGER_AFTER = new Set([' ', '\t', '\n', '(', '[', '{', '.', ',', ':', '=', '>', ';']);
+/** How quickly the typing-speed estimate follows the latest keystroke. */
+const SMOOTHING = 0.3;
+/** A pause longer than this is thinking, not typing: it does not count as typing speed. */
+const PAUSE_MS = 1500;
+
+export interface DebounceBounds {
+	minMs: number;
+	maxMs: number;
+}
+
+export interface KeystrokeContext {
+	/** The character just before the cursor ('' at the start of the document). */
+	lastCharacter: string;
+	/** True when only whitespace follows the cursor on its line. */
+	atLineEnd: boolean;
+}
+
+/**
+ * How long to wait after a keystroke before asking the model, learned per document from how fast
+ * the user types. While someone types a word quickly, the next key usually comes before a
+ * suggestion could be shown, so waiting saves a model call that would be thrown away (the 100 % CPU
+ * per keystroke peers are known for); after a space, a bracket or at the end of a line a suggestion
+ * is likely wanted, so the wait is short. Slow completions shorten the wait: the model's own latency
+ * already absorbs part of it.
+ */
+export class AdaptiveDebounce {
+	private typingIntervalMs: number | undefined;
+	private lastKeystrokeAt: number | undefined;
+	private latencyMs: number | undefined;
+
+	constructor(private readonly now: () => number = () => performance.now()) {}
+
+	/** Records a keystroke (a completion request) and returns the delay before generating for it. */
+	delayFor(context: KeystrokeContext, bounds: DebounceBounds): number {
+		const time = this.now();
+		if (this.lastKeystrokeAt !== undefined) {
+			const interval = time - this.lastKeystrokeAt;
+			if (interval < PAUSE_MS) {
+				this.typingIntervalMs = this.typingIntervalMs === undefined ? interval : this.typingIntervalMs + SMOOTHING * (interval - this.typingIntervalMs);
+			}
+		}
+		this.lastKeystrokeAt = time;
+
+		const min = Math.max(0, bounds.minMs);
+		const max = Math.max(min, bounds.maxMs);
+		if (this.typingIntervalMs === undefined) {
+			return min; // nothing learned yet: do not make the first suggestion wait
+		}
+		const gap = this.typingIntervalMs;
+		let delay: number;
+		if (EAGER_AFTER.has(context.lastCharacter)) {
+			delay = gap * 0.25;
+		} else {
+			// Mid-word: outwait the usual gap between keys, so a key that is coming arrives first and
+			// this request is dropped before it costs a model call. A slow model shortens the wait, but
+			// never below the gap itself.
+			delay = gap * (context.atLineEnd ? 1.3 : 1.5);
+			if (this.latencyMs !== undefined) {
+				delay = Math.max(gap * 1.1, delay - this.latencyMs * 0.25);
+			}
+		}
+		return Math.round(Math.min(max, Math.max(min, delay)));
+	}
+
+	/** Records how long a model call took, so slow models are not delayed further. */
+	recordLatency(milliseconds: number): void {
+		this.latencyMs = this.latencyMs === undefined ? milliseconds : this.latencyMs + SMOOTHING * (milliseconds - this.latencyMs);
+	}
+}
+
+/** Resolves after `milliseconds`, or early with false when `signal` aborts. */
+export function waitUnlessAborted(milliseconds: number, signal: AbortSignal): Promise<boolean> {
+	if (signal.aborted) {
+		return Promise.resolve(false);
+	}
+	if (milliseconds <= 0) {
+		return Promise.resolve(true);
+	}
+	return new Promise((resolve) => {
+		const onAbort = () => {
+			clearTimeout(timer);
+			resolve(false);
+		};
+		const timer = setTimeout(() => {
+			signal.removeEventListener('abort', onAbort);
+			resolve(true);
+		}, milliseconds);
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+}
