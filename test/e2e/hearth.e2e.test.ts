@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureCodeServer, makeWorkspace, removeTempDir, REPO_ROOT, startSession, type Session, type Workbench } from './harness/index.js';
+import { ensureCodeServer, makeWorkspace, removeTempDir, REPO_ROOT, screenshotFailures, startSession, type Session, type Workbench } from './harness/index.js';
 import { buildHearthVsix } from './hearthVsix.js';
 import { languageServerPids } from './serverProcess.js';
 
@@ -61,11 +61,7 @@ describe('Hearth in a real VS Code (code-server + chromium)', function () {
 		timings.sessionStartMs = Date.now() - started;
 	});
 
-	afterEach(async function () {
-		if (this.currentTest?.state === 'failed' && session) {
-			await session.workbench.screenshot(`FAILED-${this.currentTest.title}`).catch(() => undefined);
-		}
-	});
+	screenshotFailures(() => session);
 
 	after(async function () {
 		this.timeout(60_000);

@@ -11,6 +11,7 @@ import {
 	makeWorkspace,
 	packageVsix,
 	removeTempDir,
+	screenshotFailures,
 	startCodeServer,
 	startSession,
 	type Session,
@@ -50,11 +51,7 @@ describe('e2e harness smoke (code-server + chromium)', function () {
 		timings.workbenchReadyMs = session.timings.workbenchReadyMs;
 	});
 
-	afterEach(async function () {
-		if (this.currentTest?.state === 'failed' && session) {
-			await session.workbench.screenshot(`FAILED-${this.currentTest.title}`).catch(() => undefined);
-		}
-	});
+	screenshotFailures(() => session);
 
 	after(async function () {
 		this.timeout(60_000);

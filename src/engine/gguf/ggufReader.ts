@@ -12,6 +12,7 @@ import {
 	GGUF_SUPPORTED_READ_VERSIONS,
 	GgmlType,
 	GgufValueType,
+	isNumberItemType,
 	alignOffset,
 	ggmlTensorByteSize,
 	isKnownGgmlType,
@@ -276,16 +277,10 @@ function readArray(cursor: Cursor, what: string): GgufArray {
 		case GgufValueType.UINT64:
 		case GgufValueType.INT64:
 			return { itemType, items: numericArray(cursor, itemType, count, what) as ArrayLike<bigint> };
-		case GgufValueType.UINT8:
-		case GgufValueType.INT8:
-		case GgufValueType.UINT16:
-		case GgufValueType.INT16:
-		case GgufValueType.UINT32:
-		case GgufValueType.INT32:
-		case GgufValueType.FLOAT32:
-		case GgufValueType.FLOAT64:
-			return { itemType, items: numericArray(cursor, itemType, count, what) as ArrayLike<number> };
 		default:
+			if (isNumberItemType(itemType)) {
+				return { itemType, items: numericArray(cursor, itemType, count, what) as ArrayLike<number> } as GgufArray;
+			}
 			throw new GgufFormatError('corrupt', `${what} has unknown item type ${itemType as number}`);
 	}
 }

@@ -162,6 +162,23 @@ export const GGML_TYPE_TRAITS: Readonly<Record<GgmlType, GgmlTypeTraits>> = {
 	[GgmlType.Q2_0]: { blockSize: 64, typeSize: 18 },
 };
 
+/** Array item types stored as plain numbers (64-bit integers come back as bigint instead). */
+export function isNumberItemType(type: GgufValueType): boolean {
+	switch (type) {
+		case GgufValueType.UINT8:
+		case GgufValueType.INT8:
+		case GgufValueType.UINT16:
+		case GgufValueType.INT16:
+		case GgufValueType.UINT32:
+		case GgufValueType.INT32:
+		case GgufValueType.FLOAT32:
+		case GgufValueType.FLOAT64:
+			return true;
+		default:
+			return false;
+	}
+}
+
 export function isKnownGgmlType(type: number): type is GgmlType {
 	return Object.prototype.hasOwnProperty.call(GGML_TYPE_TRAITS, type);
 }

@@ -1,7 +1,7 @@
 // Short constructors for typed metadata values, so call sites read like the
 // key/value listing llama.cpp prints instead of nested object literals.
 
-import { GgufValueType, type GgufArray, type GgufValue } from './ggufTypes.js';
+import { GgufValueType, isNumberItemType, type GgufArray, type GgufValue } from './ggufTypes.js';
 
 export const gguf = {
 	u8: (value: number): GgufValue => ({ type: GgufValueType.UINT8, value }),
@@ -52,17 +52,5 @@ export function ggufStringArray(value: GgufValue | undefined): ArrayLike<string>
 export function ggufNumberArray(value: GgufValue | undefined): ArrayLike<number> | undefined {
 	if (value?.type !== GgufValueType.ARRAY) return undefined;
 	const array = value.value;
-	switch (array.itemType) {
-		case GgufValueType.UINT8:
-		case GgufValueType.INT8:
-		case GgufValueType.UINT16:
-		case GgufValueType.INT16:
-		case GgufValueType.UINT32:
-		case GgufValueType.INT32:
-		case GgufValueType.FLOAT32:
-		case GgufValueType.FLOAT64:
-			return array.items;
-		default:
-			return undefined;
-	}
+	return isNumberItemType(array.itemType) ? (array.items as ArrayLike<number>) : undefined;
 }

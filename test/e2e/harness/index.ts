@@ -9,3 +9,4 @@ export { makeWorkspace, makeTempDir, removeTempDir } from './workspace.js';
 export { TEST_USER_SETTINGS, userSettings } from './settings.js';
 export { HarnessError } from './errors.js';
 export { ARTIFACTS_DIR, REPO_ROOT } from './paths.js';
+export { screenshotFailures } from './failureScreenshots.js';
