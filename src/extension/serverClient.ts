@@ -9,7 +9,6 @@ import {
 	type ServerOptions,
 } from 'vscode-languageclient/node';
 import { CompletionStatsNotification, ServerStatusNotification, type HearthInitializationOptions } from '../shared/protocol.js';
-import { SETTINGS_SECTION } from '../shared/settings.js';
 import type { RestartPolicy } from './restartPolicy.js';
 import type { HearthStatusBar } from './statusBar.js';
 
@@ -41,7 +40,8 @@ export function createServerClient(
 		initializationOptions,
 		outputChannel: log,
 		traceOutputChannel: log,
-		synchronize: { configurationSection: SETTINGS_SECTION },
+		// No `synchronize.configurationSection`: the server registers for the "hearth" section itself
+		// (dynamic registration), and both together made the client send every settings change twice.
 		errorHandler: {
 			error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
 			closed: () => {

@@ -9,4 +9,6 @@ export { makeWorkspace, makeTempDir, removeTempDir } from './workspace.js';
 export { TEST_USER_SETTINGS, userSettings } from './settings.js';
 export { HarnessError } from './errors.js';
 export { ARTIFACTS_DIR, REPO_ROOT } from './paths.js';
+export { artifactPath, screenshotPath } from './artifacts.js';
 export { screenshotFailures } from './failureScreenshots.js';
+export { findProcesses, extensionProcesses, isAlive, type ProcessInfo } from './processes.js';

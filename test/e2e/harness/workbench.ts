@@ -27,6 +27,8 @@ const SEL = {
 	activeEditor: '.part.editor .editor-group-container.active .editor-instance .monaco-editor',
 	menu: '.context-view .monaco-menu',
 	toast: '.notifications-toasts .notification-list-item-message',
+	/** The workbench's hover, used by status bar tooltips. */
+	hover: '.monaco-hover.workbench-hover',
 } as const;
 
 export interface StatusBarItem {
@@ -155,19 +157,22 @@ export class Workbench {
 		await this.typeText(relPath, 10);
 		const dir = relPath.includes('/') ? relPath.slice(0, relPath.lastIndexOf('/')) : '';
 		// A result shows the file name as label and its folder as description; prefer the exact folder.
-		const row = await this.waitForRow(
-			(rows) => {
-				const named = rows.map((r, i) => ({ r, i })).filter(({ r }) => r.label === base);
-				return (named.find(({ r }) => r.description.replace(/\\/g, '/') === dir) ?? named[0])?.i ?? -1;
-			},
-			timeoutMs,
-			`Quick Open has no result for "${relPath}"`,
-		);
-		await row.click();
-		await this.page.locator(SEL.quickInput).waitFor({ state: 'hidden', timeout: timeoutMs });
+		const pick = (rows: Array<{ label: string; description: string }>): number => {
+			const named = rows.map((r, i) => ({ r, i })).filter(({ r }) => r.label === base);
+			return (named.find(({ r }) => r.description.replace(/\\/g, '/') === dir) ?? named[0])?.i ?? -1;
+		};
+		await this.clickRow(pick, timeoutMs, `Quick Open has no result for "${relPath}"`);
 		// Ready when the active tab names the file and its editor has focus.
 		await this.page
 			.locator('.part.editor .editor-group-container.active .tab.active', { hasText: base })
+			.waitFor({ state: 'visible', timeout: timeoutMs });
+		await this.page.locator(`${SEL.activeEditor}.focused`).waitFor({ state: 'visible', timeout: timeoutMs });
+	}
+
+	/** Waits until the active editor tab is the one named `name` (e.g. "settings.json") and its editor has focus. */
+	async waitForActiveEditor(name: string, timeoutMs = 20_000): Promise<void> {
+		await this.page
+			.locator('.part.editor .editor-group-container.active .tab.active', { hasText: name })
 			.waitFor({ state: 'visible', timeout: timeoutMs });
 		await this.page.locator(`${SEL.activeEditor}.focused`).waitFor({ state: 'visible', timeout: timeoutMs });
 	}
@@ -305,6 +310,15 @@ export class Workbench {
 		await this.waitForNoGhostText();
 	}
 
+	/**
+	 * Asks for an inline suggestion at the cursor without typing, through the command palette
+	 * ("Trigger Inline Suggestion"; its Alt+\ shortcut does not reach the editor here).
+	 */
+	async triggerInlineSuggestion(): Promise<void> {
+		await this.runCommand('Trigger Inline Suggestion');
+		await this.page.locator(`${SEL.activeEditor}.focused`).waitFor({ state: 'visible', timeout: 10_000 });
+	}
+
 	/** Escape: dismisses the shown inline suggestion. */
 	async dismissGhostText(): Promise<void> {
 		await this.press('Escape');
@@ -314,14 +328,29 @@ export class Workbench {
 	// ---- context menu ------------------------------------------------------------------
 
 	/**
-	 * Right-clicks in the active editor (at the cursor, or at the end of `line`) and returns
+	 * Right-clicks in the active editor (at the cursor, at the end of `line`, or with
+	 * onSelection in the middle of the selected text, which keeps the selection) and returns
 	 * the menu's entries without separators. The menu is closed again unless keepOpen.
 	 */
-	async editorContextMenu(opts: { line?: number; keepOpen?: boolean } = {}): Promise<MenuEntry[]> {
+	async editorContextMenu(opts: { line?: number; keepOpen?: boolean; onSelection?: boolean } = {}): Promise<MenuEntry[]> {
 		if (opts.line !== undefined) await this.cursorToEndOfLine(opts.line);
 		else await this.cursorPosition(); // settles a cursor that just moved
-		const cursor = this.activeEditor().locator('.cursors-layer .cursor').first();
-		const box = (await cursor.boundingBox()) ?? (await this.activeEditor().locator('.view-lines').boundingBox());
+		let box: { x: number; y: number; width: number; height: number } | null;
+		if (opts.onSelection) {
+			// A right-click outside the selection would move the cursor there and drop it. The
+			// selection is drawn as one or more pieces per line; the widest is safely inside it.
+			const pieces = this.activeEditor().locator('.view-overlays .selected-text');
+			await pieces.first().waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+			box = null;
+			for (const piece of await pieces.all()) {
+				const b = await piece.boundingBox();
+				if (b && b.height > 0 && (!box || b.width > box.width)) box = b;
+			}
+			if (!box) throw new HarnessError('editorContextMenu: nothing is selected in the active editor');
+		} else {
+			const cursor = this.activeEditor().locator('.cursors-layer .cursor').first();
+			box = (await cursor.boundingBox()) ?? (await this.activeEditor().locator('.view-lines').boundingBox());
+		}
 		if (!box) throw new HarnessError('editorContextMenu: no editor on screen to right-click');
 		await this.page.mouse.click(box.x + Math.max(1, box.width / 2), box.y + box.height / 2, { button: 'right' });
 		const menu = this.page.locator(SEL.menu).first();
@@ -356,9 +385,7 @@ export class Workbench {
 	async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
 		await this.openQuickInput('F1');
 		await this.typeText(title, 10);
-		const row = await this.waitForRow((rows) => rows.findIndex((r) => r.label === title), timeoutMs, `the command palette has no command titled "${title}"`);
-		await row.click();
-		await this.page.locator(SEL.quickInput).waitFor({ state: 'hidden', timeout: timeoutMs });
+		await this.clickRow((rows) => rows.findIndex((r) => r.label === title), timeoutMs, `the command palette has no command titled "${title}"`);
 	}
 
 	/**
@@ -369,13 +396,7 @@ export class Workbench {
 		await this.openQuickInput('F1');
 		await this.typeText(prefix, 10);
 		// The palette filters as one types; wait until the list stops changing.
-		let previous = '';
-		for (let i = 0; i < 40; i++) {
-			await sleep(settleMs / 4);
-			const now = JSON.stringify(await this.rows());
-			if (now === previous) break;
-			previous = now;
-		}
+		await this.settleQuickInputRows(settleMs / 4);
 		const seen = new Map<number, string>();
 		for (let i = 0; i < 50; i++) {
 			const rows = await this.rows();
@@ -401,6 +422,44 @@ export class Workbench {
 
 	async statusBarTexts(): Promise<string[]> {
 		return (await this.statusBarItems()).map((i) => i.text).filter((t) => t !== '');
+	}
+
+	/** The status bar item with this element id, or undefined when it is not shown. */
+	async statusBarItem(id: string): Promise<StatusBarItem | undefined> {
+		return (await this.statusBarItems()).find((i) => i.id === id);
+	}
+
+	/**
+	 * Hovers the mouse over a status bar item and returns the text of the tooltip it shows
+	 * (rendered, so Markdown escapes are gone). The mouse moves away again afterwards unless
+	 * keepOpen, e.g. for a screenshot with the tooltip on it.
+	 */
+	async statusBarTooltip(id: string, opts: { keepOpen?: boolean; timeoutMs?: number } = {}): Promise<string> {
+		const hover = this.page.locator(SEL.hover).first();
+		await this.closeHover();
+		await this.page.locator(`${SEL.statusbar} [id="${id}"]`).hover({ timeout: 10_000 });
+		try {
+			await hover.waitFor({ state: 'visible', timeout: opts.timeoutMs ?? 10_000 });
+		} catch {
+			const shot = await this.screenshot('no-tooltip').catch(() => '(no screenshot)');
+			throw new HarnessError(`no tooltip appeared over status bar item ${id} (screenshot: ${shot})`);
+		}
+		const text = plain(await hover.innerText());
+		if (!opts.keepOpen) await this.closeHover();
+		return text;
+	}
+
+	/** Moves the mouse to an empty spot of the editor area, so that a tooltip closes. */
+	async closeHover(): Promise<void> {
+		const hover = this.page.locator(SEL.hover).first();
+		const area = await this.page.locator('.part.editor').boundingBox();
+		await this.page.mouse.move(area ? area.x + area.width - 20 : 5, area ? area.y + area.height - 20 : 5);
+		await hover.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
+	}
+
+	/** The status bar's selection entry, e.g. "Ln 6, Col 41 (40 selected)". */
+	async selectionStatus(): Promise<string> {
+		return plain(await this.page.locator(SEL.cursorStatus).innerText({ timeout: 10_000 })).trim();
 	}
 
 	/** Waits for a status bar item whose text (or id) matches, and returns it. */
@@ -456,6 +515,38 @@ export class Workbench {
 			})),
 		);
 		return rows.map((r) => ({ ...r, label: plain(r.label).trim(), description: plain(r.description).trim() }));
+	}
+
+	/**
+	 * Clicks the row `pick` finds and waits for the quick input to close. The list re-renders
+	 * while results arrive (recently opened first, then file results), so a row found a moment
+	 * ago may be gone: wait until the list holds still, and pick again if the click misses.
+	 */
+	private async clickRow(pick: (rows: Array<{ label: string; aria: string; description: string }>) => number, timeoutMs: number, failure: string): Promise<void> {
+		await this.waitForRow(pick, timeoutMs, failure);
+		await this.settleQuickInputRows();
+		for (let attempt = 1; ; attempt++) {
+			const row = await this.waitForRow(pick, timeoutMs, failure);
+			try {
+				await row.click({ timeout: 3000 });
+				break;
+			} catch (err) {
+				if (!(await this.page.locator(SEL.quickInput).isVisible())) break; // the click did land
+				if (attempt >= 5) throw err;
+			}
+		}
+		await this.page.locator(SEL.quickInput).waitFor({ state: 'hidden', timeout: timeoutMs });
+	}
+
+	/** Waits until the quick input's rows read the same twice, `intervalMs` apart (at most 40 tries). */
+	private async settleQuickInputRows(intervalMs = 150): Promise<void> {
+		let previous = '';
+		for (let i = 0; i < 40; i++) {
+			await sleep(intervalMs);
+			const now = JSON.stringify(await this.rows());
+			if (now === previous) return;
+			previous = now;
+		}
 	}
 
 	/** Waits until `pick` finds a row (returns its index, or -1) and returns that row. */
