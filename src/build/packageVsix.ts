@@ -32,9 +32,17 @@ function main(argv: string[]): void {
 			throw new Error(`${file} is missing: run \`npm run setup\` (it builds the bundles and the default model) first`);
 		}
 	}
-	const stage = path.join(root, '.cache', 'vsix', target);
-	fs.rmSync(stage, { recursive: true, force: true });
-	fs.mkdirSync(stage, { recursive: true });
+	// A fresh staging folder per run, so two packagers running at once cannot empty each other's.
+	fs.mkdirSync(path.join(root, '.cache'), { recursive: true });
+	const stage = fs.mkdtempSync(path.join(root, '.cache', `vsix-${target}-`));
+	try {
+		stageAndPackage(root, stage, target, wanted, argv);
+	} finally {
+		fs.rmSync(stage, { recursive: true, force: true });
+	}
+}
+
+function stageAndPackage(root: string, stage: string, target: string, wanted: Set<string>, argv: string[]): void {
 
 	for (const file of STAGED_FILES) {
 		copy(path.join(root, file), path.join(stage, file));

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
 import { SETTINGS_SECTION } from '../shared/settings.js';
-import type { RestartPolicy } from './restartPolicy.js';
+import type { ServerClient } from './serverClient.js';
 
 /** Command ids, as declared in package.json (all under the "Hearth" category). */
 export const Commands = {
@@ -14,19 +13,17 @@ export const Commands = {
 
 export function registerCommands(
 	context: vscode.ExtensionContext,
-	client: LanguageClient,
+	server: ServerClient,
 	log: vscode.LogOutputChannel,
-	restartPolicy: RestartPolicy,
 ): void {
 	const register = (id: string, run: () => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
 
 	register(Commands.showLogs, () => log.show(true));
 
 	register(Commands.restartServer, async () => {
-		restartPolicy.reset();
 		log.info('Restarting the language server on request.');
 		try {
-			await client.restart();
+			await server.restart();
 		} catch (error) {
 			log.error(`Could not restart the language server: ${error instanceof Error ? error.message : String(error)}`);
 			void vscode.window.showErrorMessage('Hearth: the language server could not be restarted. See the Hearth log.');

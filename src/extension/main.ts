@@ -18,8 +18,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 	const statusBar = new HearthStatusBar();
 	context.subscriptions.push(log, statusBar);
 	const restartPolicy = new RestartPolicy();
-	client = createServerClient(context, log, statusBar, restartPolicy, bundledModelPath(context));
-	registerCommands(context, client, log, restartPolicy);
+	const server = createServerClient(context, log, statusBar, restartPolicy, bundledModelPath(context));
+	client = server.client;
+	registerCommands(context, server, log);
 	try {
 		await client.start();
 	} catch (error) {

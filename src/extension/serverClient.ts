@@ -14,6 +14,12 @@ import type { HearthStatusBar } from './statusBar.js';
 
 const SERVER_ENTRY = 'dist/server.mjs';
 
+/** The language client and the one way to restart it that the status bar understands. */
+export interface ServerClient {
+	readonly client: LanguageClient;
+	restart(): Promise<void>;
+}
+
 /**
  * Creates the client for the language server process that owns the model. The server is a separate
  * Node process over IPC: if llama.cpp crashes or the model exhausts memory, only that process dies,
@@ -25,7 +31,7 @@ export function createServerClient(
 	statusBar: HearthStatusBar,
 	restartPolicy: RestartPolicy,
 	defaultModelPath: string,
-): LanguageClient {
+): ServerClient {
 	const module = context.asAbsolutePath(SERVER_ENTRY);
 	const serverOptions: ServerOptions = {
 		run: { module, transport: TransportKind.ipc },
@@ -76,5 +82,20 @@ export function createServerClient(
 		client.onNotification(ServerStatusNotification.method, (status: ServerStatusNotification.Params) => statusBar.setServerStatus(status)),
 		client.onNotification(CompletionStatsNotification.method, (report: CompletionStatsNotification.Params) => statusBar.recordCompletion(report)),
 	);
-	return client;
+	return {
+		client,
+		async restart() {
+			// Expected: the Stopped state on the way must not read as "stopped" in the status bar.
+			restarting = true;
+			restartPolicy.reset();
+			statusBar.setProcessState('restarting', 'Restarting the language server on request.');
+			try {
+				await client.restart();
+			} catch (error) {
+				restarting = false;
+				statusBar.setProcessState('stopped', `The language server could not be restarted: ${error instanceof Error ? error.message : String(error)}`);
+				throw error;
+			}
+		},
+	};
 }

@@ -99,7 +99,8 @@ export class HearthStatusBar implements vscode.Disposable {
 			);
 		}
 		const last = this.lastCompletion;
-		if (last) {
+		// Only while the model works: after an error the figures describe a model that is gone.
+		if (last && (state === 'ready' || state === 'busy' || state === 'paused')) {
 			const seconds = Math.max(last.totalMs - last.promptMs, 1) / 1000;
 			lines.push('', `Last completion: ${Math.round(last.totalMs)} ms, ${(last.generatedTokens / seconds).toFixed(1)} tokens/s generated, ${last.reusedPromptTokens}/${last.promptTokens} prompt tokens reused`);
 		}

@@ -17,6 +17,12 @@ export class ModelHost {
 	private loading: Promise<void> = Promise.resolve();
 	private status: ServerStatus = { state: 'loading' };
 	private activeRequests = 0;
+	/**
+	 * Why the model the settings name could not be loaded, while the previous one keeps working. It
+	 * stays in every status until a load succeeds or the settings change, so pausing and resuming
+	 * does not hide that the chosen model is broken.
+	 */
+	private loadFailure: string | undefined;
 
 	constructor(
 		private readonly defaultModelPath: string,
@@ -71,6 +77,7 @@ export class ModelHost {
 		if (settings !== this.appliedSettings) {
 			return; // a newer change is queued behind this one
 		}
+		this.loadFailure = undefined;
 		const modelPath = settings.model.path ? path.resolve(settings.model.path) : this.defaultModelPath;
 		this.setStatus({ state: 'loading', model: this.modelSummary, message: `Loading ${path.basename(modelPath)}…` });
 		this.logger.info(`Loading model ${modelPath}`);
@@ -96,7 +103,8 @@ export class ModelHost {
 			const message = error instanceof ModelLoadError ? error.userMessage : `Could not load ${modelPath}: ${messageOf(error)}`;
 			this.logger.error(message);
 			if (this.engine) {
-				this.setStatus({ state: 'ready', model: this.modelSummary, message: `Kept ${this.engine.info.displayName}: ${message}` });
+				this.loadFailure = `Kept ${this.engine.info.displayName}: ${message}`;
+				this.publishIdleState();
 			} else {
 				this.setStatus({ state: 'error', message });
 			}
@@ -108,7 +116,7 @@ export class ModelHost {
 			return;
 		}
 		const enabled = this.appliedSettings?.inlineCompletion.enabled ?? true;
-		this.setStatus({ state: enabled ? 'ready' : 'disabled', model: this.modelSummary });
+		this.setStatus({ state: enabled ? 'ready' : 'disabled', model: this.modelSummary, message: this.loadFailure });
 	}
 
 	private setStatus(status: ServerStatus): void {

@@ -173,6 +173,16 @@ describe('language server: inline completion over LSP (real server process, real
 		assert.equal(kept.model?.path, modelPath, 'the previous model is kept');
 		assert.ok(client.logs.some((log) => log.message.includes('Not a GGUF model file') && log.message.includes(badModel)));
 		assert.ok(itemsOf(await client.inlineCompletion(URI, CURSOR)).length === 1, 'completions keep working');
+
+		// Pausing and resuming must not hide that the chosen model is still broken.
+		const beforePause = client.statuses.length;
+		await client.changeSettings(testSettings({ model: { path: badModel }, inlineCompletion: { enabled: false } }));
+		const paused = await client.waitForStatus((status) => client.statuses.indexOf(status) >= beforePause && status.state === 'disabled');
+		assert.match(paused.message ?? '', /Not a GGUF/);
+		const beforeResume = client.statuses.length;
+		await client.changeSettings(testSettings({ model: { path: badModel } }));
+		const resumed = await client.waitForStatus((status) => client.statuses.indexOf(status) >= beforeResume && status.state === 'ready');
+		assert.match(resumed.message ?? '', /Not a GGUF/);
 		await client.changeSettings(testSettings({ model: { path: modelPath } }));
 	});
 });
