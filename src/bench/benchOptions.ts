@@ -1,0 +1,128 @@
+import path from 'node:path';
+import { integerOption, parseArguments, UsageError } from '../cli/cliArguments.js';
+import type { CompletionMode } from '../engine/postprocess/index.js';
+import { isTestModelPreset, type TestModelPreset } from '../engine/testModels/ensureModel.js';
+
+/** Events replayed per trace with --quick: about 10-15 s of typing each. */
+export const QUICK_EVENTS = 60;
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+Replays the recorded typing sessions in test/fixtures/traces/ against the completion engine in real
+time and prints one JSON report (latency, tokens evaluated against tokens new, cancellation, CPU,
+memory, and the compute bound measured on the same model).
+
+Options:
+  --models LIST       comma-separated: 0.5b, 1.5b (the Qwen2.5-Coder shapes, Q8_0), any test-model
+                      preset, or a .gguf path (default: 0.5b,1.5b; with --quick: 0.5b)
+  --traces LIST       comma-separated trace names (default: all)
+  --quick             a short run: the 0.5B shape and the first ${QUICK_EVENTS} events of each trace
+  --max-events N      replay only the first N events of each trace
+  --max-tokens N      tokens generated per request (default 16)
+  --mode M            single-line | multi-line | auto (default multi-line)
+  --threads N         CPU threads (default: the machine's core count)
+  --context-size N    context window in tokens (default 2048)
+  --cold              no warm-up: the first key of each trace meets an empty KV cache
+  --per-request       include every request's record in the report
+  --out FILE          also write the report to FILE`;
+
+const DEFAULT_MAX_TOKENS = 16;
+
+const MODEL_ALIASES: Record<string, TestModelPreset> = {
+	'0.5b': 'qwen2.5-coder-0.5b-shape',
+	'1.5b': 'qwen2.5-coder-1.5b-shape',
+};
+
+export type ModelChoice = { label: string; preset: TestModelPreset } | { label: string; path: string };
+
+export interface BenchOptions {
+	models: ModelChoice[];
+	traces?: string[];
+	quick: boolean;
+	maxEvents?: number;
+	maxTokens: number;
+	mode: CompletionMode | 'auto';
+	threads?: number;
+	contextSize?: number;
+	perRequest: boolean;
+	/** Complete once at the starting cursor before the first key (default; --cold turns it off). */
+	warmUp: boolean;
+	out?: string;
+}
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
+	const { positionals, options } = parseArguments(argv, ['quick', 'per-request', 'cold', 'help']);
+	if (options.has('help')) {
+		return 'help';
+	}
+	if (positionals.length > 0) {
+		throw new UsageError(`Unexpected argument: ${positionals[0]}`);
+	}
+	const known = new Set(['models', 'traces', 'quick', 'max-events', 'max-tokens', 'mode', 'threads', 'context-size', 'per-request', 'cold', 'out']);
+	for (const name of options.keys()) {
+		if (!known.has(name)) {
+			throw new UsageError(`Unknown option --${name}`);
+		}
+	}
+	const quick = options.has('quick');
+	const mode = stringOption(options, 'mode') ?? 'multi-line';
+	if (mode !== 'auto' && mode !== 'single-line' && mode !== 'multi-line') {
+		throw new UsageError('--mode must be single-line, multi-line or auto');
+	}
+	const maxTokens = integerOption(options, 'max-tokens') ?? DEFAULT_MAX_TOKENS;
+	if (maxTokens < 1) {
+		throw new UsageError('--max-tokens must be at least 1');
+	}
+	const maxEvents = integerOption(options, 'max-events') ?? (quick ? QUICK_EVENTS : undefined);
+	if (maxEvents !== undefined && maxEvents < 1) {
+		throw new UsageError('--max-events must be at least 1');
+	}
+	const models = list(stringOption(options, 'models')) ?? (quick ? ['0.5b'] : ['0.5b', '1.5b']);
+	const out = stringOption(options, 'out');
+	return {
+		models: models.map(modelChoice),
+		traces: list(stringOption(options, 'traces')),
+		quick,
+		maxEvents,
+		maxTokens,
+		mode,
+		threads: integerOption(options, 'threads'),
+		contextSize: integerOption(options, 'context-size'),
+		perRequest: options.has('per-request'),
+		warmUp: !options.has('cold'),
+		out: out === undefined ? undefined : path.resolve(out),
+	};
+}
+
+function modelChoice(name: string): ModelChoice {
+	const alias = MODEL_ALIASES[name.toLowerCase()];
+	if (alias) {
+		return { label: name.toLowerCase(), preset: alias };
+	}
+	if (isTestModelPreset(name)) {
+		return { label: name, preset: name };
+	}
+	if (name.endsWith('.gguf')) {
+		return { label: path.basename(name), path: path.resolve(name) };
+	}
+	throw new UsageError(`Unknown model ${JSON.stringify(name)}: use 0.5b, 1.5b, a test-model preset or a .gguf path`);
+}
+
+function stringOption(options: Map<string, string | true>, name: string): string | undefined {
+	const value = options.get(name);
+	if (value === true) {
+		throw new UsageError(`--${name} needs a value`);
+	}
+	return value;
+}
+
+function list(value: string | undefined): string[] | undefined {
+	if (value === undefined) {
+		return undefined;
+	}
+	const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+	if (items.length === 0) {
+		throw new UsageError('an empty list');
+	}
+	return items;
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../cli/cliArguments.js';
+import { ensureTestModelDetailed } from '../engine/testModels/ensureModel.js';
+import { parseBenchOptions, USAGE, type BenchOptions, type ModelChoice } from './benchOptions.js';
+import { machineInfo, nodeLlamaCppVersion } from './machine.js';
+import { loadTraces } from './traces/loadTraces.js';
+import type { ModelRunReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
+
+/** How the numbers are defined, in the report itself, so that a JSON file read later still explains itself. */
+const DEFINITIONS = {
+	coldStart: 'with warm-up (the default), one completion at the starting cursor from an empty KV cache before the first key, not counted in the other numbers; the trace then measures typing in a file that was already open',
+	keystroke: 'one trace event: a typed key (Enter includes its auto-indentation), backspace, cursor move, Tab accept or paste',
+	latencyMs: 'key press to the settled result of a request the editor did not cancel (answers from the suggestion cache included); the editor and LSP hops are not part of it',
+	modelCallsPerKeystroke: 'requests that started a model run (not answered from the cache, not dropped while queued) per keystroke',
+	newPerModelCall: "tokens of a run's prompt not in the previous run's prompt (insertions of the shortest edit script): what an engine that could shift KV entries would still have to evaluate",
+	prefixReuseMinimumPerRun: "tokens after the prompt prefix shared with the previous run's prompt: the least an engine that keeps only the common prefix must evaluate",
+	evaluatedPerModelCall: 'prompt tokens that went through llama.cpp, seen on the context sequence, including chunks of runs that were then cancelled',
+	computeBound: 'new prompt tokens / calibrated prompt speed + generated tokens / calibrated generation speed, per delivered model answer; ratio = latency / bound',
+	cancelLatencyMs: 'AbortController.abort() to the settled promise; "running" only counts requests the model was working on',
+	cpuSecondsPer100Keystrokes: 'process.cpuUsage() of the model worker (all llama.cpp threads) over the replay, per 100 keystrokes',
+	weights: 'the models have real shapes and tokenizers but random weights: the suggestions are noise and generation never stops on its own, so every request generates the full maxTokens unless post-processing cuts it',
+};
+
+async function main(argv: string[]): Promise<number> {
+	const options = parseBenchOptions(argv);
+	if (options === 'help') {
+		console.log(USAGE);
+		return 0;
+	}
+	const traceNames = selectTraces(options);
+	const startedAt = new Date();
+	const machine = machineInfo();
+	const models: (ModelRunReport & { label: string; modelFile: { generated: boolean; generateMs: number } | null } | { label: string; error: string })[] = [];
+	for (const choice of options.models) {
+		progress(`model ${choice.label}`);
+		try {
+			const { modelPath, modelFile } = await prepareModel(choice);
+			const report = await runWorker({
+				modelPath,
+				traceNames,
+				replay: { maxTokens: options.maxTokens, mode: options.mode, maxEvents: options.maxEvents, acceptWaitLimitMs: 60_000, drainLimitMs: 120_000, warmUp: options.warmUp },
+				threads: options.threads,
+				contextSize: options.contextSize,
+				perRequest: options.perRequest,
+			});
+			models.push({ label: choice.label, modelFile, ...report });
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			progress(`model ${choice.label} failed: ${message}`);
+			models.push({ label: choice.label, error: message });
+		}
+	}
+	const report = {
+		benchmark: 'hearth typing-trace replay',
+		startedAt: startedAt.toISOString(),
+		durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
+		machine,
+		nodeLlamaCpp: nodeLlamaCppVersion(),
+		options: {
+			traces: traceNames,
+			quick: options.quick,
+			maxEvents: options.maxEvents ?? null,
+			maxTokens: options.maxTokens,
+			mode: options.mode,
+			warmUp: options.warmUp,
+			threads: options.threads ?? 'machine cores',
+			contextSize: options.contextSize ?? 'engine default',
+		},
+		definitions: DEFINITIONS,
+		models,
+	};
+	const json = JSON.stringify(report, null, 2) + '\n';
+	process.stdout.write(json);
+	if (options.out) {
+		fs.writeFileSync(options.out, json);
+		progress(`report written to ${options.out}`);
+	}
+	return models.every((model) => !('error' in model)) ? 0 : 1;
+}
+
+function selectTraces(options: BenchOptions): string[] {
+	const available = loadTraces().map((trace) => trace.name);
+	if (!options.traces) {
+		return available;
+	}
+	const unknown = options.traces.filter((name) => !available.includes(name));
+	if (unknown.length > 0) {
+		throw new UsageError(`Unknown trace ${unknown.join(', ')}; the traces are ${available.join(', ')}`);
+	}
+	return options.traces;
+}
+
+/** Generated in this process, so that writing a 1.6 GB model file does not count in the worker's peak RSS. */
+async function prepareModel(choice: ModelChoice): Promise<{ modelPath: string; modelFile: { generated: boolean; generateMs: number } | null }> {
+	if ('path' in choice) {
+		return { modelPath: choice.path, modelFile: null };
+	}
+	const ensured = await ensureTestModelDetailed(choice.preset, { quantization: 'Q8_0' });
+	if (ensured.generated) {
+		progress(`generated ${ensured.path} in ${Math.round(ensured.milliseconds)} ms`);
+	}
+	return { modelPath: ensured.path, modelFile: { generated: ensured.generated, generateMs: Math.round(ensured.milliseconds) } };
+}
+
+function runWorker(job: WorkerJob): Promise<ModelRunReport> {
+	const workerPath = fileURLToPath(new URL('./modelWorker.js', import.meta.url));
+	// The worker's stdout goes to our stderr: stdout carries nothing but the report.
+	const worker = fork(workerPath, [], { stdio: ['ignore', 2, 'inherit', 'ipc'] });
+	return new Promise((resolve, reject) => {
+		let answered = false;
+		worker.once('message', (message: WorkerMessage) => {
+			answered = true;
+			if (message.ok) {
+				resolve(message.report);
+			} else {
+				reject(new Error(message.error));
+			}
+		});
+		worker.once('error', reject);
+		worker.once('exit', (code, signal) => {
+			if (!answered) {
+				reject(new Error(`the model worker exited (${signal ?? `code ${code}`}) without a report`));
+			}
+		});
+		worker.send(job);
+	});
+}
+
+function progress(message: string): void {
+	process.stderr.write(`[bench] ${message}\n`);
+}
+
+main(process.argv.slice(2)).then(
+	(code) => process.exit(code),
+	(error: unknown) => {
+		if (error instanceof UsageError) {
+			console.error(`${error.message}\n\n${USAGE}`);
+			process.exit(2);
+		}
+		console.error(`Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+		process.exit(1);
+	},
+);

@@ -1,0 +1,83 @@
+import { stderrLogger } from '../engine/logger.js';
+import { CompletionEngine } from '../engine/runtime/completionEngine.js';
+import { loadModel } from '../engine/runtime/loadModel.js';
+import { requestRows, type RequestRow } from './metrics/requestRows.js';
+import { combineReplays, summarizeTrace } from './metrics/summarizeTrace.js';
+import { calibrate } from './replay/calibrate.js';
+import { replayTrace, type ReplayResult } from './replay/replayTrace.js';
+import { SequenceProbe } from './replay/sequenceProbe.js';
+import { loadTraces } from './traces/loadTraces.js';
+import type { ModelRunReport, TraceReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
+
+/**
+ * Child process of `npm run bench`: loads one model, measures its speeds, replays the traces on it.
+ * A process of its own per model, so that each model's peak RSS is its own.
+ */
+async function runJob(job: WorkerJob): Promise<ModelRunReport> {
+	const logger = stderrLogger({ verbose: false });
+	const traces = loadTraces().filter((trace) => job.traceNames.includes(trace.name));
+	const loadStartedAt = performance.now();
+	const loaded = await loadModel({ modelPath: job.modelPath, threads: job.threads, contextSize: job.contextSize, gpu: 'auto', logger });
+	const loadMs = performance.now() - loadStartedAt;
+	const rssAfterLoadMiB = mib(process.memoryUsage().rss);
+	try {
+		progress(`${loaded.info.displayName}: ${loaded.info.threads} threads, ${loaded.info.backend}, FIM ${loaded.info.fimFamily} (${loaded.info.fimOrder}); calibrating`);
+		const calibration = await calibrate(loaded.model, loaded.sequence, traces[0]?.initialText ?? 'function f() {}\n');
+		progress(`prompt ${calibration.promptTokensPerSecond} tokens/s, generation ${calibration.generationTokensPerSecond} tokens/s`);
+
+		const reports: TraceReport[] = [];
+		const replays: ReplayResult[] = [];
+		const allRows: RequestRow[] = [];
+		for (const trace of traces) {
+			// Every trace starts like a freshly opened file: empty KV cache, empty suggestion cache.
+			await loaded.sequence.clearHistory();
+			const probe = new SequenceProbe(loaded.sequence);
+			const engine = new CompletionEngine({ ...loaded, sequence: probe.sequence }, logger);
+			const replay = await replayTrace(trace, engine, probe, job.replay);
+			const rows = requestRows(replay.requests, calibration, replay.warmUp);
+			const warmUpRow = replay.warmUp ? requestRows([replay.warmUp], calibration)[0] : undefined;
+			const summary = summarizeTrace(replay, rows, warmUpRow);
+			replays.push(replay);
+			allRows.push(...rows);
+			reports.push(job.perRequest ? { ...summary, requestRows: rows } : summary);
+			progress(
+				`${trace.name}: ${summary.keystrokes} keys, ${summary.requests} requests, ${summary.outcomes.delivered} delivered, ` +
+					`latency p50 ${summary.latencyMs.p50} ms, evaluated/new ${summary.promptTokens.evaluatedToNewRatio}, bound ratio ${summary.computeBound.medianRatio}`,
+			);
+		}
+		return {
+			model: loaded.info,
+			loadMs: Math.round(loadMs),
+			calibration,
+			rssAfterLoadMiB,
+			peakRssMiB: mib(process.resourceUsage().maxRSS * 1024),
+			allTraces: summarizeTrace(combineReplays('all traces', replays), allRows),
+			traces: reports,
+		};
+	} finally {
+		await loaded.dispose();
+	}
+}
+
+function mib(bytes: number): number {
+	return Math.round(bytes / 1024 ** 2);
+}
+
+function progress(message: string): void {
+	process.stderr.write(`[bench] ${message}\n`);
+}
+
+function reply(message: WorkerMessage): void {
+	// Exit only once the message is out: llama.cpp's threads would otherwise keep the process alive.
+	process.send!(message, () => process.exit(message.ok ? 0 : 1));
+}
+
+// Without the main process nobody reads the report: stop instead of running minutes of inference.
+process.once('disconnect', () => process.exit(1));
+
+process.once('message', (job: WorkerJob) => {
+	runJob(job).then(
+		(report) => reply({ ok: true, report }),
+		(error: unknown) => reply({ ok: false, error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+	);
+});

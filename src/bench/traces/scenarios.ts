@@ -1,0 +1,187 @@
+import { seededRandom } from './seededRandom.js';
+import { TraceBuilder, type Hole } from './traceBuilder.js';
+import type { Trace, TraceSource } from './traceTypes.js';
+
+/** Reads a file under test/fixtures/traces/ (injected so that tests and the generator share this). */
+export type ReadFixture = (relativePath: string) => string;
+
+const URL_STRING: TraceSource = {
+	file: 'sources/UrlString.ts',
+	origin: '@azure/msal-common 16.17.0, src/url/UrlString.ts (see sources/NOTICE.md)',
+	license: 'MIT, Copyright (c) Microsoft Corporation',
+};
+const CONVERT_ENDIAN: TraceSource = {
+	file: 'sources/gguf_convert_endian.py',
+	origin: 'llama.cpp gguf-py/gguf/scripts/gguf_convert_endian.py, from node-llama-cpp 3.22.1 (see sources/NOTICE.md)',
+	license: 'MIT, Copyright (c) 2023-2026 The ggml authors',
+};
+const URL_STRING_PATH = 'src/url/UrlString.ts';
+const CONVERT_ENDIAN_PATH = 'gguf-py/gguf/scripts/gguf_convert_endian.py';
+
+/** A person reading the ghost text before pressing Tab. */
+const READ_SUGGESTION_MS: readonly [number, number] = [900, 1600];
+const LEAD_IN_MS: readonly [number, number] = [300, 600];
+
+/**
+ * The recorded sessions, generated deterministically: each cuts parts out of a real file and types
+ * them back the way a person would. Without accepts, a session ends with the original file again.
+ */
+export function buildTraces(read: ReadFixture): Trace[] {
+	const urlString = read(URL_STRING.file);
+	const convertEndian = read(CONVERT_ENDIAN.file);
+	return [steadyTyping(urlString), backspacing(urlString), cursorJumps(urlString), acceptAndContinue(urlString), pythonTyping(convertEndian)];
+}
+
+/** The llama.vscode-style scenario: six lines of a real file typed again, without a mistake. */
+function steadyTyping(original: string): Trace {
+	const holes = [linesHole(original, 172, 177)];
+	const builder = new TraceBuilder(original, holes, 0, seededRandom(1));
+	builder.pause(LEAD_IN_MS).retype(0);
+	return trace(builder, {
+		name: 'ts-steady-typing',
+		description: 'Re-types lines 172-177 of UrlString.ts (an object literal in the middle of a method) key by key, no typos.',
+		language: 'typescript',
+		filePath: URL_STRING_PATH,
+		source: URL_STRING,
+	});
+}
+
+/** Typos that are backspaced at once, and a rethink that holds backspace over the last line. */
+function backspacing(original: string): Trace {
+	const holes = [linesHole(original, 113, 119)];
+	const builder = new TraceBuilder(original, holes, 0, seededRandom(2));
+	const lastLine = '            : `${url}&${queryString}`;';
+	const beforeLastLine = holes[0]!.end - holes[0]!.start - lastLine.length;
+	builder
+		.pause(LEAD_IN_MS)
+		.retype(0, { typoRate: 0.3 }, beforeLastLine + 24)
+		.rewind(0, 10)
+		.retype(0, { typoRate: 0.3 });
+	return trace(builder, {
+		name: 'ts-backspacing',
+		description: 'Re-types lines 113-119 of UrlString.ts with typos that are noticed and backspaced, then holds backspace over part of the last line and types it again.',
+		language: 'typescript',
+		filePath: URL_STRING_PATH,
+		source: URL_STRING,
+	});
+}
+
+/** Edits in five places of one file, jumping between them with the mouse; one line is pasted. */
+function cursorJumps(original: string): Trace {
+	const holes = [
+		spanHole(original, 34, 'correlationId;'),
+		spanHole(original, 127, 'url.split'),
+		linesHole(original, 190, 190),
+		spanHole(original, 212, '.filter(', '0);'),
+		spanHole(original, 239, 'match[2];'),
+	];
+	const builder = new TraceBuilder(original, holes, 3, seededRandom(3));
+	builder
+		.pause(LEAD_IN_MS)
+		.retype(3, {}, 14)
+		.moveTo(1)
+		.retype(1)
+		.moveTo(0)
+		.retype(0)
+		.moveTo(3)
+		.retype(3)
+		.moveTo(2)
+		.paste(2)
+		.moveTo(4)
+		.retype(4);
+	return trace(builder, {
+		name: 'ts-cursor-jumps',
+		description: 'Completes statements at lines 212, 127, 34, 212 again, 190 (pasted) and 239 of UrlString.ts, clicking between them.',
+		language: 'typescript',
+		filePath: URL_STRING_PATH,
+		source: URL_STRING,
+	});
+}
+
+/** Starts a statement, takes the suggestion, goes on typing after it; three times. */
+function acceptAndContinue(original: string): Trace {
+	const holes = [linesHole(original, 228, 230)];
+	const builder = new TraceBuilder(original, holes, 0, seededRandom(4));
+	builder
+		.pause(LEAD_IN_MS)
+		.retype(0, {}, 'const regEx = RegExp('.length)
+		.pause(READ_SUGGESTION_MS)
+		.accept()
+		.typeFree('\n\n        const match = url.match(')
+		.pause(READ_SUGGESTION_MS)
+		.accept()
+		.typeFree('\n        const host = ')
+		.pause(READ_SUGGESTION_MS)
+		.accept()
+		.typeFree(';\n        return host;');
+	return trace(builder, {
+		name: 'ts-accept-continue',
+		description:
+			'At line 228 of UrlString.ts: types the start of a statement, waits for the suggestion and accepts it (Tab), then types on after it; three times. ' +
+			'The accepted text is whatever the model suggested, so the document after the first accept depends on the model.',
+		language: 'typescript',
+		filePath: URL_STRING_PATH,
+		source: URL_STRING,
+	});
+}
+
+/** Python: five lines typed with a few typos, then a two-line block pasted further down. */
+function pythonTyping(original: string): Trace {
+	const holes = [linesHole(original, 144, 149), linesHole(original, 163, 164)];
+	const builder = new TraceBuilder(original, holes, 0, seededRandom(5));
+	builder.pause(LEAD_IN_MS).retype(0, { typoRate: 0.1 }).moveTo(1).paste(1);
+	return trace(builder, {
+		name: 'py-typing-paste',
+		description: 'Re-types lines 144-149 of gguf_convert_endian.py (a loop inside a function) with a few typos, then clicks to line 163 and pastes a comment and a statement.',
+		language: 'python',
+		filePath: CONVERT_ENDIAN_PATH,
+		source: CONVERT_ENDIAN,
+	});
+}
+
+function trace(builder: TraceBuilder, meta: Omit<Trace, 'initialText' | 'initialCursor' | 'events'>): Trace {
+	return { ...meta, initialText: builder.initialText, initialCursor: builder.initialCursor, events: builder.build() };
+}
+
+/** Offset of the start of a 1-based line. */
+function lineStart(text: string, line: number): number {
+	let offset = 0;
+	for (let current = 1; current < line; current++) {
+		const newline = text.indexOf('\n', offset);
+		if (newline === -1) {
+			throw new Error(`the text has fewer than ${line} lines`);
+		}
+		offset = newline + 1;
+	}
+	return offset;
+}
+
+function lineEnd(text: string, line: number): number {
+	const newline = text.indexOf('\n', lineStart(text, line));
+	return newline === -1 ? text.length : newline;
+}
+
+/** Lines `from`-`to` (1-based, inclusive) without the first line's indentation, which stays. */
+export function linesHole(text: string, from: number, to: number): Hole {
+	const start = lineStart(text, from);
+	const indentation = /^[ \t]*/.exec(text.slice(start))![0].length;
+	return { start: start + indentation, end: lineEnd(text, to) };
+}
+
+/** On one line: from the first `from` to the end of `through` after it, or to the end of the line. */
+export function spanHole(text: string, line: number, from: string, through?: string): Hole {
+	const startOfLine = lineStart(text, line);
+	const lineText = text.slice(startOfLine, lineEnd(text, line));
+	const start = lineText.indexOf(from);
+	if (start === -1) {
+		throw new Error(`line ${line} has no ${JSON.stringify(from)}`);
+	}
+	if (through === undefined) {
+		return { start: startOfLine + start, end: startOfLine + lineText.length };
+	}
+	const last = lineText.indexOf(through, start);
+	if (last === -1) {
+		throw new Error(`line ${line} has no ${JSON.stringify(through)} after ${JSON.stringify(from)}`);
+	}
+	return { start: startOfLine + start, end: startOfLine + last + through.length };
+}
