@@ -2,7 +2,7 @@
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../cli/cliArguments.js';
+import { runCli, UsageError } from '../cli/cliArguments.js';
 import { ensureTestModelDetailed } from '../engine/testModels/ensureModel.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type ModelChoice } from './benchOptions.js';
 import { machineInfo, nodeLlamaCppVersion } from './machine.js';
@@ -133,14 +133,4 @@ function progress(message: string): void {
 	process.stderr.write(`[bench] ${message}\n`);
 }
 
-main(process.argv.slice(2)).then(
-	(code) => process.exit(code),
-	(error: unknown) => {
-		if (error instanceof UsageError) {
-			console.error(`${error.message}\n\n${USAGE}`);
-			process.exit(2);
-		}
-		console.error(`Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-		process.exit(1);
-	},
-);
+runCli(() => main(process.argv.slice(2)), USAGE, (error) => `Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -42,3 +42,21 @@ export function integerOption(options: Map<string, string | true>, name: string)
 	}
 	return parsed;
 }
+
+/**
+ * Runs a command-line entry point: exits with what `main` returns; a usage error prints the message
+ * and the usage text (exit 2); any other failure prints `describeFailure`'s line (exit 1).
+ */
+export function runCli(main: () => Promise<number>, usage: string, describeFailure: (error: unknown) => string): void {
+	main().then(
+		(code) => process.exit(code),
+		(error: unknown) => {
+			if (error instanceof UsageError) {
+				console.error(`${error.message}\n\n${usage}`);
+				process.exit(2);
+			}
+			console.error(describeFailure(error));
+			process.exit(1);
+		},
+	);
+}

@@ -5,7 +5,7 @@ import { CompletionEngine, type CompletionResult } from '../engine/runtime/compl
 import { loadModel } from '../engine/runtime/loadModel.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
-import { integerOption, parseArguments, UsageError } from './cliArguments.js';
+import { integerOption, parseArguments, runCli, UsageError } from './cliArguments.js';
 import { parseStdinInput, readFileAtCursor, type CursorInput } from './cursorInput.js';
 import { projectRoot } from './projectRoot.js';
 
@@ -97,14 +97,6 @@ async function readStdin(): Promise<string> {
 	return Buffer.concat(chunks).toString('utf8');
 }
 
-main(process.argv.slice(2)).then(
-	(code) => process.exit(code),
-	(error: unknown) => {
-		if (error instanceof UsageError) {
-			console.error(`${error.message}\n\n${USAGE}`);
-			process.exit(2);
-		}
-		console.error(error instanceof ModelLoadError ? error.userMessage : `Completion failed: ${error instanceof Error ? error.message : String(error)}`);
-		process.exit(1);
-	},
+runCli(() => main(process.argv.slice(2)), USAGE, (error) =>
+	error instanceof ModelLoadError ? error.userMessage : `Completion failed: ${error instanceof Error ? error.message : String(error)}`,
 );
