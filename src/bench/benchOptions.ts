@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { integerOption, parseArguments, UsageError } from '../cli/cliArguments.js';
 import type { CompletionMode } from '../engine/postprocess/index.js';
+import { DEFAULT_SETTINGS } from '../shared/settings.js';
 import { isTestModelPreset, type TestModelPreset } from '../engine/testModels/ensureModel.js';
 
 /** Events replayed per trace with --quick: about 10-15 s of typing each. */
@@ -23,6 +24,8 @@ Options:
   --threads N         CPU threads (default: the machine's core count)
   --context-size N    context window in tokens (default 2048)
   --cold              no warm-up: the first key of each trace meets an empty KV cache
+  --debounce-max MS   upper bound of the adaptive wait before a model call (default 400, as the setting)
+  --no-prefetch       do not compute the next suggestion ahead while one is shown
   --per-request       include every request's record in the report
   --out FILE          also write the report to FILE`;
 
@@ -47,18 +50,20 @@ export interface BenchOptions {
 	perRequest: boolean;
 	/** Complete once at the starting cursor before the first key (default; --cold turns it off). */
 	warmUp: boolean;
+	debounceMaxMs: number;
+	prefetch: boolean;
 	out?: string;
 }
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
-	const { positionals, options } = parseArguments(argv, ['quick', 'per-request', 'cold', 'help']);
+	const { positionals, options } = parseArguments(argv, ['quick', 'per-request', 'cold', 'no-prefetch', 'help']);
 	if (options.has('help')) {
 		return 'help';
 	}
 	if (positionals.length > 0) {
 		throw new UsageError(`Unexpected argument: ${positionals[0]}`);
 	}
-	const known = new Set(['models', 'traces', 'quick', 'max-events', 'max-tokens', 'mode', 'threads', 'context-size', 'per-request', 'cold', 'out']);
+	const known = new Set(['models', 'traces', 'quick', 'max-events', 'max-tokens', 'mode', 'threads', 'context-size', 'per-request', 'cold', 'out', 'debounce-max', 'no-prefetch']);
 	for (const name of options.keys()) {
 		if (!known.has(name)) {
 			throw new UsageError(`Unknown option --${name}`);
@@ -79,6 +84,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
 	}
 	const models = list(stringOption(options, 'models')) ?? (quick ? ['0.5b'] : ['0.5b', '1.5b']);
 	const out = stringOption(options, 'out');
+	const debounceMaxMs = integerOption(options, 'debounce-max') ?? DEFAULT_SETTINGS.inlineCompletion.debounceMaxMs;
+	if (debounceMaxMs < 0) {
+		throw new UsageError('--debounce-max must be 0 or more');
+	}
 	return {
 		models: models.map(modelChoice),
 		traces: list(stringOption(options, 'traces')),
@@ -90,6 +99,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
 		contextSize: integerOption(options, 'context-size'),
 		perRequest: options.has('per-request'),
 		warmUp: !options.has('cold'),
+		debounceMaxMs,
+		prefetch: !options.has('no-prefetch'),
 		out: out === undefined ? undefined : path.resolve(out),
 	};
 }

@@ -14,12 +14,16 @@ const DEFINITIONS = {
 	coldStart: 'with warm-up (the default), one completion at the starting cursor from an empty KV cache before the first key, not counted in the other numbers; the trace then measures typing in a file that was already open',
 	keystroke: 'one trace event: a typed key (Enter includes its auto-indentation), backspace, cursor move, Tab accept or paste',
 	latencyMs: 'key press to the settled result of a request the editor did not cancel (answers from the suggestion cache included); the editor and LSP hops are not part of it',
-	modelCallsPerKeystroke: 'requests that started a model run (not answered from the cache, not dropped while queued) per keystroke',
-	newPerModelCall: "tokens of a run's prompt not in the previous run's prompt (insertions of the shortest edit script): what an engine that could shift KV entries would still have to evaluate",
+	requests: 'the editor asks on every edit; the same scheduler as the language server answers: from earlier suggestions (cache), by following a running stream the typed text agrees with (joined), by a model run after the adaptive wait (model), or not at all when a newer key came during the wait (skipped)',
+	modelCallsPerKeystroke: 'model runs started for requests (prefetches not counted) per keystroke',
+	typeThrough: 'keys that typed the next character of the ghost text on screen (the editor keeps showing its rest), and how many of them caused a model run',
+	runs: 'every model run in order, prefetches (the next suggestion computed as if the shown one were accepted) included; token counts compare each run with the one before it, whose KV state it found',
+	newPerRun: "tokens of a run's prompt not in the previous run's prompt (insertions of the shortest edit script): what an engine that could shift KV entries would still have to evaluate",
 	prefixReuseMinimumPerRun: "tokens after the prompt prefix shared with the previous run's prompt: the least an engine that keeps only the common prefix must evaluate",
-	evaluatedPerModelCall: 'prompt tokens that went through llama.cpp, seen on the context sequence, including chunks of runs that were then cancelled',
-	computeBound: 'new prompt tokens / calibrated prompt speed + generated tokens / calibrated generation speed, per delivered model answer; ratio = latency / bound',
-	cancelLatencyMs: 'AbortController.abort() to the settled promise; "running" only counts requests the model was working on',
+	evaluatedPerRun: "prompt tokens that went through llama.cpp, counted per 64-token chunk, including chunks of runs that were then cancelled",
+	computeBound: "new prompt tokens of the answering run / calibrated prompt speed + its generated tokens / calibrated generation speed, per delivered model answer; ratio = latency / bound (the adaptive wait is part of the latency)",
+	cancelLatencyMs: 'AbortController.abort() of a request to its settled promise (the request leaves at once; its run stops within a token, or is joined by the next request)',
+	targets: "issue #4's targets, checked on the steady-typing trace (type-through and tokens after abort: on every trace)",
 	cpuSecondsPer100Keystrokes: 'process.cpuUsage() of the model worker (all llama.cpp threads) over the replay, per 100 keystrokes',
 	weights: 'the models have real shapes and tokenizers but random weights: the suggestions are noise and generation never stops on its own, so every request generates the full maxTokens unless post-processing cuts it',
 };
@@ -33,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
 	const traceNames = selectTraces(options);
 	const startedAt = new Date();
 	const machine = machineInfo();
-	const models: (ModelRunReport & { label: string; modelFile: { generated: boolean; generateMs: number } | null } | { label: string; error: string })[] = [];
+	const models: (ModelRunReport & { label: string; modelFile: { generated: boolean; generateMs: number } | null; targets: Targets } | { label: string; error: string })[] = [];
 	for (const choice of options.models) {
 		progress(`model ${choice.label}`);
 		try {
@@ -41,12 +45,21 @@ async function main(argv: string[]): Promise<number> {
 			const report = await runWorker({
 				modelPath,
 				traceNames,
-				replay: { maxTokens: options.maxTokens, mode: options.mode, maxEvents: options.maxEvents, acceptWaitLimitMs: 60_000, drainLimitMs: 120_000, warmUp: options.warmUp },
+				replay: {
+					maxTokens: options.maxTokens,
+					mode: options.mode,
+					maxEvents: options.maxEvents,
+					acceptWaitLimitMs: 60_000,
+					drainLimitMs: 120_000,
+					warmUp: options.warmUp,
+					debounce: { minMs: 0, maxMs: options.debounceMaxMs },
+					prefetch: options.prefetch,
+				},
 				threads: options.threads,
 				contextSize: options.contextSize,
 				perRequest: options.perRequest,
 			});
-			models.push({ label: choice.label, modelFile, ...report });
+			models.push({ label: choice.label, modelFile, targets: checkTargets(report), ...report });
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			progress(`model ${choice.label} failed: ${message}`);
@@ -66,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
 			maxTokens: options.maxTokens,
 			mode: options.mode,
 			warmUp: options.warmUp,
+			debounceMaxMs: options.debounceMaxMs,
+			prefetch: options.prefetch,
 			threads: options.threads ?? 'machine cores',
 			contextSize: options.contextSize ?? 'engine default',
 		},
@@ -79,6 +94,26 @@ async function main(argv: string[]): Promise<number> {
 		progress(`report written to ${options.out}`);
 	}
 	return models.every((model) => !('error' in model)) ? 0 : 1;
+}
+
+const STEADY_TRACE = 'ts-steady-typing';
+
+/** Issue #4's targets, each with the measured value; null where the run had no data for it. */
+type Targets = Record<string, { target: string; measured: number | null; met: boolean | null }>;
+
+function checkTargets(report: ModelRunReport): Targets {
+	const steady = report.traces.find((trace) => trace.trace === STEADY_TRACE);
+	const check = (target: string, measured: number | null | undefined, met: (value: number) => boolean) => ({
+		target,
+		measured: measured ?? null,
+		met: measured === null || measured === undefined ? null : met(measured),
+	});
+	return {
+		evaluatedToNew: check('prompt tokens evaluated ≤ 1.2 × new (steady typing)', steady?.promptTokens.evaluatedToNewRatio, (value) => value <= 1.2),
+		typeThroughModelCalls: check('0 model calls while typing through a suggestion (all traces)', report.allTraces.typeThrough.modelCalls, (value) => value === 0),
+		tokensAfterCancel: check('a cancelled run stops within 1 token (all traces)', report.allTraces.tokensAfterAbort.max, (value) => value <= 1),
+		latencyToBound: check('median latency ≤ 1.25 × compute bound (steady typing)', steady?.computeBound.medianRatio, (value) => value <= 1.25),
+	};
 }
 
 function selectTraces(options: BenchOptions): string[] {

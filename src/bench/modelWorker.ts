@@ -1,11 +1,11 @@
 import { stderrLogger } from '../engine/logger.js';
 import { CompletionEngine } from '../engine/runtime/completionEngine.js';
 import { loadModel } from '../engine/runtime/loadModel.js';
-import { requestRows, type RequestRow } from './metrics/requestRows.js';
+import { CompletionScheduler } from '../engine/scheduling/completionScheduler.js';
+import { requestRows, runRows, type RequestRow, type RunRow } from './metrics/requestRows.js';
 import { combineReplays, summarizeTrace } from './metrics/summarizeTrace.js';
 import { calibrate } from './replay/calibrate.js';
-import { replayTrace, type ReplayResult } from './replay/replayTrace.js';
-import { SequenceProbe } from './replay/sequenceProbe.js';
+import { replayTrace, RunLog, type ReplayResult } from './replay/replayTrace.js';
 import { loadTraces } from './traces/loadTraces.js';
 import type { ModelRunReport, TraceReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
 
@@ -22,24 +22,40 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 	const rssAfterLoadMiB = mib(process.memoryUsage().rss);
 	try {
 		progress(`${loaded.info.displayName}: ${loaded.info.threads} threads, ${loaded.info.backend}, FIM ${loaded.info.fimFamily} (${loaded.info.fimOrder}); calibrating`);
-		const calibration = await calibrate(loaded.model, loaded.sequence, traces[0]?.initialText ?? 'function f() {}\n');
+		const calibration = await calibrate(loaded.model, loaded.sequences[0]!, traces[0]?.initialText ?? 'function f() {}\n');
 		progress(`prompt ${calibration.promptTokensPerSecond} tokens/s, generation ${calibration.generationTokensPerSecond} tokens/s`);
 
 		const reports: TraceReport[] = [];
 		const replays: ReplayResult[] = [];
 		const allRows: RequestRow[] = [];
+		const allRuns: RunRow[] = [];
 		for (const trace of traces) {
-			// Every trace starts like a freshly opened file: empty KV cache, empty suggestion cache.
-			await loaded.sequence.clearHistory();
-			const probe = new SequenceProbe(loaded.sequence);
-			const engine = new CompletionEngine({ ...loaded, sequence: probe.sequence }, logger);
-			const replay = await replayTrace(trace, engine, probe, job.replay);
-			const rows = requestRows(replay.requests, calibration, replay.warmUp);
-			const warmUpRow = replay.warmUp ? requestRows([replay.warmUp], calibration)[0] : undefined;
-			const summary = summarizeTrace(replay, rows, warmUpRow);
+			// Every trace starts like a freshly opened file: empty KV caches, empty suggestion cache.
+			for (const sequence of loaded.sequences) {
+				await sequence.clearHistory();
+			}
+			const engine = new CompletionEngine(loaded, logger, { keepPromptTokens: true });
+			const runLog = new RunLog();
+			const scheduler = new CompletionScheduler(engine, { onRunFinished: runLog.onRunFinished });
+			const replay = await replayTrace(trace, scheduler, runLog, job.replay);
+			scheduler.dispose();
+			const runs = runRows(replay.runs);
+			const runsById = new Map(runs.map((run) => [run.id, run]));
+			const rows = requestRows(replay.requests, runsById, calibration);
+			const warmUpRequest = replay.warmUp ? requestRows([replay.warmUp], runsById, calibration)[0] : undefined;
+			const warmUpRun = replay.warmUp?.runId === undefined ? undefined : runsById.get(replay.warmUp.runId);
+			const typingRuns = runs.filter((run) => run !== warmUpRun);
+			const summary = summarizeTrace({
+				replay,
+				requests: rows,
+				runs: typingRuns,
+				warmUp: warmUpRequest && { request: warmUpRequest, run: warmUpRun },
+				speeds: calibration,
+			});
 			replays.push(replay);
 			allRows.push(...rows);
-			reports.push(job.perRequest ? { ...summary, requestRows: rows } : summary);
+			allRuns.push(...typingRuns);
+			reports.push(job.perRequest ? { ...summary, requestRows: rows, runRows: runs } : summary);
 			progress(
 				`${trace.name}: ${summary.keystrokes} keys, ${summary.requests} requests, ${summary.outcomes.delivered} delivered, ` +
 					`latency p50 ${summary.latencyMs.p50} ms, evaluated/new ${summary.promptTokens.evaluatedToNewRatio}, bound ratio ${summary.computeBound.medianRatio}`,
@@ -51,7 +67,7 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 			calibration,
 			rssAfterLoadMiB,
 			peakRssMiB: mib(process.resourceUsage().maxRSS * 1024),
-			allTraces: summarizeTrace(combineReplays('all traces', replays), allRows),
+			allTraces: summarizeTrace({ replay: combineReplays('all traces', replays), requests: allRows, runs: allRuns, speeds: calibration }),
 			traces: reports,
 		};
 	} finally {

@@ -1,5 +1,5 @@
 import type { ModelInfo } from '../engine/runtime/modelInfo.js';
-import type { RequestRow } from './metrics/requestRows.js';
+import type { RequestRow, RunRow } from './metrics/requestRows.js';
 import type { TraceSummary } from './metrics/summarizeTrace.js';
 import type { Calibration } from './replay/calibrate.js';
 import type { ReplayOptions } from './replay/replayTrace.js';
@@ -14,7 +14,7 @@ export interface WorkerJob {
 	perRequest: boolean;
 }
 
-export type TraceReport = TraceSummary & { requestRows?: RequestRow[] };
+export type TraceReport = TraceSummary & { requestRows?: RequestRow[]; runRows?: RunRow[] };
 
 export interface ModelRunReport {
 	model: ModelInfo;

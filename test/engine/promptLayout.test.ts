@@ -8,12 +8,12 @@ const PREFIX = 'export function area(width: number, height: number): number {\n\
 /** A long suffix, as in the middle of a real file. */
 const SUFFIX = ';\n}\n\n' + Array.from({ length: 20 }, (_, i) => `export const constant${i} = ${i} * Math.PI; // a line below the cursor`).join('\n');
 
-async function keystrokeCost(preset: 'tiny-fim' | 'tiny-starcoder1'): Promise<{ order: string; family: string; evaluated: number; suffixTokens: number }> {
+async function keystrokeCost(preset: 'tiny-fim' | 'tiny-starcoder1' | 'tiny-deepseek-coder'): Promise<{ order: string; family: string; evaluated: number; suffixTokens: number }> {
 	const loaded = await loadModel({ modelPath: await ensureTestModel(preset), contextSize: 1024, gpu: 'off', logger: silentLogger });
 	const engine = new CompletionEngine(loaded, silentLogger);
 	try {
-		await engine.complete({ prefix: PREFIX, suffix: SUFFIX, maxTokens: 4, useCache: false });
-		const next = await engine.complete({ prefix: PREFIX + 'th', suffix: SUFFIX, maxTokens: 4, useCache: false });
+		await engine.complete({ prefix: PREFIX, suffix: SUFFIX, filePath: 'src/area.ts', maxTokens: 4, useCache: false });
+		const next = await engine.complete({ prefix: PREFIX + 'th', suffix: SUFFIX, filePath: 'src/area.ts', maxTokens: 4, useCache: false });
 		return {
 			order: engine.info.fimOrder,
 			family: engine.info.fimFamily,
@@ -34,10 +34,19 @@ describe('engine: prompt layout and the KV cache while typing', function () {
 		assert.ok(cost.evaluated <= 4, `evaluated ${cost.evaluated} prompt tokens for a 2-character keystroke`);
 	});
 
-	it('with a prefix-suffix-middle-only family, the suffix after the cursor is evaluated again', async function () {
+	it('with a prefix-suffix-middle-only family, only the near suffix is evaluated again; the far part moved ahead', async function () {
 		const cost = await keystrokeCost('tiny-fim');
 		assert.equal(cost.order, 'psm');
-		// The suffix is clamped to a quarter of the prompt budget, and all of what was kept is evaluated again.
+		assert.equal(cost.family, 'starcoder2');
+		// "th", the re-tokenised last word, the two lines after the cursor (";\n}\n") and two markers;
+		// the twenty lines below sit ahead of the FIM part, where typing does not move them.
+		assert.ok(cost.suffixTokens > 200, `the suffix is ${cost.suffixTokens} tokens`);
+		assert.ok(cost.evaluated <= 10, `evaluated ${cost.evaluated} prompt tokens for a 2-character keystroke`);
+	});
+
+	it('a family without a multi-file format keeps the whole suffix in the FIM part (and pays for it)', async function () {
+		const cost = await keystrokeCost('tiny-deepseek-coder');
+		assert.equal(cost.order, 'psm');
 		assert.ok(cost.evaluated > 100, `evaluated ${cost.evaluated} (suffix: ${cost.suffixTokens} tokens before clamping)`);
 	});
 });

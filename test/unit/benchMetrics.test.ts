@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { boundRatio, computeBoundMs } from '../../src/bench/metrics/computeBound.js';
 import { distribution, percentile } from '../../src/bench/metrics/percentile.js';
-import { requestRows } from '../../src/bench/metrics/requestRows.js';
+import { requestRows, runRows } from '../../src/bench/metrics/requestRows.js';
 import { combineReplays, summarizeTrace } from '../../src/bench/metrics/summarizeTrace.js';
 import { commonPrefixLength, newTokenCount } from '../../src/bench/metrics/tokenDiff.js';
-import type { ReplayResult, RequestRecord } from '../../src/bench/replay/replayTrace.js';
+import type { ReplayResult, RequestRecord, RunRecord } from '../../src/bench/replay/replayTrace.js';
 import type { Token } from 'node-llama-cpp';
 import type { CompletionResult } from '../../src/engine/runtime/completionEngine.js';
 
@@ -81,62 +81,80 @@ describe('bench: request rows and the trace summary', function () {
 		return { promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: 0, promptMs: 0, totalMs: 0, ...overrides };
 	}
 
+	const runs: RunRecord[] = [
+		// the warm-up's run: an empty KV cache
+		{ id: 1, kind: 'request', promptTokens: tokens(1, 2, 3, 9, 9, 9), evaluatedPromptTokens: 6, reusedPromptTokens: 0, generatedTokens: 16, tokensAfterAbort: 0, stopReason: 'max-tokens' },
+		// dropped by the next key while the model evaluated its prompt
+		{ id: 2, kind: 'request', promptTokens: tokens(1, 2, 3, 4, 9, 9, 9), evaluatedPromptTokens: 2, reusedPromptTokens: 3, generatedTokens: 0, tokensAfterAbort: 0, stopReason: 'cancelled' },
+		// answered: the model re-evaluated the shifted suffix
+		{ id: 3, kind: 'request', promptTokens: tokens(1, 2, 3, 4, 5, 9, 9, 9), evaluatedPromptTokens: 4, reusedPromptTokens: 4, generatedTokens: 16, tokensAfterAbort: 1, stopReason: 'max-tokens' },
+		// a prefetch after the answer was shown
+		{ id: 4, kind: 'prefetch', promptTokens: tokens(1, 2, 3, 4, 5, 7, 9, 9, 9), evaluatedPromptTokens: 4, reusedPromptTokens: 5, generatedTokens: 16, tokensAfterAbort: 0, stopReason: 'max-tokens' },
+	];
 	const warmUp: RequestRecord = {
 		index: -1,
 		eventIndex: -1,
 		eventKind: 'type',
 		issuedAt: 0,
 		settledAt: 5000,
+		source: 'model',
+		runId: 1,
 		result: { stopReason: 'max-tokens', textLength: 10, stats: stats({ promptTokens: 6, evaluatedPromptTokens: 6, generatedTokens: 16 }) },
-		run: { promptTokens: tokens(1, 2, 3, 9, 9, 9), startedAt: 0, evaluatedPromptTokens: 6, decodedTokens: 16 },
 	};
 	const records: RequestRecord[] = [
-		// dropped by the next key while the model evaluated its prompt
-		{
-			index: 0,
-			eventIndex: 0,
-			eventKind: 'type',
-			issuedAt: 100,
-			abortedAt: 250,
-			settledAt: 400,
-			result: { stopReason: 'cancelled', textLength: 0, stats: stats({ promptTokens: 7, reusedPromptTokens: 3 }) },
-			run: { promptTokens: tokens(1, 2, 3, 4, 9, 9, 9), startedAt: 100, evaluatedPromptTokens: 2, decodedTokens: 0 },
-		},
-		// answered: the model re-evaluated the shifted suffix
+		{ index: 0, eventIndex: 0, eventKind: 'type', issuedAt: 100, abortedAt: 250, settledAt: 250, source: 'model', runId: 2, result: { stopReason: 'cancelled', textLength: 0, stats: stats({}) } },
 		{
 			index: 1,
 			eventIndex: 1,
 			eventKind: 'type',
 			issuedAt: 250,
 			settledAt: 2250,
+			source: 'model',
+			runId: 3,
 			result: { stopReason: 'max-tokens', textLength: 12, stats: stats({ promptTokens: 8, reusedPromptTokens: 4, evaluatedPromptTokens: 4, generatedTokens: 16, queuedMs: 150 }) },
-			run: { promptTokens: tokens(1, 2, 3, 4, 5, 9, 9, 9), startedAt: 400, evaluatedPromptTokens: 4, decodedTokens: 16 },
 		},
-		// answered from the suggestion cache
+		// answered from the suggestion cache, while typing through the ghost text
 		{
 			index: 2,
 			eventIndex: 2,
-			eventKind: 'backspace',
+			eventKind: 'type',
 			issuedAt: 3000,
 			settledAt: 3001,
-			result: { stopReason: 'cached', textLength: 5, stats: stats({ cacheHit: 'exact' }) },
+			typedThroughSuggestion: true,
+			source: 'cache',
+			result: { stopReason: 'cached', textLength: 5, stats: stats({ cacheHit: 'type-through' }) },
 		},
-		// dropped while still queued: never reached the model
-		{ index: 3, eventIndex: 4, eventKind: 'type', issuedAt: 3500, abortedAt: 3600, settledAt: 3700, result: { stopReason: 'cancelled', textLength: 0, stats: stats({}) } },
+		// a newer key came during the adaptive wait: the model was never asked
+		{ index: 3, eventIndex: 4, eventKind: 'type', issuedAt: 3500, abortedAt: 3600, settledAt: 3600, source: 'skipped', result: { stopReason: 'cancelled', textLength: 0, stats: stats({}) } },
 	];
 
-	it('classifies outcomes and counts new tokens against the previous run\'s prompt', function () {
-		const rows = requestRows(records, speeds, warmUp);
+	it('counts each run\'s new tokens against the run before it', function () {
+		const rows = runRows(runs);
 		assert.deepEqual(
-			rows.map((row) => [row.outcome, row.modelRun, row.newPromptTokens, row.prefixReuseMinimum]),
+			rows.map((row) => [row.id, row.newPromptTokens, row.prefixReuseMinimum]),
 			[
-				['cancelled', true, 1, 4],
-				['delivered', true, 1, 4],
-				['delivered', false, null, null],
-				['cancelled', false, null, null],
+				[1, 6, 6],
+				[2, 1, 4],
+				[3, 1, 4],
+				[4, 1, 4],
 			],
 		);
-		assert.equal(rows[0]!.cancelLatencyMs, 150);
+		assert.equal(runRows(runs.slice(1), runs[0]!.promptTokens)[0]!.newPromptTokens, 1);
+	});
+
+	it('classifies requests and bounds a model answer by its own run', function () {
+		const byId = new Map(runRows(runs).map((run) => [run.id, run]));
+		const rows = requestRows(records, byId, speeds);
+		assert.deepEqual(
+			rows.map((row) => [row.outcome, row.source, row.runId]),
+			[
+				['cancelled', 'model', 2],
+				['delivered', 'model', 3],
+				['delivered', 'cache', null],
+				['cancelled', 'skipped', null],
+			],
+		);
+		assert.equal(rows[0]!.cancelLatencyMs, 0);
 		assert.equal(rows[1]!.latencyMs, 2000);
 		// 1 new token at 100/s + 16 generated at 20/s = 810 ms
 		assert.equal(rows[1]!.boundMs, 810);
@@ -144,16 +162,12 @@ describe('bench: request rows and the trace summary', function () {
 		assert.equal(rows[2]!.boundMs, null);
 	});
 
-	it('counts every prompt token new for a first run without a warm-up', function () {
-		const rows = requestRows(records.slice(0, 1), speeds);
-		assert.equal(rows[0]!.newPromptTokens, 7);
-	});
-
 	it('summarises a trace', function () {
 		const replay: ReplayResult = {
 			trace: 'synthetic',
 			events: 5,
 			requests: records,
+			runs,
 			warmUp,
 			eventLagMs: [1, 2, 3],
 			accepts: { count: 0, missed: 0, waitedMs: 0 },
@@ -161,17 +175,28 @@ describe('bench: request rows and the trace summary', function () {
 			cpuMicros: { user: 3_000_000, system: 500_000 },
 			loadAverage: { atStart: 0.5, atEnd: 1 },
 		};
-		const summary = summarizeTrace(replay, requestRows(records, speeds, warmUp), requestRows([warmUp], speeds)[0]);
+		const allRuns = runRows(runs);
+		const byId = new Map(allRuns.map((run) => [run.id, run]));
+		const summary = summarizeTrace({
+			replay,
+			requests: requestRows(records, byId, speeds),
+			runs: allRuns.slice(1),
+			warmUp: { request: requestRows([warmUp], byId, speeds)[0]!, run: allRuns[0] },
+			speeds,
+		});
 		assert.equal(summary.requests, 4);
 		assert.equal(summary.modelCallsPerKeystroke, 0.4);
-		assert.deepEqual(summary.outcomes, { delivered: 2, deliveredEmpty: 0, cancelled: 2, cancelledWhileQueued: 1, errors: 0 });
+		assert.deepEqual(summary.runs, { requests: 2, prefetches: 1, cancelled: 1 });
+		assert.deepEqual(summary.sources, { model: 2, cache: 1, skipped: 1 });
+		assert.deepEqual(summary.typeThrough, { keystrokes: 1, modelCalls: 0 });
+		assert.deepEqual(summary.outcomes, { delivered: 2, deliveredEmpty: 0, cancelled: 2, errors: 0 });
 		assert.equal(summary.latencyMs.count, 2);
 		assert.equal(summary.modelLatencyMs.p50, 2000);
-		assert.deepEqual(summary.cacheHits, { exact: 1, typeThrough: 0 });
-		assert.equal(summary.promptTokens.evaluatedToNewRatio, 3);
+		assert.deepEqual(summary.cacheHits, { exact: 0, typeThrough: 1 });
+		// (2 + 4 + 4) evaluated for (1 + 1 + 1) new
+		assert.equal(summary.promptTokens.evaluatedToNewRatio, 3.33);
 		assert.equal(summary.promptTokens.evaluatedInCancelledRuns, 2);
-		assert.deepEqual(summary.promptTokens.delivered, { evaluatedPerRun: 4, newPerRun: 1, prefixReuseMinimumPerRun: 4 });
-		assert.deepEqual(summary.cancelLatencyMs.running, { count: 1, p50: 150, max: 150 });
+		assert.deepEqual(summary.tokensAfterAbort, { total: 1, max: 1 });
 		assert.equal(summary.cpuSecondsPer100Keystrokes, 70);
 		assert.deepEqual(summary.computeBound, { count: 1, p50Ms: 810, medianRatio: 2.47, p95Ratio: 2.47 });
 		assert.deepEqual(summary.stopReasons, { 'max-tokens': 1 });
@@ -185,6 +210,7 @@ describe('bench: request rows and the trace summary', function () {
 			trace: name,
 			events,
 			requests: [],
+			runs: [],
 			eventLagMs: [events],
 			accepts: { count: 1, missed: 0, waitedMs: 10 },
 			durationMs: 1000,

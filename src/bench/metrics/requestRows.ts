@@ -1,4 +1,5 @@
-import type { RequestRecord } from '../replay/replayTrace.js';
+import type { AnswerSource } from '../../engine/scheduling/completionScheduler.js';
+import type { RequestRecord, RunRecord } from '../replay/replayTrace.js';
 import { boundRatio, computeBoundMs, type ModelSpeeds } from './computeBound.js';
 import { commonPrefixLength, newTokenCount } from './tokenDiff.js';
 
@@ -9,7 +10,24 @@ export type RequestOutcome =
 	| 'cancelled'
 	| 'error';
 
-/** One request, flattened for the report: what the engine said, what the probe saw, and the bound. */
+/** One model run, with its prompt compared against the run before it (whose KV state it found). */
+export interface RunRow {
+	id: number;
+	kind: RunRecord['kind'];
+	stopReason: string;
+	promptTokens: number;
+	reusedPromptTokens: number;
+	/** What really went through llama.cpp, partial chunks of a cancelled run included. */
+	evaluatedPromptTokens: number;
+	/** Tokens of this prompt that were not in the previous run's prompt (edit-script insertions). */
+	newPromptTokens: number;
+	/** The least an engine that only keeps the common prefix must evaluate after the previous prompt. */
+	prefixReuseMinimum: number;
+	generatedTokens: number;
+	tokensAfterAbort: number;
+}
+
+/** One request, flattened for the report: how it was answered, its run, and the bound. */
 export interface RequestRow {
 	index: number;
 	eventIndex: number;
@@ -18,58 +36,56 @@ export interface RequestRow {
 	/** Key press to settled promise. */
 	latencyMs: number | null;
 	outcome: RequestOutcome;
+	source: AnswerSource | null;
+	typedThroughSuggestion: boolean;
 	stopReason: string | null;
 	textLength: number;
 	cacheHit: string | null;
-	/** The request got into a model run (not answered from the cache, not dropped while queued). */
-	modelRun: boolean;
-	promptTokens: number;
-	reusedPromptTokens: number;
-	/** The engine's own count; 0 when it was cancelled during prompt evaluation. */
-	engineEvaluatedPromptTokens: number;
-	/** What really went through llama.cpp, partial chunks of a cancelled run included. */
-	evaluatedPromptTokens: number;
-	/** Tokens of this prompt that were not in the previous run's prompt (edit-script insertions). */
-	newPromptTokens: number | null;
-	/** The least an engine that only keeps the common prefix must evaluate after the previous prompt. */
-	prefixReuseMinimum: number | null;
-	generatedTokens: number;
-	tokensAfterAbort: number;
+	/** The run that answered it (its own or the one it joined), when it reached the model. */
+	runId: number | null;
 	queuedMs: number;
-	promptMs: number;
 	/** Abort call to settled promise, for requests the editor dropped. */
 	cancelLatencyMs: number | null;
 	boundMs: number | null;
 	boundRatio: number | null;
 }
 
-/**
- * `warmUp` is the run before the first key (if any): its prompt is what the first request's new
- * tokens are counted against.
- */
-export function requestRows(records: readonly RequestRecord[], speeds: ModelSpeeds, warmUp?: RequestRecord): RequestRow[] {
-	let previousPrompt: readonly number[] | undefined = warmUp?.run?.promptTokens;
+/** Runs in the order they ran; the first is compared with `previousPrompt`, or counted all new. */
+export function runRows(runs: readonly RunRecord[], previousPrompt?: readonly number[]): RunRow[] {
+	let previous = previousPrompt;
+	return runs.map((run) => {
+		const prompt = run.promptTokens;
+		const row: RunRow = {
+			id: run.id,
+			kind: run.kind,
+			stopReason: run.stopReason,
+			promptTokens: prompt.length,
+			reusedPromptTokens: run.reusedPromptTokens,
+			evaluatedPromptTokens: run.evaluatedPromptTokens,
+			newPromptTokens: previous ? newTokenCount(previous, prompt) : prompt.length,
+			prefixReuseMinimum: prompt.length - (previous ? commonPrefixLength(previous, prompt) : 0),
+			generatedTokens: run.generatedTokens,
+			tokensAfterAbort: run.tokensAfterAbort,
+		};
+		previous = prompt;
+		return row;
+	});
+}
+
+export function requestRows(records: readonly RequestRecord[], runs: ReadonlyMap<number, RunRow>, speeds: ModelSpeeds): RequestRow[] {
 	return records.map((record) => {
 		const stats = record.result?.stats;
 		const settled = record.settledAt;
 		const outcome: RequestOutcome =
 			record.error !== undefined ? 'error' : record.abortedAt !== undefined || record.result?.stopReason === 'cancelled' ? 'cancelled' : 'delivered';
 		const latencyMs = settled === undefined ? null : settled - record.issuedAt;
+		const run = record.runId === undefined ? undefined : runs.get(record.runId);
 
-		let newPromptTokens: number | null = null;
-		let prefixReuseMinimum: number | null = null;
-		if (record.run) {
-			const prompt = record.run.promptTokens;
-			// The first run of a trace starts from an empty KV cache: all of its prompt is new.
-			newPromptTokens = previousPrompt ? newTokenCount(previousPrompt, prompt) : prompt.length;
-			prefixReuseMinimum = prompt.length - (previousPrompt ? commonPrefixLength(previousPrompt, prompt) : 0);
-			previousPrompt = prompt;
-		}
-
+		// The bound of an answer from the model: its run's new prompt tokens and generated tokens.
 		let boundMs: number | null = null;
 		let ratio: number | null = null;
-		if (outcome === 'delivered' && record.run && stats && latencyMs !== null) {
-			boundMs = computeBoundMs(newPromptTokens!, stats.generatedTokens, speeds);
+		if (outcome === 'delivered' && record.source === 'model' && run && latencyMs !== null) {
+			boundMs = computeBoundMs(run.newPromptTokens, run.generatedTokens, speeds);
 			ratio = boundRatio(latencyMs, boundMs) ?? null;
 		}
 
@@ -80,20 +96,13 @@ export function requestRows(records: readonly RequestRecord[], speeds: ModelSpee
 			issuedAtMs: round(record.issuedAt),
 			latencyMs: latencyMs === null ? null : round(latencyMs),
 			outcome,
+			source: record.source ?? null,
+			typedThroughSuggestion: record.typedThroughSuggestion === true,
 			stopReason: record.result?.stopReason ?? null,
 			textLength: record.result?.textLength ?? 0,
 			cacheHit: stats?.cacheHit ?? null,
-			modelRun: record.run !== undefined,
-			promptTokens: stats?.promptTokens ?? 0,
-			reusedPromptTokens: stats?.reusedPromptTokens ?? 0,
-			engineEvaluatedPromptTokens: stats?.evaluatedPromptTokens ?? 0,
-			evaluatedPromptTokens: record.run?.evaluatedPromptTokens ?? 0,
-			newPromptTokens,
-			prefixReuseMinimum,
-			generatedTokens: stats?.generatedTokens ?? 0,
-			tokensAfterAbort: stats?.tokensAfterAbort ?? 0,
+			runId: run?.id ?? null,
 			queuedMs: round(stats?.queuedMs ?? 0),
-			promptMs: round(stats?.promptMs ?? 0),
 			cancelLatencyMs: record.abortedAt !== undefined && settled !== undefined ? round(settled - record.abortedAt) : null,
 			boundMs: boundMs === null ? null : round(boundMs),
 			boundRatio: ratio === null ? null : Math.round(ratio * 100) / 100,

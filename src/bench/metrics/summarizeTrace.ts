@@ -1,119 +1,124 @@
 import type { ReplayResult } from '../replay/replayTrace.js';
 import { distribution, percentile, type Distribution } from './percentile.js';
-import type { RequestRow } from './requestRows.js';
+import { computeBoundMs, type ModelSpeeds } from './computeBound.js';
+import type { RequestRow, RunRow } from './requestRows.js';
 
 export interface TraceSummary {
 	trace: string;
 	keystrokes: number;
 	durationMs: number;
 	requests: number;
-	/** Requests that got into a model run, per key press. */
+	/** Runs started for requests (prefetches not counted), per key press. */
 	modelCallsPerKeystroke: number;
 	requestsPerKeystroke: number;
-	outcomes: { delivered: number; deliveredEmpty: number; cancelled: number; cancelledWhileQueued: number; errors: number };
+	/** How requests were answered. */
+	sources: Record<string, number>;
+	/** Keys that typed the next character of the ghost text on screen, and model runs they caused (target 0). */
+	typeThrough: { keystrokes: number; modelCalls: number };
+	outcomes: { delivered: number; deliveredEmpty: number; cancelled: number; errors: number };
 	/** Key press to the result of a request the editor did not drop (cache answers included). */
 	latencyMs: Distribution;
-	/** The same, only for requests answered by the model. */
+	/** The same, only for requests answered by a model run of their own. */
 	modelLatencyMs: Distribution;
-	/** Of delivered model answers: waiting in the engine's queue behind cancelled runs. */
+	/** Of delivered model answers: waiting in the engine's queue. */
 	queuedMsOfDelivered: Distribution;
 	/** Why delivered model answers stopped; anything but max-tokens means generation was cut short. */
 	stopReasons: Record<string, number>;
+	runs: { requests: number; prefetches: number; cancelled: number };
 	promptTokens: {
-		meanPerModelCall: number | null;
-		evaluatedPerModelCall: number | null;
-		newPerModelCall: number | null;
-		reusedPerModelCall: number | null;
-		/** Sum evaluated / sum new over all runs: how many times over the new tokens were computed. */
+		meanPerRun: number | null;
+		evaluatedPerRun: number | null;
+		newPerRun: number | null;
+		reusedPerRun: number | null;
+		/** Sum evaluated / sum new over all runs: how many times over the new tokens were computed (target ≤ 1.2). */
 		evaluatedToNewRatio: number | null;
 		/** Evaluated by runs that were then cancelled: work nobody saw. */
 		evaluatedInCancelledRuns: number;
-		/** Runs whose answer was delivered, which evaluated their whole prompt. */
-		delivered: {
-			evaluatedPerRun: number | null;
-			newPerRun: number | null;
-			/** The least a prefix-only KV reuse must evaluate after the previous prompt; above it, cancelled runs left the cache short. */
-			prefixReuseMinimumPerRun: number | null;
-		};
+		/** The least a prefix-only KV reuse must evaluate, per run; above it, cancelled runs left the cache short. */
+		prefixReuseMinimumPerRun: number | null;
 	};
 	cacheHits: { exact: number; typeThrough: number };
-	cancelLatencyMs: {
-		/** Every dropped request: abort to settled. */
-		all: { count: number; p50: number | null; max: number | null };
-		/** Dropped while the model was working on it (the engine's own stopping time). */
-		running: { count: number; p50: number | null; max: number | null };
-	};
+	cancelLatencyMs: { count: number; p50: number | null; max: number | null };
+	/** Tokens that came out of a run after its abort (target ≤ 1 per run). */
 	tokensAfterAbort: { total: number; max: number };
 	cpuSecondsPer100Keystrokes: number;
 	computeBound: { count: number; p50Ms: number | null; medianRatio: number | null; p95Ratio: number | null };
 	/** The completion before the first key, from an empty KV cache (null without a warm-up). */
-	coldStart: { latencyMs: number | null; promptTokens: number; evaluatedPromptTokens: number; boundMs: number | null; boundRatio: number | null } | null;
+	coldStart: { latencyMs: number | null; promptTokens: number; evaluatedPromptTokens: number; boundMs: number | null } | null;
 	accepts: ReplayResult['accepts'];
 	eventLagMs: { p50: number | null; max: number | null };
 	loadAverage: ReplayResult['loadAverage'];
 }
 
-export function summarizeTrace(replay: ReplayResult, rows: readonly RequestRow[], warmUp?: RequestRow): TraceSummary {
+export interface SummaryInput {
+	replay: ReplayResult;
+	requests: readonly RequestRow[];
+	/** Runs after the warm-up's, in the order they ran. */
+	runs: readonly RunRow[];
+	warmUp?: { request: RequestRow; run?: RunRow };
+	speeds: ModelSpeeds;
+}
+
+export function summarizeTrace({ replay, requests: rows, runs, warmUp, speeds }: SummaryInput): TraceSummary {
 	const keystrokes = Math.max(1, replay.events);
 	const delivered = rows.filter((row) => row.outcome === 'delivered');
-	const deliveredModel = delivered.filter((row) => row.modelRun);
-	const modelRuns = rows.filter((row) => row.modelRun);
+	const deliveredModel = delivered.filter((row) => row.source === 'model');
 	const cancelled = rows.filter((row) => row.outcome === 'cancelled');
 	const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
 	const mean = (values: readonly number[]) => (values.length === 0 ? null : round(sum(values) / values.length));
 	const ratio = (numerator: number, denominator: number) => (denominator > 0 ? Math.round((numerator / denominator) * 100) / 100 : null);
-	const shortDistribution = (values: readonly number[]) => ({ count: values.length, p50: roundOrNull(percentile(values, 50)), max: values.length === 0 ? null : round(Math.max(...values)) });
 	const present = (values: readonly (number | null)[]) => values.filter((value): value is number => value !== null);
+	const count = (values: readonly string[]) => values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
 
-	const evaluated = modelRuns.map((row) => row.evaluatedPromptTokens);
-	const newTokens = present(modelRuns.map((row) => row.newPromptTokens));
-	const stopReasons: Record<string, number> = {};
-	for (const row of deliveredModel) {
-		stopReasons[row.stopReason ?? 'unknown'] = (stopReasons[row.stopReason ?? 'unknown'] ?? 0) + 1;
-	}
+	const requestRuns = runs.filter((run) => run.kind === 'request');
+	const runsById = new Map(runs.map((run) => [run.id, run]));
+	const typedThrough = rows.filter((row) => row.typedThroughSuggestion);
 	const ratios = present(deliveredModel.map((row) => row.boundRatio));
 	const cpuSeconds = (replay.cpuMicros.user + replay.cpuMicros.system) / 1e6;
+	const cancelLatencies = present(cancelled.map((row) => row.cancelLatencyMs));
 
 	return {
 		trace: replay.trace,
 		keystrokes: replay.events,
 		durationMs: round(replay.durationMs),
 		requests: rows.length,
-		modelCallsPerKeystroke: round2(modelRuns.length / keystrokes),
+		modelCallsPerKeystroke: round2(requestRuns.length / keystrokes),
 		requestsPerKeystroke: round2(rows.length / keystrokes),
+		sources: count(rows.map((row) => row.source ?? 'none')),
+		typeThrough: {
+			keystrokes: typedThrough.length,
+			modelCalls: typedThrough.filter((row) => row.source === 'model' && row.runId !== null && runsById.has(row.runId)).length,
+		},
 		outcomes: {
 			delivered: delivered.length,
 			deliveredEmpty: delivered.filter((row) => row.textLength === 0).length,
 			cancelled: cancelled.length,
-			cancelledWhileQueued: cancelled.filter((row) => !row.modelRun).length,
 			errors: rows.filter((row) => row.outcome === 'error').length,
 		},
 		latencyMs: distribution(present(delivered.map((row) => row.latencyMs))),
 		modelLatencyMs: distribution(present(deliveredModel.map((row) => row.latencyMs))),
 		queuedMsOfDelivered: distribution(deliveredModel.map((row) => row.queuedMs)),
-		stopReasons,
+		stopReasons: count(deliveredModel.map((row) => row.stopReason ?? 'unknown')),
+		runs: {
+			requests: requestRuns.length,
+			prefetches: runs.length - requestRuns.length,
+			cancelled: runs.filter((run) => run.stopReason === 'cancelled').length,
+		},
 		promptTokens: {
-			meanPerModelCall: mean(modelRuns.map((row) => row.promptTokens)),
-			evaluatedPerModelCall: mean(evaluated),
-			newPerModelCall: mean(newTokens),
-			reusedPerModelCall: mean(modelRuns.map((row) => row.reusedPromptTokens)),
-			evaluatedToNewRatio: ratio(sum(evaluated), sum(newTokens)),
-			evaluatedInCancelledRuns: sum(modelRuns.filter((row) => row.outcome === 'cancelled').map((row) => row.evaluatedPromptTokens)),
-			delivered: {
-				evaluatedPerRun: mean(deliveredModel.map((row) => row.evaluatedPromptTokens)),
-				newPerRun: mean(present(deliveredModel.map((row) => row.newPromptTokens))),
-				prefixReuseMinimumPerRun: mean(present(deliveredModel.map((row) => row.prefixReuseMinimum))),
-			},
+			meanPerRun: mean(runs.map((run) => run.promptTokens)),
+			evaluatedPerRun: mean(runs.map((run) => run.evaluatedPromptTokens)),
+			newPerRun: mean(runs.map((run) => run.newPromptTokens)),
+			reusedPerRun: mean(runs.map((run) => run.reusedPromptTokens)),
+			evaluatedToNewRatio: ratio(sum(runs.map((run) => run.evaluatedPromptTokens)), sum(runs.map((run) => run.newPromptTokens))),
+			evaluatedInCancelledRuns: sum(runs.filter((run) => run.stopReason === 'cancelled').map((run) => run.evaluatedPromptTokens)),
+			prefixReuseMinimumPerRun: mean(runs.map((run) => run.prefixReuseMinimum)),
 		},
 		cacheHits: {
 			exact: rows.filter((row) => row.cacheHit === 'exact').length,
 			typeThrough: rows.filter((row) => row.cacheHit === 'type-through').length,
 		},
-		cancelLatencyMs: {
-			all: shortDistribution(present(cancelled.map((row) => row.cancelLatencyMs))),
-			running: shortDistribution(present(cancelled.filter((row) => row.modelRun).map((row) => row.cancelLatencyMs))),
-		},
-		tokensAfterAbort: { total: sum(rows.map((row) => row.tokensAfterAbort)), max: Math.max(0, ...rows.map((row) => row.tokensAfterAbort)) },
+		cancelLatencyMs: { count: cancelLatencies.length, p50: roundOrNull(percentile(cancelLatencies, 50)), max: cancelLatencies.length === 0 ? null : round(Math.max(...cancelLatencies)) },
+		tokensAfterAbort: { total: sum(runs.map((run) => run.tokensAfterAbort)), max: Math.max(0, ...runs.map((run) => run.tokensAfterAbort)) },
 		cpuSecondsPer100Keystrokes: round2((cpuSeconds / keystrokes) * 100),
 		computeBound: {
 			count: ratios.length,
@@ -122,7 +127,12 @@ export function summarizeTrace(replay: ReplayResult, rows: readonly RequestRow[]
 			p95Ratio: roundOrNull(percentile(ratios, 95), 100),
 		},
 		coldStart: warmUp
-			? { latencyMs: warmUp.latencyMs, promptTokens: warmUp.promptTokens, evaluatedPromptTokens: warmUp.evaluatedPromptTokens, boundMs: warmUp.boundMs, boundRatio: warmUp.boundRatio }
+			? {
+				latencyMs: warmUp.request.latencyMs,
+				promptTokens: warmUp.run?.promptTokens ?? 0,
+				evaluatedPromptTokens: warmUp.run?.evaluatedPromptTokens ?? 0,
+				boundMs: warmUp.run ? round(computeBoundMs(warmUp.run.newPromptTokens, warmUp.run.generatedTokens, speeds)) : null,
+			}
 			: null,
 		accepts: { ...replay.accepts, waitedMs: round(replay.accepts.waitedMs) },
 		eventLagMs: { p50: roundOrNull(percentile(replay.eventLagMs, 50)), max: replay.eventLagMs.length === 0 ? null : round(Math.max(...replay.eventLagMs)) },
@@ -140,6 +150,7 @@ export function combineReplays(name: string, replays: readonly ReplayResult[]): 
 		trace: name,
 		events: replays.reduce((total, replay) => total + replay.events, 0),
 		requests: replays.flatMap((replay) => replay.requests),
+		runs: replays.flatMap((replay) => replay.runs),
 		eventLagMs: replays.flatMap((replay) => replay.eventLagMs),
 		accepts: {
 			count: replays.reduce((total, replay) => total + replay.accepts.count, 0),

@@ -1,10 +1,10 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CompletionEngine, CompletionResult, StopReason } from '../../engine/runtime/completionEngine.js';
+import type { CompletionResult, StopReason } from '../../engine/runtime/completionEngine.js';
 import type { CompletionMode } from '../../engine/postprocess/index.js';
+import type { AnswerSource, CompletionScheduler, RunReport } from '../../engine/scheduling/completionScheduler.js';
 import { applyEvent, offsetAt, splitAtCursor, type EditorState } from '../traces/editorDocument.js';
 import type { Trace, TraceEventKind } from '../traces/traceTypes.js';
-import type { ProbedRun, SequenceProbe } from './sequenceProbe.js';
 
 export interface ReplayOptions {
 	maxTokens: number;
@@ -21,6 +21,23 @@ export interface ReplayOptions {
 	 * cold start (which is reported on its own).
 	 */
 	warmUp: boolean;
+	/** The adaptive wait's bounds, as the editor's settings give them. */
+	debounce: { minMs: number; maxMs: number };
+	prefetch: boolean;
+}
+
+/** One model run as it ended (runs of requests, prefetches, and runs whose request left alike). */
+export interface RunRecord {
+	id: number;
+	kind: RunReport['kind'];
+	/** The whole prompt, as the engine compared it with the KV cache. */
+	promptTokens: readonly number[];
+	/** Prompt tokens that went through the model, chunks evaluated before a cancel included. */
+	evaluatedPromptTokens: number;
+	reusedPromptTokens: number;
+	generatedTokens: number;
+	tokensAfterAbort: number;
+	stopReason: StopReason;
 }
 
 /** One inline-completion request, as the simulated editor saw it. Times are ms since the trace started. */
@@ -33,20 +50,26 @@ export interface RequestRecord {
 	settledAt?: number;
 	/** The editor dropped it (a newer key press, a cursor move) before it settled. */
 	abortedAt?: number;
+	/** The key typed the next character of the ghost text on screen: the editor kept showing its rest. */
+	typedThroughSuggestion?: boolean;
+	source?: AnswerSource;
 	result?: {
 		stopReason: StopReason;
 		textLength: number;
 		stats: CompletionResult['stats'];
 	};
 	error?: string;
-	/** Set when the request reached the model (not answered from the cache, not dropped while queued). */
-	run?: ProbedRun;
+	/** The run that answered it (its own, or the stream it joined); set once that run has ended. */
+	runId?: number;
+	run?: RunRecord;
 }
 
 export interface ReplayResult {
 	trace: string;
 	events: number;
 	requests: RequestRecord[];
+	/** Every model run in the order they ran, prefetches included. */
+	runs: RunRecord[];
 	/** The completion before the first key (cold KV cache), when options.warmUp is set. */
 	warmUp?: RequestRecord;
 	/** How late each event was applied against its schedule: event-loop stalls show up here. */
@@ -59,13 +82,66 @@ export interface ReplayResult {
 	loadAverage: { atStart: number; atEnd: number };
 }
 
+/** Collects the scheduler's run reports; give its `onRunFinished` to the scheduler. */
+export class RunLog {
+	readonly runs: RunRecord[] = [];
+
+	readonly onRunFinished = (report: RunReport): void => {
+		const { result } = report;
+		// A run cancelled while it queued never reached the model: it has no prompt.
+		if (result.promptTokens === undefined) {
+			return;
+		}
+		this.runs.push({
+			id: report.id,
+			kind: report.kind,
+			promptTokens: result.promptTokens,
+			evaluatedPromptTokens: result.stats.evaluatedPromptTokens,
+			reusedPromptTokens: result.stats.reusedPromptTokens,
+			generatedTokens: result.stats.generatedTokens,
+			tokensAfterAbort: result.stats.tokensAfterAbort,
+			stopReason: result.stopReason,
+		});
+	};
+
+	/** Runs logged from `start` on, and the requests pointed at theirs. */
+	attach(requests: readonly RequestRecord[], start: number): RunRecord[] {
+		const runs = this.runs.slice(start);
+		const byId = new Map(runs.map((run) => [run.id, run]));
+		for (const request of requests) {
+			if (request.runId !== undefined) {
+				request.run = byId.get(request.runId);
+			}
+		}
+		return runs;
+	}
+}
+
 /**
- * Plays a trace against the engine in real time, like VS Code's inline-completion loop: every edit
- * asks for a completion at the new cursor and cancels the previous request if it is still running;
- * a cursor move cancels without asking. Waiting for the real timestamps matters: what gets
- * cancelled, and when, is exactly what a person typing at that speed would cause.
+ * Plays a trace in real time against the completion scheduler, the same one the language server
+ * uses, like VS Code's inline-completion loop: every edit asks for a completion at the new cursor
+ * and cancels the previous request if it is still running; a cursor move cancels without asking;
+ * a key that types the next character of the ghost text keeps the rest of it on screen. Waiting
+ * for the real timestamps matters: what gets cancelled, and when, is exactly what a person typing
+ * at that speed would cause.
  */
-export async function replayTrace(trace: Trace, engine: CompletionEngine, probe: SequenceProbe, options: ReplayOptions): Promise<ReplayResult> {
+export async function replayTrace(trace: Trace, scheduler: CompletionScheduler, runLog: RunLog, options: ReplayOptions): Promise<ReplayResult> {
+	const firstRun = runLog.runs.length;
+	const documentKey = `bench:${trace.name}`;
+	const ask = (prefix: string, suffix: string, signal?: AbortSignal) =>
+		scheduler.request({
+			documentKey,
+			prefix,
+			suffix,
+			filePath: trace.filePath,
+			maxTokens: options.maxTokens,
+			mode: options.mode,
+			signal,
+			debounce: options.debounce,
+			prefetch: options.prefetch,
+			// The issue's rule for random weights: a fixed length per request, so runs compare.
+			fixedLength: true,
+		});
 	const events = trace.events.slice(0, options.maxEvents ?? trace.events.length);
 	const requests: RequestRecord[] = [];
 	const settlements: Promise<void>[] = [];
@@ -78,7 +154,7 @@ export async function replayTrace(trace: Trace, engine: CompletionEngine, probe:
 	let shown: string | undefined;
 
 	const loadAtStart = os.loadavg()[0]!;
-	const warmUp = options.warmUp ? await warmUpRequest(trace, state, engine, probe, options) : undefined;
+	const warmUp = options.warmUp ? await warmUpRequest(state, ask) : undefined;
 
 	const cpuAtStart = process.cpuUsage();
 	const startedAt = performance.now();
@@ -120,31 +196,28 @@ export async function replayTrace(trace: Trace, engine: CompletionEngine, probe:
 
 		const applied = applyEvent(state, event, suggestion);
 		state = applied.state;
+		// Typing the ghost text's next characters keeps the rest of it on screen, as VS Code does.
+		const typedThrough = event.kind === 'type' && shown !== undefined && shown.length > event.text.length && shown.startsWith(event.text);
+		const stillShown = typedThrough ? shown!.slice((event as { text: string }).text.length) : undefined;
 		if (applied.textChanged || applied.cursorMoved) {
 			dropLive();
 		}
+		shown = stillShown;
 		if (!applied.textChanged) {
 			continue;
 		}
 
-		const record: RequestRecord = { index: requests.length, eventIndex, eventKind: event.kind, issuedAt: now() };
+		const record: RequestRecord = { index: requests.length, eventIndex, eventKind: event.kind, issuedAt: now(), typedThroughSuggestion: typedThrough || undefined };
 		requests.push(record);
 		const controller = new AbortController();
 		const { prefix, suffix } = splitAtCursor(state);
-		const settled = engine
-			.complete({ prefix, suffix, filePath: trace.filePath, maxTokens: options.maxTokens, mode: options.mode, signal: controller.signal })
+		const settled = ask(prefix, suffix, controller.signal)
 			.then(
-				(result) => {
+				({ source, result, runId }) => {
 					record.settledAt = now();
+					record.source = source;
+					record.runId = runId;
 					record.result = { stopReason: result.stopReason, textLength: result.text.length, stats: result.stats };
-					// The engine set promptTokens only if the request got past its queue into a run.
-					if (result.stats.promptTokens > 0) {
-						record.run = probe.claimNextRun();
-						if (record.run?.promptTokens.length !== result.stats.promptTokens) {
-							// Shown as an error in the report rather than silently misattributing runs.
-							record.error = 'the sequence probe and the engine disagree about this run';
-						}
-					}
 					if (live?.record === record && result.stopReason !== 'cancelled' && result.text !== '') {
 						shown = result.text;
 					}
@@ -169,24 +242,28 @@ export async function replayTrace(trace: Trace, engine: CompletionEngine, probe:
 		dropLive();
 	}
 	await Promise.all(settlements);
+	// Runs whose request left are stopped after a grace period; let them end before counting.
+	await scheduler.idle();
 	const durationMs = now();
 	const cpu = process.cpuUsage(cpuAtStart);
 	const loadAverage = { atStart: round2(loadAtStart), atEnd: round2(os.loadavg()[0]!) };
-	return { trace: trace.name, events: events.length, requests, warmUp, eventLagMs, accepts, durationMs, cpuMicros: cpu, loadAverage };
+	const runs = runLog.attach(warmUp ? [warmUp, ...requests] : requests, firstRun);
+	return { trace: trace.name, events: events.length, requests, runs, warmUp, eventLagMs, accepts, durationMs, cpuMicros: cpu, loadAverage };
 }
 
-async function warmUpRequest(trace: Trace, state: EditorState, engine: CompletionEngine, probe: SequenceProbe, options: ReplayOptions): Promise<RequestRecord> {
+async function warmUpRequest(state: EditorState, ask: (prefix: string, suffix: string) => ReturnType<CompletionScheduler['request']>): Promise<RequestRecord> {
 	const { prefix, suffix } = splitAtCursor(state);
 	const startedAt = performance.now();
-	const result = await engine.complete({ prefix, suffix, filePath: trace.filePath, maxTokens: options.maxTokens, mode: options.mode });
+	const { source, result, runId } = await ask(prefix, suffix);
 	return {
 		index: -1,
 		eventIndex: -1,
 		eventKind: 'type',
 		issuedAt: 0,
 		settledAt: performance.now() - startedAt,
+		source,
+		runId,
 		result: { stopReason: result.stopReason, textLength: result.text.length, stats: result.stats },
-		run: result.stats.promptTokens > 0 ? probe.claimNextRun() : undefined,
 	};
 }
 

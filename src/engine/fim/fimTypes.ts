@@ -42,6 +42,18 @@ export interface FimInput {
 	 * were trained with one (Qwen2.5-Coder, StarCoder, StarCoder2); ignored by the others.
 	 */
 	filePath?: string;
+	/**
+	 * Text from elsewhere (other files, far parts of this one) laid out ahead of the FIM part by
+	 * families trained with a multi-file format; others leave it out. It comes first in the prompt
+	 * so that the KV cache of it survives every keystroke.
+	 */
+	contextChunks?: readonly ContextChunk[];
+}
+
+export interface ContextChunk {
+	/** Workspace-relative path shown as the chunk's file name. */
+	path: string;
+	text: string;
 }
 
 export interface FimTemplate {
@@ -51,6 +63,8 @@ export interface FimTemplate {
 	readonly supportsSuffix: boolean;
 	/** Layout produced by build(): prefix-suffix-middle or suffix-prefix-middle. */
 	readonly order: 'psm' | 'spm';
+	/** true when build() lays out `contextChunks` (the family has a trained multi-file format). */
+	readonly supportsContextChunks: boolean;
 	/** Special-token texts this template can emit; detection checks each is one token in the vocab. */
 	readonly requiredSpecialTokens: readonly string[];
 	/** Texts that end a completion if generated (besides the model's own end-of-generation tokens). */

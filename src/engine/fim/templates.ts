@@ -7,11 +7,11 @@
  * implementation encodes the prefix with SentencePiece's implicit leading space,
  * the template writes that space explicitly.
  */
-import type { FimFamily, FimInput, FimTemplate, PromptPiece } from './fimTypes.js';
+import type { ContextChunk, FimFamily, FimInput, FimTemplate, PromptPiece } from './fimTypes.js';
 import { joinPieces, special, text } from './promptPieces.js';
 
 // Re-exported so callers can take the template types and the templates from one module.
-export type { FimFamily, FimInput, FimTemplate, PromptPiece } from './fimTypes.js';
+export type { ContextChunk, FimFamily, FimInput, FimTemplate, PromptPiece } from './fimTypes.js';
 
 interface TemplateSpec {
 	family: FimFamily;
@@ -21,6 +21,8 @@ interface TemplateSpec {
 	requiredSpecialTokens: readonly string[];
 	stopStrings: readonly string[];
 	layout(input: FimInput): PromptPiece[];
+	/** How one context chunk is written ahead of the FIM part, for families with a multi-file format. */
+	contextChunk?(chunk: ContextChunk): PromptPiece[];
 }
 
 function defineTemplate(spec: TemplateSpec): FimTemplate {
@@ -29,10 +31,21 @@ function defineTemplate(spec: TemplateSpec): FimTemplate {
 		displayName: spec.displayName,
 		supportsSuffix: spec.supportsSuffix ?? true,
 		order: spec.order,
+		supportsContextChunks: spec.contextChunk !== undefined,
 		requiredSpecialTokens: Object.freeze([...spec.requiredSpecialTokens]),
 		stopStrings: Object.freeze([...spec.stopStrings]),
-		build: (input: FimInput) => joinPieces(spec.layout(input)),
+		build: (input: FimInput) => {
+			const chunks = spec.contextChunk ? (input.contextChunks ?? []).flatMap((chunk) => chunkPieces(chunk, spec.contextChunk!)) : [];
+			return joinPieces([...chunks, ...spec.layout(input)]);
+		},
 	});
+}
+
+/** A chunk without text adds nothing; one without a usable path is still written, under a neutral name. */
+function chunkPieces(chunk: ContextChunk, write: (chunk: ContextChunk) => PromptPiece[]): PromptPiece[] {
+	if (chunk.text.trim() === '') return [];
+	const text = chunk.text.endsWith('\n') ? chunk.text : chunk.text + '\n';
+	return write({ path: headerPath(chunk.path) ?? 'context', text });
 }
 
 /** A path is only usable as a header when it is non-empty and stays on one line. */
@@ -79,6 +92,8 @@ export function createQwenCoderTemplate(options: { withFileHeader: boolean }): F
 		order: 'psm',
 		requiredSpecialTokens: options.withFileHeader ? [...markers, '<|file_sep|>'] : markers,
 		stopStrings: QWEN_STOPS,
+		// The repo-level form: each other file as `<|file_sep|>{path}\n{content}` before the one being completed.
+		contextChunk: options.withFileHeader ? (chunk) => [special('<|file_sep|>'), text(`${chunk.path}\n${chunk.text}`)] : undefined,
 		layout: ({ prefix, suffix, filePath }) => {
 			const path = options.withFileHeader ? headerPath(filePath) : undefined;
 			return [
@@ -178,6 +193,8 @@ export function createStarCoder2Template(options: { withFileHeader: boolean }): 
 		order: 'psm',
 		requiredSpecialTokens: options.withFileHeader ? [...markers, '<file_sep>'] : markers,
 		stopStrings: STARCODER2_STOPS,
+		// The repo-context form: `<file_sep>{path}\n{code}` for each file before the FIM one.
+		contextChunk: options.withFileHeader ? (chunk) => [special('<file_sep>'), text(`${chunk.path}\n${chunk.text}`)] : undefined,
 		layout: ({ prefix, suffix, filePath }) => {
 			const path = options.withFileHeader ? headerPath(filePath) : undefined;
 			return [

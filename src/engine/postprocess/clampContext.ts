@@ -7,6 +7,12 @@
 export interface ClampLimits {
 	maxPrefixChars: number;
 	maxSuffixChars: number;
+	/**
+	 * When set, the prefix's cut moves in steps of this many characters from the document start
+	 * instead of with every character typed: the start of the prompt then stays the same for a
+	 * whole step of typing, and with it the KV cache of everything that follows.
+	 */
+	prefixCutStepChars?: number;
 }
 
 export interface ClampedContext {
@@ -25,7 +31,7 @@ export function clampContext(prefix: string, suffix: string, limits: ClampLimits
 	const prefixTruncated = prefix.length > maxPrefix;
 	const suffixTruncated = suffix.length > maxSuffix;
 	return {
-		prefix: prefixTruncated ? keepEnd(prefix, maxPrefix) : prefix,
+		prefix: prefixTruncated ? keepEnd(prefix, maxPrefix, limits.prefixCutStepChars) : prefix,
 		suffix: suffixTruncated ? keepStart(suffix, maxSuffix) : suffix,
 		prefixTruncated,
 		suffixTruncated,
@@ -33,9 +39,10 @@ export function clampContext(prefix: string, suffix: string, limits: ClampLimits
 }
 
 /** The last `max` characters of the prefix, starting after a newline when one is near the far end. */
-function keepEnd(text: string, max: number): string {
+function keepEnd(text: string, max: number, step: number | undefined): string {
 	if (max === 0) return '';
-	let window = text.slice(text.length - max);
+	const cut = step !== undefined && step > 0 ? Math.ceil((text.length - max) / step) * step : text.length - max;
+	let window = text.slice(Math.min(cut, text.length));
 	const newline = window.indexOf('\n');
 	if (newline !== -1 && window.length - (newline + 1) >= window.length * MIN_KEPT_SHARE) {
 		window = window.slice(newline + 1);

@@ -1,10 +1,13 @@
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import { CompletionCache, type CacheHit, type CachedCompletion } from '../cache/completionCache.js';
+import type { ContextChunk } from '../fim/fimTypes.js';
 import type { Logger } from '../logger.js';
 import { chooseCompletionMode, clampContext, processCompletion, type CompletionMode } from '../postprocess/index.js';
 import type { LoadedModel } from './loadModel.js';
 import type { ModelInfo } from './modelInfo.js';
 import { tokenizePrompt } from './promptTokens.js';
+import { SerialQueue } from '../scheduling/serialQueue.js';
+import { SequencePool } from './sequencePool.js';
 
 export interface CompletionRequest {
 	/** Text before the cursor (the whole document is fine: it is clamped here). */
@@ -13,6 +16,15 @@ export interface CompletionRequest {
 	suffix: string;
 	/** Workspace-relative path, for templates trained with a file-name header. */
 	filePath?: string;
+	/**
+	 * Which document this is for: each recent document keeps its own KV cache, so switching between
+	 * two files does not re-evaluate either from scratch. Requests without a key share one.
+	 */
+	documentKey?: string;
+	/** Text from elsewhere laid out ahead of the file, for families with a multi-file format. */
+	contextChunks?: readonly ContextChunk[];
+	/** Most prompt tokens (default: what the context holds besides the generated tokens). */
+	contextBudget?: number;
 	maxTokens: number;
 	mode?: CompletionMode | 'auto';
 	/** Aborting stops prompt evaluation between chunks and generation within one token. */
@@ -21,6 +33,14 @@ export interface CompletionRequest {
 	timeBudgetMs?: number;
 	/** Answer from earlier suggestions when possible (default true). */
 	useCache?: boolean;
+	/**
+	 * Generate exactly `maxTokens` tokens, past end-of-generation, stop strings and post-processing
+	 * stops (the text shown is still post-processed). For benchmarks: a random-weight model's
+	 * output length would otherwise be noise.
+	 */
+	fixedLength?: boolean;
+	/** Called with the post-processed text each time generation adds to it. */
+	onText?: (text: string) => void;
 }
 
 export type StopReason = 'cached' | 'end-of-generation' | 'stop-string' | 'post-process' | 'max-tokens' | 'time-budget' | 'cancelled' | 'context-full';
@@ -48,6 +68,13 @@ export interface CompletionResult {
 	rawText: string;
 	stopReason: StopReason;
 	stats: CompletionStats;
+	/** The prompt as evaluated (only with `keepPromptTokens`; for the benchmark's token accounting). */
+	promptTokens?: readonly Token[];
+}
+
+export interface CompletionEngineOptions {
+	/** Attach each run's prompt tokens to its result. */
+	keepPromptTokens?: boolean;
 }
 
 /** Tokens evaluated per batch while filling the prompt, so that an abort lands between chunks. */
@@ -55,13 +82,17 @@ const PROMPT_CHUNK_TOKENS = 64;
 /** Documents of megabytes are cut to this many characters on each side before tokenising. */
 const MAX_PREFIX_CHARS = 24_000;
 const MAX_SUFFIX_CHARS = 8_000;
+/** The character cut of a huge prefix moves in steps this long, so typing does not move it each key. */
+const PREFIX_CUT_STEP_CHARS = 4_000;
 
 /**
- * Fill-in-the-middle completion on one loaded model. Requests run one at a time on the model's
- * single sequence; the KV state of the longest common prompt prefix is kept between requests.
+ * Fill-in-the-middle completion on one loaded model. Requests run one at a time (two cores do not
+ * gain from running two); each recent document has its own context sequence, on which the KV state
+ * of the longest common prompt prefix is kept between requests.
  */
 export class CompletionEngine {
-	private queue: Promise<unknown> = Promise.resolve();
+	private readonly queue = new SerialQueue();
+	private readonly sequences: SequencePool;
 	private readonly cache = new CompletionCache();
 	private readonly stopTokens: ReadonlySet<Token>;
 	/** Stop strings that are not control tokens, matched in the generated text. */
@@ -70,7 +101,9 @@ export class CompletionEngine {
 	constructor(
 		private readonly loaded: LoadedModel,
 		private readonly logger: Logger,
+		private readonly options: CompletionEngineOptions = {},
 	) {
+		this.sequences = new SequencePool(loaded.sequences);
 		const stops = classifyStopStrings(loaded.model, loaded.promptTemplate.stopStrings);
 		this.stopTokens = stops.tokens;
 		this.stopTexts = stops.texts;
@@ -98,8 +131,7 @@ export class CompletionEngine {
 			}
 		}
 		const queuedAt = performance.now();
-		const run = this.queue.then(() => this.run(request, queuedAt));
-		this.queue = run.catch(() => undefined);
+		const run = this.queue.run(() => this.run(request, queuedAt), request.signal, () => cancelledWhileQueued(queuedAt));
 		return run.then((result) => {
 			// A suggestion cut short by the time budget is not the model's whole answer: not cached.
 			if (result.stopReason !== 'cancelled' && result.stopReason !== 'time-budget') {
@@ -109,14 +141,25 @@ export class CompletionEngine {
 		});
 	}
 
+	/** Requests waiting behind the running one (superseded ones leave at once). */
+	get queuedRequests(): number {
+		return this.queue.length;
+	}
+
+	/** Forgets a closed document's KV cache claim, so its sequence goes to the next document first. */
+	forgetDocument(documentKey: string): void {
+		this.sequences.release(documentKey);
+	}
+
 	async dispose(): Promise<void> {
-		await this.queue;
+		await this.queue.idle();
 		await this.loaded.dispose();
 	}
 
 	private async run(request: CompletionRequest, queuedAt: number): Promise<CompletionResult> {
 		const startedAt = performance.now();
-		const { model, sequence, context, promptTemplate } = this.loaded;
+		const { model, context, promptTemplate } = this.loaded;
+		const sequence = this.sequences.acquire(request.documentKey ?? '');
 		const stats: CompletionStats = {
 			promptTokens: 0,
 			reusedPromptTokens: 0,
@@ -127,17 +170,29 @@ export class CompletionEngine {
 			promptMs: 0,
 			totalMs: 0,
 		};
+		let promptTokens: Token[] | undefined;
 		const finish = (text: string, rawText: string, stopReason: StopReason): CompletionResult => {
 			stats.totalMs = performance.now() - startedAt;
-			return { text, rawText, stopReason, stats };
+			return { text, rawText, stopReason, stats, promptTokens: this.options.keepPromptTokens ? promptTokens : undefined };
 		};
 		if (request.signal?.aborted) {
 			return finish('', '', 'cancelled');
 		}
 
-		const clamped = clampContext(request.prefix, request.suffix, { maxPrefixChars: MAX_PREFIX_CHARS, maxSuffixChars: MAX_SUFFIX_CHARS });
+		const clamped = clampContext(request.prefix, request.suffix, {
+			maxPrefixChars: MAX_PREFIX_CHARS,
+			maxSuffixChars: MAX_SUFFIX_CHARS,
+			prefixCutStepChars: PREFIX_CUT_STEP_CHARS,
+		});
 		const maxTokens = Math.max(1, Math.min(request.maxTokens, Math.floor(context.contextSize / 4)));
-		const prompt = tokenizePrompt(model, promptTemplate, { prefix: clamped.prefix, suffix: clamped.suffix, filePath: request.filePath }, context.contextSize - maxTokens - 1);
+		const budget = Math.min(request.contextBudget ?? Infinity, context.contextSize - maxTokens - 1);
+		const prompt = tokenizePrompt(
+			model,
+			promptTemplate,
+			{ prefix: clamped.prefix, suffix: clamped.suffix, filePath: request.filePath, contextChunks: request.contextChunks },
+			budget,
+		);
+		promptTokens = prompt.tokens;
 		const mode = request.mode === undefined || request.mode === 'auto' ? chooseCompletionMode(clamped.prefix, clamped.suffix) : request.mode;
 		const postContext = { prefix: clamped.prefix, suffix: clamped.suffix, mode };
 		stats.promptTokens = prompt.tokens.length;
@@ -156,10 +211,13 @@ export class CompletionEngine {
 				}
 				const chunk = remaining.slice(start, Math.min(start + PROMPT_CHUNK_TOKENS, remaining.length - 1));
 				await sequence.evaluateWithoutGeneratingNewTokens(chunk);
+				// Counted as it goes: a run cancelled halfway has still spent these.
+				stats.evaluatedPromptTokens += chunk.length;
 			}
 			stats.evaluatedPromptTokens = remaining.length;
 			stats.promptMs = performance.now() - startedAt;
 			if (abortedAt !== undefined) {
+				stats.evaluatedPromptTokens = remaining.length - 1;
 				return finish('', '', 'cancelled');
 			}
 
@@ -167,6 +225,8 @@ export class CompletionEngine {
 			let text = '';
 			let rawText = '';
 			let stopReason: StopReason = 'max-tokens';
+			/** With fixedLength, the text is final once post-processing has ended it; generation goes on. */
+			let stoppedText = false;
 			for await (const token of sequence.evaluate(remaining.slice(-1), { temperature: 0 })) {
 				if (abortedAt !== undefined) {
 					stats.tokensAfterAbort++;
@@ -174,24 +234,29 @@ export class CompletionEngine {
 					break;
 				}
 				stats.firstTokenMs ??= performance.now() - startedAt;
-				if (model.isEogToken(token) || this.stopTokens.has(token)) {
+				const fixed = request.fixedLength === true;
+				if (!fixed && (model.isEogToken(token) || this.stopTokens.has(token))) {
 					stopReason = 'end-of-generation';
 					break;
 				}
 				generated.push(token);
 				stats.generatedTokens = generated.length;
-				rawText = model.detokenize(generated);
-				const stopAt = firstStopString(rawText, this.stopTexts);
-				const candidate = stopAt === -1 ? rawText : rawText.slice(0, stopAt);
-				const processed = processCompletion(candidate, postContext);
-				text = processed.text;
-				if (stopAt !== -1) {
-					stopReason = 'stop-string';
-					break;
-				}
-				if (processed.done) {
-					stopReason = 'post-process';
-					break;
+				if (!stoppedText) {
+					rawText = model.detokenize(generated);
+					const stopAt = firstStopString(rawText, this.stopTexts);
+					const candidate = stopAt === -1 ? rawText : rawText.slice(0, stopAt);
+					const processed = processCompletion(candidate, postContext);
+					if (processed.text !== text) {
+						text = processed.text;
+						request.onText?.(text);
+					}
+					if (stopAt !== -1 || processed.done) {
+						stopReason = stopAt !== -1 ? 'stop-string' : 'post-process';
+						if (!fixed) {
+							break;
+						}
+						stoppedText = true;
+					}
 				}
 				if (generated.length >= maxTokens) {
 					break;
@@ -263,6 +328,16 @@ function cachedResult(cached: CachedCompletion): CompletionResult {
 		rawText: cached.text,
 		stopReason: 'cached',
 		stats: { cacheHit: cached.hit, promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: 0, promptMs: 0, totalMs: 0 },
+	};
+}
+
+function cancelledWhileQueued(queuedAt: number): CompletionResult {
+	const waited = performance.now() - queuedAt;
+	return {
+		text: '',
+		rawText: '',
+		stopReason: 'cancelled',
+		stats: { promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: waited, promptMs: 0, totalMs: 0 },
 	};
 }
 

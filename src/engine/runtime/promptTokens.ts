@@ -1,34 +1,67 @@
 import type { LlamaModel, Token } from 'node-llama-cpp';
-import type { FimInput, FimTemplate, PromptPiece } from '../fim/fimTypes.js';
+import type { ContextChunk, FimInput, FimTemplate, PromptPiece } from '../fim/fimTypes.js';
 
-/** Prefix share of the prompt budget when both sides are long; the text before the cursor matters most. */
-const PREFIX_SHARE = 0.75;
+/**
+ * Shares of the prompt budget. The text before the cursor matters most; the text after it and the
+ * chunks from elsewhere get fixed shares, never each other's leftovers, so that one growing part
+ * does not move the cut of another (a moved cut costs re-evaluating everything after it).
+ */
+const SUFFIX_SHARE = 0.2;
+const CONTEXT_CHUNK_SHARE = 0.15;
+/** The prefix's far edge moves in steps of this share of its budget, not with every token typed. */
+const PREFIX_CUT_STEP_SHARE = 0.25;
+/**
+ * In a prefix-suffix-middle prompt everything after the prefix is evaluated again on each
+ * keystroke, so only the text nearest the cursor stays there: the rest of the cursor's line and
+ * the next line, at most this many tokens. The far part moves ahead of the FIM part.
+ */
+const NEAR_SUFFIX_LINES = 2;
+const NEAR_SUFFIX_MAX_TOKENS = 32;
 
 export interface PromptTokens {
 	tokens: Token[];
-	/** Characters of the prefix/suffix that fit the budget (the rest was cut at line boundaries). */
+	/** Characters of the prefix that fit the budget (the rest was cut at a line boundary). */
 	prefixChars: number;
+	/** Characters of the suffix inside the FIM part. */
 	suffixChars: number;
+	/** Characters of the suffix moved ahead of the FIM part as a chunk of this file (PSM only). */
+	farSuffixChars: number;
+	/** Context chunks from elsewhere that fit their budget. */
+	contextChunks: number;
 }
 
 /**
- * Tokenises a FIM prompt within `budget` tokens. User text is tokenised without special-token
- * parsing, so a file that contains "<fim_prefix>" cannot inject a control token; only the template's
- * markers are parsed as special tokens. Over-long sides are cut at line boundaries far from the cursor.
+ * Tokenises a FIM prompt within `budget` tokens, laid out so that what changes least comes first:
+ * context chunks from elsewhere, then the far part of the file after the cursor (for
+ * prefix-suffix-middle families that have a multi-file format), then the FIM part. User text is
+ * tokenised without special-token parsing, so a file that contains "<fim_prefix>" cannot inject a
+ * control token; only the template's markers are parsed as special tokens.
  */
 export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: FimInput, budget: number): PromptTokens {
 	const markerOverhead = template.requiredSpecialTokens.length + 2;
 	const available = Math.max(16, budget - markerOverhead);
+	const suffixBudget = template.supportsSuffix ? Math.floor(available * SUFFIX_SHARE) : 0;
+	const chunkBudget = template.supportsContextChunks ? Math.floor(available * CONTEXT_CHUNK_SHARE) : 0;
+	const prefixBudget = available - suffixBudget - chunkBudget;
+
 	const suffix = template.supportsSuffix ? input.suffix : '';
-	const suffixTokens = suffix ? model.tokenize(suffix, false) : [];
-	const suffixBudget = Math.min(suffixTokens.length, Math.floor(available * (1 - PREFIX_SHARE)));
-	const prefixTokens = model.tokenize(input.prefix, false);
-	const prefixBudget = available - suffixBudget;
+	let nearSuffix = suffix;
+	let farSuffix = '';
+	if (template.order === 'psm' && template.supportsContextChunks) {
+		nearSuffix = keepStart(model, nearLines(suffix), NEAR_SUFFIX_MAX_TOKENS);
+		farSuffix = suffix.slice(nearSuffix.length);
+	}
+	const nearTokens = model.tokenize(nearSuffix, false).length;
+	nearSuffix = keepStart(model, nearSuffix, Math.min(nearTokens, suffixBudget));
+	farSuffix = keepStart(model, farSuffix, Math.max(0, suffixBudget - nearTokens));
 
-	const keptSuffix = suffixTokens.length > suffixBudget ? keepStart(model, suffix, suffixTokens, suffixBudget) : suffix;
-	const keptPrefix = prefixTokens.length > prefixBudget ? keepEnd(model, input.prefix, prefixTokens, prefixBudget) : input.prefix;
+	const chunks = fitChunks(model, input.contextChunks ?? [], chunkBudget);
+	if (farSuffix.trim() !== '') {
+		chunks.push({ path: input.filePath ?? 'current file', text: farSuffix });
+	}
+	const prefix = keepEndInSteps(model, input.prefix, prefixBudget);
 
-	const pieces = template.build({ ...input, prefix: keptPrefix, suffix: keptSuffix });
+	const pieces = template.build({ ...input, prefix, suffix: nearSuffix, contextChunks: chunks });
 	const tokens: Token[] = [];
 	const bos = model.tokens.bos;
 	if (model.tokens.shouldPrependBosToken && bos !== null) {
@@ -37,7 +70,13 @@ export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: 
 	for (const piece of pieces) {
 		tokens.push(...tokenizePiece(model, piece));
 	}
-	return { tokens, prefixChars: keptPrefix.length, suffixChars: keptSuffix.length };
+	return {
+		tokens,
+		prefixChars: prefix.length,
+		suffixChars: nearSuffix.length,
+		farSuffixChars: farSuffix.length,
+		contextChunks: template.supportsContextChunks ? chunks.length - (farSuffix.trim() !== '' ? 1 : 0) : 0,
+	};
 }
 
 function tokenizePiece(model: LlamaModel, piece: PromptPiece): Token[] {
@@ -52,16 +91,67 @@ function tokenizePiece(model: LlamaModel, piece: PromptPiece): Token[] {
 	return model.tokenize(piece.text, false, 'trimLeadingSpace');
 }
 
-/** The last `budget` tokens' worth of `text`, starting at a line boundary when one is near. */
-function keepEnd(model: LlamaModel, text: string, tokens: Token[], budget: number): string {
-	const droppedChars = model.detokenize(tokens.slice(0, tokens.length - budget)).length;
+/** The rest of the cursor's line and the next lines, up to NEAR_SUFFIX_LINES line ends. */
+function nearLines(suffix: string): string {
+	let end = 0;
+	for (let line = 0; line < NEAR_SUFFIX_LINES; line++) {
+		const newline = suffix.indexOf('\n', end);
+		if (newline === -1) {
+			return suffix;
+		}
+		end = newline + 1;
+	}
+	return suffix.slice(0, end);
+}
+
+/** Chunks in their given order while they fit; a chunk that does not fit is cut, and nothing after it is taken. */
+function fitChunks(model: LlamaModel, chunks: readonly ContextChunk[], budget: number): ContextChunk[] {
+	const fitted: ContextChunk[] = [];
+	let left = budget;
+	for (const chunk of chunks) {
+		// The chunk's markers and path header count against the budget too.
+		const cost = model.tokenize(chunk.path + '\n', false).length + 2;
+		const tokens = model.tokenize(chunk.text, false).length;
+		if (cost + tokens <= left) {
+			fitted.push(chunk);
+			left -= cost + tokens;
+			continue;
+		}
+		if (left - cost > 32) {
+			fitted.push({ path: chunk.path, text: keepStart(model, chunk.text, left - cost) });
+		}
+		break;
+	}
+	return fitted;
+}
+
+/**
+ * The end of the prefix within `budget` tokens. When it is over, the cut moves in whole steps
+ * counted from the start of the text, so it lands at the same place for a step's worth of typing
+ * and the KV cache of the prompt stays valid.
+ */
+function keepEndInSteps(model: LlamaModel, text: string, budget: number): string {
+	const tokens = model.tokenize(text, false);
+	if (tokens.length <= budget) {
+		return text;
+	}
+	const step = Math.max(16, Math.floor(budget * PREFIX_CUT_STEP_SHARE));
+	const drop = Math.min(tokens.length, Math.ceil((tokens.length - budget) / step) * step);
+	const droppedChars = model.detokenize(tokens.slice(0, drop)).length;
 	const nextLine = text.indexOf('\n', droppedChars);
 	const cut = nextLine !== -1 && nextLine - droppedChars < 200 ? nextLine + 1 : droppedChars;
 	return text.slice(Math.min(cut, text.length));
 }
 
 /** The first `budget` tokens' worth of `text`, ending at a line boundary when one is near. */
-function keepStart(model: LlamaModel, text: string, tokens: Token[], budget: number): string {
+function keepStart(model: LlamaModel, text: string, budget: number): string {
+	if (budget <= 0 || text === '') {
+		return '';
+	}
+	const tokens = model.tokenize(text, false);
+	if (tokens.length <= budget) {
+		return text;
+	}
 	const keptChars = model.detokenize(tokens.slice(0, budget)).length;
 	const lastLine = text.lastIndexOf('\n', keptChars);
 	const cut = lastLine !== -1 && keptChars - lastLine < 200 ? lastLine + 1 : keptChars;

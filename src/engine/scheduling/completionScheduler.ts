@@ -1,0 +1,398 @@
+import type { CompletionEngine, CompletionRequest, CompletionResult } from '../runtime/completionEngine.js';
+import { AdaptiveDebounce, waitUnlessAborted, type DebounceBounds } from './adaptiveDebounce.js';
+
+/** A run nobody waits for any more is stopped after this long, unless a new keystroke picks it up first. */
+const ORPHAN_GRACE_MS = 30;
+/** Longest stretch of typed text that can follow a running stream. */
+const MAX_JOIN_CHARS = 128;
+
+export interface ScheduledRequest extends Omit<CompletionRequest, 'documentKey' | 'onText'> {
+	documentKey: string;
+	debounce: DebounceBounds;
+	/** Compute the next suggestion, as if this one were accepted, once the machine is idle (default true). */
+	prefetch?: boolean;
+}
+
+/**
+ * How a request was answered: from earlier suggestions (`cache`), by a model run of its own
+ * (`model`), by following a run started for an earlier keystroke whose output the user is typing
+ * (`joined`), or not at all because a newer keystroke came while it waited (`skipped`).
+ */
+export type AnswerSource = 'cache' | 'model' | 'joined' | 'skipped';
+
+export interface ScheduledAnswer {
+	source: AnswerSource;
+	result: CompletionResult;
+	/** The model run that answered (or was started for) this request: see RunReport.id. */
+	runId?: number;
+}
+
+/** A model run as it ended, for statistics: also sent for prefetches and for runs whose requester left. */
+export interface RunReport {
+	/** Runs are numbered in the order they start. */
+	id: number;
+	documentKey: string;
+	kind: 'request' | 'prefetch';
+	result: CompletionResult;
+}
+
+export interface SchedulerOptions {
+	/** Delay between a shown suggestion and the prefetch of the next one (default 300 ms). */
+	prefetchIdleMs?: number;
+	onRunFinished?(report: RunReport): void;
+	now?: () => number;
+}
+
+interface ModelRun {
+	readonly id: number;
+	readonly documentKey: string;
+	readonly prefix: string;
+	readonly suffix: string;
+	readonly kind: 'request' | 'prefetch';
+	readonly controller: AbortController;
+	readonly done: Promise<CompletionResult>;
+	/** Post-processed text generated so far. */
+	partial: string;
+	finished: boolean;
+	waiters: number;
+	orphanTimer?: NodeJS.Timeout;
+}
+
+interface DocumentState {
+	readonly debounce: AdaptiveDebounce;
+	/** Aborted when a newer request for the document arrives: the older one waits in vain. */
+	waiting?: AbortController;
+	run?: ModelRun;
+}
+
+/**
+ * What happens between a keystroke and a model call, per document: answers from earlier
+ * suggestions first; following a running stream the user types along with; an adaptive wait that
+ * lets a quick next keystroke make the call unnecessary; one model run at a time per document, the
+ * stale one stopped within a token; and, when the user pauses on a suggestion, the next suggestion
+ * computed ahead so that accepting is followed by an instant one.
+ *
+ * Used by the language server and by the benchmark alike, so the benchmark measures what users get.
+ */
+export class CompletionScheduler {
+	private readonly documents = new Map<string, DocumentState>();
+	private prefetchTimer: NodeJS.Timeout | undefined;
+	private runsStarted = 0;
+	private readonly prefetchIdleMs: number;
+
+	constructor(
+		private readonly engine: CompletionEngine,
+		private readonly options: SchedulerOptions = {},
+	) {
+		this.prefetchIdleMs = options.prefetchIdleMs ?? 300;
+	}
+
+	async request(request: ScheduledRequest): Promise<ScheduledAnswer> {
+		const state = this.documentState(request.documentKey);
+		state.waiting?.abort();
+		this.cancelPendingPrefetch();
+		const { signal } = request;
+
+		const cached = this.engine.cachedCompletion(request);
+		if (cached) {
+			// A prefetch of what comes after this very suggestion stays: it is the next answer.
+			if (!isRunFor(state.run, request.prefix + cached.text, request.suffix)) {
+				this.dropUnjoinableRun(state, request);
+			}
+			return this.delivered(request, { source: 'cache', result: cached });
+		}
+
+		const joined = await this.tryJoin(state, request);
+		if (joined) {
+			return this.delivered(request, joined);
+		}
+		this.dropUnjoinableRun(state, request);
+		// Whatever runs for another document (a prefetch, most likely) must not delay this keystroke.
+		this.abortOtherPrefetches(request.documentKey);
+
+		const waiting = new AbortController();
+		state.waiting = waiting;
+		const delay = state.debounce.delayFor(
+			{ lastCharacter: request.prefix.at(-1) ?? '', atLineEnd: /^[ \t]*(\r?\n|$)/.test(request.suffix) },
+			request.debounce,
+		);
+		const waitSignal = signal ? AbortSignal.any([signal, waiting.signal]) : waiting.signal;
+		const proceed = await waitUnlessAborted(delay, waitSignal);
+		if (state.waiting === waiting) {
+			state.waiting = undefined;
+		}
+		if (!proceed) {
+			return { source: 'skipped', result: emptyResult() };
+		}
+
+		const run = this.startRun(state, request, 'request');
+		const result = await this.waitFor(run, signal);
+		if (result === undefined) {
+			return { source: 'model', result: emptyResult(), runId: run.id };
+		}
+		return this.delivered(request, { source: 'model', result, runId: run.id });
+	}
+
+	/**
+	 * Evaluates a prompt ahead of need (after its extra context changed, say) while nothing else
+	 * runs; the next keystroke stops it, keeping what it evaluated so far.
+	 */
+	warm(request: Omit<ScheduledRequest, 'signal'>): void {
+		if (this.busy()) {
+			return;
+		}
+		const run = this.startRun(this.documentState(request.documentKey), { ...request, maxTokens: 1, prefetch: false }, 'prefetch');
+		void run.done.catch(() => undefined);
+	}
+
+	/** The text a document's running stream has produced so far (undefined when none runs). */
+	runningText(documentKey: string): string | undefined {
+		const run = this.documents.get(documentKey)?.run;
+		return run && !run.finished ? run.partial : undefined;
+	}
+
+	/** Resolves once no run is under way (a prefetch not yet started is called off). */
+	async idle(): Promise<void> {
+		this.cancelPendingPrefetch();
+		for (;;) {
+			const running = [...this.documents.values()].flatMap((state) => (state.run && !state.run.finished ? [state.run.done] : []));
+			if (running.length === 0) {
+				return;
+			}
+			await Promise.allSettled(running);
+		}
+	}
+
+	/** The document was closed: stop its work and forget it. */
+	forget(documentKey: string): void {
+		const state = this.documents.get(documentKey);
+		state?.waiting?.abort();
+		state?.run?.controller.abort();
+		this.documents.delete(documentKey);
+		this.engine.forgetDocument(documentKey);
+	}
+
+	/** Stops everything (the model is being replaced or the server shuts down). */
+	dispose(): void {
+		this.cancelPendingPrefetch();
+		for (const key of [...this.documents.keys()]) {
+			this.forget(key);
+		}
+	}
+
+	/** A request waits or a run is under way somewhere. */
+	private busy(): boolean {
+		const active = [...this.documents.values()].some((state) => state.waiting !== undefined || (state.run !== undefined && !state.run.finished));
+		return active || this.engine.queuedRequests > 0;
+	}
+
+	private documentState(documentKey: string): DocumentState {
+		let state = this.documents.get(documentKey);
+		if (!state) {
+			state = { debounce: new AdaptiveDebounce(this.options.now) };
+			this.documents.set(documentKey, state);
+		}
+		return state;
+	}
+
+	/**
+	 * Follows the document's running stream when the request is the same place plus characters the
+	 * stream has produced (or may still produce): the answer is then the rest of that stream.
+	 */
+	private async tryJoin(state: DocumentState, request: ScheduledRequest): Promise<ScheduledAnswer | undefined> {
+		const run = state.run;
+		if (!run || !isJoinable(run, request)) {
+			return undefined;
+		}
+		const typed = request.prefix.slice(run.prefix.length);
+		const result = await this.waitFor(run, request.signal);
+		if (result === undefined) {
+			return { source: 'joined', result: emptyResult(), runId: run.id };
+		}
+		if (result.stopReason === 'cancelled' || !result.text.startsWith(typed) || result.text.length === typed.length) {
+			// The stream went another way than the user: this request needs a run of its own.
+			return undefined;
+		}
+		const text = result.text.slice(typed.length);
+		return { source: 'joined', result: { ...result, text }, runId: run.id };
+	}
+
+	/** A running stream the request cannot use is stopped now rather than after its grace period. */
+	private dropUnjoinableRun(state: DocumentState, request: ScheduledRequest): void {
+		const run = state.run;
+		if (run && !run.finished && !isJoinable(run, request)) {
+			run.controller.abort();
+		}
+	}
+
+	private startRun(state: DocumentState, request: ScheduledRequest, kind: ModelRun['kind']): ModelRun {
+		const controller = new AbortController();
+		const run: ModelRun = {
+			id: ++this.runsStarted,
+			documentKey: request.documentKey,
+			prefix: request.prefix,
+			suffix: request.suffix,
+			kind,
+			controller,
+			partial: '',
+			finished: false,
+			waiters: 0,
+			done: undefined as unknown as Promise<CompletionResult>,
+		};
+		const engineRequest: CompletionRequest = {
+			prefix: request.prefix,
+			suffix: request.suffix,
+			filePath: request.filePath,
+			documentKey: request.documentKey,
+			contextChunks: request.contextChunks,
+			contextBudget: request.contextBudget,
+			maxTokens: request.maxTokens,
+			mode: request.mode,
+			timeBudgetMs: request.timeBudgetMs,
+			fixedLength: request.fixedLength,
+			useCache: false,
+			signal: controller.signal,
+			onText: (text) => (run.partial = text),
+		};
+		(run as { done: Promise<CompletionResult> }).done = this.engine.complete(engineRequest).then(
+			(result) => {
+				run.finished = true;
+				clearTimeout(run.orphanTimer);
+				if (result.stopReason !== 'cancelled') {
+					state.debounce.recordLatency(result.stats.totalMs);
+				}
+				this.options.onRunFinished?.({ id: run.id, documentKey: request.documentKey, kind, result });
+				return result;
+			},
+			(error: unknown) => {
+				run.finished = true;
+				clearTimeout(run.orphanTimer);
+				throw error;
+			},
+		);
+		state.run = run;
+		void run.done.catch(() => undefined).then(() => {
+			if (state.run === run) {
+				state.run = undefined;
+			}
+		});
+		return run;
+	}
+
+	/**
+	 * Waits for a run on behalf of one request. When the request is cancelled it stops waiting at
+	 * once; the run itself is stopped once nobody waits for it, after a grace period in which the
+	 * next keystroke's request may pick it up.
+	 */
+	private async waitFor(run: ModelRun, signal: AbortSignal | undefined): Promise<CompletionResult | undefined> {
+		if (signal?.aborted) {
+			this.releaseWaiter(run, false);
+			return undefined;
+		}
+		run.waiters++;
+		clearTimeout(run.orphanTimer);
+		if (!signal) {
+			return run.done;
+		}
+		let onAbort: (() => void) | undefined;
+		const left = new Promise<undefined>((resolve) => {
+			onAbort = () => resolve(undefined);
+			signal.addEventListener('abort', onAbort, { once: true });
+		});
+		try {
+			const outcome = await Promise.race([run.done, left]);
+			if (outcome === undefined) {
+				this.releaseWaiter(run, true);
+			}
+			return outcome;
+		} finally {
+			signal.removeEventListener('abort', onAbort!);
+		}
+	}
+
+	private releaseWaiter(run: ModelRun, counted: boolean): void {
+		if (counted) {
+			run.waiters--;
+		}
+		if (run.waiters <= 0 && !run.finished) {
+			clearTimeout(run.orphanTimer);
+			run.orphanTimer = setTimeout(() => {
+				if (run.waiters <= 0) {
+					run.controller.abort();
+				}
+			}, ORPHAN_GRACE_MS);
+		}
+	}
+
+	/** A suggestion is on its way to the screen: the next one, as if it is accepted, is prepared when idle. */
+	private delivered(request: ScheduledRequest, answer: ScheduledAnswer): ScheduledAnswer {
+		if (request.prefetch !== false && answer.result.text !== '' && !request.signal?.aborted) {
+			this.schedulePrefetch(request, answer.result.text);
+		}
+		return answer;
+	}
+
+	private schedulePrefetch(request: ScheduledRequest, suggestion: string): void {
+		this.cancelPendingPrefetch();
+		const next: ScheduledRequest = { ...request, prefix: request.prefix + suggestion, signal: undefined };
+		this.prefetchTimer = setTimeout(() => {
+			this.prefetchTimer = undefined;
+			const state = this.documentState(request.documentKey);
+			if (isRunFor(state.run, next.prefix, next.suffix)) {
+				return;
+			}
+			if (this.busy() || this.engine.cachedCompletion(next)) {
+				return;
+			}
+			const run = this.startRun(state, next, 'prefetch');
+			void run.done.catch(() => undefined);
+		}, this.prefetchIdleMs);
+		this.prefetchTimer.unref?.();
+	}
+
+	private cancelPendingPrefetch(): void {
+		clearTimeout(this.prefetchTimer);
+		this.prefetchTimer = undefined;
+	}
+
+	private abortOtherPrefetches(documentKey: string): void {
+		for (const [key, state] of this.documents) {
+			if (key !== documentKey && state.run?.kind === 'prefetch' && state.run.waiters <= 0) {
+				state.run.controller.abort();
+			}
+		}
+	}
+}
+
+/**
+ * The request is at the run's place plus typed characters (same text after the cursor) and what it
+ * typed agrees with what the run has produced so far.
+ */
+function isJoinable(run: ModelRun, request: ScheduledRequest): boolean {
+	if (run.controller.signal.aborted || run.suffix !== request.suffix || !request.prefix.startsWith(run.prefix)) {
+		return false;
+	}
+	const typed = request.prefix.slice(run.prefix.length);
+	if (typed.length > MAX_JOIN_CHARS) {
+		return false;
+	}
+	if (run.finished) {
+		return false; // a finished run's answer is in the cache, which was asked first
+	}
+	// Only what the stream has already shown it agrees with: waiting on a stream that has not got
+	// that far yet could end in a detour (its text goes elsewhere) that costs a whole run's time.
+	return run.partial.startsWith(typed);
+}
+
+function isRunFor(run: ModelRun | undefined, prefix: string, suffix: string): boolean {
+	return run !== undefined && !run.finished && !run.controller.signal.aborted && run.prefix === prefix && run.suffix === suffix;
+}
+
+function emptyResult(): CompletionResult {
+	return {
+		text: '',
+		rawText: '',
+		stopReason: 'cancelled',
+		stats: { promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: 0, promptMs: 0, totalMs: 0 },
+	};
+}

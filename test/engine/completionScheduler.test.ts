@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { silentLogger } from '../../src/engine/logger.js';
+import { CompletionEngine } from '../../src/engine/runtime/completionEngine.js';
+import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
+import { CompletionScheduler, type RunReport, type ScheduledRequest } from '../../src/engine/scheduling/completionScheduler.js';
+import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+
+const PREFIX = 'function greet(name: string): string {\n\treturn ';
+const SUFFIX = '\n}\n\nconsole.log(greet("world"));\n';
+const NO_WAIT = { minMs: 0, maxMs: 0 };
+
+/** Real model, real engine, real scheduler; every run it reports is kept for the assertions. */
+function openScheduler(loaded: LoadedModel, prefetchIdleMs = 60_000): { scheduler: CompletionScheduler; runs: RunReport[] } {
+	const runs: RunReport[] = [];
+	const engine = new CompletionEngine(loaded, silentLogger);
+	const scheduler = new CompletionScheduler(engine, { prefetchIdleMs, onRunFinished: (run) => runs.push(run) });
+	return { scheduler, runs };
+}
+
+function request(overrides: Partial<ScheduledRequest> = {}): ScheduledRequest {
+	return { documentKey: 'doc', prefix: PREFIX, suffix: SUFFIX, maxTokens: 24, mode: 'multi-line', fixedLength: true, debounce: NO_WAIT, prefetch: false, ...overrides };
+}
+
+describe('engine: the completion scheduler in front of a real model', function () {
+	let loaded: LoadedModel;
+	/** What the model answers at PREFIX, learned once (greedy decoding is deterministic). */
+	let answer: string;
+
+	before(async function () {
+		loaded = await loadModel({ modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }), contextSize: 1024, gpu: 'off', logger: silentLogger });
+		const { scheduler } = openScheduler(loaded);
+		const first = await scheduler.request(request());
+		answer = first.result.text;
+		assert.equal(first.source, 'model');
+		assert.ok(answer.length >= 2, `the test model must suggest something here, got ${JSON.stringify(answer)}`);
+		scheduler.dispose();
+	});
+
+	after(async function () {
+		await loaded?.dispose();
+	});
+
+	it('key repeat: a burst of superseded requests costs at most a run or two, and every request settles', async function () {
+		const { scheduler, runs } = openScheduler(loaded);
+		const answers = [];
+		let controller = new AbortController();
+		for (let i = 0; i < 30; i++) {
+			controller.abort();
+			controller = new AbortController();
+			answers.push(scheduler.request(request({ prefix: PREFIX + 'x'.repeat(i), signal: controller.signal, debounce: { minMs: 50, maxMs: 50 } })));
+			await sleep(2);
+		}
+		const settled = await Promise.all(answers);
+		await scheduler.idle();
+		assert.equal(settled.filter((answer) => answer.source === 'skipped').length >= 28, true, JSON.stringify(settled.map((a) => a.source)));
+		assert.ok(runs.length <= 2, `${runs.length} model runs for 30 keystrokes`);
+		scheduler.dispose();
+	});
+
+	it('typing through a suggestion is answered from it, without a model run', async function () {
+		const { scheduler, runs } = openScheduler(loaded);
+		await scheduler.request(request());
+		const before = runs.length;
+		const typed = await scheduler.request(request({ prefix: PREFIX + answer[0] }));
+		assert.equal(typed.source, 'cache');
+		assert.equal(typed.result.text, answer.slice(1));
+		assert.equal(runs.length, before);
+		scheduler.dispose();
+	});
+
+	it('a keystroke that matches the running stream follows it instead of starting over', async function () {
+		const { scheduler, runs } = openScheduler(loaded);
+		const first = new AbortController();
+		const pending = scheduler.request(request({ maxTokens: 200, signal: first.signal }));
+		// Wait for the stream's first characters, then type the first of them, as a user would.
+		while ((scheduler.runningText('doc') ?? '') === '') {
+			await sleep(1);
+		}
+		first.abort();
+		const joined = await scheduler.request(request({ prefix: PREFIX + answer[0], maxTokens: 200 }));
+		await pending;
+		assert.equal(joined.source, 'joined');
+		assert.ok(answer.startsWith(answer[0]! + joined.result.text.slice(0, answer.length - 1)));
+		assert.equal(runs.length, 1, 'one model run served both keystrokes');
+		scheduler.dispose();
+	});
+
+	it('a request the editor cancels stops its run within one token', async function () {
+		const { scheduler, runs } = openScheduler(loaded);
+		const controller = new AbortController();
+		const pending = scheduler.request(request({ maxTokens: 400, signal: controller.signal }));
+		while ((scheduler.runningText('doc') ?? '') === '') {
+			await sleep(1);
+		}
+		controller.abort();
+		const left = await pending;
+		assert.equal(left.result.stopReason, 'cancelled');
+		await scheduler.idle();
+		assert.equal(runs.length, 1);
+		assert.equal(runs[0]!.result.stopReason, 'cancelled');
+		assert.ok(runs[0]!.result.stats.tokensAfterAbort <= 1, `${runs[0]!.result.stats.tokensAfterAbort} tokens after the abort`);
+		assert.ok(runs[0]!.result.stats.generatedTokens < 400);
+		scheduler.dispose();
+	});
+
+	it('prefetches the next suggestion while one is shown, so accepting is answered at once', async function () {
+		const { scheduler, runs } = openScheduler(loaded, 20);
+		const shown = await scheduler.request(request({ prefetch: true }));
+		assert.equal(shown.result.text, answer);
+		while (!runs.some((run) => run.kind === 'prefetch')) {
+			await sleep(5);
+		}
+		const accepted = await scheduler.request(request({ prefix: PREFIX + answer, prefetch: false }));
+		assert.equal(accepted.source, 'cache');
+		assert.equal(runs.filter((run) => run.kind === 'request').length, 1);
+		scheduler.dispose();
+	});
+});
