@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CompletionReport, ServerStatus } from '../shared/protocol.js';
+import { CompletionReadout } from './completionReadout.js';
 
 /** The client's view of the server process, as opposed to the model state the server reports. */
 export type ServerProcessState = 'starting' | 'running' | 'restarting' | 'stopped';
@@ -15,7 +16,9 @@ export class HearthStatusBar implements vscode.Disposable {
 	private processState: ServerProcessState = 'starting';
 	private processMessage: string | undefined;
 	private serverStatus: ServerStatus | undefined;
-	private lastCompletion: CompletionReport | undefined;
+	private readonly readout = new CompletionReadout();
+	/** The model the readout's figures describe. */
+	private readoutModelPath: string | undefined;
 
 	constructor() {
 		this.item.name = 'Hearth';
@@ -35,14 +38,22 @@ export class HearthStatusBar implements vscode.Disposable {
 
 	setServerStatus(status: ServerStatus): void {
 		this.serverStatus = status;
+		// Only a different model starts the figures afresh: a status without a model (while loading,
+		// say) is no switch, and a restart with the same model keeps describing it.
+		const modelPath = status.model?.path;
+		if (modelPath !== undefined && modelPath !== this.readoutModelPath) {
+			if (this.readoutModelPath !== undefined) {
+				this.readout.reset();
+			}
+			this.readoutModelPath = modelPath;
+		}
 		this.render();
 	}
 
+	/** Every report counts, cancelled ones included: how many requests never reach the model is part of the readout. */
 	recordCompletion(report: CompletionReport): void {
-		if (!report.cancelled) {
-			this.lastCompletion = report;
-			this.render();
-		}
+		this.readout.record(report);
+		this.render();
 	}
 
 	dispose(): void {
@@ -98,11 +109,9 @@ export class HearthStatusBar implements vscode.Disposable {
 				`Fill-in-the-middle: ${escape(model.fimFamily)}`,
 			);
 		}
-		const last = this.lastCompletion;
 		// Only while the model works: after an error the figures describe a model that is gone.
-		if (last && (state === 'ready' || state === 'busy' || state === 'paused')) {
-			const seconds = Math.max(last.totalMs - last.promptMs, 1) / 1000;
-			lines.push('', `Last completion: ${Math.round(last.totalMs)} ms, ${(last.generatedTokens / seconds).toFixed(1)} tokens/s generated, ${last.reusedPromptTokens}/${last.promptTokens} prompt tokens reused`);
+		if (state === 'ready' || state === 'busy' || state === 'paused') {
+			lines.push('', ...this.readout.lines());
 		}
 		lines.push('', 'Click for Hearth actions.');
 		return new vscode.MarkdownString(lines.join('  \n'));

@@ -4,6 +4,12 @@ import type { Position } from 'vscode-languageserver/node';
 /** How much text on each side of the cursor the server takes out of a document at most. */
 const PREFIX_WINDOW_CHARS = 32_000;
 const SUFFIX_WINDOW_CHARS = 8_000;
+/**
+ * The window's far edge moves in steps of this many characters from the document's start: were it
+ * to move with every keystroke, the prompt would start differently each time and the model's KV
+ * cache of it would be lost in every document longer than the window.
+ */
+const WINDOW_STEP_CHARS = 4_096;
 
 export interface CursorContext {
 	prefix: string;
@@ -20,7 +26,7 @@ export function cursorContext(document: TextDocument, position: Position): Curso
 	const text = document.getText();
 	const offset = document.offsetAt(position);
 	return {
-		prefix: text.slice(Math.max(0, offset - PREFIX_WINDOW_CHARS), offset),
+		prefix: text.slice(Math.max(0, Math.ceil((offset - PREFIX_WINDOW_CHARS) / WINDOW_STEP_CHARS) * WINDOW_STEP_CHARS), offset),
 		suffix: text.slice(offset, offset + SUFFIX_WINDOW_CHARS),
 		offset,
 	};

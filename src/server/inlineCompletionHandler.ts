@@ -2,17 +2,22 @@ import type { Connection, InlineCompletionItem, InlineCompletionParams, TextDocu
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Logger } from '../engine/logger.js';
 import { isProbablyBinary } from '../engine/postprocess/index.js';
-import type { CompletionEngine, CompletionRequest, CompletionResult } from '../engine/runtime/completionEngine.js';
-import { AdaptiveDebounce, waitUnlessAborted } from '../engine/scheduling/adaptiveDebounce.js';
+import type { CompletionResult } from '../engine/runtime/completionEngine.js';
+import type { CompletionScheduler, RunReport, ScheduledAnswer, ScheduledRequest } from '../engine/scheduling/completionScheduler.js';
 import { messageOf } from '../engine/runtime/modelFileCheck.js';
 import { CompletionStatsNotification, type CompletionReport } from '../shared/protocol.js';
 import type { HearthSettings } from '../shared/settings.js';
 import { abortControllerFor } from './abortSignal.js';
 import { cursorContext } from './cursorContext.js';
+import { ExtraContextSource } from './extraContextSource.js';
+import type { WorkspacePaths } from './workspacePaths.js';
+
+/** Names a document for the prompt (see WorkspacePaths). */
+export type DocumentPaths = Pick<WorkspacePaths, 'displayPath'>;
 
 /** What the handler needs of the model host (which may not exist until `initialize`). */
-export interface EngineSource {
-	readonly currentEngine: CompletionEngine | undefined;
+export interface SchedulerSource {
+	readonly currentScheduler: CompletionScheduler | undefined;
 	/** Marks a completion as running; the returned function marks it done. */
 	beginRequest(): () => void;
 }
@@ -22,25 +27,32 @@ const BINARY_SAMPLE_CHARS = 4096;
 
 /**
  * Answers `textDocument/inlineCompletion` with a fill-in-the-middle completion from the active model.
- * The editor's cancellation token aborts generation, and a newer request for the same document
- * aborts an older one that is still running (the user has typed on; its answer would be stale).
+ * The scheduler decides whether the model is called at all (earlier suggestions, a running stream,
+ * the adaptive wait); the editor's cancellation token reaches generation as an AbortSignal.
  */
 export function registerInlineCompletion(
 	connection: Connection,
 	documents: TextDocuments<TextDocument>,
-	host: EngineSource,
+	host: SchedulerSource,
 	settings: () => HearthSettings,
+	paths: DocumentPaths,
 	logger: Logger,
 ): void {
-	const inFlight = new Map<string, AbortController>();
-	const debouncers = new Map<string, AdaptiveDebounce>();
 	const binaryDocumentsReported = new Set<string>();
+	/** Each document's latest request, to warm the model's cache with when its extra context changes. */
+	const latestRequests = new Map<string, Omit<ScheduledRequest, 'signal'>>();
+	const extraContext = new ExtraContextSource(documents, paths, logger, (uri) => {
+		const latest = latestRequests.get(uri);
+		if (latest && settings().inlineCompletion.extraContext) {
+			host.currentScheduler?.warm({ ...latest, contextChunks: extraContext.chunksFor(uri) });
+		}
+	});
 
 	connection.languages.inlineCompletion.on(async (params: InlineCompletionParams, token) => {
 		const current = settings().inlineCompletion;
 		const document = documents.get(params.textDocument.uri);
-		const engine = host.currentEngine;
-		if (!current.enabled || !document || !engine) {
+		const scheduler = host.currentScheduler;
+		if (!current.enabled || !document || !scheduler) {
 			return null;
 		}
 		const context = cursorContext(document, params.position);
@@ -53,39 +65,34 @@ export function registerInlineCompletion(
 			return null;
 		}
 
-		inFlight.get(document.uri)?.abort();
 		const { controller, dispose } = abortControllerFor(token);
-		inFlight.set(document.uri, controller);
 		const endRequest = host.beginRequest();
 		try {
-			const request: CompletionRequest = {
+			const filePath = paths.displayPath(document.uri);
+			extraContext.noteCursor(document, params.position.line);
+			const request: ScheduledRequest = {
+				documentKey: document.uri,
 				prefix: context.prefix,
 				suffix: context.suffix,
-				filePath: undefined,
+				filePath,
+				contextChunks: current.extraContext ? extraContext.chunksFor(document.uri) : undefined,
+				contextBudget: current.contextBudget,
 				maxTokens: current.maxTokens,
 				mode: current.mode,
 				timeBudgetMs: current.timeBudgetMs,
 				signal: controller.signal,
+				debounce: { minMs: current.debounceMinMs, maxMs: current.debounceMaxMs },
+				prefetch: current.prefetch,
 			};
-			const debounce = debouncers.get(document.uri) ?? new AdaptiveDebounce();
-			debouncers.set(document.uri, debounce);
-			const delay = debounce.delayFor(
-				{ lastCharacter: context.prefix.at(-1) ?? '', atLineEnd: /^[ \t]*(\r?\n|$)/.test(context.suffix) },
-				{ minMs: current.debounceMinMs, maxMs: current.debounceMaxMs },
-			);
-			// An answer already known is shown at once; otherwise wait, and give up without a model
-			// call if a newer keystroke (or the editor) cancels this one meanwhile.
-			const cached = engine.cachedCompletion(request);
-			if (!cached && !(await waitUnlessAborted(delay, controller.signal))) {
-				void connection.sendNotification(CompletionStatsNotification.method, skippedReport(document.uri));
-				return null;
+			const { signal: _signal, ...latest } = request;
+			latestRequests.set(document.uri, latest);
+			const answer = await scheduler.request(request);
+			// Model runs are reported when they end (see reportRun), answers without one here.
+			if (answer.source !== 'model') {
+				void connection.sendNotification(CompletionStatsNotification.method, answerReport(document.uri, answer));
 			}
-			const result = cached ?? (await engine.complete(request));
-			if (!result.stats.cacheHit && result.stopReason !== 'cancelled') {
-				debounce.recordLatency(result.stats.totalMs);
-			}
-			void connection.sendNotification(CompletionStatsNotification.method, report(document.uri, result));
-			if (result.stopReason === 'cancelled' || result.text.length === 0) {
+			const { result } = answer;
+			if (controller.signal.aborted || result.stopReason === 'cancelled' || result.text.length === 0) {
 				return null;
 			}
 			const item: InlineCompletionItem = {
@@ -99,41 +106,33 @@ export function registerInlineCompletion(
 		} finally {
 			endRequest();
 			dispose();
-			if (inFlight.get(document.uri) === controller) {
-				inFlight.delete(document.uri);
-			}
 		}
 	});
 
 	documents.onDidClose((event) => {
-		inFlight.get(event.document.uri)?.abort();
-		inFlight.delete(event.document.uri);
+		host.currentScheduler?.forget(event.document.uri);
+		extraContext.forget(event.document.uri);
+		latestRequests.delete(event.document.uri);
 		binaryDocumentsReported.delete(event.document.uri);
-		debouncers.delete(event.document.uri);
 	});
 }
 
-/** A request a newer keystroke replaced while it waited: the model was never asked. */
-function skippedReport(uri: string): CompletionReport {
-	return {
-		uri,
-		stopReason: 'superseded-before-start',
-		cancelled: true,
-		suggestionLength: 0,
-		promptTokens: 0,
-		reusedPromptTokens: 0,
-		evaluatedPromptTokens: 0,
-		generatedTokens: 0,
-		tokensAfterCancel: 0,
-		promptMs: 0,
-		totalMs: 0,
-	};
+/** Statistics of a model run, sent when it ends (also for prefetches and runs whose request left). */
+export function reportRun(connection: Connection, run: RunReport): void {
+	const source = run.kind === 'prefetch' ? 'prefetch' : 'model';
+	void connection.sendNotification(CompletionStatsNotification.method, report(run.documentKey, source, run.result));
 }
 
-function report(uri: string, result: CompletionResult): CompletionReport {
+function answerReport(uri: string, answer: ScheduledAnswer): CompletionReport {
+	const report_ = report(uri, answer.source, answer.result);
+	return answer.source === 'skipped' ? { ...report_, stopReason: 'superseded-before-start' } : report_;
+}
+
+function report(uri: string, source: CompletionReport['source'], result: CompletionResult): CompletionReport {
 	const { stats } = result;
 	return {
 		uri,
+		source,
 		stopReason: result.stopReason,
 		cacheHit: stats.cacheHit,
 		cancelled: result.stopReason === 'cancelled',

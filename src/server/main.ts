@@ -12,7 +12,8 @@ import { parseSettings } from '../shared/parseSettings.js';
 import { ModelInfoRequest, ServerStatusNotification, type HearthInitializationOptions } from '../shared/protocol.js';
 import { DEFAULT_SETTINGS, SETTINGS_SECTION, type HearthSettings } from '../shared/settings.js';
 import { connectionLogger } from './connectionLogger.js';
-import { registerInlineCompletion } from './inlineCompletionHandler.js';
+import { registerInlineCompletion, reportRun } from './inlineCompletionHandler.js';
+import { WorkspacePaths } from './workspacePaths.js';
 import { ModelHost } from './modelHost.js';
 
 /**
@@ -27,6 +28,7 @@ const documents = new TextDocuments(TextDocument);
 let settings: HearthSettings = DEFAULT_SETTINGS;
 let host: ModelHost | undefined;
 let canRegisterConfigurationChange = false;
+let paths = new WorkspacePaths([]);
 
 process.on('uncaughtException', (error) => {
 	logger.error(`Language server crashed: ${error.stack ?? messageOf(error)}`);
@@ -43,7 +45,13 @@ connection.onInitialize((params): InitializeResult => {
 		throw new Error('initializationOptions.defaultModelPath is required');
 	}
 	canRegisterConfigurationChange = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
-	host = new ModelHost(options.defaultModelPath, (status) => void connection.sendNotification(ServerStatusNotification.method, status), logger);
+	paths = new WorkspacePaths((params.workspaceFolders ?? []).map((folder) => folder.uri));
+	host = new ModelHost(
+		options.defaultModelPath,
+		(status) => void connection.sendNotification(ServerStatusNotification.method, status),
+		logger,
+		(run) => reportRun(connection, run),
+	);
 	return {
 		capabilities: {
 			textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -87,12 +95,13 @@ registerInlineCompletion(
 	connection,
 	documents,
 	{
-		get currentEngine() {
-			return host?.currentEngine;
+		get currentScheduler() {
+			return host?.currentScheduler;
 		},
 		beginRequest: () => host?.beginRequest() ?? (() => {}),
 	},
 	() => settings,
+	{ displayPath: (uri) => paths.displayPath(uri) },
 	logger,
 );
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { CompletionEngine } from '../engine/runtime/completionEngine.js';
+import { CompletionScheduler, type RunReport } from '../engine/scheduling/completionScheduler.js';
 import { loadModel } from '../engine/runtime/loadModel.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { messageOf } from '../engine/runtime/modelFileCheck.js';
@@ -13,6 +14,7 @@ import { modelReloadNeeded, type HearthSettings } from '../shared/settings.js';
  */
 export class ModelHost {
 	private engine: CompletionEngine | undefined;
+	private scheduler: CompletionScheduler | undefined;
 	private appliedSettings: HearthSettings | undefined;
 	private loading: Promise<void> = Promise.resolve();
 	private status: ServerStatus = { state: 'loading' };
@@ -28,10 +30,16 @@ export class ModelHost {
 		private readonly defaultModelPath: string,
 		private readonly publish: (status: ServerStatus) => void,
 		private readonly logger: Logger,
+		private readonly onRunFinished?: (report: RunReport) => void,
 	) {}
 
 	get currentEngine(): CompletionEngine | undefined {
 		return this.engine;
+	}
+
+	/** Debounce, joining, prefetch and cancellation in front of the current engine. */
+	get currentScheduler(): CompletionScheduler | undefined {
+		return this.scheduler;
 	}
 
 	get modelSummary(): ModelSummary | undefined {
@@ -69,8 +77,10 @@ export class ModelHost {
 
 	async dispose(): Promise<void> {
 		await this.loading;
+		this.scheduler?.dispose();
 		await this.engine?.dispose();
 		this.engine = undefined;
+		this.scheduler = undefined;
 	}
 
 	private async load(settings: HearthSettings): Promise<void> {
@@ -91,7 +101,9 @@ export class ModelHost {
 				logger: this.logger,
 			});
 			const previous = this.engine;
+			this.scheduler?.dispose();
 			this.engine = new CompletionEngine(loaded, this.logger);
+			this.scheduler = new CompletionScheduler(this.engine, { onRunFinished: this.onRunFinished });
 			await previous?.dispose();
 			const info = loaded.info;
 			this.logger.info(

@@ -34,6 +34,9 @@ export function parseSettings(raw: unknown): ParsedSettings {
 			timeBudgetMs: read('inlineCompletion', 'timeBudgetMs', defaults.inlineCompletion.timeBudgetMs, integerIn(100, 60_000)),
 			debounceMinMs: read('inlineCompletion', 'debounceMinMs', defaults.inlineCompletion.debounceMinMs, integerIn(0, 2000)),
 			debounceMaxMs: read('inlineCompletion', 'debounceMaxMs', defaults.inlineCompletion.debounceMaxMs, integerIn(0, 2000)),
+			contextBudget: read('inlineCompletion', 'contextBudget', defaults.inlineCompletion.contextBudget, integerIn(128, 131_072)),
+			extraContext: read('inlineCompletion', 'extraContext', defaults.inlineCompletion.extraContext, isBoolean),
+			prefetch: read('inlineCompletion', 'prefetch', defaults.inlineCompletion.prefetch, isBoolean),
 		},
 		performance: {
 			threads: read('performance', 'threads', defaults.performance.threads, integerIn(0, 256)),

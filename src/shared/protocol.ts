@@ -41,6 +41,12 @@ export namespace CompletionStatsNotification {
 
 export interface CompletionReport {
 	uri: string;
+	/**
+	 * Where the answer came from: 'model' (a run for this request), 'prefetch' (a run ahead of an
+	 * accept), 'joined' (a running stream the user typed along with), 'cache' (an earlier
+	 * suggestion), 'skipped' (a newer keystroke came first; the model was never asked).
+	 */
+	source: 'model' | 'prefetch' | 'joined' | 'cache' | 'skipped';
 	stopReason: string;
 	/** 'exact' or 'type-through' when an earlier suggestion answered without a model call. */
 	cacheHit?: string;

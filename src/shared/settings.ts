@@ -19,13 +19,19 @@ export interface HearthSettings {
 		/** Bounds of the adaptive wait between a keystroke and the model call. */
 		debounceMinMs: number;
 		debounceMaxMs: number;
+		/** Most prompt tokens per completion (the text around the cursor plus extra context). */
+		contextBudget: number;
+		/** Add recently edited and similar chunks of other open files ahead of the file. */
+		extraContext: boolean;
+		/** Prepare the next suggestion while one is shown, as if it were accepted. */
+		prefetch: boolean;
 	};
 	performance: { threads: number; contextSize: number; gpu: GpuSetting };
 }
 
 export const DEFAULT_SETTINGS: HearthSettings = {
 	model: { path: '' },
-	inlineCompletion: { enabled: true, maxTokens: 64, mode: 'auto', timeBudgetMs: 3000, debounceMinMs: 0, debounceMaxMs: 400 },
+	inlineCompletion: { enabled: true, maxTokens: 64, mode: 'auto', timeBudgetMs: 3000, debounceMinMs: 0, debounceMaxMs: 400, contextBudget: 1536, extraContext: true, prefetch: true },
 	performance: { threads: 0, contextSize: 2048, gpu: 'auto' },
 };
 

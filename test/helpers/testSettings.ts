@@ -6,7 +6,8 @@ export function testSettings(overrides: { model?: Partial<HearthSettings['model'
 		model: { ...DEFAULT_SETTINGS.model, ...overrides.model },
 		// A generous time budget: a loaded CI machine must not turn into a different (truncated) result.
 		// No debounce either, unless a test is about it: the tests time cancellations against the model.
-		inlineCompletion: { ...DEFAULT_SETTINGS.inlineCompletion, timeBudgetMs: 60_000, debounceMinMs: 0, debounceMaxMs: 0, ...overrides.inlineCompletion },
+		// No prefetch or extra context: their runs and prompt changes would surprise tests that count.
+		inlineCompletion: { ...DEFAULT_SETTINGS.inlineCompletion, timeBudgetMs: 60_000, debounceMinMs: 0, debounceMaxMs: 0, prefetch: false, extraContext: false, ...overrides.inlineCompletion },
 		performance: { ...DEFAULT_SETTINGS.performance, contextSize: 1024, gpu: 'off', ...overrides.performance },
 	};
 }

@@ -155,6 +155,97 @@ describe('language server: inline completion over LSP (real server process, real
 		assert.ok(report.promptTokens <= 1024, `the prompt fits the context (${report.promptTokens} tokens)`);
 	});
 
+	it('bounds the work on a minified one-line file and on a file of 100,000 lines', async function () {
+		const minified = 'var a=function(b,c){return b+c};'.repeat(60_000);
+		await client.openDocument('file:///workspace/bundle.min.js', 'javascript', minified);
+		let before = client.reports.length;
+		await client.inlineCompletion('file:///workspace/bundle.min.js', { line: 0, character: 1_000_000 });
+		let report = await client.waitForReport(before);
+		assert.ok(report.promptTokens > 0 && report.promptTokens <= 1024, `minified: ${report.promptTokens} prompt tokens`);
+
+		const manyLines = Array.from({ length: 100_000 }, (_, i) => `x${i} = ${i}`).join('\n');
+		await client.openDocument('file:///workspace/many.py', 'python', manyLines);
+		before = client.reports.length;
+		await client.inlineCompletion('file:///workspace/many.py', { line: 99_000, character: 3 });
+		report = await client.waitForReport(before);
+		assert.ok(report.promptTokens > 0 && report.promptTokens <= 1024, `100,000 lines: ${report.promptTokens} prompt tokens`);
+	});
+
+	it('after a paste of 10,000 characters, the next keystroke reuses the KV cache instead of starting over', async function () {
+		const uri = 'file:///workspace/paste.ts';
+		const pasted = Array.from({ length: 250 }, (_, i) => `export const item${i} = ${i};`).join('\n') + '\n';
+		assert.ok(pasted.length >= 6_000);
+		let text = 'import { x } from "./x";\n' + pasted.repeat(2).slice(0, 10_000);
+		await client.openDocument(uri, 'typescript', text);
+		let before = client.reports.length;
+		const position = () => ({ line: text.split('\n').length - 1, character: text.split('\n').at(-1)!.length });
+		await client.inlineCompletion(uri, position());
+		const first = await client.waitForReport(before);
+		assert.ok(first.promptTokens <= 1024, `${first.promptTokens} prompt tokens`);
+		text += 'e';
+		await client.replaceDocument(uri, text);
+		before = client.reports.length;
+		await client.inlineCompletion(uri, position());
+		const next = await client.waitForReport(before);
+		assert.equal(next.source, 'model');
+		assert.ok(next.reusedPromptTokens >= next.promptTokens - 8, `reused ${next.reusedPromptTokens} of ${next.promptTokens}`);
+	});
+
+	it('key repeat: fifty keystrokes, each cancelling the last, settle without queueing fifty model runs', async function () {
+		await client.changeSettings(testSettings({ model: { path: modelPath }, inlineCompletion: { debounceMinMs: 0, debounceMaxMs: 400 } }));
+		const uri = 'file:///workspace/repeat.ts';
+		let text = 'const line = "';
+		await client.openDocument(uri, 'typescript', text);
+		const before = client.reports.length;
+		const pending: Promise<unknown>[] = [];
+		let previous: CancellationTokenSource | undefined;
+		for (let i = 0; i < 50; i++) {
+			previous?.cancel();
+			previous = new CancellationTokenSource();
+			text += '-';
+			await client.replaceDocument(uri, text);
+			pending.push(client.inlineCompletion(uri, { line: 0, character: text.length }, previous));
+			await new Promise((resolve) => setTimeout(resolve, 30));
+		}
+		await Promise.all(pending);
+		await client.waitForReport(before + 49);
+		const reports = client.reports.slice(before);
+		const modelRuns = reports.filter((report) => report.source === 'model').length;
+		assert.ok(modelRuns <= 10, `${modelRuns} model runs for 50 keystrokes`);
+		assert.ok(reports.every((report) => report.tokensAfterCancel <= 1));
+		// Still responsive: a request of another kind is answered at once.
+		assert.ok((await client.modelInfo()) !== null);
+		await client.changeSettings(testSettings({ model: { path: modelPath } }));
+	});
+
+	it('puts similar code from another open file ahead of the prompt once the user pauses', async function () {
+		await client.changeSettings(testSettings({ model: { path: modelPath }, inlineCompletion: { extraContext: true } }));
+		const api = 'export function respond(request: Request, code: number): Response {\n\treturn new Response(request.body, { status: code });\n}\n';
+		await client.openDocument('file:///workspace/api.ts', 'typescript', api);
+		const uri = 'file:///workspace/handler.ts';
+		let text = 'export function handle(request: Request): Response {\n\treturn respond(request, ';
+		await client.openDocument(uri, 'typescript', text);
+		const modelReportAfter = async (index: number) => {
+			while (!client.reports.slice(index).some((report) => report.source === 'model')) {
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+			return client.reports.slice(index).find((report) => report.source === 'model')!;
+		};
+		let before = client.reports.length;
+		await client.inlineCompletion(uri, { line: 1, character: 26 });
+		const first = await modelReportAfter(before);
+		// The pause: the server picks the extra context and warms the model's cache with it.
+		await new Promise((resolve) => setTimeout(resolve, 2_600));
+		text += '2';
+		await client.replaceDocument(uri, text);
+		before = client.reports.length;
+		await client.inlineCompletion(uri, { line: 1, character: 27 });
+		const next = await modelReportAfter(before);
+		assert.ok(next.promptTokens >= first.promptTokens + 20, `prompt grew from ${first.promptTokens} to ${next.promptTokens} tokens`);
+		assert.ok(client.reports.slice(before - 5).some((report) => report.source === 'prefetch') || next.reusedPromptTokens > 20, 'the new prompt was warmed while the user paused');
+		await client.changeSettings(testSettings({ model: { path: modelPath } }));
+	});
+
 	it('offers nothing in a binary document', async function () {
 		const binary = 'PK\u0003\u0004\u0000\u0000\u0008\u0000' + '\u0000\u0001\u0002\u0003garbage\u0000'.repeat(200);
 		await client.openDocument('file:///workspace/archive.bin', 'plaintext', binary);

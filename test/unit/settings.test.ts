@@ -11,12 +11,12 @@ describe('settings', function () {
 	it('reads valid values', function () {
 		const { settings, problems } = parseSettings({
 			model: { path: '  /models/a.gguf ' },
-			inlineCompletion: { enabled: false, maxTokens: 128, mode: 'single-line', timeBudgetMs: 500, debounceMinMs: 10, debounceMaxMs: 200 },
+			inlineCompletion: { enabled: false, maxTokens: 128, mode: 'single-line', timeBudgetMs: 500, debounceMinMs: 10, debounceMaxMs: 200, contextBudget: 900, extraContext: false, prefetch: false },
 			performance: { threads: 6, contextSize: 4096, gpu: 'off' },
 		});
 		assert.deepEqual(problems, []);
 		assert.equal(settings.model.path, '/models/a.gguf');
-		assert.deepEqual(settings.inlineCompletion, { enabled: false, maxTokens: 128, mode: 'single-line', timeBudgetMs: 500, debounceMinMs: 10, debounceMaxMs: 200 });
+		assert.deepEqual(settings.inlineCompletion, { enabled: false, maxTokens: 128, mode: 'single-line', timeBudgetMs: 500, debounceMinMs: 10, debounceMaxMs: 200, contextBudget: 900, extraContext: false, prefetch: false });
 		assert.deepEqual(settings.performance, { threads: 6, contextSize: 4096, gpu: 'off' });
 	});
 
