@@ -49,4 +49,24 @@ describe('engine: prompt layout and the KV cache while typing', function () {
 		assert.equal(cost.order, 'psm');
 		assert.ok(cost.evaluated > 100, `evaluated ${cost.evaluated} (suffix: ${cost.suffixTokens} tokens before clamping)`);
 	});
+
+	it('when the far edge of the prefix moves on, the rest of the prompt is shifted in the KV cache, not recomputed', async function () {
+		const loaded = await loadModel({ modelPath: await ensureTestModel('tiny-fim'), contextSize: 2048, gpu: 'off', logger: silentLogger });
+		const engine = new CompletionEngine(loaded, silentLogger);
+		try {
+			const lines = Array.from({ length: 60 }, (_, i) => `export const constant${i} = ${i} * Math.PI;`);
+			const prefix = lines.join('\n') + '\nexport function area(width: number) {\n\treturn wid';
+			await engine.complete({ prefix, suffix: SUFFIX, maxTokens: 4, useCache: false });
+			// What a moved window edge looks like to the engine: the first lines are gone, the rest is the same.
+			const cut = prefix.slice(lines.slice(0, 8).join('\n').length + 1);
+			const next = await engine.complete({ prefix: cut, suffix: SUFFIX, maxTokens: 4, useCache: false });
+			assert.ok((next.stats.shiftedPromptTokens ?? 0) > 128, `shifted ${next.stats.shiftedPromptTokens}`);
+			assert.ok(next.stats.evaluatedPromptTokens <= 4, `evaluated ${next.stats.evaluatedPromptTokens} of ${next.stats.promptTokens}`);
+			// A change near the cursor is never approximated: typing re-evaluates from the change.
+			const typed = await engine.complete({ prefix: cut + 'th', suffix: SUFFIX, maxTokens: 4, useCache: false });
+			assert.equal(typed.stats.shiftedPromptTokens, undefined);
+		} finally {
+			await engine.dispose();
+		}
+	});
 });

@@ -51,6 +51,8 @@ export interface CompletionStats {
 	promptTokens: number;
 	/** Prompt tokens whose KV state was kept from the previous request. */
 	reusedPromptTokens: number;
+	/** Of those, tokens whose KV entries were moved down after a block before them was dropped. */
+	shiftedPromptTokens?: number;
 	evaluatedPromptTokens: number;
 	generatedTokens: number;
 	/** Tokens that came out of the model after the abort signal fired. */
@@ -287,9 +289,21 @@ export class CompletionEngine {
 	 * Keeps the KV state shared with the previous prompt and erases the rest; returns the tokens that
 	 * still need evaluating. At least one token is always left, because generation needs the logits of
 	 * the prompt's last token and those are not kept between requests.
+	 *
+	 * When the prompt lost a block near its start and the rest of the old prompt follows unchanged
+	 * (the far edge of a long prefix moved on, or extra context was dropped), the block is erased and
+	 * the KV entries after it are shifted down instead of recomputed, as llama.cpp's context shift
+	 * does. Those entries were computed with the block still in view: an approximation, allowed only
+	 * for a long unchanged run, so the text near the cursor is always computed exactly.
 	 */
 	private async reuseCachedPrefix(sequence: LlamaContextSequence, tokens: Token[], stats: CompletionStats): Promise<Token[]> {
-		const { firstDifferentIndex } = sequence.compareContextTokens(tokens);
+		let { firstDifferentIndex } = sequence.compareContextTokens(tokens);
+		const shiftFrom = droppedBlockEnd(sequence.contextTokens, tokens, firstDifferentIndex);
+		if (shiftFrom !== undefined) {
+			stats.shiftedPromptTokens = sequence.nextTokenIndex - shiftFrom;
+			await sequence.eraseContextTokenRanges([{ start: firstDifferentIndex, end: shiftFrom }]);
+			firstDifferentIndex = sequence.compareContextTokens(tokens).firstDifferentIndex;
+		}
 		const keep = Math.min(firstDifferentIndex, tokens.length - 1);
 		if (keep < sequence.nextTokenIndex) {
 			await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
@@ -297,6 +311,35 @@ export class CompletionEngine {
 		stats.reusedPromptTokens = keep;
 		return tokens.slice(keep);
 	}
+}
+
+/** An unchanged run must be at least this long for its KV entries to be shifted rather than recomputed. */
+const MIN_SHIFTED_RUN = 128;
+/** Tokens of the new prompt looked for in the old one to find where the unchanged run resumes. */
+const SHIFT_PROBE_TOKENS = 16;
+
+/**
+ * Where the old prompt resumes after a block the new one dropped at `from`: the index in `old` from
+ * which at least MIN_SHIFTED_RUN tokens equal the new prompt's tokens at `from`. Undefined if none.
+ */
+function droppedBlockEnd(old: readonly Token[], tokens: readonly Token[], from: number): number | undefined {
+	if (from <= 0 || tokens.length - from < MIN_SHIFTED_RUN || old.length - from < MIN_SHIFTED_RUN) {
+		return undefined;
+	}
+	const probe = tokens.slice(from, from + SHIFT_PROBE_TOKENS);
+	for (let at = from + 1; at + MIN_SHIFTED_RUN <= old.length; at++) {
+		if (!probe.every((token, offset) => old[at + offset] === token)) {
+			continue;
+		}
+		let run = 0;
+		while (from + run < tokens.length && at + run < old.length && tokens[from + run] === old[at + run]) {
+			run++;
+		}
+		if (run >= MIN_SHIFTED_RUN) {
+			return at;
+		}
+	}
+	return undefined;
 }
 
 /**
