@@ -156,7 +156,7 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		await wb().screenshot('ghost-text-shown');
 		notes.acceptedGhostText = ghost;
 		// A completion report came back from the language server: the model made this suggestion.
-		assert.match((await hearthStatus(wb()))?.ariaLabel ?? '', /Last completion: \d+ ms/);
+		assert.match((await hearthStatus(wb()))?.ariaLabel ?? '', /Last: \d+ ms/);
 
 		// Reading the document exactly (clipboard) dismisses the ghost text; ask for it again:
 		// the same context gives the same suggestion (greedy decoding, and the server's cache).
