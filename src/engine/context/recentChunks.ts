@@ -1,3 +1,5 @@
+import { clipLine, hasSubstance } from './chunkText.js';
+
 export type ChunkSource = 'edited' | 'viewed' | 'copied';
 
 export interface RecentChunk {
@@ -13,9 +15,6 @@ export interface RecentChunk {
 /** Lines kept above and below an edited line. */
 const EDIT_WINDOW_LINES = 8;
 const MAX_CHUNK_CHARS = 2_000;
-const MAX_LINE_CHARS = 240;
-/** Chunks with fewer non-blank characters carry no information worth a prompt token. */
-const MIN_CHUNK_CHARS = 24;
 
 /**
  * The places the user worked on or looked at lately, newest first, bounded: a chunk that overlaps
@@ -23,14 +22,18 @@ const MIN_CHUNK_CHARS = 24;
  * chunk, not sixty.
  */
 export class RecentChunks {
-	private items: RecentChunk[] = [];
+	// Replaced, never mutated, so an array handed out by chunks() stays a stable snapshot.
+	private items: readonly RecentChunk[] = [];
 
 	constructor(
 		private readonly capacity = 16,
 		private readonly now: () => number = () => performance.now(),
 	) {}
 
-	/** The lines around `line` of a document (or of a window of it starting at `firstLine`). */
+	/**
+	 * The lines around `line` of a document. `text` may be the whole document or only a window of it
+	 * starting at line `firstLine`, so that a caller need not split a huge document on each keystroke.
+	 */
 	recordEdit(path: string, text: string, line: number, firstLine = 0): void {
 		const lines = text.split('\n');
 		const relative = line - firstLine;
@@ -52,25 +55,29 @@ export class RecentChunks {
 		return this.items;
 	}
 
+	/** A closed file's chunks go: the user is done with it, and its path may be reused. */
 	forget(path: string): void {
 		this.items = this.items.filter((chunk) => chunk.path !== path);
 	}
 
-	private add(path: string, lines: string[], startLine: number, source: ChunkSource): void {
-		let text = lines.map((line) => (line.length > MAX_LINE_CHARS ? line.slice(0, MAX_LINE_CHARS) : line)).join('\n');
-		if (text.length > MAX_CHUNK_CHARS) {
-			text = text.slice(0, text.lastIndexOf('\n', MAX_CHUNK_CHARS) > 0 ? text.lastIndexOf('\n', MAX_CHUNK_CHARS) : MAX_CHUNK_CHARS);
-		}
-		if (text.replace(/\s+/g, '').length < MIN_CHUNK_CHARS) {
+	private add(path: string, lines: readonly string[], startLine: number, source: ChunkSource): void {
+		const text = capChars(lines.map(clipLine).join('\n'));
+		if (!hasSubstance(text)) {
 			return;
 		}
 		const chunk: RecentChunk = { path, text, source, startLine, lineCount: text.split('\n').length, at: this.now() };
-		this.items = this.items.filter((other) => !overlaps(other, chunk) && other.text !== text);
-		this.items.unshift(chunk);
-		if (this.items.length > this.capacity) {
-			this.items.length = this.capacity;
-		}
+		const kept = this.items.filter((other) => !overlaps(other, chunk) && other.text !== text);
+		this.items = [chunk, ...kept].slice(0, this.capacity);
 	}
+}
+
+/** Cut at the last whole line within MAX_CHUNK_CHARS (or mid-line when the first line alone is longer). */
+function capChars(text: string): string {
+	if (text.length <= MAX_CHUNK_CHARS) {
+		return text;
+	}
+	const lastBreak = text.lastIndexOf('\n', MAX_CHUNK_CHARS);
+	return text.slice(0, lastBreak > 0 ? lastBreak : MAX_CHUNK_CHARS);
 }
 
 function overlaps(a: RecentChunk, b: RecentChunk): boolean {

@@ -1,3 +1,5 @@
+import { clipLine } from './chunkText.js';
+
 export interface SimilarChunk {
 	path: string;
 	text: string;
@@ -13,6 +15,7 @@ export interface SimilarChunkOptions {
 	/** Stop scanning at this time (in `now()` units) and return what was found. */
 	deadline: number;
 	now?: () => number;
+	/** Most chunks returned. */
 	limit: number;
 }
 
@@ -38,7 +41,8 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
 /**
  * The windows of the given documents that share the most words with `query`, best first. Cheap
  * (no model) and time-boxed: when the deadline passes, what was scored so far is the answer.
- * Binary-looking and oversized documents are skipped before any work is done on them.
+ * Oversized and binary-looking documents are skipped before any work is done on them, and lines
+ * are cut short, so that no single window (minified code) can overrun the deadline by much.
  */
 export function similarChunks(query: string, documents: readonly { path: string; text: string }[], options: SimilarChunkOptions): { chunks: SimilarChunk[]; timedOut: boolean } {
 	const windowLines = options.windowLines ?? 32;
@@ -48,17 +52,25 @@ export function similarChunks(query: string, documents: readonly { path: string;
 	const queryWords = wordsOf(query);
 	const found: SimilarChunk[] = [];
 	let timedOut = false;
+	if (queryWords.size === 0) {
+		return { chunks: [], timedOut };
+	}
 	scan: for (const document of documents) {
+		// Length first: it is free, and a huge document is then never even searched for a NUL.
 		if (document.text.length > maxChars || document.text.includes('\u0000')) {
 			continue;
 		}
+		if (now() >= options.deadline) {
+			timedOut = true;
+			break;
+		}
 		const lines = document.text.split('\n');
 		for (let start = 0; start < lines.length; start += stride) {
-			if (now() > options.deadline) {
+			if (now() >= options.deadline) {
 				timedOut = true;
 				break scan;
 			}
-			const text = lines.slice(start, start + windowLines).join('\n');
+			const text = lines.slice(start, start + windowLines).map(clipLine).join('\n');
 			const score = jaccard(queryWords, wordsOf(text));
 			if (score > 0) {
 				found.push({ path: document.path, text, startLine: start, score });
@@ -68,8 +80,8 @@ export function similarChunks(query: string, documents: readonly { path: string;
 			}
 		}
 	}
-	// Best first; ties broken by path and line so that the same inputs always give the same order.
-	found.sort((a, b) => b.score - a.score || a.path.localeCompare(b.path) || a.startLine - b.startLine);
+	// Best first; ties broken by path and line (not by locale) so that the same inputs always give the same order.
+	found.sort((a, b) => b.score - a.score || compareStrings(a.path, b.path) || a.startLine - b.startLine);
 	const chosen: SimilarChunk[] = [];
 	for (const chunk of found) {
 		// Overlapping windows of one file say the same thing twice.
@@ -82,4 +94,8 @@ export function similarChunks(query: string, documents: readonly { path: string;
 		}
 	}
 	return { chunks: chosen, timedOut };
+}
+
+function compareStrings(a: string, b: string): number {
+	return a < b ? -1 : a > b ? 1 : 0;
 }
