@@ -1,5 +1,6 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position } from 'vscode-languageserver/node';
+import { steppedCut } from '../engine/postprocess/index.js';
 
 /** How much text on each side of the cursor the server takes out of a document at most. */
 const PREFIX_WINDOW_CHARS = 32_000;
@@ -26,7 +27,7 @@ export function cursorContext(document: TextDocument, position: Position): Curso
 	const text = document.getText();
 	const offset = document.offsetAt(position);
 	return {
-		prefix: text.slice(Math.max(0, Math.ceil((offset - PREFIX_WINDOW_CHARS) / WINDOW_STEP_CHARS) * WINDOW_STEP_CHARS), offset),
+		prefix: text.slice(steppedCut(offset - PREFIX_WINDOW_CHARS, WINDOW_STEP_CHARS), offset),
 		suffix: text.slice(offset, offset + SUFFIX_WINDOW_CHARS),
 		offset,
 	};

@@ -3,9 +3,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { RecentChunks, selectExtraContext } from '../engine/context/index.js';
 import type { ContextChunk } from '../engine/fim/fimTypes.js';
 import type { Logger } from '../engine/logger.js';
-import type { WorkspacePaths } from './workspacePaths.js';
-
-type DocumentPaths = Pick<WorkspacePaths, 'displayPath'>;
+import type { DocumentPaths } from './workspacePaths.js';
 
 /** A pause this long in a document is when its extra context may change. */
 const IDLE_MS = 2_000;

@@ -10,10 +10,7 @@ import type { HearthSettings } from '../shared/settings.js';
 import { abortControllerFor } from './abortSignal.js';
 import { cursorContext } from './cursorContext.js';
 import { ExtraContextSource } from './extraContextSource.js';
-import type { WorkspacePaths } from './workspacePaths.js';
-
-/** Names a document for the prompt (see WorkspacePaths). */
-export type DocumentPaths = Pick<WorkspacePaths, 'displayPath'>;
+import type { DocumentPaths } from './workspacePaths.js';
 
 /** What the handler needs of the model host (which may not exist until `initialize`). */
 export interface SchedulerSource {
@@ -124,8 +121,8 @@ export function reportRun(connection: Connection, run: RunReport): void {
 }
 
 function answerReport(uri: string, answer: ScheduledAnswer): CompletionReport {
-	const report_ = report(uri, answer.source, answer.result);
-	return answer.source === 'skipped' ? { ...report_, stopReason: 'superseded-before-start' } : report_;
+	const sent = report(uri, answer.source, answer.result);
+	return answer.source === 'skipped' ? { ...sent, stopReason: 'superseded-before-start' } : sent;
 }
 
 function report(uri: string, source: CompletionReport['source'], result: CompletionResult): CompletionReport {

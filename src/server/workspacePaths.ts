@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** What naming a document takes; the server's instance is only known after `initialize`. */
+export type DocumentPaths = Pick<WorkspacePaths, 'displayPath'>;
+
 /**
  * Names documents as the prompt shows them: relative to the workspace folder that holds them (the
  * form code models were trained with, `src/app.ts`), the bare file name otherwise, nothing for

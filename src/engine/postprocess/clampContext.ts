@@ -22,6 +22,15 @@ export interface ClampedContext {
 	suffixTruncated: boolean;
 }
 
+/**
+ * Where a cut that must drop at least `excess` units from the start lands when it moves in whole
+ * steps: the same place for a step's worth of growth, so the text after it (and the KV cache of it)
+ * does not change with every character typed.
+ */
+export function steppedCut(excess: number, step: number): number {
+	return excess <= 0 ? 0 : Math.ceil(excess / step) * step;
+}
+
 /** A line boundary is used only if snapping to it keeps at least this share of the window. */
 const MIN_KEPT_SHARE = 0.5;
 
@@ -41,7 +50,7 @@ export function clampContext(prefix: string, suffix: string, limits: ClampLimits
 /** The last `max` characters of the prefix, starting after a newline when one is near the far end. */
 function keepEnd(text: string, max: number, step: number | undefined): string {
 	if (max === 0) return '';
-	const cut = step !== undefined && step > 0 ? Math.ceil((text.length - max) / step) * step : text.length - max;
+	const cut = step !== undefined && step > 0 ? steppedCut(text.length - max, step) : text.length - max;
 	let window = text.slice(Math.min(cut, text.length));
 	const newline = window.indexOf('\n');
 	if (newline !== -1 && window.length - (newline + 1) >= window.length * MIN_KEPT_SHARE) {

@@ -133,7 +133,7 @@ export class CompletionEngine {
 			}
 		}
 		const queuedAt = performance.now();
-		const run = this.queue.run(() => this.run(request, queuedAt), request.signal, () => cancelledWhileQueued(queuedAt));
+		const run = this.queue.run(() => this.run(request, queuedAt), request.signal, () => cancelledResult(performance.now() - queuedAt));
 		return run.then((result) => {
 			// A suggestion cut short by the time budget is not the model's whole answer: not cached.
 			if (result.stopReason !== 'cancelled' && result.stopReason !== 'time-budget') {
@@ -216,12 +216,12 @@ export class CompletionEngine {
 				// Counted as it goes: a run cancelled halfway has still spent these.
 				stats.evaluatedPromptTokens += chunk.length;
 			}
-			stats.evaluatedPromptTokens = remaining.length;
 			stats.promptMs = performance.now() - startedAt;
 			if (abortedAt !== undefined) {
-				stats.evaluatedPromptTokens = remaining.length - 1;
 				return finish('', '', 'cancelled');
 			}
+			// The prompt's last token is evaluated with the first generation step.
+			stats.evaluatedPromptTokens++;
 
 			const generated: Token[] = [];
 			let text = '';
@@ -365,23 +365,18 @@ function cacheVariant(request: CompletionRequest): string {
 	return `${request.mode ?? 'auto'}|${request.maxTokens}`;
 }
 
-function cachedResult(cached: CachedCompletion): CompletionResult {
-	return {
-		text: cached.text,
-		rawText: cached.text,
-		stopReason: 'cached',
-		stats: { cacheHit: cached.hit, promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: 0, promptMs: 0, totalMs: 0 },
-	};
+/** Statistics of an answer the model had no part in. */
+function idleStats(overrides: Partial<CompletionStats> = {}): CompletionStats {
+	return { promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: 0, promptMs: 0, totalMs: 0, ...overrides };
 }
 
-function cancelledWhileQueued(queuedAt: number): CompletionResult {
-	const waited = performance.now() - queuedAt;
-	return {
-		text: '',
-		rawText: '',
-		stopReason: 'cancelled',
-		stats: { promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: waited, promptMs: 0, totalMs: 0 },
-	};
+function cachedResult(cached: CachedCompletion): CompletionResult {
+	return { text: cached.text, rawText: cached.text, stopReason: 'cached', stats: idleStats({ cacheHit: cached.hit }) };
+}
+
+/** No answer: the request was cancelled before the model ran for it (`queuedMs`: how long it waited). */
+export function cancelledResult(queuedMs = 0): CompletionResult {
+	return { text: '', rawText: '', stopReason: 'cancelled', stats: idleStats({ queuedMs }) };
 }
 
 function firstStopString(text: string, stopStrings: readonly string[]): number {

@@ -1,5 +1,6 @@
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import type { ContextChunk, FimInput, FimTemplate, PromptPiece } from '../fim/fimTypes.js';
+import { steppedCut } from '../postprocess/index.js';
 
 /**
  * Shares of the prompt budget. The text before the cursor matters most; the text after it and the
@@ -45,15 +46,10 @@ export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: 
 	const prefixBudget = available - suffixBudget - chunkBudget;
 
 	const suffix = template.supportsSuffix ? input.suffix : '';
-	let nearSuffix = suffix;
-	let farSuffix = '';
-	if (template.order === 'psm' && template.supportsContextChunks) {
-		nearSuffix = keepStart(model, nearLines(suffix), NEAR_SUFFIX_MAX_TOKENS);
-		farSuffix = suffix.slice(nearSuffix.length);
-	}
-	const nearTokens = model.tokenize(nearSuffix, false).length;
-	nearSuffix = keepStart(model, nearSuffix, Math.min(nearTokens, suffixBudget));
-	farSuffix = keepStart(model, farSuffix, Math.max(0, suffixBudget - nearTokens));
+	const splitSuffix = template.order === 'psm' && template.supportsContextChunks;
+	const near = splitSuffix ? keepStart(model, nearLines(suffix), Math.min(NEAR_SUFFIX_MAX_TOKENS, suffixBudget)) : keepStart(model, suffix, suffixBudget);
+	const nearSuffix = near.text;
+	const farSuffix = splitSuffix ? keepStart(model, suffix.slice(nearSuffix.length), suffixBudget - near.tokenCount).text : '';
 
 	const chunks = fitChunks(model, input.contextChunks ?? [], chunkBudget);
 	if (farSuffix.trim() !== '') {
@@ -118,7 +114,7 @@ function fitChunks(model: LlamaModel, chunks: readonly ContextChunk[], budget: n
 			continue;
 		}
 		if (left - cost > 32) {
-			fitted.push({ path: chunk.path, text: keepStart(model, chunk.text, left - cost) });
+			fitted.push({ path: chunk.path, text: keepStart(model, chunk.text, left - cost).text });
 		}
 		break;
 	}
@@ -136,24 +132,27 @@ function keepEndInSteps(model: LlamaModel, text: string, budget: number): string
 		return text;
 	}
 	const step = Math.max(16, Math.floor(budget * PREFIX_CUT_STEP_SHARE));
-	const drop = Math.min(tokens.length, Math.ceil((tokens.length - budget) / step) * step);
+	const drop = Math.min(tokens.length, steppedCut(tokens.length - budget, step));
 	const droppedChars = model.detokenize(tokens.slice(0, drop)).length;
 	const nextLine = text.indexOf('\n', droppedChars);
 	const cut = nextLine !== -1 && nextLine - droppedChars < 200 ? nextLine + 1 : droppedChars;
 	return text.slice(Math.min(cut, text.length));
 }
 
-/** The first `budget` tokens' worth of `text`, ending at a line boundary when one is near. */
-function keepStart(model: LlamaModel, text: string, budget: number): string {
+/**
+ * The first `budget` tokens' worth of `text`, ending at a line boundary when one is near, with the
+ * number of tokens it holds at most (so a caller can spend the rest without tokenising it again).
+ */
+function keepStart(model: LlamaModel, text: string, budget: number): { text: string; tokenCount: number } {
 	if (budget <= 0 || text === '') {
-		return '';
+		return { text: '', tokenCount: 0 };
 	}
 	const tokens = model.tokenize(text, false);
 	if (tokens.length <= budget) {
-		return text;
+		return { text, tokenCount: tokens.length };
 	}
 	const keptChars = model.detokenize(tokens.slice(0, budget)).length;
 	const lastLine = text.lastIndexOf('\n', keptChars);
 	const cut = lastLine !== -1 && keptChars - lastLine < 200 ? lastLine + 1 : keptChars;
-	return text.slice(0, cut);
+	return { text: text.slice(0, cut), tokenCount: budget };
 }

@@ -1,4 +1,4 @@
-import type { CompletionEngine, CompletionRequest, CompletionResult } from '../runtime/completionEngine.js';
+import { cancelledResult, type CompletionEngine, type CompletionRequest, type CompletionResult } from '../runtime/completionEngine.js';
 import { AdaptiveDebounce, waitUnlessAborted, type DebounceBounds } from './adaptiveDebounce.js';
 
 /** A run nobody waits for any more is stopped after this long, unless a new keystroke picks it up first. */
@@ -122,13 +122,13 @@ export class CompletionScheduler {
 			state.waiting = undefined;
 		}
 		if (!proceed) {
-			return { source: 'skipped', result: emptyResult() };
+			return { source: 'skipped', result: cancelledResult() };
 		}
 
 		const run = this.startRun(state, request, 'request');
 		const result = await this.waitFor(run, signal);
 		if (result === undefined) {
-			return { source: 'model', result: emptyResult(), runId: run.id };
+			return { source: 'model', result: cancelledResult(), runId: run.id };
 		}
 		return this.delivered(request, { source: 'model', result, runId: run.id });
 	}
@@ -141,8 +141,7 @@ export class CompletionScheduler {
 		if (this.busy()) {
 			return;
 		}
-		const run = this.startRun(this.documentState(request.documentKey), { ...request, maxTokens: 1, prefetch: false }, 'prefetch');
-		void run.done.catch(() => undefined);
+		this.startRun(this.documentState(request.documentKey), { ...request, maxTokens: 1, prefetch: false }, 'prefetch');
 	}
 
 	/** The text a document's running stream has produced so far (undefined when none runs). */
@@ -207,7 +206,7 @@ export class CompletionScheduler {
 		const typed = request.prefix.slice(run.prefix.length);
 		const result = await this.waitFor(run, request.signal);
 		if (result === undefined) {
-			return { source: 'joined', result: emptyResult(), runId: run.id };
+			return { source: 'joined', result: cancelledResult(), runId: run.id };
 		}
 		if (result.stopReason === 'cancelled' || !result.text.startsWith(typed) || result.text.length === typed.length) {
 			// The stream went another way than the user: this request needs a run of its own.
@@ -227,51 +226,25 @@ export class CompletionScheduler {
 
 	private startRun(state: DocumentState, request: ScheduledRequest, kind: ModelRun['kind']): ModelRun {
 		const controller = new AbortController();
-		const run: ModelRun = {
-			id: ++this.runsStarted,
-			documentKey: request.documentKey,
-			prefix: request.prefix,
-			suffix: request.suffix,
-			kind,
-			controller,
-			partial: '',
-			finished: false,
-			waiters: 0,
-			done: undefined as unknown as Promise<CompletionResult>,
-		};
-		const engineRequest: CompletionRequest = {
-			prefix: request.prefix,
-			suffix: request.suffix,
-			filePath: request.filePath,
-			documentKey: request.documentKey,
-			contextChunks: request.contextChunks,
-			contextBudget: request.contextBudget,
-			maxTokens: request.maxTokens,
-			mode: request.mode,
-			timeBudgetMs: request.timeBudgetMs,
-			fixedLength: request.fixedLength,
-			useCache: false,
-			signal: controller.signal,
-			onText: (text) => (run.partial = text),
-		};
-		(run as { done: Promise<CompletionResult> }).done = this.engine.complete(engineRequest).then(
-			(result) => {
+		const id = ++this.runsStarted;
+		// What only the scheduler reads stays here; everything else is the engine's request as given.
+		const { debounce: _debounce, prefetch: _prefetch, signal: _signal, ...completion } = request;
+		const done = this.engine
+			.complete({ ...completion, useCache: false, signal: controller.signal, onText: (text) => (run.partial = text) })
+			.finally(() => {
 				run.finished = true;
 				clearTimeout(run.orphanTimer);
+			})
+			.then((result) => {
 				if (result.stopReason !== 'cancelled') {
 					state.debounce.recordLatency(result.stats.totalMs);
 				}
-				this.options.onRunFinished?.({ id: run.id, documentKey: request.documentKey, kind, result });
+				this.options.onRunFinished?.({ id, documentKey: request.documentKey, kind, result });
 				return result;
-			},
-			(error: unknown) => {
-				run.finished = true;
-				clearTimeout(run.orphanTimer);
-				throw error;
-			},
-		);
+			});
+		const run: ModelRun = { id, documentKey: request.documentKey, prefix: request.prefix, suffix: request.suffix, kind, controller, done, partial: '', finished: false, waiters: 0 };
 		state.run = run;
-		void run.done.catch(() => undefined).then(() => {
+		void done.catch(() => undefined).then(() => {
 			if (state.run === run) {
 				state.run = undefined;
 			}
@@ -344,8 +317,7 @@ export class CompletionScheduler {
 			if (this.busy() || this.engine.cachedCompletion(next)) {
 				return;
 			}
-			const run = this.startRun(state, next, 'prefetch');
-			void run.done.catch(() => undefined);
+			this.startRun(state, next, 'prefetch');
 		}, this.prefetchIdleMs);
 		this.prefetchTimer.unref?.();
 	}
@@ -386,13 +358,4 @@ function isJoinable(run: ModelRun, request: ScheduledRequest): boolean {
 
 function isRunFor(run: ModelRun | undefined, prefix: string, suffix: string): boolean {
 	return run !== undefined && !run.finished && !run.controller.signal.aborted && run.prefix === prefix && run.suffix === suffix;
-}
-
-function emptyResult(): CompletionResult {
-	return {
-		text: '',
-		rawText: '',
-		stopReason: 'cancelled',
-		stats: { promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: 0, promptMs: 0, totalMs: 0 },
-	};
 }

@@ -43,7 +43,8 @@ export class SerialQueue {
 	/** Resolves once nothing runs or waits. */
 	async idle(): Promise<void> {
 		while (this.running || this.waiting.length > 0) {
-			await new Promise<void>((resolve) => this.run(async () => undefined, undefined, () => undefined).then(resolve));
+			// A no-op task at the back of the queue settles once everything ahead of it has.
+			await this.run(async () => undefined, undefined, () => undefined);
 		}
 	}
 
