@@ -14,8 +14,9 @@ time and prints one JSON report (latency, tokens evaluated against tokens new, c
 memory, and the compute bound measured on the same model).
 
 Options:
-  --models LIST       comma-separated: 0.5b, 1.5b (the Qwen2.5-Coder shapes, Q8_0), any test-model
-                      preset, or a .gguf path (default: 0.5b,1.5b; with --quick: 0.5b)
+  --models LIST       comma-separated: 0.5b, 1.5b (the Qwen2.5-Coder shapes, Q8_0), 1.5b-spm (the
+                      1.5B shape with StarCoder's tokenizer, laid out suffix-prefix-middle), any
+                      test-model preset, or a .gguf path (default: 0.5b,1.5b,1.5b-spm; with --quick: 0.5b)
   --traces LIST       comma-separated trace names (default: all)
   --quick             a short run: the 0.5B shape and the first ${QUICK_EVENTS} events of each trace
   --max-events N      replay only the first N events of each trace
@@ -34,6 +35,7 @@ const DEFAULT_MAX_TOKENS = 16;
 const MODEL_ALIASES: Record<string, TestModelPreset> = {
 	'0.5b': 'qwen2.5-coder-0.5b-shape',
 	'1.5b': 'qwen2.5-coder-1.5b-shape',
+	'1.5b-spm': 'starcoder-spm-1.5b-shape',
 };
 
 export type ModelChoice = { label: string; preset: TestModelPreset } | { label: string; path: string };
@@ -82,7 +84,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
 	if (maxEvents !== undefined && maxEvents < 1) {
 		throw new UsageError('--max-events must be at least 1');
 	}
-	const models = list(stringOption(options, 'models')) ?? (quick ? ['0.5b'] : ['0.5b', '1.5b']);
+	const models = list(stringOption(options, 'models')) ?? (quick ? ['0.5b'] : ['0.5b', '1.5b', '1.5b-spm']);
 	const out = stringOption(options, 'out');
 	const debounceMaxMs = integerOption(options, 'debounce-max') ?? DEFAULT_SETTINGS.inlineCompletion.debounceMaxMs;
 	if (debounceMaxMs < 0) {

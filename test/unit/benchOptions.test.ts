@@ -4,13 +4,14 @@ import { parseBenchOptions, QUICK_EVENTS } from '../../src/bench/benchOptions.js
 import { UsageError } from '../../src/cli/cliArguments.js';
 
 describe('bench: command-line options', function () {
-	it('runs both Qwen2.5-Coder shapes, every event, 16 multi-line tokens by default', function () {
+	it('runs both Qwen2.5-Coder shapes and the SPM-tokenizer 1.5B shape, every event, 16 multi-line tokens by default', function () {
 		const options = parseBenchOptions([]);
 		assert.notEqual(options, 'help');
 		if (options === 'help') return;
 		assert.deepEqual(options.models, [
 			{ label: '0.5b', preset: 'qwen2.5-coder-0.5b-shape' },
 			{ label: '1.5b', preset: 'qwen2.5-coder-1.5b-shape' },
+			{ label: '1.5b-spm', preset: 'starcoder-spm-1.5b-shape' },
 		]);
 		assert.equal(options.maxEvents, undefined);
 		assert.equal(options.maxTokens, 16);

@@ -55,6 +55,7 @@ export const testModelPresets = [
 	'starter-placeholder',
 	'qwen2.5-coder-0.5b-shape',
 	'qwen2.5-coder-1.5b-shape',
+	'starcoder-spm-1.5b-shape',
 ] as const;
 
 export type TestModelPreset = (typeof testModelPresets)[number];
@@ -182,6 +183,28 @@ const shapes: Readonly<Record<TestModelPreset, TestModelShape>> = {
 		generalName: 'Hearth Qwen2.5-Coder-1.5B shape (random weights, not a trained model)',
 		architecture: 'qwen2',
 		tokenizer: 'qwen2.5',
+		embeddingLength: 1536,
+		blockCount: 28,
+		headCount: 12,
+		headCountKv: 2,
+		feedForwardLength: 8960,
+		contextLength: 32768,
+		ropeFreqBase: 1000000,
+		rmsEpsilon: 1e-6,
+		attentionBiases: true,
+		tiedEmbeddings: true,
+		vocabSize: 151936,
+	},
+	// The same tensors as the 1.5B shape above (the embedding rows padded to Qwen's 151,936), with
+	// StarCoder's tokenizer, whose family was trained with the suffix-prefix-middle order too. It
+	// measures what the SPM layout costs at this size: there the text being typed is the end of the
+	// prompt, while Qwen's prefix-suffix-middle order puts two markers and the near suffix after it.
+	'starcoder-spm-1.5b-shape': {
+		preset: 'starcoder-spm-1.5b-shape',
+		description: 'tensor shapes of Qwen2.5-Coder-1.5B with StarCoder (1) tokenizer and FIM tokens (PSM and SPM), random weights',
+		generalName: 'Hearth 1.5B shape, StarCoder SPM tokenizer (random weights, not a trained model)',
+		architecture: 'qwen2',
+		tokenizer: 'starcoder1',
 		embeddingLength: 1536,
 		blockCount: 28,
 		headCount: 12,
