@@ -9,12 +9,25 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { messageOf } from '../engine/runtime/modelFileCheck.js';
 import { parseSettings } from '../shared/parseSettings.js';
-import { ModelInfoRequest, ServerStatusNotification, type HearthInitializationOptions } from '../shared/protocol.js';
+import {
+	DownloadModelRequest,
+	DownloadProgressNotification,
+	InspectModelRequest,
+	ListModelsRequest,
+	ModelInfoRequest,
+	ServerCredentialsNotification,
+	ServerStatusNotification,
+	type HearthInitializationOptions,
+} from '../shared/protocol.js';
 import { DEFAULT_SETTINGS, SETTINGS_SECTION, type HearthSettings } from '../shared/settings.js';
 import { connectionLogger } from './connectionLogger.js';
 import { registerInlineCompletion, reportRun } from './inlineCompletionHandler.js';
 import { WorkspacePaths } from './workspacePaths.js';
 import { ModelHost } from './modelHost.js';
+import { DownloadCancelledError, downloadModel } from './models/downloadModel.js';
+import { ModelLibrary } from './models/modelLibrary.js';
+import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
+import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 
 /**
  * The language server process: it alone loads node-llama-cpp and the model, so that a native crash
@@ -29,6 +42,7 @@ let settings: HearthSettings = DEFAULT_SETTINGS;
 let host: ModelHost | undefined;
 let canRegisterConfigurationChange = false;
 let paths = new WorkspacePaths([]);
+let modelsDirectory: string | undefined;
 
 process.on('uncaughtException', (error) => {
 	logger.error(`Language server crashed: ${error.stack ?? messageOf(error)}`);
@@ -46,6 +60,7 @@ connection.onInitialize((params): InitializeResult => {
 	}
 	canRegisterConfigurationChange = params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true;
 	paths = new WorkspacePaths((params.workspaceFolders ?? []).map((folder) => folder.uri));
+	modelsDirectory = options.modelsDirectory;
 	host = new ModelHost(
 		options.defaultModelPath,
 		(status) => void connection.sendNotification(ServerStatusNotification.method, status),
@@ -71,6 +86,63 @@ connection.onInitialized(async () => {
 connection.onDidChangeConfiguration(() => void reloadSettings());
 
 connection.onRequest(ModelInfoRequest.method, (): ModelInfoRequest.Result => host?.modelSummary ?? null);
+
+connection.onNotification(ServerCredentialsNotification.method, (params: ServerCredentialsNotification.Params) => {
+	void host?.setServerApiKey(typeof params?.apiKey === 'string' ? params.apiKey : '');
+});
+
+function library(): ModelLibrary {
+	return new ModelLibrary({
+		modelsDirectory,
+		gpu: settings.performance.gpu,
+		contextSize: settings.performance.contextSize,
+		logger,
+		inUseBytes: () => host?.modelSummary?.sizeBytes ?? 0,
+	});
+}
+
+connection.onRequest(ListModelsRequest.method, (params: ListModelsRequest.Params): Promise<ListModelsRequest.Result> =>
+	library().inventory(Array.isArray(params?.catalog) ? params.catalog : []),
+);
+
+connection.onRequest(InspectModelRequest.method, (params: InspectModelRequest.Params): Promise<InspectModelRequest.Result> => library().inspect(String(params?.path ?? '')));
+
+connection.onRequest(DownloadModelRequest.method, async (params: DownloadModelRequest.Params, token): Promise<DownloadModelRequest.Result> => {
+	if (!modelsDirectory) {
+		throw new ResponseError(1, 'This server was started without a models folder; downloads are not available.');
+	}
+	const abort = new AbortController();
+	const subscription = token?.onCancellationRequested(() => abort.abort());
+	let lastSent = 0;
+	try {
+		logger.info(`Downloading ${params.uri} to ${modelsDirectory}`);
+		const result = await downloadModel(params, {
+			modelsDirectory,
+			signal: abort.signal,
+			onProgress: (progress) => {
+				// A notification per network chunk would flood the client; a few per second is plenty.
+				const now = performance.now();
+				if (progress.phase === 'downloading' && now - lastSent < 250 && progress.downloadedBytes < progress.totalBytes) {
+					return;
+				}
+				lastSent = now;
+				void connection.sendNotification(DownloadProgressNotification.method, { progressToken: params.progressToken, ...progress } satisfies DownloadProgressNotification.Params);
+			},
+		});
+		logger.info(`Downloaded ${result.path} (${result.sizeBytes} bytes), checked.`);
+		return result;
+	} catch (error) {
+		if (error instanceof DownloadCancelledError) {
+			logger.info(`Download of ${params.fileName} cancelled.`);
+			throw new ResponseError(LSPErrorCodes.RequestCancelled, error.message);
+		}
+		const message = error instanceof ModelLoadError ? error.userMessage : messageOf(error);
+		logger.error(message);
+		throw new ResponseError(1, message);
+	} finally {
+		subscription?.dispose();
+	}
+});
 
 connection.onShutdown(async () => {
 	await host?.dispose();

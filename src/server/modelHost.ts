@@ -1,5 +1,7 @@
 import path from 'node:path';
+import type { CompletionBackend } from '../engine/runtime/completionBackend.js';
 import { CompletionEngine } from '../engine/runtime/completionEngine.js';
+import { OpenAiCompletionBackend } from '../engine/remote/openAiCompletionBackend.js';
 import { CompletionScheduler, type RunReport } from '../engine/scheduling/completionScheduler.js';
 import { loadModel } from '../engine/runtime/loadModel.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
@@ -9,11 +11,12 @@ import type { ModelSummary, ServerStatus } from '../shared/protocol.js';
 import { modelReloadNeeded, type HearthSettings } from '../shared/settings.js';
 
 /**
- * Owns the loaded model for the server: loads it from the settings, swaps it when they change, and
- * publishes its state. A failed switch keeps the previous model working.
+ * Owns the loaded model for the server: loads it from the settings (a GGUF file run here, or an
+ * OpenAI-compatible server), swaps it when they change, and publishes its state. A failed switch
+ * keeps the previous model working; the old model is released only once the new one is ready.
  */
 export class ModelHost {
-	private engine: CompletionEngine | undefined;
+	private engine: CompletionBackend | undefined;
 	private scheduler: CompletionScheduler | undefined;
 	private appliedSettings: HearthSettings | undefined;
 	private loading: Promise<void> = Promise.resolve();
@@ -25,6 +28,10 @@ export class ModelHost {
 	 * does not hide that the chosen model is broken.
 	 */
 	private loadFailure: string | undefined;
+	/** The OpenAI-compatible server's key, from the client's secret storage; never logged. */
+	private serverApiKey = '';
+	/** Why the completion server is failing right now, while it is. */
+	private serverProblem: string | undefined;
 
 	constructor(
 		private readonly defaultModelPath: string,
@@ -33,8 +40,22 @@ export class ModelHost {
 		private readonly onRunFinished?: (report: RunReport) => void,
 	) {}
 
-	get currentEngine(): CompletionEngine | undefined {
+	get currentEngine(): CompletionBackend | undefined {
 		return this.engine;
+	}
+
+	/** A new key for the completion server: reconnects if a server is in use. */
+	setServerApiKey(apiKey: string): Promise<void> {
+		if (apiKey === this.serverApiKey) {
+			return this.loading;
+		}
+		this.serverApiKey = apiKey;
+		const settings = this.appliedSettings;
+		if (settings?.model.backend !== 'server') {
+			return this.loading;
+		}
+		this.loading = this.loading.then(() => this.load(settings));
+		return this.loading;
 	}
 
 	/** Debounce, joining, prefetch and cancellation in front of the current engine. */
@@ -88,31 +109,29 @@ export class ModelHost {
 			return; // a newer change is queued behind this one
 		}
 		this.loadFailure = undefined;
+		this.serverProblem = undefined;
+		const useServer = settings.model.backend === 'server';
 		const modelPath = settings.model.path ? path.resolve(settings.model.path) : this.defaultModelPath;
-		this.setStatus({ state: 'loading', model: this.modelSummary, message: `Loading ${path.basename(modelPath)}…` });
-		this.logger.info(`Loading model ${modelPath}`);
+		const what = useServer ? settings.model.serverUrl || '(no server URL set)' : path.basename(modelPath);
+		this.setStatus({ state: 'loading', model: this.modelSummary, message: `Loading ${what}…` });
+		this.logger.info(useServer ? `Connecting to the completion server ${what}` : `Loading model ${modelPath}`);
 		const startedAt = performance.now();
 		try {
-			const loaded = await loadModel({
-				modelPath,
-				threads: settings.performance.threads,
-				contextSize: settings.performance.contextSize,
-				gpu: settings.performance.gpu,
-				logger: this.logger,
-			});
+			const next = useServer ? await this.connectServer(settings) : await this.loadLocal(settings, modelPath);
 			const previous = this.engine;
 			this.scheduler?.dispose();
-			this.engine = new CompletionEngine(loaded, this.logger);
-			this.scheduler = new CompletionScheduler(this.engine, { onRunFinished: this.onRunFinished });
+			this.engine = next;
+			this.scheduler = new CompletionScheduler(next, { onRunFinished: this.onRunFinished });
+			// Released after the switch: a completion still running on it finishes (or is cancelled) first.
 			await previous?.dispose();
-			const info = loaded.info;
+			const info = next.info;
 			this.logger.info(
 				`Model ready in ${Math.round(performance.now() - startedAt)} ms: ${info.displayName} (${info.quantization}, ${info.backend}, ` +
 				`${info.threads} threads, context ${info.contextSize}, FIM: ${info.fimFamily})`,
 			);
 			this.publishIdleState();
 		} catch (error) {
-			const message = error instanceof ModelLoadError ? error.userMessage : `Could not load ${modelPath}: ${messageOf(error)}`;
+			const message = error instanceof ModelLoadError ? error.userMessage : `Could not load ${useServer ? what : modelPath}: ${messageOf(error)}`;
 			this.logger.error(message);
 			if (this.engine) {
 				this.loadFailure = `Kept ${this.engine.info.displayName}: ${message}`;
@@ -123,11 +142,43 @@ export class ModelHost {
 		}
 	}
 
+	private async loadLocal(settings: HearthSettings, modelPath: string): Promise<CompletionBackend> {
+		const loaded = await loadModel({
+			modelPath,
+			threads: settings.performance.threads,
+			contextSize: settings.performance.contextSize,
+			gpu: settings.performance.gpu,
+			logger: this.logger,
+		});
+		return new CompletionEngine(loaded, this.logger);
+	}
+
+	private connectServer(settings: HearthSettings): Promise<CompletionBackend> {
+		if (!settings.model.serverUrl) {
+			throw new ModelLoadError('server-unreachable', 'hearth.model.backend is "server" but hearth.model.serverUrl is empty: choose "Use an OpenAI-compatible server…" in the model switcher.');
+		}
+		return OpenAiCompletionBackend.connect({
+			baseUrl: settings.model.serverUrl,
+			model: settings.model.serverModel,
+			apiKey: this.serverApiKey || undefined,
+			logger: this.logger,
+			onHealthChange: (problem) => {
+				this.serverProblem = problem;
+				this.publishIdleState();
+			},
+		});
+	}
+
 	private publishIdleState(): void {
 		if (!this.engine) {
 			return;
 		}
 		const enabled = this.appliedSettings?.inlineCompletion.enabled ?? true;
+		if (this.serverProblem !== undefined && enabled) {
+			// The server is still the choice and may come back: an error state, not a switch.
+			this.setStatus({ state: 'error', model: this.modelSummary, message: this.serverProblem });
+			return;
+		}
 		this.setStatus({ state: enabled ? 'ready' : 'disabled', model: this.modelSummary, message: this.loadFailure });
 	}
 
@@ -137,7 +188,7 @@ export class ModelHost {
 	}
 }
 
-function summarize(engine: CompletionEngine): ModelSummary {
+function summarize(engine: CompletionBackend): ModelSummary {
 	const info = engine.info;
 	return {
 		displayName: info.displayName,

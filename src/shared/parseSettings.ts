@@ -26,7 +26,12 @@ export function parseSettings(raw: unknown): ParsedSettings {
 	};
 	const defaults = DEFAULT_SETTINGS;
 	const settings: HearthSettings = {
-		model: { path: read('model', 'path', defaults.model.path, isString).trim() },
+		model: {
+			path: read('model', 'path', defaults.model.path, isString).trim(),
+			backend: read('model', 'backend', defaults.model.backend, oneOf(['local', 'server'] as const)),
+			serverUrl: read('model', 'serverUrl', defaults.model.serverUrl, isHttpUrlOrEmpty).trim(),
+			serverModel: read('model', 'serverModel', defaults.model.serverModel, isString).trim(),
+		},
 		inlineCompletion: {
 			enabled: read('inlineCompletion', 'enabled', defaults.inlineCompletion.enabled, isBoolean),
 			maxTokens: read('inlineCompletion', 'maxTokens', defaults.inlineCompletion.maxTokens, integerIn(1, 512)),
@@ -53,6 +58,21 @@ function asRecord(value: unknown): Record<string, unknown> {
 
 function isString(value: unknown): value is string {
 	return typeof value === 'string';
+}
+
+function isHttpUrlOrEmpty(value: unknown): value is string {
+	if (typeof value !== 'string') {
+		return false;
+	}
+	if (value.trim() === '') {
+		return true;
+	}
+	try {
+		const url = new URL(value.trim());
+		return url.protocol === 'http:' || url.protocol === 'https:';
+	} catch {
+		return false;
+	}
 }
 
 function isBoolean(value: unknown): value is boolean {

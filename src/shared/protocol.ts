@@ -74,4 +74,95 @@ export namespace ModelInfoRequest {
 export interface HearthInitializationOptions {
 	/** The model used when the user has not chosen one: the one bundled with the extension. */
 	defaultModelPath: string;
+	/**
+	 * Where downloaded models live: the extension's global storage, never the workspace. Optional so
+	 * that a server started without one simply offers no downloads.
+	 */
+	modelsDirectory?: string;
+}
+
+/** What the switcher shows: the models on disk and whether each one (and each catalog entry) fits. */
+export namespace ListModelsRequest {
+	export const method = 'hearth/listModels' as const;
+	export interface Params {
+		/** Catalog entries to judge, by id and approximate size. */
+		catalog: { id: string; sizeBytes: number }[];
+	}
+	export type Result = ModelInventory;
+}
+
+export interface ModelInventory {
+	/** GGUF files in the models directory, newest first. */
+	downloaded: LocalModelFile[];
+	/** Memory the fit verdicts were judged against. */
+	memory: { where: 'RAM' | 'VRAM'; freeBytes: number; totalBytes: number; backend: string };
+	/** Catalog id → verdict. */
+	catalogFit: Record<string, FitVerdict>;
+}
+
+export interface LocalModelFile {
+	path: string;
+	fileName: string;
+	sizeBytes: number;
+	modifiedMs: number;
+	fit: FitVerdict;
+}
+
+export interface FitVerdict {
+	fits: boolean;
+	/** Estimated bytes the model needs with the configured context. */
+	needBytes: number;
+	/** A few words for the QuickPick, e.g. "fits: needs 1.9 GB of 11.2 GB free RAM". */
+	summary: string;
+}
+
+/**
+ * Downloads a catalog model into the models directory. Progress arrives as DownloadProgress
+ * notifications carrying the same token; cancelling the request ($/cancelRequest) stops the download
+ * and keeps the partial file for a later resume. Resolves with the finished, verified file's path.
+ */
+export namespace DownloadModelRequest {
+	export const method = 'hearth/downloadModel' as const;
+	export interface Params {
+		progressToken: string;
+		uri: string;
+		fileName: string;
+		/** Approximate size, for progress before the server answers. */
+		sizeBytes?: number;
+		verify?: { sizeBytes?: number; sha256?: string };
+	}
+	export interface Result {
+		path: string;
+		sizeBytes: number;
+	}
+}
+
+export namespace DownloadProgressNotification {
+	export const method = 'hearth/downloadProgress' as const;
+	export interface Params {
+		progressToken: string;
+		phase: 'downloading' | 'verifying';
+		downloadedBytes: number;
+		totalBytes: number;
+	}
+}
+
+/** Checks a GGUF file without switching to it: is it a language model this build can run, and does it fit? */
+export namespace InspectModelRequest {
+	export const method = 'hearth/inspectModel' as const;
+	export interface Params {
+		path: string;
+	}
+	export type Result = { ok: true; displayName: string; sizeBytes: number; architecture: string; quantization: string; fit: FitVerdict } | { ok: false; message: string };
+}
+
+/**
+ * The API key for the OpenAI-compatible completion server, pushed by the client from VS Code's
+ * secret storage whenever it changes (empty: none). It never goes through settings or logs.
+ */
+export namespace ServerCredentialsNotification {
+	export const method = 'hearth/serverCredentials' as const;
+	export interface Params {
+		apiKey: string;
+	}
 }

@@ -8,9 +8,18 @@ export const SETTINGS_SECTION = 'hearth';
 
 export type CompletionModeSetting = 'auto' | 'single-line' | 'multi-line';
 export type GpuSetting = 'auto' | 'off';
+/** Where completions come from: a GGUF file run in the server process, or an OpenAI-compatible server. */
+export type ModelBackendSetting = 'local' | 'server';
 
 export interface HearthSettings {
-	model: { path: string };
+	model: {
+		path: string;
+		backend: ModelBackendSetting;
+		/** Base URL of an OpenAI-compatible server (llama-server, Ollama, LM Studio, vLLM), e.g. http://127.0.0.1:8080/v1. */
+		serverUrl: string;
+		/** The model name that server expects in requests. */
+		serverModel: string;
+	};
 	inlineCompletion: {
 		enabled: boolean;
 		maxTokens: number;
@@ -30,7 +39,7 @@ export interface HearthSettings {
 }
 
 export const DEFAULT_SETTINGS: HearthSettings = {
-	model: { path: '' },
+	model: { path: '', backend: 'local', serverUrl: '', serverModel: '' },
 	inlineCompletion: { enabled: true, maxTokens: 64, mode: 'auto', timeBudgetMs: 3000, debounceMinMs: 0, debounceMaxMs: 400, contextBudget: 1536, extraContext: true, prefetch: true },
 	performance: { threads: 0, contextSize: 2048, gpu: 'auto' },
 };
@@ -39,6 +48,9 @@ export const DEFAULT_SETTINGS: HearthSettings = {
 export function modelReloadNeeded(before: HearthSettings, after: HearthSettings): boolean {
 	return (
 		before.model.path !== after.model.path ||
+		before.model.backend !== after.model.backend ||
+		before.model.serverUrl !== after.model.serverUrl ||
+		before.model.serverModel !== after.model.serverModel ||
 		before.performance.threads !== after.performance.threads ||
 		before.performance.contextSize !== after.performance.contextSize ||
 		before.performance.gpu !== after.performance.gpu

@@ -31,6 +31,8 @@ export interface StartOptions {
 	/** What the server gets for `workspace/configuration` of the `hearth` section. */
 	settings: HearthSettings;
 	defaultModelPath: string;
+	/** Where downloads go (the extension passes its global storage). */
+	modelsDirectory?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export class LspTestClient {
 		connection.onNotification(ServerStatusNotification.method, (status: ServerStatus) => void client.statuses.push(status));
 		connection.onNotification(CompletionStatsNotification.method, (report: CompletionReport) => void client.reports.push(report));
 		connection.listen();
-		const initializationOptions: HearthInitializationOptions = { defaultModelPath: options.defaultModelPath };
+		const initializationOptions: HearthInitializationOptions = { defaultModelPath: options.defaultModelPath, modelsDirectory: options.modelsDirectory };
 		const initializeResult = await connection.sendRequest(InitializeRequest.type, {
 			processId: process.pid,
 			rootUri: null,

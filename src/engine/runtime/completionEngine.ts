@@ -4,6 +4,7 @@ import type { ContextChunk } from '../fim/fimTypes.js';
 import type { Logger } from '../logger.js';
 import { chooseCompletionMode, clampContext, processCompletion, type CompletionMode } from '../postprocess/index.js';
 import type { LoadedModel } from './loadModel.js';
+import type { CompletionBackend } from './completionBackend.js';
 import type { ModelInfo } from './modelInfo.js';
 import { tokenizePrompt } from './promptTokens.js';
 import { SerialQueue } from '../scheduling/serialQueue.js';
@@ -92,7 +93,7 @@ const PREFIX_CUT_STEP_CHARS = 4_000;
  * gain from running two); each recent document has its own context sequence, on which the KV state
  * of the longest common prompt prefix is kept between requests.
  */
-export class CompletionEngine {
+export class CompletionEngine implements CompletionBackend {
 	private readonly queue = new SerialQueue();
 	private readonly sequences: SequencePool;
 	private readonly cache = new CompletionCache();
@@ -361,16 +362,16 @@ function classifyStopStrings(model: LlamaModel, stopStrings: readonly string[]):
 }
 
 /** Settings that change the answer for the same text separate cache entries. */
-function cacheVariant(request: CompletionRequest): string {
+export function cacheVariant(request: CompletionRequest): string {
 	return `${request.mode ?? 'auto'}|${request.maxTokens}`;
 }
 
 /** Statistics of an answer the model had no part in. */
-function idleStats(overrides: Partial<CompletionStats> = {}): CompletionStats {
+export function idleStats(overrides: Partial<CompletionStats> = {}): CompletionStats {
 	return { promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: 0, promptMs: 0, totalMs: 0, ...overrides };
 }
 
-function cachedResult(cached: CachedCompletion): CompletionResult {
+export function cachedResult(cached: CachedCompletion): CompletionResult {
 	return { text: cached.text, rawText: cached.text, stopReason: 'cached', stats: idleStats({ cacheHit: cached.hit }) };
 }
 

@@ -115,17 +115,9 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
  * server); refusing up front with the numbers is kinder and keeps the previous model working.
  */
 async function ensureEnoughMemory(llama: Llama, fileInfo: GgufFileInfo, contextSize: number, sequences: number, modelPath: string, free: number): Promise<void> {
-	let needed: number;
-	try {
-		const insights = await GgufInsights.from(fileInfo, llama);
-		// Counted as if everything stays in RAM: with a GPU, node-llama-cpp's 'auto' layer fit
-		// already checks VRAM, and RAM is what runs out first on the laptops this is made for.
-		const modelNeeds = await insights.estimateModelResourceRequirementsV2({ gpuLayers: 0 });
-		const contextNeeds = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: 0, sequences });
-		needed = modelNeeds.cpuRam + contextNeeds.cpuRam;
-	} catch {
-		// An architecture the estimator does not know: let llama.cpp decide.
-		return;
+	const needed = await estimateMemoryNeed(llama, fileInfo, contextSize, sequences);
+	if (needed === undefined) {
+		return; // an architecture the estimator does not know: let llama.cpp decide
 	}
 	if (needed > free) {
 		throw new ModelLoadError(
@@ -135,11 +127,28 @@ async function ensureEnoughMemory(llama: Llama, fileInfo: GgufFileInfo, contextS
 	}
 }
 
+/**
+ * Bytes of RAM the model and its context need, by node-llama-cpp's GGUF insights; undefined for an
+ * architecture the estimator does not know. Counted as if everything stays in RAM: with a GPU,
+ * node-llama-cpp's 'auto' layer fit already checks VRAM, and RAM is what runs out first on the
+ * laptops this is made for.
+ */
+export async function estimateMemoryNeed(llama: Llama, fileInfo: GgufFileInfo, contextSize: number, sequences: number): Promise<number | undefined> {
+	try {
+		const insights = await GgufInsights.from(fileInfo, llama);
+		const modelNeeds = await insights.estimateModelResourceRequirementsV2({ gpuLayers: 0 });
+		const contextNeeds = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: 0, sequences });
+		return modelNeeds.cpuRam + contextNeeds.cpuRam;
+	} catch {
+		return undefined;
+	}
+}
+
 function gib(bytes: number): string {
 	return (bytes / 1024 ** 3).toFixed(1);
 }
 
-function fileTypeName(fileType: number | undefined): string {
+export function fileTypeName(fileType: number | undefined): string {
 	if (fileType === undefined) {
 		return 'unknown';
 	}

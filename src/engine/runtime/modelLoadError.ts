@@ -6,7 +6,9 @@ export type ModelLoadErrorCode =
 	| 'truncated'
 	| 'not-a-language-model'
 	| 'insufficient-memory'
-	| 'load-failed';
+	| 'load-failed'
+	| 'server-unreachable'
+	| 'server-rejected';
 
 export class ModelLoadError extends Error {
 	constructor(

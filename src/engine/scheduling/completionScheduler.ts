@@ -1,4 +1,5 @@
-import { cancelledResult, type CompletionEngine, type CompletionRequest, type CompletionResult } from '../runtime/completionEngine.js';
+import { cancelledResult, type CompletionRequest, type CompletionResult } from '../runtime/completionEngine.js';
+import type { CompletionBackend } from '../runtime/completionBackend.js';
 import { AdaptiveDebounce, waitUnlessAborted, type DebounceBounds } from './adaptiveDebounce.js';
 
 /** A run nobody waits for any more is stopped after this long, unless a new keystroke picks it up first. */
@@ -81,7 +82,7 @@ export class CompletionScheduler {
 	private readonly prefetchIdleMs: number;
 
 	constructor(
-		private readonly engine: CompletionEngine,
+		private readonly engine: CompletionBackend,
 		private readonly options: SchedulerOptions = {},
 	) {
 		this.prefetchIdleMs = options.prefetchIdleMs ?? 300;

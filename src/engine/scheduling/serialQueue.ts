@@ -6,6 +6,7 @@
 export class SerialQueue {
 	private readonly waiting: { start: () => void; signal?: AbortSignal; onAbort: () => void }[] = [];
 	private running = false;
+	private readonly idleWaiters: (() => void)[] = [];
 
 	/** How many tasks wait (the running one not counted). */
 	get length(): number {
@@ -40,17 +41,27 @@ export class SerialQueue {
 		});
 	}
 
-	/** Resolves once nothing runs or waits. */
-	async idle(): Promise<void> {
-		while (this.running || this.waiting.length > 0) {
-			// A no-op task at the back of the queue settles once everything ahead of it has.
-			await this.run(async () => undefined, undefined, () => undefined);
+	/**
+	 * Resolves once nothing runs or waits. (Not by queueing a no-op task and looping: its promise
+	 * settles a microtask before the queue moves on, so such a loop would never let the event loop
+	 * run again.)
+	 */
+	idle(): Promise<void> {
+		if (!this.running && this.waiting.length === 0) {
+			return Promise.resolve();
 		}
+		return new Promise((resolve) => this.idleWaiters.push(resolve));
 	}
 
 	private next(): void {
 		const entry = this.waiting.shift();
 		this.running = entry !== undefined;
-		entry?.start();
+		if (entry) {
+			entry.start();
+			return;
+		}
+		for (const resolve of this.idleWaiters.splice(0)) {
+			resolve();
+		}
 	}
 }

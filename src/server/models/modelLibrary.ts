@@ -1,0 +1,118 @@
+import os from 'node:os';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { getLlamaInstance, type GpuPreference } from '../../engine/runtime/llamaInstance.js';
+import { DEFAULT_SEQUENCES, estimateMemoryNeed, fileTypeName } from '../../engine/runtime/loadModel.js';
+import { checkModelFile, messageOf } from '../../engine/runtime/modelFileCheck.js';
+import { ModelLoadError } from '../../engine/runtime/modelLoadError.js';
+import type { Logger } from '../../engine/logger.js';
+import type { FitVerdict, InspectModelRequest, ModelInventory } from '../../shared/protocol.js';
+
+export interface LibraryOptions {
+	/** Where downloads go; undefined: no downloads (the switcher still offers files and servers). */
+	modelsDirectory: string | undefined;
+	gpu: GpuPreference;
+	contextSize: number;
+	logger: Logger;
+	/** Bytes the model in use holds now: they come free when the switch releases it. */
+	inUseBytes: () => number;
+}
+
+/** Catalog sizes are file sizes; the context's KV cache and buffers come on top. */
+const CATALOG_OVERHEAD_FACTOR = 1.15;
+const CATALOG_OVERHEAD_BYTES = 300 * 1024 ** 2;
+
+/**
+ * The models on this machine and whether each fits: what the switcher lists. Fit is judged with
+ * node-llama-cpp's GGUF insights for files on disk, and from the published size for catalog entries
+ * not downloaded yet, against free VRAM when a GPU backend is in use, free RAM otherwise.
+ */
+export class ModelLibrary {
+	constructor(private readonly options: LibraryOptions) {}
+
+	async inventory(catalog: readonly { id: string; sizeBytes: number }[]): Promise<ModelInventory> {
+		const memory = await this.memory();
+		const files = await this.downloadedFiles();
+		const downloaded = await Promise.all(
+			files.map(async (file) => ({ ...file, fit: verdict((await this.estimateFile(file.path)) ?? estimateFromSize(file.sizeBytes), memory) })),
+		);
+		const catalogFit: Record<string, FitVerdict> = {};
+		for (const entry of catalog) {
+			catalogFit[entry.id] = verdict(estimateFromSize(entry.sizeBytes), memory);
+		}
+		return { downloaded, memory, catalogFit };
+	}
+
+	/** Checks a file the user picked before switching to it. */
+	async inspect(file: string): Promise<InspectModelRequest.Result> {
+		try {
+			const { fileInfo, sizeBytes } = await checkModelFile(file);
+			const memory = await this.memory();
+			const need = (await this.estimateFile(file)) ?? estimateFromSize(sizeBytes);
+			const general = fileInfo.metadata.general as { name?: string; architecture?: string; file_type?: number } | undefined;
+			return {
+				ok: true,
+				displayName: general?.name?.trim() || path.basename(file, '.gguf'),
+				sizeBytes,
+				architecture: String(general?.architecture ?? 'unknown'),
+				quantization: fileTypeName(general?.file_type),
+				fit: verdict(need, memory),
+			};
+		} catch (error) {
+			return { ok: false, message: error instanceof ModelLoadError ? error.userMessage : `Cannot read ${file}: ${messageOf(error)}` };
+		}
+	}
+
+	private async downloadedFiles(): Promise<{ path: string; fileName: string; sizeBytes: number; modifiedMs: number }[]> {
+		const directory = this.options.modelsDirectory;
+		if (!directory) {
+			return [];
+		}
+		const entries = await fs.readdir(directory, { withFileTypes: true }).catch(() => []);
+		const files = [];
+		for (const entry of entries) {
+			if (!entry.isFile() || !entry.name.endsWith('.gguf')) {
+				continue;
+			}
+			const full = path.join(directory, entry.name);
+			const stat = await fs.stat(full).catch(() => undefined);
+			if (stat) {
+				files.push({ path: full, fileName: entry.name, sizeBytes: stat.size, modifiedMs: stat.mtimeMs });
+			}
+		}
+		return files.sort((a, b) => b.modifiedMs - a.modifiedMs || a.fileName.localeCompare(b.fileName, 'en'));
+	}
+
+	private async estimateFile(file: string): Promise<number | undefined> {
+		try {
+			const { fileInfo } = await checkModelFile(file);
+			const llama = await getLlamaInstance(this.options.gpu, this.options.logger);
+			return await estimateMemoryNeed(llama, fileInfo, this.options.contextSize, DEFAULT_SEQUENCES);
+		} catch {
+			return undefined;
+		}
+	}
+
+	private async memory(): Promise<ModelInventory['memory']> {
+		const llama = await getLlamaInstance(this.options.gpu, this.options.logger);
+		if (llama.gpu !== false) {
+			const vram = await llama.getVramState();
+			return { where: 'VRAM', freeBytes: vram.free, totalBytes: vram.total, backend: llama.gpu };
+		}
+		return { where: 'RAM', freeBytes: os.freemem() + this.options.inUseBytes(), totalBytes: os.totalmem(), backend: 'CPU' };
+	}
+}
+
+function estimateFromSize(sizeBytes: number): number {
+	return Math.round(sizeBytes * CATALOG_OVERHEAD_FACTOR + CATALOG_OVERHEAD_BYTES);
+}
+
+function verdict(needBytes: number, memory: ModelInventory['memory']): FitVerdict {
+	const fits = needBytes <= memory.freeBytes;
+	const summary = `${fits ? 'fits' : 'too big'}: needs ${gb(needBytes)} GB of ${gb(memory.freeBytes)} GB free ${memory.where}`;
+	return { fits, needBytes, summary };
+}
+
+function gb(bytes: number): string {
+	return (bytes / 1e9).toFixed(1);
+}
