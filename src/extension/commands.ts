@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION } from '../shared/settings.js';
+import { showModelSwitcher } from './models/modelSwitcher.js';
+import type { ServerCredentials } from './models/serverCredentials.js';
 import type { ServerClient } from './serverClient.js';
 
 /** Command ids, as declared in package.json (all under the "Hearth" category). */
@@ -9,12 +11,14 @@ export const Commands = {
 	restartServer: 'hearth.restartServer',
 	toggleInlineCompletions: 'hearth.toggleInlineCompletions',
 	openSettings: 'hearth.openSettings',
+	chooseModel: 'hearth.chooseModel',
 } as const;
 
 export function registerCommands(
 	context: vscode.ExtensionContext,
 	server: ServerClient,
 	log: vscode.LogOutputChannel,
+	credentials: ServerCredentials,
 ): void {
 	const register = (id: string, run: () => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
 
@@ -40,17 +44,23 @@ export function registerCommands(
 
 	register(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`));
 
-	register(Commands.showMenu, async () => {
+	const actionItems = (): (vscode.QuickPickItem & { run?: () => Promise<void> })[] => {
 		const enabled = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<boolean>('inlineCompletion.enabled', true);
-		const items: (vscode.QuickPickItem & { command: string })[] = [
-			{ label: enabled ? '$(debug-pause) Pause inline completions' : '$(play) Resume inline completions', command: Commands.toggleInlineCompletions },
-			{ label: '$(output) Show logs', command: Commands.showLogs },
-			{ label: '$(debug-restart) Restart language server', command: Commands.restartServer },
-			{ label: '$(settings-gear) Open settings', command: Commands.openSettings },
+		const run = (command: string) => async () => void (await vscode.commands.executeCommand(command));
+		return [
+			{ label: 'Hearth', kind: vscode.QuickPickItemKind.Separator },
+			{ label: enabled ? '$(debug-pause) Pause inline completions' : '$(play) Resume inline completions', run: run(Commands.toggleInlineCompletions) },
+			{ label: '$(output) Show logs', run: run(Commands.showLogs) },
+			{ label: '$(debug-restart) Restart language server', run: run(Commands.restartServer) },
+			{ label: '$(settings-gear) Open settings', run: run(Commands.openSettings) },
 		];
+	};
+
+	register(Commands.chooseModel, () => showModelSwitcher({ client: server.client, credentials, log, actions: actionItems }));
+
+	register(Commands.showMenu, async () => {
+		const items = [{ label: '$(symbol-class) Choose model…', run: async () => void (await vscode.commands.executeCommand(Commands.chooseModel)) }, ...actionItems()];
 		const picked = await vscode.window.showQuickPick(items, { title: 'Hearth' });
-		if (picked) {
-			await vscode.commands.executeCommand(picked.command);
-		}
+		await picked?.run?.();
 	});
 }

@@ -4,6 +4,7 @@ import { registerCommands } from './commands.js';
 import { bundledModelPath } from './defaultModel.js';
 import { createLog } from './log.js';
 import { RestartPolicy } from './restartPolicy.js';
+import { ServerCredentials } from './models/serverCredentials.js';
 import { createServerClient } from './serverClient.js';
 import { HearthStatusBar } from './statusBar.js';
 
@@ -18,11 +19,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 	const statusBar = new HearthStatusBar();
 	context.subscriptions.push(log, statusBar);
 	const restartPolicy = new RestartPolicy();
-	const server = createServerClient(context, log, statusBar, restartPolicy, bundledModelPath(context));
+	const modelsDirectory = vscode.Uri.joinPath(context.globalStorageUri, 'models').fsPath;
+	const server = createServerClient(context, log, statusBar, restartPolicy, { defaultModelPath: bundledModelPath(context), modelsDirectory });
 	client = server.client;
-	registerCommands(context, server, log);
+	const credentials = new ServerCredentials(context.secrets, client);
+	context.subscriptions.push(credentials);
+	registerCommands(context, server, log, credentials);
 	try {
 		await client.start();
+		await credentials.push();
 	} catch (error) {
 		// Never rethrow: a failed start must leave the editor usable and say why.
 		const message = error instanceof Error ? error.message : String(error);

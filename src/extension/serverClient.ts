@@ -30,14 +30,13 @@ export function createServerClient(
 	log: vscode.LogOutputChannel,
 	statusBar: HearthStatusBar,
 	restartPolicy: RestartPolicy,
-	defaultModelPath: string,
+	initializationOptions: HearthInitializationOptions,
 ): ServerClient {
 	const module = context.asAbsolutePath(SERVER_ENTRY);
 	const serverOptions: ServerOptions = {
 		run: { module, transport: TransportKind.ipc },
 		debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
 	};
-	const initializationOptions: HearthInitializationOptions = { defaultModelPath };
 	let restarting = false;
 	const clientOptions: LanguageClientOptions = {
 		// Every text document the user edits on disk or in an untitled buffer; the server decides

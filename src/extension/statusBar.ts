@@ -5,7 +5,8 @@ import { CompletionReadout } from './completionReadout.js';
 /** The client's view of the server process, as opposed to the model state the server reports. */
 export type ServerProcessState = 'starting' | 'running' | 'restarting' | 'stopped';
 
-const SHOW_MENU_COMMAND = 'hearth.showMenu';
+/** A click opens the model switcher (which also holds pause, logs and restart). */
+const CHOOSE_MODEL_COMMAND = 'hearth.chooseModel';
 
 /**
  * One status bar item: the active model and its state. Its text always names the state in words
@@ -22,7 +23,7 @@ export class HearthStatusBar implements vscode.Disposable {
 
 	constructor() {
 		this.item.name = 'Hearth';
-		this.item.command = SHOW_MENU_COMMAND;
+		this.item.command = CHOOSE_MODEL_COMMAND;
 		this.render();
 		this.item.show();
 	}
@@ -113,7 +114,7 @@ export class HearthStatusBar implements vscode.Disposable {
 		if (state === 'ready' || state === 'busy' || state === 'paused') {
 			lines.push('', ...this.readout.lines());
 		}
-		lines.push('', 'Click for Hearth actions.');
+		lines.push('', 'Click to switch models, pause completions, or see the logs.');
 		return new vscode.MarkdownString(lines.join('  \n'));
 	}
 }

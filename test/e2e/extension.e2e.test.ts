@@ -4,7 +4,9 @@
 // palette) or through the clipboard (the exact document). Each step saves a screenshot; the
 // folder is printed at the end of the run, with the extension's log beside it.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
 import { HEARTH_WORKSPACE, INVENTORY_TS, lineOf } from './fixtures/hearthWorkspace.js';
 import {
 	artifactPath,
@@ -337,6 +339,51 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		notes.ghostAfterModelBack = ghost;
 		await wb().screenshot('model-back-ghost-text');
 		await wb().dismissGhostText();
+	});
+
+	it('switches the model from the status bar: the switcher lists bundled, downloaded and catalog models; the choice persists across a restart', async function () {
+		// A model "downloaded" earlier: the switcher lists what is in the extension's global storage.
+		const extensionId = `${readManifest().publisher}.${readManifest().name}`.toLowerCase();
+		const modelsDir = join(server().userDataDir, 'User', 'globalStorage', extensionId, 'models');
+		mkdirSync(modelsDir, { recursive: true });
+		copyFileSync(await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }), join(modelsDir, 'switch-target.gguf'));
+
+		// The list is virtualised (only the rows on screen exist) and fills in once the server has
+		// judged the fit, so each check types a filter and waits for its row.
+		const switcherRow = async (filter: string, label: RegExp, description: RegExp) => {
+			await wb().press('Control+A');
+			await wb().typeText(filter, 5);
+			let rows: { label: string; description: string }[] = [];
+			await wb().waitFor(async () => (rows = await wb().quickPickRows()).some((r) => label.test(r.label) && description.test(r.description)), 30_000, () => `no switcher row ${String(label)} with ${String(description)} for "${filter}": ${JSON.stringify(rows)}`);
+			return rows.find((r) => label.test(r.label) && description.test(r.description))!;
+		};
+		await wb().clickStatusBarItem(HEARTH.statusItemId, { expectQuickPick: true });
+		const firstRows = await wb().quickPickRows();
+		await wb().screenshot('model-switcher');
+		notes.switcherRows = firstRows;
+		assert.match(firstRows[0]?.label ?? '', /Bundled starter model/, 'the bundled model comes first');
+		const downloaded = await switcherRow('switch-target', /switch-target\.gguf/, /fits: needs [\d.]+ GB of [\d.]+ GB free RAM/);
+		notes.switcherDownloadedRow = downloaded;
+		const big = await switcherRow('Qwen2.5-Coder 7B', /Qwen2\.5-Coder 7B/, /(fits|too big): needs/);
+		notes.switcherCatalogRow = big;
+		await switcherRow('OpenAI-compatible', /Use an OpenAI-compatible server/, /llama-server/);
+		await switcherRow('GGUF file', /Open a GGUF file/, /^$/);
+		await switcherRow('switch-target', /switch-target\.gguf/, /fits/);
+		await wb().screenshot('model-switcher-filtered');
+		await wb().pickQuickPickRow(/switch-target\.gguf/);
+		let status = await waitForHearthState(wb(), 'ready', 60_000, (s) => unescapeMarkdown(s.ariaLabel).includes('switch-target.gguf'));
+		await wb().screenshot('model-switched');
+		assert.match(status.model, /tiny-fim/, 'the status bar names the new model');
+
+		// The choice lives in the machine's settings: a fresh server process loads it again.
+		await wb().runCommand('Hearth: Restart Language Server');
+		status = await waitForHearthState(wb(), 'ready', 60_000, (s) => unescapeMarkdown(s.ariaLabel).includes('switch-target.gguf'));
+		assert.match(status.model, /tiny-fim/);
+
+		await wb().clickStatusBarItem(HEARTH.statusItemId, { expectQuickPick: true });
+		await wb().pickQuickPickRow(/Bundled starter model/);
+		status = await waitForHearthState(wb(), 'ready', 60_000, (s) => !unescapeMarkdown(s.ariaLabel).includes('switch-target.gguf'));
+		assert.match(status.model, /starter/i, 'back on the bundled model');
 	});
 });
 

@@ -449,6 +449,24 @@ export class Workbench {
 		return text;
 	}
 
+	/** Clicks a status bar item (its command runs) and waits for a quick pick if it opens one. */
+	async clickStatusBarItem(id: string, opts: { expectQuickPick?: boolean } = {}): Promise<void> {
+		await this.closeHover();
+		await this.page.locator(`${SEL.statusbar} [id="${id}"]`).click({ timeout: 10_000 });
+		if (opts.expectQuickPick) await this.page.locator(SEL.quickInput).waitFor({ state: 'visible', timeout: 10_000 });
+	}
+
+	/** The rows of the open quick pick (labels with their icons' text removed), once they hold still. */
+	async quickPickRows(): Promise<Array<{ label: string; description: string }>> {
+		await this.settleQuickInputRows();
+		return (await this.rows()).map(({ label, description }) => ({ label, description }));
+	}
+
+	/** Clicks the first quick pick row whose label matches, and waits for the quick pick to close. */
+	async pickQuickPickRow(match: RegExp, timeoutMs = 15_000): Promise<void> {
+		await this.clickRow((rows) => rows.findIndex((r) => match.test(r.label)), timeoutMs, `no quick pick row matching ${String(match)}`);
+	}
+
 	/** Moves the mouse to an empty spot of the editor area, so that a tooltip closes. */
 	async closeHover(): Promise<void> {
 		const hover = this.page.locator(SEL.hover).first();
