@@ -81,8 +81,11 @@ export class HearthStatusBar implements vscode.Disposable {
 		}
 		switch (this.serverStatus?.state) {
 			case undefined:
-			case 'loading':
-				return ['$(loading~spin)', 'loading'];
+			case 'loading': {
+				// The server reports load progress in its message ("Loading x… 40 %").
+				const percent = /(\d+) %$/.exec(this.serverStatus?.message ?? '')?.[1];
+				return ['$(loading~spin)', percent === undefined ? 'loading' : `loading ${percent} %`];
+			}
 			case 'busy':
 				return ['$(loading~spin)', 'busy'];
 			case 'ready':

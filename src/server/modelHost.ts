@@ -143,7 +143,16 @@ export class ModelHost {
 	}
 
 	private async loadLocal(settings: HearthSettings, modelPath: string): Promise<CompletionBackend> {
+		let shownPercent = -1;
 		const loaded = await loadModel({
+			onLoadProgress: (fraction) => {
+				// Whole steps of 10 %: enough to see it move, few enough not to flood the client.
+				const percent = Math.floor(fraction * 10) * 10;
+				if (percent !== shownPercent && percent < 100) {
+					shownPercent = percent;
+					this.setStatus({ state: 'loading', model: this.modelSummary, message: `Loading ${path.basename(modelPath)}… ${percent} %` });
+				}
+			},
 			modelPath,
 			threads: settings.performance.threads,
 			contextSize: settings.performance.contextSize,

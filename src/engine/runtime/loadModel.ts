@@ -20,6 +20,8 @@ export interface LoadModelOptions {
 	logger: Logger;
 	/** Documents whose KV caches are kept at once (default 3). */
 	sequences?: number;
+	/** Called with 0..1 while the weights load (a multi-gigabyte model takes a while). */
+	onLoadProgress?: (fraction: number) => void;
 	/** Free memory in bytes; injectable so the refusal of an oversized model can be tested. */
 	freeMemoryBytes?: () => number;
 }
@@ -61,7 +63,7 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 
 	let model: LlamaModel;
 	try {
-		model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: llama.gpu === false ? 0 : 'auto' });
+		model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: llama.gpu === false ? 0 : 'auto', onLoadProgress: options.onLoadProgress });
 	} catch (error) {
 		throw new ModelLoadError('load-failed', `llama.cpp could not load ${options.modelPath}: ${messageOf(error)}`, { cause: error });
 	}

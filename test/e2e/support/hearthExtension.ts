@@ -69,7 +69,8 @@ export async function hearthStatus(wb: Workbench): Promise<HearthStatus | undefi
 	return {
 		text: item.text,
 		model: cut < 0 ? item.text : item.text.slice(0, cut),
-		state: cut < 0 ? '' : item.text.slice(cut + 3),
+		// The first word: "loading 40 %" is the loading state with its progress.
+		state: cut < 0 ? '' : item.text.slice(cut + 3).split(' ')[0]!,
 		ariaLabel: item.ariaLabel,
 	};
 }
