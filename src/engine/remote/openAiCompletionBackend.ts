@@ -1,11 +1,10 @@
-import { CompletionCache } from '../cache/completionCache.js';
 import type { Logger } from '../logger.js';
 import { chooseCompletionMode, clampContext, processCompletion } from '../postprocess/index.js';
 import type { CompletionBackend } from '../runtime/completionBackend.js';
-import { cachedResult, cacheVariant, idleStats, type CompletionRequest, type CompletionResult, type StopReason } from '../runtime/completionEngine.js';
+import { CachedRunQueue } from '../runtime/cachedRunQueue.js';
+import { idleStats, type CompletionRequest, type CompletionResult, type StopReason } from '../runtime/completionEngine.js';
 import { ModelLoadError } from '../runtime/modelLoadError.js';
 import type { ModelInfo } from '../runtime/modelInfo.js';
-import { SerialQueue } from '../scheduling/serialQueue.js';
 import { serverSentEventData } from './serverSentEvents.js';
 
 export interface OpenAiServerOptions {
@@ -36,8 +35,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * server stops generating too.
  */
 export class OpenAiCompletionBackend implements CompletionBackend {
-	private readonly queue = new SerialQueue();
-	private readonly cache = new CompletionCache();
+	private readonly runs = new CachedRunQueue();
 	private suffixSupported = true;
 	private failing = false;
 
@@ -94,32 +92,15 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 	}
 
 	cachedCompletion(request: CompletionRequest): CompletionResult | undefined {
-		if (request.useCache === false) {
-			return undefined;
-		}
-		const cached = this.cache.lookup(request.prefix, request.suffix, cacheVariant(request));
-		return cached && cachedResult(cached);
+		return this.runs.cached(request);
 	}
 
 	complete(request: CompletionRequest): Promise<CompletionResult> {
-		if (!request.signal?.aborted) {
-			const cached = this.cachedCompletion(request);
-			if (cached) {
-				return Promise.resolve(cached);
-			}
-		}
-		const queuedAt = performance.now();
-		const cancelled = (): CompletionResult => ({ text: '', rawText: '', stopReason: 'cancelled', stats: idleStats({ queuedMs: performance.now() - queuedAt }) });
-		return this.queue.run(() => this.run(request, queuedAt), request.signal, cancelled).then((result) => {
-			if (result.stopReason !== 'cancelled' && result.stopReason !== 'time-budget') {
-				this.cache.remember(request.prefix, request.suffix, cacheVariant(request), result.text);
-			}
-			return result;
-		});
+		return this.runs.run(request, (queuedAt) => this.run(request, queuedAt));
 	}
 
 	get queuedRequests(): number {
-		return this.queue.length;
+		return this.runs.waiting;
 	}
 
 	forgetDocument(): void {
@@ -127,7 +108,7 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 	}
 
 	async dispose(): Promise<void> {
-		await this.queue.idle();
+		await this.runs.idle();
 	}
 
 	private async run(request: CompletionRequest, queuedAt: number): Promise<CompletionResult> {

@@ -1,13 +1,13 @@
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
-import { CompletionCache, type CacheHit, type CachedCompletion } from '../cache/completionCache.js';
+import type { CacheHit, CachedCompletion } from '../cache/completionCache.js';
 import type { ContextChunk } from '../fim/fimTypes.js';
 import type { Logger } from '../logger.js';
 import { chooseCompletionMode, clampContext, processCompletion, type CompletionMode } from '../postprocess/index.js';
 import type { LoadedModel } from './loadModel.js';
+import { CachedRunQueue } from './cachedRunQueue.js';
 import type { CompletionBackend } from './completionBackend.js';
 import type { ModelInfo } from './modelInfo.js';
 import { tokenizePrompt } from './promptTokens.js';
-import { SerialQueue } from '../scheduling/serialQueue.js';
 import { SequencePool } from './sequencePool.js';
 
 export interface CompletionRequest {
@@ -94,9 +94,8 @@ const PREFIX_CUT_STEP_CHARS = 4_000;
  * of the longest common prompt prefix is kept between requests.
  */
 export class CompletionEngine implements CompletionBackend {
-	private readonly queue = new SerialQueue();
+	private readonly runs = new CachedRunQueue();
 	private readonly sequences: SequencePool;
-	private readonly cache = new CompletionCache();
 	private readonly stopTokens: ReadonlySet<Token>;
 	/** Stop strings that are not control tokens, matched in the generated text. */
 	private readonly stopTexts: readonly string[];
@@ -118,35 +117,16 @@ export class CompletionEngine implements CompletionBackend {
 
 	/** The answer from earlier suggestions, without calling the model, when there is one. */
 	cachedCompletion(request: CompletionRequest): CompletionResult | undefined {
-		if (request.useCache === false) {
-			return undefined;
-		}
-		const cached = this.cache.lookup(request.prefix, request.suffix, cacheVariant(request));
-		return cached && cachedResult(cached);
+		return this.runs.cached(request);
 	}
 
 	complete(request: CompletionRequest): Promise<CompletionResult> {
-		const variant = cacheVariant(request);
-		if (!request.signal?.aborted) {
-			const cached = this.cachedCompletion(request);
-			if (cached) {
-				return Promise.resolve(cached);
-			}
-		}
-		const queuedAt = performance.now();
-		const run = this.queue.run(() => this.run(request, queuedAt), request.signal, () => cancelledResult(performance.now() - queuedAt));
-		return run.then((result) => {
-			// A suggestion cut short by the time budget is not the model's whole answer: not cached.
-			if (result.stopReason !== 'cancelled' && result.stopReason !== 'time-budget') {
-				this.cache.remember(request.prefix, request.suffix, variant, result.text);
-			}
-			return result;
-		});
+		return this.runs.run(request, (queuedAt) => this.run(request, queuedAt));
 	}
 
 	/** Requests waiting behind the running one (superseded ones leave at once). */
 	get queuedRequests(): number {
-		return this.queue.length;
+		return this.runs.waiting;
 	}
 
 	/** Forgets a closed document's KV cache claim, so its sequence goes to the next document first. */
@@ -155,7 +135,7 @@ export class CompletionEngine implements CompletionBackend {
 	}
 
 	async dispose(): Promise<void> {
-		await this.queue.idle();
+		await this.runs.idle();
 		await this.loaded.dispose();
 	}
 

@@ -72,6 +72,22 @@ const tinyDimensions = {
 	contextLength: 2048,
 } as const;
 
+// Dimensions from Qwen/Qwen2.5-Coder-1.5B's config.json, shared by the two 1.5B shapes.
+const qwen15bDimensions = {
+	architecture: 'qwen2',
+	embeddingLength: 1536,
+	blockCount: 28,
+	headCount: 12,
+	headCountKv: 2,
+	feedForwardLength: 8960,
+	contextLength: 32768,
+	ropeFreqBase: 1000000,
+	rmsEpsilon: 1e-6,
+	attentionBiases: true,
+	tiedEmbeddings: true,
+	vocabSize: 151936,
+} as const;
+
 // Tiny llama-architecture models get their own output.weight: with tied
 // embeddings the end-of-generation rows we zero (see writeRandomModel.ts) would
 // also be zero input embeddings, and a prompt made only of such tokens (an
@@ -176,24 +192,12 @@ const shapes: Readonly<Record<TestModelPreset, TestModelShape>> = {
 		tiedEmbeddings: true,
 		vocabSize: 151936,
 	},
-	// Dimensions from Qwen/Qwen2.5-Coder-1.5B's config.json.
 	'qwen2.5-coder-1.5b-shape': {
 		preset: 'qwen2.5-coder-1.5b-shape',
 		description: 'exact tensor shapes of Qwen2.5-Coder-1.5B (qwen2, 28 layers, hidden 1536), random weights',
 		generalName: 'Hearth Qwen2.5-Coder-1.5B shape (random weights, not a trained model)',
-		architecture: 'qwen2',
 		tokenizer: 'qwen2.5',
-		embeddingLength: 1536,
-		blockCount: 28,
-		headCount: 12,
-		headCountKv: 2,
-		feedForwardLength: 8960,
-		contextLength: 32768,
-		ropeFreqBase: 1000000,
-		rmsEpsilon: 1e-6,
-		attentionBiases: true,
-		tiedEmbeddings: true,
-		vocabSize: 151936,
+		...qwen15bDimensions,
 	},
 	// The same tensors as the 1.5B shape above (the embedding rows padded to Qwen's 151,936), with
 	// StarCoder's tokenizer, whose family was trained with the suffix-prefix-middle order too. It
@@ -203,19 +207,8 @@ const shapes: Readonly<Record<TestModelPreset, TestModelShape>> = {
 		preset: 'starcoder-spm-1.5b-shape',
 		description: 'tensor shapes of Qwen2.5-Coder-1.5B with StarCoder (1) tokenizer and FIM tokens (PSM and SPM), random weights',
 		generalName: 'Hearth 1.5B shape, StarCoder SPM tokenizer (random weights, not a trained model)',
-		architecture: 'qwen2',
 		tokenizer: 'starcoder1',
-		embeddingLength: 1536,
-		blockCount: 28,
-		headCount: 12,
-		headCountKv: 2,
-		feedForwardLength: 8960,
-		contextLength: 32768,
-		ropeFreqBase: 1000000,
-		rmsEpsilon: 1e-6,
-		attentionBiases: true,
-		tiedEmbeddings: true,
-		vocabSize: 151936,
+		...qwen15bDimensions,
 	},
 };
 
