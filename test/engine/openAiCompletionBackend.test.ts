@@ -5,7 +5,7 @@ import { OpenAiCompletionBackend } from '../../src/engine/remote/openAiCompletio
 import { CompletionEngine } from '../../src/engine/runtime/completionEngine.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
 import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
-import { startCompletionsServer, type RunningServer } from '../../src/serve/openAiCompletionsServer.js';
+import { startOpenAiServer } from '../../src/serve/openAiServer.js';
 
 // At top level, so that only the token limit (or a cancel) ends generation.
 const PREFIX = 'export const a = 1;\n\n';
@@ -13,14 +13,14 @@ const SUFFIX = '\nexport const b = 2;\n';
 
 describe('OpenAI-compatible completion server as the backend (real HTTP on 127.0.0.1, real inference behind it)', function () {
 	let engine: CompletionEngine;
-	let server: RunningServer;
+	let server: Awaited<ReturnType<typeof startOpenAiServer>>;
 	const warnings: string[] = [];
 	const logger: Logger = { ...silentLogger, warn: (message) => void warnings.push(message) };
 
 	before(async function () {
 		const loaded = await loadModel({ modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }), contextSize: 1024, gpu: 'off', logger: silentLogger });
 		engine = new CompletionEngine(loaded, silentLogger);
-		server = await startCompletionsServer({ backend: engine, modelId: 'hearth-tiny-fim', apiKey: 'team-key' });
+		server = await startOpenAiServer({ completions: engine, modelId: 'hearth-tiny-fim', apiKey: 'team-key' });
 	});
 
 	after(async function () {
@@ -91,14 +91,14 @@ describe('OpenAI-compatible completion server as the backend (real HTTP on 127.0
 
 	it('gives clear messages for a wrong key, a dead server, and a base URL without /v1', async function () {
 		await assert.rejects(OpenAiCompletionBackend.connect({ baseUrl: server.url, model: 'x', apiKey: 'wrong', logger }), /HTTP 401.*API key/);
-		const closed = await startCompletionsServer({ backend: engine, modelId: 'gone' });
+		const closed = await startOpenAiServer({ completions: engine, modelId: 'gone' });
 		await closed.close();
 		await assert.rejects(OpenAiCompletionBackend.connect({ baseUrl: closed.url, model: 'x', logger }), /Cannot reach the completion server at http:\/\/127\.0\.0\.1:\d+\/v1: ECONNREFUSED\. Is it running\?/);
 		await assert.rejects(OpenAiCompletionBackend.connect({ baseUrl: server.url.replace(/\/v1$/, ''), model: 'x', apiKey: 'team-key', logger }), /HTTP 404.*base URL/);
 	});
 
 	it('reports a server that dies after the switch, once', async function () {
-		const second = await startCompletionsServer({ backend: engine, modelId: 'hearth-tiny-fim' });
+		const second = await startOpenAiServer({ completions: engine, modelId: 'hearth-tiny-fim' });
 		const health: (string | undefined)[] = [];
 		const backend = await OpenAiCompletionBackend.connect({ baseUrl: second.url, model: '', logger, onHealthChange: (problem) => void health.push(problem) });
 		await second.close();
