@@ -14,7 +14,9 @@ import {
 	DownloadProgressNotification,
 	InspectModelRequest,
 	ListModelsRequest,
+	ActionProgressNotification,
 	ModelInfoRequest,
+	RunActionRequest,
 	ServerCredentialsNotification,
 	ServerStatusNotification,
 	type HearthInitializationOptions,
@@ -26,6 +28,8 @@ import { WorkspacePaths } from './workspacePaths.js';
 import { ModelHost } from './modelHost.js';
 import { DownloadCancelledError, downloadModel } from './models/downloadModel.js';
 import { ModelLibrary } from './models/modelLibrary.js';
+import { ActionUnavailableError, runAction } from './actions/runAction.js';
+import { ChatEngineError } from '../engine/chat/chatEngineError.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 
@@ -138,6 +142,51 @@ connection.onRequest(DownloadModelRequest.method, async (params: DownloadModelRe
 		}
 		const message = error instanceof ModelLoadError ? error.userMessage : messageOf(error);
 		logger.error(message);
+		throw new ResponseError(1, message);
+	} finally {
+		subscription?.dispose();
+	}
+});
+
+connection.onRequest(RunActionRequest.method, async (params: RunActionRequest.Params, token): Promise<RunActionRequest.Result> => {
+	if (!host) {
+		throw new ResponseError(1, 'The language server is not initialised yet.');
+	}
+	const abort = new AbortController();
+	const subscription = token?.onCancellationRequested(() => abort.abort());
+	// The whole text so far, at most every 50 ms: fewer messages than tokens, and never out of order.
+	let lastSent = 0;
+	let pending: ReturnType<typeof setTimeout> | undefined;
+	let latest = '';
+	const send = () => {
+		pending = undefined;
+		lastSent = performance.now();
+		void connection.sendNotification(ActionProgressNotification.method, { progressToken: params.progressToken, text: latest } satisfies ActionProgressNotification.Params);
+	};
+	try {
+		const outcome = await runAction(host, { kind: params.kind, code: String(params.code ?? ''), languageId: String(params.languageId ?? 'plaintext'), filePath: params.filePath, instruction: params.instruction }, abort.signal, (text) => {
+			latest = text;
+			if (pending === undefined) {
+				pending = setTimeout(send, Math.max(0, 50 - (performance.now() - lastSent)));
+			}
+		});
+		if (pending !== undefined) {
+			clearTimeout(pending);
+			send();
+		}
+		if (abort.signal.aborted) {
+			// The client has the text so far from the progress notifications.
+			throw new ResponseError(LSPErrorCodes.RequestCancelled, `${params.kind} cancelled after ${outcome.generatedTokens} tokens`);
+		}
+		logger.info(`${params.kind}: ${outcome.generatedTokens} tokens in ${Math.round(outcome.totalMs)} ms (${outcome.tokensPerSecond.toFixed(1)} tok/s, ${outcome.pauses} pauses for typing), ${outcome.stopReason}`);
+		return outcome;
+	} catch (error) {
+		clearTimeout(pending);
+		if (error instanceof ResponseError) {
+			throw error;
+		}
+		const message = error instanceof ChatEngineError ? error.userMessage : error instanceof ActionUnavailableError ? error.message : messageOf(error);
+		logger.error(`${params.kind} failed: ${message}`);
 		throw new ResponseError(1, message);
 	} finally {
 		subscription?.dispose();

@@ -3,7 +3,8 @@ import type { CompletionBackend } from '../engine/runtime/completionBackend.js';
 import { CompletionEngine } from '../engine/runtime/completionEngine.js';
 import { OpenAiCompletionBackend } from '../engine/remote/openAiCompletionBackend.js';
 import { CompletionScheduler, type RunReport } from '../engine/scheduling/completionScheduler.js';
-import { loadModel } from '../engine/runtime/loadModel.js';
+import { loadModel, type LoadedModel } from '../engine/runtime/loadModel.js';
+import { ChatEngine } from '../engine/chat/chatEngine.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { messageOf } from '../engine/runtime/modelFileCheck.js';
 import type { Logger } from '../engine/logger.js';
@@ -22,6 +23,11 @@ export class ModelHost {
 	private loading: Promise<void> = Promise.resolve();
 	private status: ServerStatus = { state: 'loading' };
 	private activeRequests = 0;
+	/** The model file in use when completions run locally: the selection actions chat with it too. */
+	private localModel: LoadedModel | undefined;
+	private chat: ChatEngine | undefined;
+	private readonly completionStartListeners = new Set<() => void>();
+	private lastCompletionEndedAt = 0;
 	/**
 	 * Why the model the settings name could not be loaded, while the previous one keeps working. It
 	 * stays in every status until a load succeeds or the settings change, so pausing and resuming
@@ -63,6 +69,10 @@ export class ModelHost {
 		return this.scheduler;
 	}
 
+	get modelName(): string | undefined {
+		return this.engine?.info.displayName;
+	}
+
 	get modelSummary(): ModelSummary | undefined {
 		return this.engine ? summarize(this.engine) : undefined;
 	}
@@ -81,8 +91,13 @@ export class ModelHost {
 
 	/** Marks a completion as running, so the status bar can show the model is busy. */
 	beginRequest(): () => void {
-		if (this.activeRequests++ === 0 && this.status.state === 'ready') {
-			this.setStatus({ ...this.status, state: 'busy' });
+		if (this.activeRequests++ === 0) {
+			for (const listener of this.completionStartListeners) {
+				listener();
+			}
+			if (this.status.state === 'ready') {
+				this.setStatus({ ...this.status, state: 'busy' });
+			}
 		}
 		let ended = false;
 		return () => {
@@ -90,14 +105,50 @@ export class ModelHost {
 				return;
 			}
 			ended = true;
-			if (--this.activeRequests === 0 && this.status.state === 'busy') {
-				this.setStatus({ ...this.status, state: 'ready' });
+			if (--this.activeRequests === 0) {
+				this.lastCompletionEndedAt = performance.now();
+				if (this.status.state === 'busy') {
+					this.setStatus({ ...this.status, state: 'ready' });
+				}
 			}
 		};
 	}
 
+	/** Calls `listener` each time completions start after a quiet spell; returns the unsubscribe. */
+	onCompletionStart(listener: () => void): () => void {
+		this.completionStartListeners.add(listener);
+		return () => this.completionStartListeners.delete(listener);
+	}
+
+	/** Resolves once no completion has run for `quietMs` (the user stopped typing). */
+	async whenCompletionsQuiet(quietMs: number, signal?: AbortSignal): Promise<void> {
+		for (;;) {
+			if (signal?.aborted) {
+				return;
+			}
+			const quietFor = performance.now() - this.lastCompletionEndedAt;
+			if (this.activeRequests === 0 && quietFor >= quietMs) {
+				return;
+			}
+			await new Promise((resolve) => setTimeout(resolve, this.activeRequests > 0 ? 50 : quietMs - quietFor));
+		}
+	}
+
+	/**
+	 * The chat engine for the selection actions, made on first use for the local model (its own small
+	 * context, so completions keep their KV caches). Undefined with a completion server, or no model.
+	 */
+	chatEngine(): ChatEngine | undefined {
+		if (!this.localModel) {
+			return undefined;
+		}
+		this.chat ??= new ChatEngine(this.localModel, { logger: this.logger, threads: this.appliedSettings?.performance.threads || undefined });
+		return this.chat;
+	}
+
 	async dispose(): Promise<void> {
 		await this.loading;
+		await this.chat?.dispose();
 		this.scheduler?.dispose();
 		await this.engine?.dispose();
 		this.engine = undefined;
@@ -117,8 +168,14 @@ export class ModelHost {
 		this.logger.info(useServer ? `Connecting to the completion server ${what}` : `Loading model ${modelPath}`);
 		const startedAt = performance.now();
 		try {
-			const next = useServer ? await this.connectServer(settings) : await this.loadLocal(settings, modelPath);
+			const loaded = useServer ? undefined : await this.loadLocalModel(settings, modelPath);
+			const next = loaded ? new CompletionEngine(loaded, this.logger) : await this.connectServer(settings);
 			const previous = this.engine;
+			// The chat context belongs to the old model and goes first (a running action ends as cancelled).
+			const previousChat = this.chat;
+			this.chat = undefined;
+			this.localModel = loaded;
+			await previousChat?.dispose();
 			this.scheduler?.dispose();
 			this.engine = next;
 			this.scheduler = new CompletionScheduler(next, { onRunFinished: this.onRunFinished });
@@ -142,9 +199,9 @@ export class ModelHost {
 		}
 	}
 
-	private async loadLocal(settings: HearthSettings, modelPath: string): Promise<CompletionBackend> {
+	private loadLocalModel(settings: HearthSettings, modelPath: string): Promise<LoadedModel> {
 		let shownPercent = -1;
-		const loaded = await loadModel({
+		return loadModel({
 			onLoadProgress: (fraction) => {
 				// Whole steps of 10 %: enough to see it move, few enough not to flood the client.
 				const percent = Math.floor(fraction * 10) * 10;
@@ -159,7 +216,6 @@ export class ModelHost {
 			gpu: settings.performance.gpu,
 			logger: this.logger,
 		});
-		return new CompletionEngine(loaded, this.logger);
 	}
 
 	private connectServer(settings: HearthSettings): Promise<CompletionBackend> {

@@ -166,3 +166,40 @@ export namespace ServerCredentialsNotification {
 		apiKey: string;
 	}
 }
+
+/**
+ * Runs a selection action (explain, refactor, clean up docs) on the local model. The answer streams
+ * as ActionProgress notifications carrying the whole text so far; cancelling the request stops
+ * generation within a token. Inline completions take precedence: the action pauses while the user
+ * types and resumes where it stopped.
+ */
+export namespace RunActionRequest {
+	export const method = 'hearth/runAction' as const;
+	export interface Params {
+		progressToken: string;
+		kind: 'explain' | 'refactor' | 'cleanup';
+		code: string;
+		languageId: string;
+		filePath?: string;
+		instruction?: string;
+	}
+	export interface Result {
+		text: string;
+		stopReason: string;
+		/** The model that answered, for the panel's footer. */
+		model: string;
+		totalMs: number;
+		generatedTokens: number;
+		tokensPerSecond: number;
+		/** How often typing paused the action. */
+		pauses: number;
+	}
+}
+
+export namespace ActionProgressNotification {
+	export const method = 'hearth/actionProgress' as const;
+	export interface Params {
+		progressToken: string;
+		text: string;
+	}
+}

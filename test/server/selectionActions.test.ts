@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
+import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ActionProgressNotification, RunActionRequest } from '../../src/shared/protocol.js';
+import { testSettings } from '../helpers/testSettings.js';
+import { waitFor } from '../helpers/waitFor.js';
+import { itemsOf, LspTestClient } from './lspTestClient.js';
+
+const URI = 'file:///workspace/actions.ts';
+const CODE = [
+	'export function total(items: { price: number; quantity: number }[]): number {',
+	'\tlet sum = 0;',
+	'\tfor (const item of items) {',
+	'\t\tsum += item.price * item.quantity;',
+	'\t}',
+	'\treturn sum;',
+	'}',
+	'',
+].join('\n');
+
+describe('language server: explain, refactor and clean up on a selection (real model, real server process)', function () {
+	let client: LspTestClient;
+	const progress = new Map<string, string[]>();
+
+	before(async function () {
+		const modelPath = await ensureTestModel('tiny-fim', { quantization: 'Q8_0' });
+		// One thread: a busy 2-core machine slows a tiny model down by two orders of magnitude with two.
+		const started = await LspTestClient.start({ settings: testSettings({ model: { path: modelPath }, performance: { threads: 1 } }), defaultModelPath: '/nonexistent/default.gguf' });
+		client = started.client;
+		client.connection.onNotification(ActionProgressNotification.method, (params: ActionProgressNotification.Params) => {
+			progress.set(params.progressToken, [...(progress.get(params.progressToken) ?? []), params.text]);
+		});
+		await client.waitForStatus((status) => status.state === 'ready');
+		await client.openDocument(URI, 'typescript', `${CODE}\nconst x = 1;\n`);
+	});
+
+	after(async function () {
+		await client?.stop();
+	});
+
+	const run = (params: RunActionRequest.Params, token?: CancellationTokenSource) =>
+		(token ? client.connection.sendRequest(RunActionRequest.method, params, token.token) : client.connection.sendRequest(RunActionRequest.method, params)) as Promise<RunActionRequest.Result>;
+
+	it('explains: the answer streams, each update extending the last, and names the model and the time', async function () {
+		const result = await run({ progressToken: 'explain-1', kind: 'explain', code: CODE, languageId: 'typescript', filePath: 'src/total.ts' });
+		assert.ok(result.text.length > 0);
+		assert.ok(result.generatedTokens > 0 && result.tokensPerSecond > 0);
+		assert.match(result.model, /tiny-fim/);
+		assert.ok(result.totalMs > 0);
+		const updates = progress.get('explain-1') ?? [];
+		assert.ok(updates.length >= 2, `streamed in several updates (${updates.length})`);
+		for (let i = 1; i < updates.length; i++) {
+			assert.ok(updates[i]!.startsWith(updates[i - 1]!), 'no update takes text back');
+		}
+		assert.equal(updates.at(-1), result.text, 'the last update is the answer');
+	});
+
+	it('stops at once when cancelled, and the model is free for the next request', async function () {
+		const token = new CancellationTokenSource();
+		const pending = run({ progressToken: 'explain-cancel', kind: 'explain', code: CODE, languageId: 'typescript' }, token);
+		await waitFor('the first streamed text', () => progress.get('explain-cancel')?.[0], 60_000);
+		const cancelledAt = performance.now();
+		token.cancel();
+		await assert.rejects(pending, /cancel/i);
+		assert.ok(performance.now() - cancelledAt < 5_000, 'cancelled promptly');
+		const next = await run({ progressToken: 'explain-after', kind: 'explain', code: 'const a = 1;\n', languageId: 'typescript' });
+		assert.ok(next.generatedTokens > 0);
+	});
+
+	it('gives way to inline completions: typing pauses a running refactor, which then resumes and finishes', async function () {
+		const pending = run({ progressToken: 'refactor-1', kind: 'refactor', code: CODE.repeat(2), languageId: 'typescript', instruction: 'use reduce' });
+		let settled = false;
+		void pending.finally(() => (settled = true));
+		await waitFor('the refactor streaming', () => progress.get('refactor-1')?.[0], 60_000);
+		const completion = itemsOf(await client.inlineCompletion(URI, { line: 8, character: 0 }));
+		assert.ok(completion.length <= 1);
+		assert.equal(client.reports.at(-1)!.cancelled, false, 'the completion ran');
+		assert.equal(settled, false, 'the completion was answered while the refactor was still under way');
+		const result = await pending;
+		assert.ok(result.pauses >= 1, `the refactor paused for typing (${result.pauses})`);
+		assert.notEqual(result.stopReason, 'cancelled');
+		const updates = progress.get('refactor-1')!;
+		for (let i = 1; i < updates.length; i++) {
+			assert.ok(updates[i]!.startsWith(updates[i - 1]!), 'resuming kept the text generated before the pause');
+		}
+	});
+
+	it('says clearly when the selection is too long for the model', async function () {
+		await assert.rejects(run({ progressToken: 'huge', kind: 'cleanup', code: 'let a = 1; // note\n'.repeat(4000), languageId: 'typescript' }), /tokens long; the chat context holds \d+ tokens/);
+	});
+});
