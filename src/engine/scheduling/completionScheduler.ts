@@ -88,10 +88,16 @@ export class CompletionScheduler {
 		this.prefetchIdleMs = options.prefetchIdleMs ?? 300;
 	}
 
+	/** A warm-up that came while the model was busy, run once it is free. */
+	private deferredWarm: Omit<ScheduledRequest, 'signal'> | undefined;
+
 	async request(request: ScheduledRequest): Promise<ScheduledAnswer> {
 		const state = this.documentState(request.documentKey);
 		state.waiting?.abort();
 		this.cancelPendingPrefetch();
+		if (this.deferredWarm?.documentKey === request.documentKey) {
+			this.deferredWarm = undefined; // this request's own prompt supersedes it
+		}
 		const { signal } = request;
 
 		const cached = this.engine.cachedCompletion(request);
@@ -140,9 +146,20 @@ export class CompletionScheduler {
 	 */
 	warm(request: Omit<ScheduledRequest, 'signal'>): void {
 		if (this.busy()) {
+			// Not dropped: a slow run would otherwise swallow the pause's warm-up. It runs when the
+			// model is free, unless a newer request for the document comes first.
+			this.deferredWarm = request;
 			return;
 		}
+		this.deferredWarm = undefined;
 		this.startRun(this.documentState(request.documentKey), { ...request, maxTokens: 1, prefetch: false }, 'prefetch');
+	}
+
+	private startDeferredWarm(): void {
+		const deferred = this.deferredWarm;
+		if (deferred && !this.busy() && this.documents.has(deferred.documentKey)) {
+			this.warm(deferred);
+		}
 	}
 
 	/** The text a document's running stream has produced so far (undefined when none runs). */
@@ -165,6 +182,9 @@ export class CompletionScheduler {
 
 	/** The document was closed: stop its work and forget it. */
 	forget(documentKey: string): void {
+		if (this.deferredWarm?.documentKey === documentKey) {
+			this.deferredWarm = undefined;
+		}
 		const state = this.documents.get(documentKey);
 		state?.waiting?.abort();
 		state?.run?.controller.abort();
@@ -249,6 +269,7 @@ export class CompletionScheduler {
 			if (state.run === run) {
 				state.run = undefined;
 			}
+			this.startDeferredWarm();
 		});
 		return run;
 	}
