@@ -1,0 +1,4 @@
+export { DEFAULT_ESCALATION_EXCLUSIONS, HEARTH_IGNORE_FILE } from './defaultExclusions.js';
+export { compileGlob, type GlobOptions, type GlobPattern } from './globPattern.js';
+export { excludingPattern, parseIgnoreFile, parseIgnoreRules, type IgnorePattern, type IgnoreRules } from './ignoreRules.js';
+export { isExcludedFromEscalation, type EscalationExclusion, type EscalationExclusionSources } from './isExcludedFromEscalation.js';
