@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION } from '../shared/settings.js';
+import { explainSelection } from './actions/explainCommand.js';
+import { RewriteCommands } from './actions/rewriteCommands.js';
+import { VirtualDocuments } from './actions/virtualDocuments.js';
 import { showModelSwitcher } from './models/modelSwitcher.js';
 import type { ServerCredentials } from './models/serverCredentials.js';
 import type { ServerClient } from './serverClient.js';
@@ -12,6 +15,11 @@ export const Commands = {
 	toggleInlineCompletions: 'hearth.toggleInlineCompletions',
 	openSettings: 'hearth.openSettings',
 	chooseModel: 'hearth.chooseModel',
+	explain: 'hearth.explain',
+	refactor: 'hearth.refactor',
+	cleanUpDocs: 'hearth.cleanUpDocs',
+	acceptProposal: 'hearth.acceptProposal',
+	rejectProposal: 'hearth.rejectProposal',
 } as const;
 
 export function registerCommands(
@@ -55,6 +63,16 @@ export function registerCommands(
 			{ label: '$(settings-gear) Open settings', run: run(Commands.openSettings) },
 		];
 	};
+
+	const answers = new VirtualDocuments('hearth-answer');
+	const proposals = new VirtualDocuments('hearth-proposal');
+	const rewrites = new RewriteCommands(server.client, proposals, context.globalState, log);
+	context.subscriptions.push(answers, proposals, rewrites);
+	register(Commands.explain, () => explainSelection(server.client, answers, log));
+	register(Commands.refactor, () => rewrites.refactor());
+	register(Commands.cleanUpDocs, () => rewrites.cleanUpDocs());
+	register(Commands.acceptProposal, () => rewrites.accept());
+	register(Commands.rejectProposal, () => rewrites.reject());
 
 	register(Commands.chooseModel, () => showModelSwitcher({ client: server.client, credentials, log, actions: actionItems }));
 

@@ -29,6 +29,7 @@ import { ModelHost } from './modelHost.js';
 import { DownloadCancelledError, downloadModel } from './models/downloadModel.js';
 import { ModelLibrary } from './models/modelLibrary.js';
 import { ActionUnavailableError, runAction } from './actions/runAction.js';
+import { rewriteProposal } from './actions/rewriteProposal.js';
 import { ChatEngineError } from '../engine/chat/chatEngineError.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
@@ -178,8 +179,9 @@ connection.onRequest(RunActionRequest.method, async (params: RunActionRequest.Pa
 			// The client has the text so far from the progress notifications.
 			throw new ResponseError(LSPErrorCodes.RequestCancelled, `${params.kind} cancelled after ${outcome.generatedTokens} tokens`);
 		}
+		const proposal = outcome.stopReason === 'cancelled' ? {} : rewriteProposal(params.kind, String(params.code ?? ''), outcome.text, String(params.languageId ?? 'plaintext'));
 		logger.info(`${params.kind}: ${outcome.generatedTokens} tokens in ${Math.round(outcome.totalMs)} ms (${outcome.tokensPerSecond.toFixed(1)} tok/s, ${outcome.pauses} pauses for typing), ${outcome.stopReason}`);
-		return outcome;
+		return { ...outcome, ...proposal };
 	} catch (error) {
 		clearTimeout(pending);
 		if (error instanceof ResponseError) {

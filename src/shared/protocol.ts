@@ -193,6 +193,10 @@ export namespace RunActionRequest {
 		tokensPerSecond: number;
 		/** How often typing paused the action. */
 		pauses: number;
+		/** Refactor and clean-up: the code to put in place of the selection, taken out of the answer. */
+		proposal?: string;
+		/** Clean-up: whether the proposal changes comments only; when not, it must not be offered. */
+		commentOnly?: { ok: true } | { ok: false; reason: string };
 	}
 }
 

@@ -4,7 +4,7 @@
 // palette) or through the clipboard (the exact document). Each step saves a screenshot; the
 // folder is printed at the end of the run, with the extension's log beside it.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
 import { HEARTH_WORKSPACE, INVENTORY_TS, lineOf } from './fixtures/hearthWorkspace.js';
@@ -34,11 +34,10 @@ import {
 } from './support/hearthExtension.js';
 
 /**
- * Hearth's entries expected in the editor context menu on a selection, by title. None yet: the
- * selection-actions issue adds explain / refactor / doc clean-up here (and to package.json's
+ * Hearth's entries expected in the editor context menu on a selection, by title (package.json's
  * contributes.menus["editor/context"], which this test reads too).
  */
-const EXPECTED_HEARTH_CONTEXT_MENU_ENTRIES: readonly string[] = [];
+const EXPECTED_HEARTH_CONTEXT_MENU_ENTRIES: readonly string[] = ['Explain Selection', 'Refactor Selection…', 'Clean Up Docs in Selection'];
 
 /** A model file that does not exist, for the bad-settings step. */
 const MISSING_MODEL = '/nonexistent/hearth-e2e/missing-model.Q8_0.gguf';
@@ -242,6 +241,48 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		await wb().press('Escape'); // drop the selection
 	});
 
+	it('explains a selection from the context menu: the answer streams into a Markdown preview beside the editor, naming the model and the time', async function () {
+		await wb().openFile('src/inventory.ts');
+		await selectAddMethod(wb());
+		await wb().editorContextMenu({ onSelection: true, keepOpen: true });
+		await wb().clickMenuEntry('Explain Selection');
+		await wb().waitForNotification(/Hearth is explaining/, 15_000);
+		await wb().waitFor(async () => (await wb().tabLabels()).some((t) => /Explain inventory\.ts/.test(t)), 20_000, 'no preview tab for the explanation');
+		await wb().waitFor(async () => !(await wb().notifications()).some((t) => /Hearth is explaining/.test(t)), 180_000, 'the explanation did not finish');
+		await wb().screenshot('explain-preview');
+		const log = readFileSync(collectHearthLog(server(), 'hearth-explain') ?? '/dev/null', 'utf8');
+		assert.match(log, /Explain: Answered by .+ in \d+\.\d s · \d+ tokens/, 'the footer line (model, time, tokens) was written');
+		notes.explainTabs = await wb().tabLabels();
+		await wb().press('Escape');
+	});
+
+	it('refactors a selection from the context menu: a diff is offered, Accept applies it as one edit, and one Undo reverts it', async function () {
+		await wb().openFile('src/inventory.ts');
+		const before = await wb().documentText();
+		await selectAddMethod(wb());
+		await wb().editorContextMenu({ onSelection: true, keepOpen: true });
+		await wb().clickMenuEntry('Refactor Selection…');
+		await wb().page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10_000 });
+		await wb().typeText('use a for loop', 5);
+		await wb().press('Enter');
+		const question = await wb().waitForNotification(/apply the refactor of/, 180_000);
+		notes.refactorQuestion = question;
+		await wb().waitFor(async () => (await wb().tabLabels()).some((t) => /refactor proposed by/.test(t)), 20_000, 'no diff tab for the proposal');
+		await wb().screenshot('refactor-diff');
+		await wb().clickNotificationButton(/apply the refactor of/, 'Accept');
+		await wb().waitFor(async () => !(await wb().tabLabels()).some((t) => /refactor proposed by/.test(t)), 20_000, 'the diff stayed open after Accept');
+		await wb().openFile('src/inventory.ts');
+		const after = await wb().documentText();
+		assert.notEqual(after, before, 'the proposal was applied');
+		const start = before.indexOf('add(item: Item): void {');
+		assert.equal(after.slice(0, start), before.slice(0, start), 'nothing before the selection changed');
+		const tail = before.slice(before.indexOf('\n  }\n', start) + 4);
+		assert.ok(after.endsWith(tail), 'nothing after the selection changed');
+		await wb().press('Control+Z');
+		await wb().waitFor(async () => (await wb().documentText()) === before, 10_000, 'one Undo did not restore the text');
+		await wb().screenshot('refactor-undone');
+	});
+
 	it('survives its language server being killed: reports it, restarts it, completes again, loses no text', async function () {
 		await wb().openFile('src/inventory.ts'); // with the unsaved text of the steps before
 		const oldPid = theLanguageServerPid(server());
@@ -293,7 +334,9 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		const commands = readManifest().contributes.commands ?? [];
 		assert.ok(commands.length > 0, 'package.json contributes commands');
 		for (const c of commands) assert.equal(c.category, 'Hearth', `${c.command} is in the Hearth category`);
-		const expected = commands.map((c) => `Hearth: ${c.title}`).sort();
+		// Accept/Reject of a proposed change show only while one is open.
+		const hidden = new Set((readManifest().contributes.menus?.commandPalette ?? []).filter((m) => m.when && m.when !== 'true').map((m) => m.command));
+		const expected = commands.filter((c) => !hidden.has(c.command)).map((c) => `Hearth: ${c.title}`).sort();
 		const listed = await wb().commandPaletteEntries('Hearth: ');
 		notes.paletteEntries = listed;
 		await wb().screenshot('command-palette-hearth'); // the palette is closed again; the entries are in the report
@@ -453,4 +496,14 @@ async function editRemoteSettings(wb: Workbench, origin: string, json: string): 
 /** The status bar item's aria-label carries the tooltip's Markdown, escapes and all. */
 function unescapeMarkdown(text: string): string {
 	return text.replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
+}
+
+/** Selects the whole add() method of src/inventory.ts (the active editor), from its name to its closing brace. */
+async function selectAddMethod(wb: Workbench): Promise<void> {
+	const text = await wb.documentText();
+	const first = lineOf(text, 'add(item: Item): void {');
+	const last = text.split('\n').findIndex((l, i) => i >= first && l === '  }') + 1;
+	await wb.gotoLine(first, 3);
+	for (let i = first; i < last; i++) await wb.press('Shift+ArrowDown');
+	await wb.press('Shift+End');
 }

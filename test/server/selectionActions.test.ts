@@ -85,6 +85,21 @@ describe('language server: explain, refactor and clean up on a selection (real m
 		}
 	});
 
+	it('returns a rewrite as a proposal, and refuses a clean-up that touched code before it can be offered', async function () {
+		const refactor = await run({ progressToken: 'refactor-2', kind: 'refactor', code: CODE, languageId: 'typescript', instruction: 'use reduce' });
+		assert.equal(typeof refactor.proposal, 'string');
+		assert.equal(refactor.commentOnly, undefined, 'a refactor may change code');
+		// A random-weight model rewrites everything: the check must catch it.
+		const cleanup = await run({ progressToken: 'cleanup-1', kind: 'cleanup', code: `/** adds up teh totals */
+${CODE}`, languageId: 'typescript' });
+		assert.equal(typeof cleanup.proposal, 'string');
+		assert.ok(cleanup.commentOnly && !cleanup.commentOnly.ok, `the gibberish rewrite was refused: ${JSON.stringify(cleanup.commentOnly)}`);
+		assert.match(cleanup.commentOnly.reason, /code|line/i);
+		// Prose has no code to protect.
+		const prose = await run({ progressToken: 'cleanup-2', kind: 'cleanup', code: 'this are a readme.\n', languageId: 'markdown' });
+		assert.deepEqual(prose.commentOnly, { ok: true });
+	});
+
 	it('says clearly when the selection is too long for the model', async function () {
 		await assert.rejects(run({ progressToken: 'huge', kind: 'cleanup', code: 'let a = 1; // note\n'.repeat(4000), languageId: 'typescript' }), /tokens long; the chat context holds \d+ tokens/);
 	});

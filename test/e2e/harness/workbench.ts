@@ -499,6 +499,17 @@ export class Workbench {
 		return (await this.page.locator(SEL.toast).allInnerTexts()).map((t) => plain(t).trim());
 	}
 
+	/** Clicks a button of the notification toast whose message matches. */
+	async clickNotificationButton(message: string | RegExp, button: string): Promise<void> {
+		const toast = this.page.locator('.notifications-toasts .notification-list-item').filter({ hasText: message });
+		await toast.first().locator('.monaco-button', { hasText: button }).first().click({ timeout: 10_000 });
+	}
+
+	/** Labels of the open editor tabs, in every group. */
+	async tabLabels(): Promise<string[]> {
+		return (await this.page.locator('.part.editor .tab .label-name').allInnerTexts()).map((t) => plain(t).trim());
+	}
+
 	async waitForNotification(match: string | RegExp, timeoutMs = 15_000): Promise<string> {
 		let found = '';
 		let last: string[] = [];

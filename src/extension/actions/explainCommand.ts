@@ -1,0 +1,51 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { answerFooter, runActionWithProgress } from './runActionWithProgress.js';
+import { selectionTarget } from './selectionTarget.js';
+import type { VirtualDocuments } from './virtualDocuments.js';
+
+/**
+ * Explain: the answer streams into VS Code's Markdown preview beside the editor (code blocks
+ * highlighted as in any Markdown file), from a read-only document that is never saved. The
+ * notification's Stop button (or closing it) stops the model at once; what was written stays.
+ */
+export async function explainSelection(client: LanguageClient, answers: VirtualDocuments, log: vscode.LogOutputChannel): Promise<void> {
+	const editor = vscode.window.activeTextEditor;
+	if (!editor) {
+		void vscode.window.showInformationMessage('Hearth: open a file and select code to explain.');
+		return;
+	}
+	const target = await selectionTarget(editor);
+	if (typeof target === 'string') {
+		void vscode.window.showWarningMessage(`Hearth: ${target}`);
+		return;
+	}
+	const name = editor.document.uri.path.split('/').pop() ?? 'code';
+	const uri = vscode.Uri.from({ scheme: answers.scheme, path: `/Explain ${name}:${target.range.start.line + 1}.md`, query: String(Date.now()) });
+	const heading = `# Explanation of ${target.description} in \`${name}\` (lines ${target.range.start.line + 1}–${target.range.end.line + 1})\n\n`;
+	answers.set(uri, `${heading}*Thinking…*\n`);
+	await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+	let latest = '';
+	const run = await runActionWithProgress(
+		client,
+		{ kind: 'explain', code: target.text, languageId: editor.document.languageId, filePath: vscode.workspace.asRelativePath(editor.document.uri) },
+		`Hearth is explaining ${target.description}…`,
+		(text) => {
+			latest = text;
+			answers.set(uri, `${heading}${text}\n`);
+		},
+	);
+	switch (run.outcome) {
+		case 'done':
+			answers.set(uri, `${heading}${run.result.text}\n\n---\n*${answerFooter(run.result)}*\n`);
+			log.info(`Explain: ${answerFooter(run.result)}`);
+			return;
+		case 'stopped':
+			answers.set(uri, `${heading}${latest}\n\n---\n*Stopped.*\n`);
+			return;
+		case 'failed':
+			answers.set(uri, `${heading}${latest}\n\n---\n*The model could not answer: ${run.message}*\n`);
+			void vscode.window.showErrorMessage(`Hearth: explain failed. ${run.message}`);
+			return;
+	}
+}
