@@ -96,6 +96,16 @@ export function codeLinesOf(text: string, syntax: CommentSyntax): CodeLine[] {
 			}
 		}
 	};
+	/** A string's text is code, over as many lines as it spans. */
+	const keepCode = (from: number, to: number) => {
+		for (let k = from; k < to; k++) {
+			if (source[k] === '\n') {
+				endLine();
+			} else {
+				code += source[k];
+			}
+		}
+	};
 	let i = 0;
 	let atStatementStart = true;
 	while (i < source.length) {
@@ -129,13 +139,7 @@ export function codeLinesOf(text: string, syntax: CommentSyntax): CodeLine[] {
 			if (standsAlone) {
 				skipComment(i, end);
 			} else {
-				for (let k = i; k < end; k++) {
-					if (source[k] === '\n') {
-						endLine();
-					} else {
-						code += source[k];
-					}
-				}
+				keepCode(i, end);
 			}
 			i = end;
 			atStatementStart = false;
@@ -143,13 +147,7 @@ export function codeLinesOf(text: string, syntax: CommentSyntax): CodeLine[] {
 		}
 		if (syntax.quotes.includes(ch)) {
 			const end = stringEnd(source, i, ch);
-			for (let k = i; k < end; k++) {
-				if (source[k] === '\n') {
-					endLine();
-				} else {
-					code += source[k];
-				}
-			}
+			keepCode(i, end);
 			i = end;
 			atStatementStart = false;
 			continue;

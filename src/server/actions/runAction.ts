@@ -1,6 +1,7 @@
 import type { ChatEngine } from '../../engine/chat/chatEngine.js';
 import type { ChatMessage } from '../../engine/chat/chatTypes.js';
 import { actionMaxTokens, actionMessages, type ActionInput } from '../../engine/actions/actionPrompts.js';
+import type { RunActionRequest } from '../../shared/protocol.js';
 
 /** What the action runner needs from the model host. */
 export interface ActionHost {
@@ -10,15 +11,8 @@ export interface ActionHost {
 	readonly modelName: string | undefined;
 }
 
-export interface ActionOutcome {
-	text: string;
-	stopReason: string;
-	model: string;
-	totalMs: number;
-	generatedTokens: number;
-	tokensPerSecond: number;
-	pauses: number;
-}
+/** The request's result less what the server adds afterwards (the proposal and its check). */
+export type ActionOutcome = Omit<RunActionRequest.Result, 'proposal' | 'commentOnly'>;
 
 /** The user has stopped typing when no completion ran for this long: the action may go on. */
 const RESUME_AFTER_QUIET_MS = 400;
