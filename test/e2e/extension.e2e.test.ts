@@ -4,7 +4,7 @@
 // palette) or through the clipboard (the exact document). Each step saves a screenshot; the
 // folder is printed at the end of the run, with the extension's log beside it.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
 import { HEARTH_WORKSPACE, INVENTORY_TS, lineOf } from './fixtures/hearthWorkspace.js';
@@ -241,22 +241,30 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		await wb().press('Escape'); // drop the selection
 	});
 
-	it('explains a selection from the context menu: the answer streams into a Markdown preview beside the editor, naming the model and the time', async function () {
+	it('explains a selection from the context menu: the answer streams into a Markdown preview beside the editor, and Cancel stops it at once', async function () {
 		await wb().openFile('src/inventory.ts');
 		await selectAddMethod(wb());
 		await wb().editorContextMenu({ onSelection: true, keepOpen: true });
 		await wb().clickMenuEntry('Explain Selection');
 		await wb().waitForNotification(/Hearth is explaining/, 15_000);
 		await wb().waitFor(async () => (await wb().tabLabels()).some((t) => /Explain inventory\.ts/.test(t)), 20_000, 'no preview tab for the explanation');
-		await wb().waitFor(async () => !(await wb().notifications()).some((t) => /Hearth is explaining/.test(t)), 180_000, 'the explanation did not finish');
-		await wb().screenshot('explain-preview');
-		const log = readFileSync(collectHearthLog(server(), 'hearth-explain') ?? '/dev/null', 'utf8');
-		assert.match(log, /Explain: Answered by .+ in \d+\.\d s · \d+ tokens/, 'the footer line (model, time, tokens) was written');
-		notes.explainTabs = await wb().tabLabels();
-		await wb().press('Escape');
+		// The preview renders in a webview: read its text from the frame that shows the heading.
+		let shown = '';
+		await wb().waitFor(async () => (shown = await previewText(wb(), 'Explanation of')).length > 200, 60_000, () => `the answer did not stream into the preview: ${JSON.stringify(shown.slice(0, 300))}`);
+		await wb().screenshot('explain-streaming');
+		const lengthWhileStreaming = shown.length;
+		await wb().waitFor(async () => (await previewText(wb(), 'Explanation of')).length > lengthWhileStreaming, 30_000, 'the preview did not grow');
+		const stoppedAt = Date.now();
+		await wb().clickNotificationButton(/Hearth is explaining/, 'Cancel');
+		await wb().waitFor(async () => /Stopped\./.test(await previewText(wb(), 'Explanation of')), 15_000, 'the preview does not say the answer was stopped');
+		timings.explainStopMs = Date.now() - stoppedAt;
+		await wb().screenshot('explain-stopped');
+		notes.explainPreview = (await previewText(wb(), 'Explanation of')).slice(0, 400);
+		assert.match(notes.explainPreview as string, /^Explanation of the selection in inventory\.ts \(lines \d+–\d+\)/);
 	});
 
 	it('refactors a selection from the context menu: a diff is offered, Accept applies it as one edit, and one Undo reverts it', async function () {
+		this.timeout(300_000); // a few hundred tokens from the placeholder model on a busy 2-core machine
 		await wb().openFile('src/inventory.ts');
 		const before = await wb().documentText();
 		await selectAddMethod(wb());
@@ -265,7 +273,7 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		await wb().page.locator('.quick-input-widget').waitFor({ state: 'visible', timeout: 10_000 });
 		await wb().typeText('use a for loop', 5);
 		await wb().press('Enter');
-		const question = await wb().waitForNotification(/apply the refactor of/, 180_000);
+		const question = await wb().waitForNotification(/apply the refactor of/, 270_000);
 		notes.refactorQuestion = question;
 		await wb().waitFor(async () => (await wb().tabLabels()).some((t) => /refactor proposed by/.test(t)), 20_000, 'no diff tab for the proposal');
 		await wb().screenshot('refactor-diff');
@@ -488,7 +496,7 @@ async function editRemoteSettings(wb: Workbench, origin: string, json: string): 
 	await wb.typeText(json, 10);
 	assert.equal(await wb.documentText(), json, 'the settings file holds what was typed');
 	await wb.press('Control+S');
-	await wb.page.locator('.part.editor .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
+	await wb.page.locator('.part.editor .editor-group-container.active .tab.active.dirty').waitFor({ state: 'detached', timeout: 10_000 });
 	await wb.screenshot('remote-settings-saved');
 	await wb.press('Control+W');
 }
@@ -506,4 +514,13 @@ async function selectAddMethod(wb: Workbench): Promise<void> {
 	await wb.gotoLine(first, 3);
 	for (let i = first; i < last; i++) await wb.press('Shift+ArrowDown');
 	await wb.press('Shift+End');
+}
+
+/** The text of the Markdown preview whose page contains `marker` ('' when none is shown). */
+async function previewText(wb: Workbench, marker: string): Promise<string> {
+	for (const frame of wb.page.frames()) {
+		const text = String(await frame.evaluate('document.body ? document.body.innerText : ""').catch(() => ''));
+		if (text.includes(marker)) return text.trim();
+	}
+	return '';
 }

@@ -306,8 +306,14 @@ export class Workbench {
 	/** Tab: accepts the shown inline suggestion. */
 	async acceptGhostText(): Promise<void> {
 		await this.waitForGhostText();
+		const before = await this.cursorPosition();
 		await this.press('Tab');
-		await this.waitForNoGhostText();
+		// Not "until no ghost text": with prefetch the next suggestion may show the moment this one is
+		// accepted. The cursor moving past the inserted text is what says it was accepted.
+		await this.waitFor(async () => {
+			const now = await this.cursorPosition();
+			return now.line !== before.line || now.column !== before.column;
+		}, 10_000, 'Tab did not accept the ghost text (the cursor did not move)');
 	}
 
 	/**
