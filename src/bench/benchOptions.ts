@@ -11,7 +11,8 @@ export const USAGE = `Usage: npm run bench -- [options]
 
 Replays the recorded typing sessions in test/fixtures/traces/ against the completion engine in real
 time and prints one JSON report (latency, tokens evaluated against tokens new, cancellation, CPU,
-memory, and the compute bound measured on the same model).
+memory, and the compute bound measured on the same model). Then, per model, the "actions" section:
+a rewrite request answered with and without input-lookup speculative decoding (tokens/s, ratio).
 
 Options:
   --models LIST       comma-separated: 0.5b, 1.5b (the Qwen2.5-Coder shapes, Q8_0), 1.5b-spm (the
@@ -28,6 +29,8 @@ Options:
   --debounce-max MS   upper bound of the adaptive wait before a model call (default 400, as the setting)
   --no-prefetch       do not compute the next suggestion ahead while one is shown
   --per-request       include every request's record in the report
+  --actions           run only the actions section (no traces)
+  --no-actions        skip the actions section
   --out FILE          also write the report to FILE`;
 
 const DEFAULT_MAX_TOKENS = 16;
@@ -54,18 +57,20 @@ export interface BenchOptions {
 	warmUp: boolean;
 	debounceMaxMs: number;
 	prefetch: boolean;
+	/** What runs per model: the trace replays, then the rewrite-action measurements (both by default). */
+	sections: { traces: boolean; actions: boolean };
 	out?: string;
 }
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
-	const { positionals, options } = parseArguments(argv, ['quick', 'per-request', 'cold', 'no-prefetch', 'help']);
+	const { positionals, options } = parseArguments(argv, ['quick', 'per-request', 'cold', 'no-prefetch', 'actions', 'no-actions', 'help']);
 	if (options.has('help')) {
 		return 'help';
 	}
 	if (positionals.length > 0) {
 		throw new UsageError(`Unexpected argument: ${positionals[0]}`);
 	}
-	const known = new Set(['models', 'traces', 'quick', 'max-events', 'max-tokens', 'mode', 'threads', 'context-size', 'per-request', 'cold', 'out', 'debounce-max', 'no-prefetch']);
+	const known = new Set(['models', 'traces', 'quick', 'max-events', 'max-tokens', 'mode', 'threads', 'context-size', 'per-request', 'cold', 'out', 'debounce-max', 'no-prefetch', 'actions', 'no-actions']);
 	for (const name of options.keys()) {
 		if (!known.has(name)) {
 			throw new UsageError(`Unknown option --${name}`);
@@ -90,6 +95,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
 	if (debounceMaxMs < 0) {
 		throw new UsageError('--debounce-max must be 0 or more');
 	}
+	if (options.has('actions') && options.has('no-actions')) {
+		throw new UsageError('--actions and --no-actions exclude each other');
+	}
+	if (options.has('actions') && options.has('traces')) {
+		throw new UsageError('--actions runs no traces: drop --traces, or --actions to run both');
+	}
 	return {
 		models: models.map(modelChoice),
 		traces: list(stringOption(options, 'traces')),
@@ -103,6 +114,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
 		warmUp: !options.has('cold'),
 		debounceMaxMs,
 		prefetch: !options.has('no-prefetch'),
+		sections: { traces: !options.has('actions'), actions: !options.has('no-actions') },
 		out: out === undefined ? undefined : path.resolve(out),
 	};
 }

@@ -4,8 +4,10 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli, UsageError } from '../cli/cliArguments.js';
 import { ensureTestModelDetailed } from '../engine/testModels/ensureModel.js';
+import { DEFAULT_ACTION_ROUNDS, DEFAULT_ACTION_TOKENS } from './actions/runActionsBench.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type ModelChoice } from './benchOptions.js';
 import { machineInfo, nodeLlamaCppVersion } from './machine.js';
+import type { TraceSummary } from './metrics/summarizeTrace.js';
 import { loadTraces } from './traces/loadTraces.js';
 import type { ModelRunReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
 
@@ -26,6 +28,14 @@ const DEFINITIONS = {
 	targets: "issue #4's targets, checked on the steady-typing trace (type-through and tokens after abort: on every trace)",
 	cpuSecondsPer100Keystrokes: 'process.cpuUsage() of the model worker (all llama.cpp threads) over the replay, per 100 keystrokes',
 	weights: 'the models have real shapes and tokenizers but random weights: the suggestions are noise and generation never stops on its own, so every request generates the full maxTokens unless post-processing cuts it',
+	actions:
+		"after the traces, per model: a refactor-shaped chat request (system + user message with a real 74-line TypeScript method, getUrlComponents from test/fixtures/traces/sources/UrlString.ts) answered by the chat engine with maxTokens tokens, greedy, with tokenPredictor 'none' and then 'input-lookup' (node-llama-cpp's InputLookupTokenPredictor: the last generated tokens are looked up in the user message and up to 3 following tokens are verified in one batch). " +
+		'Each mode has its own engine (its own KV state); after one warm-up run of each (not counted), the two run in alternating pairs (none then input-lookup, then the reverse, rounds times), so load changes on a shared machine fall on both; ' +
+		'tokensPerSecond = generated tokens ÷ generation time (prompt evaluation excluded), the median of the measured runs; ratio = input-lookup ÷ none within each pair, the median of the pairs; predictions validated/refuted: of one measured run (greedy decoding repeats them). ' +
+		'rewrite: free generation, whose acceptance is a lower bound (random weights do not copy their input). ' +
+		"forcedCopy: the same request through the chat engine's generation path (LlamaChat, same wrapper and settings; the chat engine takes no grammar) with a GBNF grammar of token ids (llama.cpp's <[id]> elements) that forces the answer to be the input's fenced code, token for token as the user message has it, so every prediction is right; " +
+		'node-llama-cpp 3.22.1 checks drafted tokens against a grammar state that does not advance between them, so under a grammar it drafts 1 token per step, and both modes pay the grammar check on every sampled token: the ratio is the predictor\'s ceiling under a grammar, not the mechanism\'s. ' +
+		'verificationCeiling: the mechanism\'s ceiling on this machine: the same copied tokens decoded after the same prompt with controlledEvaluate, one per step against batches of 1 + 3 (every prediction accepted), the next token sampled greedily at every position in both, no grammar, in alternating pairs as above',
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -37,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
 	const traceNames = selectTraces(options);
 	const startedAt = new Date();
 	const machine = machineInfo();
-	const models: (ModelRunReport & { label: string; modelFile: { generated: boolean; generateMs: number } | null; targets: Targets } | { label: string; error: string })[] = [];
+	const models: (ModelRunReport & { label: string; modelFile: { generated: boolean; generateMs: number } | null; targets?: Targets } | { label: string; error: string })[] = [];
 	for (const choice of options.models) {
 		progress(`model ${choice.label}`);
 		try {
@@ -58,8 +68,9 @@ async function main(argv: string[]): Promise<number> {
 				threads: options.threads,
 				contextSize: options.contextSize,
 				perRequest: options.perRequest,
+				actions: options.sections.actions ? { maxTokens: DEFAULT_ACTION_TOKENS, rounds: DEFAULT_ACTION_ROUNDS } : undefined,
 			});
-			models.push({ label: choice.label, modelFile, targets: checkTargets(report), ...report });
+			models.push({ label: choice.label, modelFile, ...(report.allTraces ? { targets: checkTargets(report, report.allTraces) } : {}), ...report });
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			progress(`model ${choice.label} failed: ${message}`);
@@ -83,6 +94,9 @@ async function main(argv: string[]): Promise<number> {
 			prefetch: options.prefetch,
 			threads: options.threads ?? 'machine cores',
 			contextSize: options.contextSize ?? 'engine default',
+			sections: options.sections,
+			actionTokens: options.sections.actions ? DEFAULT_ACTION_TOKENS : null,
+			actionRounds: options.sections.actions ? DEFAULT_ACTION_ROUNDS : null,
 		},
 		definitions: DEFINITIONS,
 		models,
@@ -101,7 +115,7 @@ const STEADY_TRACE = 'ts-steady-typing';
 /** Issue #4's targets, each with the measured value; null where the run had no data for it. */
 type Targets = Record<string, { target: string; measured: number | null; met: boolean | null }>;
 
-function checkTargets(report: ModelRunReport): Targets {
+function checkTargets(report: ModelRunReport, allTraces: TraceSummary): Targets {
 	const steady = report.traces.find((trace) => trace.trace === STEADY_TRACE);
 	const check = (target: string, measured: number | null | undefined, met: (value: number) => boolean) => ({
 		target,
@@ -110,13 +124,16 @@ function checkTargets(report: ModelRunReport): Targets {
 	});
 	return {
 		evaluatedToNew: check('prompt tokens evaluated ≤ 1.2 × new (steady typing)', steady?.promptTokens.evaluatedToNewRatio, (value) => value <= 1.2),
-		typeThroughModelCalls: check('0 model calls while typing through a suggestion (all traces)', report.allTraces.typeThrough.modelCalls, (value) => value === 0),
-		tokensAfterCancel: check('a cancelled run stops within 1 token (all traces)', report.allTraces.tokensAfterAbort.max, (value) => value <= 1),
+		typeThroughModelCalls: check('0 model calls while typing through a suggestion (all traces)', allTraces.typeThrough.modelCalls, (value) => value === 0),
+		tokensAfterCancel: check('a cancelled run stops within 1 token (all traces)', allTraces.tokensAfterAbort.max, (value) => value <= 1),
 		latencyToBound: check('median latency ≤ 1.25 × compute bound (steady typing)', steady?.computeBound.medianRatio, (value) => value <= 1.25),
 	};
 }
 
 function selectTraces(options: BenchOptions): string[] {
+	if (!options.sections.traces) {
+		return [];
+	}
 	const available = loadTraces().map((trace) => trace.name);
 	if (!options.traces) {
 		return available;

@@ -2,6 +2,8 @@ import { stderrLogger } from '../engine/logger.js';
 import { CompletionEngine } from '../engine/runtime/completionEngine.js';
 import { loadModel } from '../engine/runtime/loadModel.js';
 import { CompletionScheduler } from '../engine/scheduling/completionScheduler.js';
+import { rewriteRequest } from './actions/rewriteRequest.js';
+import { runActionsBench } from './actions/runActionsBench.js';
 import { requestRows, runRows, type RequestRow, type RunRow } from './metrics/requestRows.js';
 import { combineReplays, summarizeTrace } from './metrics/summarizeTrace.js';
 import { calibrate } from './replay/calibrate.js';
@@ -10,7 +12,8 @@ import { loadTraces } from './traces/loadTraces.js';
 import type { ModelRunReport, TraceReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
 
 /**
- * Child process of `npm run bench`: loads one model, measures its speeds, replays the traces on it.
+ * Child process of `npm run bench`: loads one model, measures its speeds, replays the traces on it,
+ * then measures the rewrite actions' speculative decoding (the "actions" section).
  * A process of its own per model, so that each model's peak RSS is its own.
  */
 async function runJob(job: WorkerJob): Promise<ModelRunReport> {
@@ -22,7 +25,7 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 	const rssAfterLoadMiB = mib(process.memoryUsage().rss);
 	try {
 		progress(`${loaded.info.displayName}: ${loaded.info.threads} threads, ${loaded.info.backend}, FIM ${loaded.info.fimFamily} (${loaded.info.fimOrder}); calibrating`);
-		const calibration = await calibrate(loaded.model, loaded.sequences[0]!, traces[0]?.initialText ?? 'function f() {}\n');
+		const calibration = await calibrate(loaded.model, loaded.sequences[0]!, traces[0]?.initialText ?? rewriteRequest().source.code);
 		progress(`prompt ${calibration.promptTokensPerSecond} tokens/s, generation ${calibration.generationTokensPerSecond} tokens/s`);
 
 		const reports: TraceReport[] = [];
@@ -61,14 +64,21 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 					`latency p50 ${summary.latencyMs.p50} ms, evaluated/new ${summary.promptTokens.evaluatedToNewRatio}, bound ratio ${summary.computeBound.medianRatio}`,
 			);
 		}
+		// Before the actions, whose chat contexts are memory the completion path never uses.
+		const peakRssMiB = mib(process.resourceUsage().maxRSS * 1024);
+		const actions = job.actions && (await runActionsBench(loaded, logger, job.actions, progress));
 		return {
 			model: loaded.info,
 			loadMs: Math.round(loadMs),
 			calibration,
 			rssAfterLoadMiB,
-			peakRssMiB: mib(process.resourceUsage().maxRSS * 1024),
-			allTraces: summarizeTrace({ replay: combineReplays('all traces', replays), requests: allRows, runs: allRuns, speeds: calibration }),
+			peakRssMiB,
+			allTraces:
+				replays.length > 0
+					? summarizeTrace({ replay: combineReplays('all traces', replays), requests: allRows, runs: allRuns, speeds: calibration })
+					: undefined,
 			traces: reports,
+			...(actions ? { actions } : {}),
 		};
 	} finally {
 		await loaded.dispose();

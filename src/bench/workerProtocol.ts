@@ -1,4 +1,6 @@
 import type { ModelInfo } from '../engine/runtime/modelInfo.js';
+import type { ActionsReport } from './actions/actionsReport.js';
+import type { ActionsBenchOptions } from './actions/runActionsBench.js';
 import type { RequestRow, RunRow } from './metrics/requestRows.js';
 import type { TraceSummary } from './metrics/summarizeTrace.js';
 import type { Calibration } from './replay/calibrate.js';
@@ -7,8 +9,11 @@ import type { ReplayOptions } from './replay/replayTrace.js';
 /** What the main process asks one model worker to do (one process per model, for a clean peak RSS). */
 export interface WorkerJob {
 	modelPath: string;
+	/** Empty: no trace replay (the calibration still runs, as the reference speed). */
 	traceNames: string[];
 	replay: ReplayOptions;
+	/** The actions section, run after the traces; absent: skipped. */
+	actions?: ActionsBenchOptions;
 	threads?: number;
 	contextSize?: number;
 	perRequest: boolean;
@@ -21,11 +26,12 @@ export interface ModelRunReport {
 	loadMs: number;
 	calibration: Calibration;
 	rssAfterLoadMiB: number;
-	/** process.resourceUsage().maxRSS of the worker, which only ever held this model. */
+	/** process.resourceUsage().maxRSS of the worker, which only ever held this model, taken before the actions section. */
 	peakRssMiB: number;
-	/** Every trace pooled: enough delivered answers for percentiles that mean something. */
-	allTraces: TraceSummary;
+	/** Every trace pooled: enough delivered answers for percentiles that mean something. Absent when no trace ran. */
+	allTraces?: TraceSummary;
 	traces: TraceReport[];
+	actions?: ActionsReport;
 }
 
 export type WorkerMessage = { ok: true; report: ModelRunReport } | { ok: false; error: string };

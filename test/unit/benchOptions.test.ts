@@ -17,6 +17,19 @@ describe('bench: command-line options', function () {
 		assert.equal(options.maxTokens, 16);
 		assert.equal(options.mode, 'multi-line');
 		assert.equal(options.warmUp, true);
+		assert.deepEqual(options.sections, { traces: true, actions: true });
+	});
+
+	it('--actions runs only the actions section, --no-actions skips it', function () {
+		const only = parseBenchOptions(['--actions', '--models', '0.5b,1.5b']);
+		assert.ok(only !== 'help');
+		assert.deepEqual(only.sections, { traces: false, actions: true });
+		assert.deepEqual(only.models.map((model) => model.label), ['0.5b', '1.5b']);
+		const skip = parseBenchOptions(['--no-actions', '--quick']);
+		assert.ok(skip !== 'help');
+		assert.deepEqual(skip.sections, { traces: true, actions: false });
+		assert.throws(() => parseBenchOptions(['--actions', '--no-actions']), UsageError);
+		assert.throws(() => parseBenchOptions(['--actions', '--traces', 'ts-steady-typing']), UsageError);
 	});
 
 	it('--quick means the 0.5B shape and the first events of each trace, unless told otherwise', function () {
