@@ -377,7 +377,14 @@ export class Workbench {
 
 	/** Clicks an entry of the open context menu by its label. */
 	async clickMenuEntry(label: string): Promise<void> {
-		await this.page.locator(`${SEL.menu} .action-item .action-label`, { hasText: label }).first().click();
+		const entry = this.page.locator(`${SEL.menu} .action-item .action-label`, { hasText: label }).first();
+		// A click that lands while the menu is still settling is sometimes ignored: retry until the menu closes.
+		for (let attempt = 1; ; attempt++) {
+			await entry.click({ timeout: 5_000 }).catch(() => undefined);
+			const closed = await this.page.locator(SEL.menu).first().waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+			if (closed) return;
+			if (attempt >= 3) throw new HarnessError(`the menu entry "${label}" did not respond to ${attempt} clicks`);
+		}
 	}
 
 	async closeMenu(): Promise<void> {
