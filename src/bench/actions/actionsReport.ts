@@ -56,4 +56,6 @@ export interface ActionsReport {
 	forcedCopy: ForcedCopyComparison | { skipped: string };
 	/** The mechanism's ceiling: the copied tokens decoded one per step against verification batches all accepted. */
 	verificationCeiling: VerificationCeiling;
+	/** One-minute load average when the section ended: above the core count, other work shared the CPU and the samples scatter. */
+	loadAverage1m: number;
 }

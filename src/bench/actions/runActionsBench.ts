@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { ChatEngine } from '../../engine/chat/chatEngine.js';
 import type { ChatResult, ChatTokenPredictor } from '../../engine/chat/chatTypes.js';
 import { chooseChatWrapper } from '../../engine/chat/chatWrapperChoice.js';
@@ -75,6 +76,7 @@ export async function runActionsBench(loaded: LoadedModel, logger: Logger, optio
 		rewrite: rewriteComparison,
 		forcedCopy,
 		verificationCeiling,
+		loadAverage1m: round(os.loadavg()[0]!, 1),
 	};
 }
 
