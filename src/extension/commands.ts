@@ -3,6 +3,10 @@ import { SETTINGS_SECTION } from '../shared/settings.js';
 import { explainSelection } from './actions/explainCommand.js';
 import { RewriteCommands } from './actions/rewriteCommands.js';
 import { VirtualDocuments } from './actions/virtualDocuments.js';
+import { EscalationCommands } from './escalation/escalationCommands.js';
+import { showEscalationLog } from './escalation/escalationLogView.js';
+import { AuditLog } from './escalation/frontier/auditLog.js';
+import { FrontierKeys } from './escalation/frontierKeys.js';
 import { showModelSwitcher } from './models/modelSwitcher.js';
 import type { ServerCredentials } from './models/serverCredentials.js';
 import type { ServerClient } from './serverClient.js';
@@ -20,6 +24,11 @@ export const Commands = {
 	cleanUpDocs: 'hearth.cleanUpDocs',
 	acceptProposal: 'hearth.acceptProposal',
 	rejectProposal: 'hearth.rejectProposal',
+	askFrontier: 'hearth.askFrontier',
+	escalateLocalAnswer: 'hearth.escalateLocalAnswer',
+	setFrontierApiKey: 'hearth.setFrontierApiKey',
+	clearFrontierApiKey: 'hearth.clearFrontierApiKey',
+	showEscalationLog: 'hearth.showEscalationLog',
 } as const;
 
 export function registerCommands(
@@ -59,6 +68,7 @@ export function registerCommands(
 			{ label: 'Hearth', kind: vscode.QuickPickItemKind.Separator },
 			{ label: enabled ? '$(debug-pause) Pause inline completions' : '$(play) Resume inline completions', run: run(Commands.toggleInlineCompletions) },
 			{ label: '$(output) Show logs', run: run(Commands.showLogs) },
+			{ label: '$(history) Show escalation log', description: 'what was sent to a frontier model', run: run(Commands.showEscalationLog) },
 			{ label: '$(debug-restart) Restart language server', run: run(Commands.restartServer) },
 			{ label: '$(settings-gear) Open settings', run: run(Commands.openSettings) },
 		];
@@ -68,7 +78,21 @@ export function registerCommands(
 	const proposals = new VirtualDocuments('hearth-proposal');
 	const rewrites = new RewriteCommands(server.client, proposals, context.globalState, log);
 	context.subscriptions.push(answers, proposals, rewrites);
-	register(Commands.explain, () => explainSelection(server.client, answers, log));
+
+	// Escalation: the one path by which code leaves the machine, on these commands only.
+	const outgoing = new VirtualDocuments('hearth-outgoing');
+	const auditPath = vscode.Uri.joinPath(context.globalStorageUri, 'escalations.jsonl').fsPath;
+	const audit = new AuditLog(auditPath);
+	const escalations = new EscalationCommands(server.client, answers, outgoing, rewrites, new FrontierKeys(context.secrets), audit, log);
+	rewrites.escalation = { escalate: (task, target) => escalations.escalate(task, target), remember: (task, target) => escalations.rememberLocal(task, target) };
+	context.subscriptions.push(outgoing, escalations);
+	register(Commands.askFrontier, () => escalations.askFrontier());
+	register(Commands.escalateLocalAnswer, () => escalations.escalateLastLocal());
+	register(Commands.setFrontierApiKey, () => escalations.showKeyCommand('set'));
+	register(Commands.clearFrontierApiKey, () => escalations.showKeyCommand('clear'));
+	register(Commands.showEscalationLog, () => showEscalationLog(audit, auditPath, answers));
+
+	register(Commands.explain, () => explainSelection(server.client, answers, log, rewrites.escalation));
 	register(Commands.refactor, () => rewrites.refactor());
 	register(Commands.cleanUpDocs, () => rewrites.cleanUpDocs());
 	register(Commands.acceptProposal, () => rewrites.accept());

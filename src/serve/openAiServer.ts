@@ -39,6 +39,16 @@ export interface OpenAiServerOptions {
 	 * real server misbehaving. The CLI never sets them.
 	 */
 	faults?: ServerFaults;
+	/**
+	 * FOR TESTS ONLY: called as each request arrives (before any fault or key check), so that a test
+	 * can count what reached the server and see the headers it carried. The CLI never sets it.
+	 */
+	onRequest?: (request: { method: string; path: string; headers: http.IncomingHttpHeaders }) => void;
+	/**
+	 * FOR TESTS ONLY: called with each POST body the routes parsed, so that a test can compare what a
+	 * client sent with what it meant to send. The CLI never sets it.
+	 */
+	onRequestBody?: (path: string, body: Record<string, unknown>) => void;
 }
 
 export interface OpenAiServer {
@@ -66,6 +76,12 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 	const gates = { completions: new AdmissionGate(maxQueued), chat: new AdmissionGate(maxQueued) };
 	const createdAt = unixSeconds();
 
+	const readBody = async (path: string, request: http.IncomingMessage): Promise<Record<string, unknown>> => {
+		const body = await readJsonObject(request);
+		options.onRequestBody?.(path, body);
+		return body;
+	};
+
 	const route = async (exchange: Exchange): Promise<GenerationReport | undefined> => {
 		const { request } = exchange;
 		const path = (request.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
@@ -84,11 +100,11 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 		}
 		if (path === '/v1/completions' && options.completions) {
 			requireMethod(method, 'POST');
-			return serveCompletions(exchange, options.completions, gates.completions, await readJsonObject(request));
+			return serveCompletions(exchange, options.completions, gates.completions, await readBody(path, request));
 		}
 		if (path === '/v1/chat/completions' && options.chat) {
 			requireMethod(method, 'POST');
-			return serveChatCompletions(exchange, options.chat, gates.chat, await readJsonObject(request));
+			return serveChatCompletions(exchange, options.chat, gates.chat, await readBody(path, request));
 		}
 		throw new OpenAiHttpError(404, `Unknown route: ${method} ${path || '/'}. This server offers GET /v1/models${options.completions ? ', POST /v1/completions' : ''}${options.chat ? ', POST /v1/chat/completions' : ''}.`, 'not_found_error', 'unknown_route');
 	};
@@ -102,6 +118,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 			}
 		});
 		const exchange: Exchange = { request, response, clientGone: gone.signal, faults, modelId: options.modelId };
+		options.onRequest?.({ method: request.method ?? 'GET', path: (request.url ?? '/').split('?')[0]!, headers: request.headers });
 		try {
 			const delay = faults.delayFirstByteMs;
 			if (delay > 0) {

@@ -12,6 +12,12 @@ export interface ServerFaults {
 	 * events, until the faults are replaced. The generation behind it is aborted as for a client that left.
 	 */
 	closeMidStreamAfterChunks?: number;
+	/**
+	 * Every streamed answer stops sending after this many `data:` events but keeps the connection
+	 * open (a stalled upstream), until the faults are replaced: for testing a client's idle timeout.
+	 * The generation behind it runs on unseen and stops when the client leaves.
+	 */
+	stallMidStreamAfterChunks?: number;
 	/** The next successful answer, any route, is not valid JSON: a cut-off body, or (streamed) a first event that is not JSON. */
 	malformedJsonNext?: boolean;
 	/** Every answer waits this long before its first byte, until the faults are replaced. */
@@ -22,6 +28,7 @@ export interface ServerFaults {
 export interface StreamFaults {
 	malformedFirstEvent: boolean;
 	closeAfterEvents?: number;
+	stallAfterEvents?: number;
 }
 
 /** The server's current faults; one-shot ones are used up as requests take them. */
@@ -58,7 +65,7 @@ export class FaultInjector {
 	}
 
 	takeStreamFaults(): StreamFaults {
-		return { malformedFirstEvent: this.takeMalformedJson(), closeAfterEvents: this.faults.closeMidStreamAfterChunks };
+		return { malformedFirstEvent: this.takeMalformedJson(), closeAfterEvents: this.faults.closeMidStreamAfterChunks, stallAfterEvents: this.faults.stallMidStreamAfterChunks };
 	}
 }
 

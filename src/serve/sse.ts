@@ -8,6 +8,8 @@ import type { StreamFaults } from './serverFaults.js';
 export class SseStream {
 	private events = 0;
 	private cut = false;
+	/** Nothing more is written, yet the connection stays open (the stall fault). */
+	private stalled = false;
 
 	constructor(
 		private readonly response: ServerResponse,
@@ -24,7 +26,7 @@ export class SseStream {
 	}
 
 	get open(): boolean {
-		return !this.cut && !this.response.destroyed && !this.response.writableEnded;
+		return !this.cut && !this.stalled && !this.response.destroyed && !this.response.writableEnded;
 	}
 
 	send(data: unknown): void {
@@ -38,6 +40,9 @@ export class SseStream {
 			// After the events already written have gone out, as a server that died mid-answer would leave it.
 			this.cut = true;
 			this.response.socket?.destroySoon();
+		}
+		if (this.faults.stallAfterEvents !== undefined && this.events >= this.faults.stallAfterEvents) {
+			this.stalled = true;
 		}
 	}
 

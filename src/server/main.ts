@@ -16,6 +16,7 @@ import {
 	ListModelsRequest,
 	ActionProgressNotification,
 	ModelInfoRequest,
+	CheckCommentOnlyRequest,
 	RunActionRequest,
 	ServerCredentialsNotification,
 	ServerStatusNotification,
@@ -30,6 +31,7 @@ import { DownloadCancelledError, downloadModel } from './models/downloadModel.js
 import { ModelLibrary } from './models/modelLibrary.js';
 import { ActionUnavailableError, runAction } from './actions/runAction.js';
 import { rewriteProposal } from './actions/rewriteProposal.js';
+import { checkCommentOnlyChange } from '../engine/actions/commentOnlyCheck.js';
 import { ChatEngineError } from '../engine/chat/chatEngineError.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
@@ -193,6 +195,13 @@ connection.onRequest(RunActionRequest.method, async (params: RunActionRequest.Pa
 	} finally {
 		subscription?.dispose();
 	}
+});
+
+// No model needed: the clean-up rule, for proposals from a frontier model.
+connection.onRequest<CheckCommentOnlyRequest.Result, void>(CheckCommentOnlyRequest.method, (params: CheckCommentOnlyRequest.Params): CheckCommentOnlyRequest.Result => {
+	const check = checkCommentOnlyChange(String(params.original ?? ''), String(params.proposal ?? ''), String(params.languageId ?? 'plaintext'));
+	const verdict: CheckCommentOnlyRequest.Result = check.ok ? { ok: true } : { ok: false, reason: check.reason };
+	return verdict;
 });
 
 connection.onShutdown(async () => {

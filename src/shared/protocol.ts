@@ -207,3 +207,18 @@ export namespace ActionProgressNotification {
 		text: string;
 	}
 }
+
+/**
+ * Whether a proposed clean-up changes comments only, for proposals that did not come from the local
+ * model (a frontier model's). The server decides with the same lexer as for local answers, so no code
+ * change can reach the diff of a clean-up whichever model wrote it.
+ */
+export namespace CheckCommentOnlyRequest {
+	export const method = 'hearth/checkCommentOnly' as const;
+	export interface Params {
+		original: string;
+		proposal: string;
+		languageId: string;
+	}
+	export type Result = { ok: true } | { ok: false; reason: string };
+}

@@ -250,16 +250,16 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		await wb().waitFor(async () => (await wb().tabLabels()).some((t) => /Explain inventory\.ts/.test(t)), 20_000, 'no preview tab for the explanation');
 		// The preview renders in a webview: read its text from the frame that shows the heading.
 		let shown = '';
-		await wb().waitFor(async () => (shown = await previewText(wb(), 'Explanation of')).length > 200, 60_000, () => `the answer did not stream into the preview: ${JSON.stringify(shown.slice(0, 300))}`);
+		await wb().waitFor(async () => (shown = await wb().markdownPreviewText('Explanation of')).length > 200, 60_000, () => `the answer did not stream into the preview: ${JSON.stringify(shown.slice(0, 300))}`);
 		await wb().screenshot('explain-streaming');
 		const lengthWhileStreaming = shown.length;
-		await wb().waitFor(async () => (await previewText(wb(), 'Explanation of')).length > lengthWhileStreaming, 30_000, 'the preview did not grow');
+		await wb().waitFor(async () => (await wb().markdownPreviewText('Explanation of')).length > lengthWhileStreaming, 30_000, 'the preview did not grow');
 		const stoppedAt = Date.now();
 		await wb().clickNotificationButton(/Hearth is explaining/, 'Cancel');
-		await wb().waitFor(async () => /Stopped\./.test(await previewText(wb(), 'Explanation of')), 15_000, 'the preview does not say the answer was stopped');
+		await wb().waitFor(async () => /Stopped\./.test(await wb().markdownPreviewText('Explanation of')), 15_000, 'the preview does not say the answer was stopped');
 		timings.explainStopMs = Date.now() - stoppedAt;
 		await wb().screenshot('explain-stopped');
-		notes.explainPreview = (await previewText(wb(), 'Explanation of')).slice(0, 400);
+		notes.explainPreview = (await wb().markdownPreviewText('Explanation of')).slice(0, 400);
 		assert.match(notes.explainPreview as string, /^Explanation of the selection in inventory\.ts \(lines \d+–\d+\)/);
 	});
 
@@ -514,13 +514,4 @@ async function selectAddMethod(wb: Workbench): Promise<void> {
 	await wb.gotoLine(first, 3);
 	for (let i = first; i < last; i++) await wb.press('Shift+ArrowDown');
 	await wb.press('Shift+End');
-}
-
-/** The text of the Markdown preview whose page contains `marker` ('' when none is shown). */
-async function previewText(wb: Workbench, marker: string): Promise<string> {
-	for (const frame of wb.page.frames()) {
-		const text = String(await frame.evaluate('document.body ? document.body.innerText : ""').catch(() => ''));
-		if (text.includes(marker)) return text.trim();
-	}
-	return '';
 }

@@ -2,12 +2,23 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { answerFooter, runActionWithProgress } from './runActionWithProgress.js';
 import { selectionTarget, type SelectionTarget } from './selectionTarget.js';
+import type { EscalationTask } from '../escalation/frontier/escalationTask.js';
 import type { VirtualDocuments } from './virtualDocuments.js';
 
 const HISTORY_KEY = 'hearth.refactor.recentInstructions';
 const HISTORY_LENGTH = 10;
 /** Set while a proposed rewrite is open in the diff view, for the Accept/Reject buttons. */
 const PROPOSAL_CONTEXT_KEY = 'hearth.proposalOpen';
+/** Set while the open proposal came from the local model, for the diff's "Escalate" button. */
+const LOCAL_PROPOSAL_CONTEXT_KEY = 'hearth.localProposalOpen';
+
+/** How local results reach the frontier model (the escalation commands). */
+export interface LocalResultEscalation {
+	/** Sends the task now (after its preview). */
+	escalate(task: EscalationTask, target: SelectionTarget): Promise<void>;
+	/** Keeps the task as the "last local answer", for the palette and the diff's title-bar button. */
+	remember(task: EscalationTask, target: SelectionTarget): void;
+}
 
 interface Proposal {
 	target: SelectionTarget;
@@ -24,6 +35,8 @@ interface Proposal {
  */
 export class RewriteCommands implements vscode.Disposable {
 	private proposal: Proposal | undefined;
+	/** Set once the escalation commands exist; without it no "Escalate…" is offered. */
+	escalation: LocalResultEscalation | undefined;
 
 	constructor(
 		private readonly client: LanguageClient,
@@ -106,34 +119,72 @@ export class RewriteCommands implements vscode.Disposable {
 		}
 		const { result } = run;
 		this.log.info(`${kind}: ${answerFooter(result)}`);
+		const task: EscalationTask = { kind, code: target.text, languageId: editor.document.languageId, filePath: vscode.workspace.asRelativePath(editor.document.uri), question: instruction, localAnswer: { model: result.model, text: result.proposal ?? result.text } };
 		if (result.proposal === undefined || result.proposal === target.text) {
-			void vscode.window.showInformationMessage(`Hearth: the model proposed no change to ${target.description}.`);
+			this.offerEscalation(vscode.window.showInformationMessage(`Hearth: the model proposed no change to ${target.description}.`, ...this.escalateButton()), task, target);
 			return;
 		}
 		if (result.commentOnly && !result.commentOnly.ok) {
-			void vscode.window.showWarningMessage(`Hearth: the clean-up was not offered because ${result.commentOnly.reason}. Nothing was changed.`);
+			this.offerEscalation(vscode.window.showWarningMessage(`Hearth: the clean-up was not offered because ${result.commentOnly.reason}. Nothing was changed.`, ...this.escalateButton()), task, target);
 			return;
 		}
+		await this.offer(target, result.proposal, { kind, by: result.model, footer: answerFooter(result), escalation: task });
+	}
+
+	/**
+	 * Shows a proposed rewrite of `target` as a diff beside the editor and asks Accept or Reject (in a
+	 * notification and in the diff's title bar). A proposal from the local model also offers
+	 * "Escalate…", which hands the same task, with the local proposal for comparison, to the frontier
+	 * model; the local diff stays open until the frontier's proposal replaces it.
+	 */
+	async offer(target: SelectionTarget, replacement: string, how: { kind: 'refactor' | 'cleanup'; by: string; footer: string; escalation?: EscalationTask }): Promise<void> {
+		await this.close();
+		const what = how.kind === 'refactor' ? 'refactor' : 'clean-up';
 		const id = `${Date.now()}`;
-		const name = editor.document.uri.path.split('/').pop() ?? 'selection';
+		const name = target.document.uri.path.split('/').pop() ?? 'selection';
 		const originalUri = vscode.Uri.from({ scheme: this.documents.scheme, path: `/${name}`, query: `original-${id}` });
 		const proposedUri = vscode.Uri.from({ scheme: this.documents.scheme, path: `/${name}`, query: `proposed-${id}` });
 		this.documents.set(originalUri, target.text);
-		this.documents.set(proposedUri, result.proposal);
-		this.proposal = { target, replacement: result.proposal, originalUri, proposedUri };
+		this.documents.set(proposedUri, replacement);
+		this.proposal = { target, replacement, originalUri, proposedUri };
+		const escalation = how.escalation && this.escalation;
 		await vscode.commands.executeCommand('setContext', PROPOSAL_CONTEXT_KEY, true);
-		await vscode.commands.executeCommand('vscode.diff', originalUri, proposedUri, `${name}: ${kind === 'refactor' ? 'refactor' : 'clean-up'} proposed by ${result.model} (Accept or Reject)`, { preview: true, viewColumn: vscode.ViewColumn.Beside });
-		const choice = await vscode.window.showInformationMessage(`Hearth: apply the ${kind === 'refactor' ? 'refactor' : 'clean-up'} of ${target.description}? (${answerFooter(result)})`, 'Accept', 'Reject');
+		await vscode.commands.executeCommand('setContext', LOCAL_PROPOSAL_CONTEXT_KEY, Boolean(escalation));
+		if (how.escalation && escalation) {
+			escalation.remember(how.escalation, target);
+		}
+		await vscode.commands.executeCommand('vscode.diff', originalUri, proposedUri, `${name}: ${what} proposed by ${how.by} (Accept or Reject)`, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+		const buttons = escalation ? ['Accept', 'Reject', 'Escalate…'] : ['Accept', 'Reject'];
+		const choice = await vscode.window.showInformationMessage(`Hearth: apply the ${what} of ${target.description}? (${how.footer})`, ...buttons);
 		if (this.proposal?.proposedUri !== proposedUri) {
 			return; // answered from the editor title buttons, or replaced by a newer proposal
 		}
+		if (choice === 'Escalate…' && how.escalation && escalation) {
+			await escalation.escalate(how.escalation, target);
+			return;
+		}
 		await (choice === 'Accept' ? this.accept() : this.reject());
+	}
+
+	private escalateButton(): string[] {
+		return this.escalation ? ['Escalate…'] : [];
+	}
+
+	/** A local result that offers nothing to apply can still be handed to the frontier model. */
+	private offerEscalation(choice: Thenable<string | undefined>, task: EscalationTask, target: SelectionTarget): void {
+		this.escalation?.remember(task, target);
+		void choice.then((picked) => {
+			if (picked === 'Escalate…') {
+				void this.escalation?.escalate(task, target);
+			}
+		});
 	}
 
 	private async close(): Promise<void> {
 		const proposal = this.proposal;
 		this.proposal = undefined;
 		await vscode.commands.executeCommand('setContext', PROPOSAL_CONTEXT_KEY, false);
+		await vscode.commands.executeCommand('setContext', LOCAL_PROPOSAL_CONTEXT_KEY, false);
 		if (!proposal) {
 			return;
 		}

@@ -11,13 +11,19 @@ export interface SelectionTarget {
 }
 
 /** Longest selection sent to the local model (its context is a few thousand tokens). */
-const MAX_TARGET_CHARS = 24_000;
+const LOCAL_MODEL_LIMIT = { chars: 24_000, who: 'the local model' } as const;
+
+/** How much text the model that gets the target can take, and its name for the message. */
+export interface TargetLimit {
+	chars: number;
+	who: string;
+}
 
 /**
  * The text an action works on: the selection, or with none, the innermost function, method or class
  * around the cursor (from the language's document symbols), or failing that the cursor's paragraph.
  */
-export async function selectionTarget(editor: vscode.TextEditor): Promise<SelectionTarget | string> {
+export async function selectionTarget(editor: vscode.TextEditor, limit: TargetLimit = LOCAL_MODEL_LIMIT): Promise<SelectionTarget | string> {
 	const document = editor.document;
 	let range: vscode.Range = editor.selection;
 	let description = 'the selection';
@@ -35,8 +41,8 @@ export async function selectionTarget(editor: vscode.TextEditor): Promise<Select
 	if (text.trim() === '') {
 		return 'Select some code first (or place the cursor inside a function).';
 	}
-	if (text.length > MAX_TARGET_CHARS) {
-		return `The selection is ${text.length.toLocaleString('en')} characters; the local model takes at most ${MAX_TARGET_CHARS.toLocaleString('en')}. Select less.`;
+	if (text.length > limit.chars) {
+		return `The selection is ${text.length.toLocaleString('en')} characters; ${limit.who} takes at most ${limit.chars.toLocaleString('en')}. Select less.`;
 	}
 	if (text.includes('\u0000')) {
 		return 'The selection contains binary data; nothing was sent to the model.';

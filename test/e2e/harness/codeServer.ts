@@ -20,6 +20,11 @@ export interface CodeServerOptions {
 	workspace: string;
 	/** Merged over TEST_USER_SETTINGS and written to the profile before start. */
 	settings?: Record<string, unknown>;
+	/**
+	 * The machine's settings (code-server's "Remote" settings, `Machine/settings.json`): where
+	 * machine-scoped settings take effect, since the browser is the client of a remote here.
+	 */
+	machineSettings?: Record<string, unknown>;
 	/** Packaged extensions installed into the fresh extensions dir before start. */
 	vsix?: string[];
 	/** Extra environment for code-server (and so for the extension host). */
@@ -106,6 +111,10 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 	mkdirSync(join(userDataDir, 'User'), { recursive: true });
 	mkdirSync(extensionsDir, { recursive: true });
 	writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings(opts.settings), null, 2));
+	if (opts.machineSettings) {
+		mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+		writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(opts.machineSettings, null, 2));
+	}
 	const env = profileEnv(home, opts.env);
 
 	for (const vsix of opts.vsix ?? []) await installVsix(bin, vsix, { userDataDir, extensionsDir }, env);

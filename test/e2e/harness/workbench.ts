@@ -394,11 +394,14 @@ export class Workbench {
 
 	// ---- command palette ---------------------------------------------------------------
 
-	/** Runs a command by its title as the palette shows it, e.g. "Hearth: Explain Selection". */
-	async runCommand(title: string, timeoutMs = 15_000): Promise<void> {
+	/**
+	 * Runs a command by its title as the palette shows it, e.g. "Hearth: Explain Selection". With
+	 * `opensInput`, the command asks for input at once: the quick input stays on screen, emptied.
+	 */
+	async runCommand(title: string, timeoutMs = 15_000, opts: { opensInput?: boolean } = {}): Promise<void> {
 		await this.openQuickInput('F1');
 		await this.typeText(title, 10);
-		await this.clickRow((rows) => rows.findIndex((r) => r.label === title), timeoutMs, `the command palette has no command titled "${title}"`);
+		await this.clickRow((rows) => rows.findIndex((r) => r.label === title), timeoutMs, `the command palette has no command titled "${title}"`, opts.opensInput ? 'emptied' : 'hidden');
 	}
 
 	/**
@@ -518,6 +521,33 @@ export class Workbench {
 		await toast.first().locator('.monaco-button', { hasText: button }).first().click({ timeout: 10_000 });
 	}
 
+	/** The modal dialog on screen (message and detail), waiting for one up to `timeoutMs`. */
+	async waitForDialog(match: string | RegExp, timeoutMs = 15_000): Promise<string> {
+		let shown = '';
+		await this.waitFor(async () => {
+			shown = plain((await this.page.locator('.monaco-dialog-box').allInnerTexts()).join('\n')).trim();
+			return typeof match === 'string' ? shown.includes(match) : match.test(shown);
+		}, timeoutMs, () => `no dialog matching ${String(match)}; shown: ${JSON.stringify(shown)}`);
+		return shown;
+	}
+
+	/** Clicks a button of the modal dialog and waits for the dialog to close. */
+	async clickDialogButton(label: string): Promise<void> {
+		const dialog = this.page.locator('.monaco-dialog-box');
+		await dialog.locator('.dialog-buttons .monaco-button', { hasText: label }).first().click({ timeout: 10_000 });
+		await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+	}
+
+	/** The text of the Markdown preview (a webview) whose page contains `marker`; '' when none is shown. */
+	async markdownPreviewText(marker: string): Promise<string> {
+		// Webviews only: the workbench's own page names the preview in its tab label.
+		for (const frame of this.page.frames().filter((f) => f !== this.page.mainFrame())) {
+			const text = String(await frame.evaluate('document.body ? document.body.innerText : ""').catch(() => ''));
+			if (text.includes(marker)) return text.trim();
+		}
+		return '';
+	}
+
 	/** Labels of the open editor tabs, in every group. */
 	async tabLabels(): Promise<string[]> {
 		return (await this.page.locator('.part.editor .tab .label-name').allInnerTexts()).map((t) => plain(t).trim());
@@ -564,7 +594,7 @@ export class Workbench {
 	 * while results arrive (recently opened first, then file results), so a row found a moment
 	 * ago may be gone: wait until the list holds still, and pick again if the click misses.
 	 */
-	private async clickRow(pick: (rows: Array<{ label: string; aria: string; description: string }>) => number, timeoutMs: number, failure: string): Promise<void> {
+	private async clickRow(pick: (rows: Array<{ label: string; aria: string; description: string }>) => number, timeoutMs: number, failure: string, then: 'hidden' | 'emptied' = 'hidden'): Promise<void> {
 		await this.waitForRow(pick, timeoutMs, failure);
 		await this.settleQuickInputRows();
 		for (let attempt = 1; ; attempt++) {
@@ -576,6 +606,11 @@ export class Workbench {
 				if (!(await this.page.locator(SEL.quickInput).isVisible())) break; // the click did land
 				if (attempt >= 5) throw err;
 			}
+		}
+		if (then === 'emptied') {
+			const input = this.page.locator(`${SEL.quickInput} input`).first();
+			await this.waitFor(async () => (await input.isVisible()) && (await input.inputValue()) === '', timeoutMs, 'the command did not open its own input');
+			return;
 		}
 		await this.page.locator(SEL.quickInput).waitFor({ state: 'hidden', timeout: timeoutMs });
 	}

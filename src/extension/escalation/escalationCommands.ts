@@ -1,0 +1,277 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { CheckCommentOnlyRequest } from '../../shared/protocol.js';
+import type { RewriteCommands } from '../actions/rewriteCommands.js';
+import { selectionTarget, type SelectionTarget } from '../actions/selectionTarget.js';
+import type { VirtualDocuments } from '../actions/virtualDocuments.js';
+import { checkEscalationAllowed } from './escalationGate.js';
+import { confirmWithPreview } from './escalationPreview.js';
+import { readEscalationSettings, endpointOrigin, type EscalationSettings } from './escalationSettings.js';
+import { AuditLog, type AuditEntry } from './frontier/auditLog.js';
+import { estimateCost } from './frontier/costEstimate.js';
+import type { EscalationTask } from './frontier/escalationTask.js';
+import { extractRewrite } from './frontier/extractRewrite.js';
+import { FrontierError, streamFrontierAnswer, type FrontierAnswer } from './frontier/frontierClient.js';
+import { buildOutgoingRequest, type OutgoingRequest } from './frontier/outgoingRequest.js';
+import { FrontierAnswerPanel } from './frontierAnswerPanel.js';
+import type { FrontierKeys } from './frontierKeys.js';
+
+/** Set while a local answer can be escalated, for the palette entry. */
+const HAS_LOCAL_ANSWER_CONTEXT_KEY = 'hearth.hasLocalAnswer';
+/** Rough characters per token, to turn the token limit into a selection size before any work. */
+const CHARS_PER_TOKEN_FOR_LIMIT = 3;
+
+interface Escalation {
+	task: EscalationTask;
+	target: SelectionTarget;
+}
+
+/**
+ * "Ask Frontier Model…" and "Escalate…": the only way code leaves the machine, and only on the
+ * user's command. In order: the workspace must be trusted, the file not excluded, the request within
+ * limits and a key set for the endpoint; then the exact request is previewed and confirmed; then it is
+ * sent once, streamed into a panel, and recorded in the local audit log however it ended.
+ */
+export class EscalationCommands implements vscode.Disposable {
+	private running: AbortController | undefined;
+	private lastLocal: Escalation | undefined;
+
+	constructor(
+		private readonly client: LanguageClient,
+		private readonly answers: VirtualDocuments,
+		private readonly previews: VirtualDocuments,
+		private readonly rewrites: RewriteCommands,
+		private readonly keys: FrontierKeys,
+		private readonly audit: AuditLog,
+		private readonly log: vscode.LogOutputChannel,
+	) {}
+
+	/** The selection (or the function at the cursor), with an optional question. */
+	async askFrontier(): Promise<void> {
+		const editor = vscode.window.activeTextEditor;
+		if (!editor) {
+			void vscode.window.showInformationMessage('Hearth: open a file and select the code to ask about.');
+			return;
+		}
+		const settings = readEscalationSettings();
+		const target = await selectionTarget(editor, { chars: settings.maxInputTokens * CHARS_PER_TOKEN_FOR_LIMIT, who: `the frontier request limit (hearth.escalation.maxInputTokens = ${settings.maxInputTokens.toLocaleString('en')} tokens)` });
+		if (typeof target === 'string') {
+			void vscode.window.showWarningMessage(`Hearth: ${target}`);
+			return;
+		}
+		// Before asking anything: an excluded file or an untrusted workspace ends here.
+		const gate = await checkEscalationAllowed(target.document, settings);
+		if (!gate.open) {
+			await this.refuse(gate.message, gate.openSettings);
+			return;
+		}
+		const question = await vscode.window.showInputBox({
+			title: `Hearth: Ask ${settings.model} about ${target.description}`,
+			prompt: 'Your question (optional). Nothing is sent before you see and confirm the exact request.',
+			placeHolder: 'Empty: explain the code',
+			ignoreFocusOut: true,
+		});
+		if (question === undefined) {
+			return;
+		}
+		const task: EscalationTask = { kind: 'ask', code: target.text, languageId: editor.document.languageId, filePath: vscode.workspace.asRelativePath(editor.document.uri), question: question.trim() || undefined };
+		await this.escalate(task, target);
+	}
+
+	/** Remembers a local explain/refactor/clean-up result, so "Escalate…" can send the same task. */
+	rememberLocal(task: EscalationTask, target: SelectionTarget): void {
+		this.lastLocal = { task, target };
+		void vscode.commands.executeCommand('setContext', HAS_LOCAL_ANSWER_CONTEXT_KEY, true);
+	}
+
+	async escalateLastLocal(): Promise<void> {
+		if (!this.lastLocal) {
+			void vscode.window.showInformationMessage('Hearth: there is no local answer to escalate yet. Explain or refactor a selection first, or use “Ask Frontier Model…”.');
+			return;
+		}
+		await this.escalate(this.lastLocal.task, this.lastLocal.target);
+	}
+
+	async escalate(task: EscalationTask, target: SelectionTarget): Promise<void> {
+		if (this.running) {
+			void vscode.window.showWarningMessage('Hearth: a frontier request is still running. Stop it (Cancel in its notification) before sending another.');
+			return;
+		}
+		const settings = readEscalationSettings();
+		if (settings.ignoredWorkspaceValues.length > 0) {
+			this.log.warn(`Ignored workspace settings (machine-scoped, user settings only): ${settings.ignoredWorkspaceValues.join(', ')}`);
+		}
+		const gate = await checkEscalationAllowed(target.document, settings);
+		if (!gate.open) {
+			await this.refuse(gate.message, gate.openSettings);
+			return;
+		}
+		const request = buildOutgoingRequest(task, { redact: settings.redactSecrets });
+		if (request.estimatedInputTokens > settings.maxInputTokens) {
+			await this.refuse(`The request would be about ${request.estimatedInputTokens.toLocaleString('en')} tokens, more than hearth.escalation.maxInputTokens (${settings.maxInputTokens.toLocaleString('en')}). Select less. Nothing was sent.`, true);
+			return;
+		}
+		const apiKey = await this.keyFor(gate.origin);
+		if (!apiKey) {
+			return;
+		}
+		const what = `${target.description} of ${target.document.uri.path.split('/').pop() ?? 'the file'}`;
+		if (settings.skipPreview) {
+			this.log.info('Sending without a preview (hearth.escalation.skipPreview is on for this machine).');
+		} else {
+			const cost = estimateCost(settings.model, request.estimatedInputTokens, settings.maxOutputTokens, settings.price);
+			const confirmed = await confirmWithPreview(this.previews, { endpointUrl: gate.chatCompletionsUrl, model: settings.model, request, cost, what, redactionEnabled: settings.redactSecrets });
+			if (!confirmed) {
+				await this.record(task, settings, request, { outcome: 'declined', attempts: 0, durationMs: 0, charactersReceived: 0 });
+				void vscode.window.showInformationMessage('Hearth: nothing was sent.');
+				return;
+			}
+		}
+		await this.send(task, target, settings, request, apiKey);
+	}
+
+	async showKeyCommand(action: 'set' | 'clear'): Promise<void> {
+		const endpoint = endpointOrigin(readEscalationSettings().baseUrl);
+		if ('problem' in endpoint) {
+			await this.refuse(endpoint.problem, true);
+			return;
+		}
+		if (action === 'set') {
+			if (await this.keys.askAndStore(endpoint.origin)) {
+				void vscode.window.showInformationMessage(`Hearth: the API key for ${endpoint.origin} is stored in VS Code's secret storage.`);
+			}
+			return;
+		}
+		const had = await this.keys.clear(endpoint.origin);
+		void vscode.window.showInformationMessage(had ? `Hearth: the API key for ${endpoint.origin} was removed.` : `Hearth: no API key was stored for ${endpoint.origin}.`);
+	}
+
+	dispose(): void {
+		this.running?.abort();
+	}
+
+	private async send(task: EscalationTask, target: SelectionTarget, settings: EscalationSettings, request: OutgoingRequest, apiKey: string): Promise<void> {
+		const abort = new AbortController();
+		this.running = abort;
+		const panel = new FrontierAnswerPanel(this.answers, task, target, settings.model);
+		let latest = '';
+		const started = Date.now();
+		try {
+			await panel.open();
+			const host = new URL(settings.baseUrl).host;
+			const answer = await vscode.window.withProgress(
+				{ location: vscode.ProgressLocation.Notification, title: `Hearth: asking ${settings.model} at ${host}…`, cancellable: true },
+				(_progress, cancel) => {
+					cancel.onCancellationRequested(() => abort.abort());
+					return streamFrontierAnswer(
+						{ baseUrl: settings.baseUrl, model: settings.model, organization: settings.organization || undefined, apiKey, timeoutMs: settings.timeoutSeconds * 1000, maxOutputTokens: settings.maxOutputTokens },
+						request,
+						{ signal: abort.signal, onText: (text) => panel.show((latest = text)) },
+					);
+				},
+			);
+			const footer = answerFooter(settings.model, host, answer);
+			panel.finish(answer.text, footer);
+			this.log.info(`Escalation (${task.kind}) to ${host}: ${footer}`);
+			await this.record(task, settings, request, { outcome: 'answered', attempts: answer.attempts, durationMs: answer.durationMs, charactersReceived: answer.text.length, promptTokens: answer.usage?.promptTokens, completionTokens: answer.usage?.completionTokens });
+			if (task.kind === 'refactor' || task.kind === 'cleanup') {
+				await this.offerRewrite(task, target, answer, footer, settings.model);
+			}
+		} catch (error) {
+			const failure = error instanceof FrontierError ? error : undefined;
+			const cancelled = abort.signal.aborted || failure?.kind === 'cancelled';
+			const message = failure?.message ?? (error instanceof Error ? error.message : String(error));
+			const partial = failure?.partialText || latest;
+			panel.finish(partial, cancelled ? 'Stopped.' : `The frontier model could not answer: ${message}`);
+			await this.record(task, settings, request, { outcome: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : message, attempts: failure?.attempts ?? 1, durationMs: Date.now() - started, charactersReceived: partial.length });
+			if (!cancelled) {
+				this.log.error(`Escalation failed: ${message}`);
+				await this.refuse(message, failure?.kind === 'not-found' || failure?.kind === 'unreachable' || failure?.kind === 'context-too-long', failure?.kind === 'unauthorized' || failure?.kind === 'no-key');
+			}
+		} finally {
+			this.running = undefined;
+		}
+	}
+
+	/**
+	 * A frontier rewrite gets the same diff-then-accept as a local one, and a clean-up the same
+	 * comments-only rule (decided in the server). Secrets that were redacted are put back locally where
+	 * the model kept their placeholders; any left over are said before the user accepts.
+	 */
+	private async offerRewrite(task: EscalationTask, target: SelectionTarget, answer: FrontierAnswer, footer: string, model: string): Promise<void> {
+		const rewrite = extractRewrite(answer.text, target.text);
+		if (!rewrite || rewrite.code === target.text) {
+			void vscode.window.showInformationMessage(`Hearth: ${model} proposed no change to ${target.description}; its answer is in the panel.`);
+			return;
+		}
+		if (rewrite.truncated) {
+			void vscode.window.showWarningMessage(`Hearth: ${model}'s answer was cut off inside its code (hearth.escalation.maxOutputTokens). Nothing was offered; the answer is in the panel.`);
+			return;
+		}
+		if (task.kind === 'cleanup') {
+			let verdict: CheckCommentOnlyRequest.Result;
+			try {
+				verdict = (await this.client.sendRequest(CheckCommentOnlyRequest.method, { original: target.text, proposal: rewrite.code, languageId: target.document.languageId } satisfies CheckCommentOnlyRequest.Params)) as CheckCommentOnlyRequest.Result;
+			} catch (error) {
+				void vscode.window.showErrorMessage(`Hearth: the clean-up could not be checked (${error instanceof Error ? error.message : String(error)}), so it was not offered. Nothing was changed; the answer is in the panel.`);
+				return;
+			}
+			if (!verdict.ok) {
+				void vscode.window.showWarningMessage(`Hearth: ${model}'s clean-up was not offered because ${verdict.reason}. Nothing was changed; its answer is in the panel.`);
+				return;
+			}
+		}
+		const placeholders = rewrite.unrestoredPlaceholders > 0 ? ` · ${rewrite.unrestoredPlaceholders} redaction placeholder(s) left in the code: fix them before saving` : '';
+		await this.rewrites.offer(target, rewrite.code, { kind: task.kind === 'cleanup' ? 'cleanup' : 'refactor', by: model, footer: footer + placeholders });
+	}
+
+	/** The endpoint's key, asking for one when none is stored; undefined when the user declined. */
+	private async keyFor(origin: string): Promise<string | undefined> {
+		const stored = await this.keys.get(origin);
+		if (stored) {
+			return stored;
+		}
+		const choice = await vscode.window.showWarningMessage(`Hearth: no API key is set for ${origin}. Nothing was sent.`, 'Set API Key…');
+		if (choice !== 'Set API Key…' || !(await this.keys.askAndStore(origin))) {
+			return undefined;
+		}
+		return this.keys.get(origin);
+	}
+
+	private async refuse(message: string, offerSettings = false, offerKey = false): Promise<void> {
+		const buttons = [...(offerKey ? ['Set API Key…'] : []), ...(offerSettings ? ['Open Settings'] : [])];
+		const choice = await vscode.window.showErrorMessage(`Hearth: ${message}`, ...buttons);
+		if (choice === 'Open Settings') {
+			await vscode.commands.executeCommand('workbench.action.openSettings', 'hearth.escalation');
+		} else if (choice === 'Set API Key…') {
+			await this.showKeyCommand('set');
+		}
+	}
+
+	private async record(task: EscalationTask, settings: EscalationSettings, request: OutgoingRequest, result: Pick<AuditEntry, 'outcome' | 'attempts' | 'durationMs' | 'charactersReceived'> & Partial<Pick<AuditEntry, 'error' | 'promptTokens' | 'completionTokens'>>): Promise<void> {
+		try {
+			await this.audit.append({
+				time: new Date().toISOString(),
+				endpoint: settings.baseUrl,
+				model: settings.model,
+				task: task.kind,
+				file: task.filePath,
+				charactersSent: result.outcome === 'declined' ? 0 : request.characters,
+				estimatedTokensSent: result.outcome === 'declined' ? 0 : request.estimatedInputTokens,
+				redactions: request.redactions,
+				...result,
+			});
+		} catch (error) {
+			// The escalation happened either way; a log that cannot be written must be said out loud.
+			this.log.error(`Could not write the escalation audit log: ${error instanceof Error ? error.message : String(error)}`);
+			void vscode.window.showWarningMessage('Hearth: the escalation could not be recorded in the audit log. See the Hearth log.');
+		}
+	}
+}
+
+/** "Answered by gpt-4.1 at api.openai.com in 4.2 s · 812 tokens in, 240 out" */
+function answerFooter(model: string, host: string, answer: FrontierAnswer): string {
+	const usage = answer.usage ? ` · ${answer.usage.promptTokens} tokens in, ${answer.usage.completionTokens} out` : '';
+	const retries = answer.attempts > 1 ? ` · ${answer.attempts} attempts` : '';
+	return `Answered by ${model} at ${host} in ${(answer.durationMs / 1000).toFixed(1)} s${usage}${retries}`;
+}

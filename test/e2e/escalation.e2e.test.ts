@@ -1,0 +1,210 @@
+// Escalation to a frontier model, in the real extension in a real VS Code: the only path by which
+// code leaves the machine. The "frontier model" is the project's own OpenAI-compatible server on
+// 127.0.0.1 (real HTTP, streamed, a real tiny model behind it), so every request that arrives can be
+// compared with what the preview showed. A second server, named only by the workspace's settings,
+// counts any request: a workspace must never be able to redirect code.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ChatEngine } from '../../src/engine/chat/chatEngine.js';
+import { silentLogger } from '../../src/engine/logger.js';
+import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
+import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { buildOutgoingRequest } from '../../src/extension/escalation/frontier/outgoingRequest.js';
+import { startOpenAiServer, type OpenAiServer } from '../../src/serve/openAiServer.js';
+import { HEARTH_WORKSPACE } from './fixtures/hearthWorkspace.js';
+import { ensureCodeServer, makeWorkspace, removeTempDir, screenshotFailures, startSession, type Session, type Workbench } from './harness/index.js';
+import { buildExtensionVsix } from './support/extensionVsix.js';
+import { collectHearthLog, waitForHearthState } from './support/hearthExtension.js';
+
+const MODEL = 'frontier-e2e';
+const API_KEY = 'sk-e2e-frontier-key-0123456789';
+/** A realistic secret in the selection: it must reach the preview redacted and never the server. */
+const STRIPE_SECRET = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc9Zk2QxR7';
+const CONFIG_TS = `// Payment settings for the checkout service.
+export const PAYMENTS = {
+  currency: 'EUR',
+  retries: 3,
+  stripeKey: '${STRIPE_SECRET}',
+};
+
+export function priceWithTax(cents: number): number {
+  return Math.round(cents * 1.21);
+}
+`;
+const QUESTION = 'Is the tax rounding right?';
+
+describe('Escalation to a frontier model in a real VS Code (code-server + chromium)', function () {
+	let session: Session | undefined;
+	let workspace: string | undefined;
+	let model: LoadedModel | undefined;
+	let chat: ChatEngine | undefined;
+	let frontier: OpenAiServer | undefined;
+	let decoy: http.Server | undefined;
+	let decoyHits = 0;
+	const received: Array<{ path: string; body: Record<string, unknown> }> = [];
+
+	const wb = (): Workbench => {
+		assert.ok(session, 'the session did not start');
+		return session.workbench;
+	};
+	const chatRequests = () => received.filter((r) => r.path.endsWith('/chat/completions'));
+
+	before(async function () {
+		this.timeout(25 * 60_000);
+		await ensureCodeServer();
+		const vsix = await buildExtensionVsix();
+		// One thread: the extension's own server and the browser share the two cores.
+		model = await loadModel({ modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }), contextSize: 2048, sequences: 1, threads: 1, gpu: 'off', logger: silentLogger });
+		chat = new ChatEngine(model, { logger: silentLogger, contextSize: 2048 });
+		frontier = await startOpenAiServer({ chat, modelId: MODEL, apiKey: API_KEY, onRequestBody: (path, body) => void received.push({ path, body }) });
+		decoy = http.createServer((_request, response) => {
+			decoyHits++;
+			response.writeHead(500).end();
+		});
+		await new Promise<void>((resolve) => decoy!.listen(0, '127.0.0.1', resolve));
+		const decoyUrl = `http://127.0.0.1:${(decoy.address() as AddressInfo).port}/v1`;
+		workspace = makeWorkspace({
+			...HEARTH_WORKSPACE,
+			'src/config.ts': CONFIG_TS,
+			'private/notes.ts': 'export const note = "internal only";\n',
+			'.hearthignore': 'private/**\n',
+			// A workspace trying to redirect code, skip the preview and send secrets as they are: all ignored.
+			'.vscode/settings.json': JSON.stringify({ 'hearth.escalation.baseUrl': decoyUrl, 'hearth.escalation.skipPreview': true, 'hearth.escalation.redactSecrets': false }, null, 2),
+		});
+		session = await startSession({
+			workspace,
+			vsix: [vsix.path],
+			settings: { 'hearth.inlineCompletion.enabled': false },
+			machineSettings: { 'hearth.escalation.baseUrl': frontier.url, 'hearth.escalation.model': MODEL, 'hearth.escalation.maxOutputTokens': 24 },
+		});
+		// Completions are off here (nothing competes with the steps for the two cores): the item says "paused".
+		await waitForHearthState(session.workbench, 'paused', 120_000);
+	});
+
+	screenshotFailures(() => session);
+
+	after(async function () {
+		this.timeout(60_000);
+		if (session) collectHearthLog(session.server, 'hearth-escalation');
+		await session?.close();
+		if (workspace) removeTempDir(workspace);
+		await frontier?.close();
+		await new Promise((resolve) => (decoy ? decoy.close(resolve) : resolve(undefined)));
+		await chat?.dispose();
+		await model?.dispose();
+	});
+
+	it('stores the frontier API key from the palette in secret storage, not in any settings file', async function () {
+		await setApiKey(wb(), API_KEY);
+		const origin = new URL(frontier!.url).origin;
+		await wb().waitForNotification(`Hearth: the API key for ${origin} is stored`, 10_000);
+		for (const file of [join(session!.server.userDataDir, 'User', 'settings.json'), join(session!.server.userDataDir, 'Machine', 'settings.json')]) {
+			assert.ok(!readFileSync(file, 'utf8').includes(API_KEY), `${file} does not hold the key`);
+		}
+	});
+
+	it('previews exactly what will be sent, secret redacted, then sends it once and streams the answer into a panel', async function () {
+		this.timeout(180_000);
+		await wb().openFile('src/config.ts');
+		await wb().press('Control+A');
+		await wb().runCommand('Hearth: Ask Frontier Model…', 15_000, { opensInput: true });
+		await wb().typeText(QUESTION, 5);
+		await wb().press('Enter');
+
+		const dialog = await wb().waitForDialog(/Send the selection of config\.ts to 127\.0\.0\.1:\d+\?/, 20_000);
+		await wb().screenshot('escalation-preview');
+		assert.match(dialog, new RegExp(`Model: ${MODEL}`));
+		assert.match(dialog, /Redacted: 1 secret/);
+		// The preview document: endpoint, and the messages exactly as the extension will send them.
+		const expected = buildOutgoingRequest({ kind: 'ask', code: CONFIG_TS, languageId: 'typescript', filePath: 'src/config.ts', question: QUESTION }, { redact: true });
+		const preview = await wb().visibleText();
+		assert.match(preview, /^HEARTH ESCALATION PREVIEW: nothing has been sent yet\./);
+		assert.ok(preview.includes(`POST ${frontier!.url}/chat/completions`), `the preview names the endpoint:\n${preview}`);
+		assert.ok(!preview.includes(STRIPE_SECRET), 'the preview does not show the secret');
+		for (const line of expected.previewText.split('\n').slice(0, 12)) {
+			assert.ok(preview.includes(line), `the preview shows the line ${JSON.stringify(line)}`);
+		}
+		assert.equal(chatRequests().length, 0, 'nothing was sent before Send');
+
+		await wb().clickDialogButton('Send');
+		await wb().waitFor(async () => chatRequests().length === 1, 20_000, 'the request did not reach the frontier server');
+		const body = chatRequests()[0]!.body;
+		assert.deepEqual(body.messages, expected.messages, 'the server received exactly the previewed messages');
+		assert.equal(body.model, MODEL);
+		assert.equal(body.stream, true);
+		assert.ok(!JSON.stringify(body).includes(STRIPE_SECRET), 'the secret never left the machine');
+
+		let answer = '';
+		await wb().waitFor(async () => /Answered by/.test((answer = await wb().markdownPreviewText(`${MODEL} on the selection`))), 120_000, () => `the answer panel did not finish: ${JSON.stringify(answer.slice(0, 300))}`);
+		await wb().screenshot('escalation-answered');
+		assert.match(answer, /in config\.ts \(lines 1–\d+\)/);
+		assert.equal(chatRequests().length, 1, 'sent exactly once');
+		assert.equal(decoyHits, 0, "the workspace's endpoint was never contacted");
+	});
+
+	it('sends nothing when the preview is cancelled', async function () {
+		await wb().openFile('src/config.ts');
+		await wb().press('Control+A');
+		await wb().runCommand('Hearth: Ask Frontier Model…', 15_000, { opensInput: true });
+		await wb().press('Enter'); // no question: "explain"
+		await wb().waitForDialog(/Send the selection of config\.ts/, 20_000);
+		await wb().clickDialogButton('Cancel');
+		await wb().waitForNotification('nothing was sent', 10_000);
+		assert.equal(chatRequests().length, 1, 'no new request');
+	});
+
+	it("refuses a file the workspace's .hearthignore excludes, before asking anything", async function () {
+		await wb().openFile('private/notes.ts');
+		await wb().press('Control+A');
+		await wb().runCommand('Hearth: Ask Frontier Model…');
+		const message = await wb().waitForNotification(/may not leave this machine/, 10_000);
+		await wb().screenshot('escalation-excluded');
+		assert.match(message, /private\/notes\.ts/);
+		assert.equal(await wb().page.locator('.quick-input-widget').isVisible(), false, 'no question was asked');
+		assert.equal(chatRequests().length, 1, 'no new request');
+	});
+
+	it('reports a rejected key (401) clearly and applies nothing', async function () {
+		this.timeout(180_000);
+		await setApiKey(wb(), 'sk-wrong-key-for-the-e2e-test');
+		await wb().openFile('src/config.ts');
+		const before = await wb().documentText();
+		await wb().press('Control+A');
+		await wb().runCommand('Hearth: Ask Frontier Model…', 15_000, { opensInput: true });
+		await wb().press('Enter');
+		await wb().waitForDialog(/Send the selection/, 20_000);
+		await wb().clickDialogButton('Send');
+		const message = await wb().waitForNotification(/401/, 30_000);
+		await wb().screenshot('escalation-401');
+		assert.match(message, /API key/);
+		assert.ok(!message.includes('sk-wrong-key'), 'the key is not shown');
+		// Refused at the door: the body never got past the key check, so the server saw no new chat request.
+		assert.equal(chatRequests().length, 1, 'no request was accepted');
+		await wb().openFile('src/config.ts');
+		assert.equal(await wb().documentText(), before, 'the file is unchanged');
+		await setApiKey(wb(), API_KEY);
+	});
+
+	it('shows the local audit log: what was sent, declined and failed, without code or keys', async function () {
+		await wb().runCommand('Hearth: Show Escalation Log');
+		let log = '';
+		await wb().waitFor(async () => (log = await wb().markdownPreviewText('frontier escalations')).includes('answered'), 20_000, () => `no audit log preview: ${JSON.stringify(log.slice(0, 300))}`);
+		await wb().screenshot('escalation-log');
+		assert.match(log, /1 answered, 1 failed, 0 cancelled, 1 declined/);
+		assert.match(log, /401/, 'the failure says why');
+		assert.ok(log.includes('src/config.ts'));
+		for (const secret of [STRIPE_SECRET, API_KEY, 'priceWithTax']) assert.ok(!log.includes(secret), `the log does not contain ${secret}`);
+		assert.equal(decoyHits, 0, "the workspace's endpoint was never contacted");
+	});
+});
+
+/** "Hearth: Set Frontier API Key…", typed into its password box. */
+async function setApiKey(wb: Workbench, key: string): Promise<void> {
+	await wb.runCommand('Hearth: Set Frontier API Key…', 15_000, { opensInput: true });
+	await wb.typeText(key, 2);
+	await wb.press('Enter');
+	await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
