@@ -162,6 +162,20 @@ describe('FIM family detection', () => {
 		assert.ok(!byArch.template.requiredSpecialTokens.includes('<file_sep>'));
 	});
 
+	it("a model that declares its trained layout (Hearth's starter model) gets StarCoder PSM and SPM with its own header token", () => {
+		const d = detectFimTemplate({ ...probe(VOCAB.starCoder2, { architecture: 'llama', tokenizerPre: 'starcoder' }), trainedLayout: { orders: ['psm', 'spm'], fileHeaderToken: '<file_sep>' } });
+		assert.equal(d.template.family, 'starcoder');
+		assert.equal(d.template.order, 'psm');
+		assert.equal(d.spmTemplate?.order, 'spm');
+		assert.ok(d.spmTemplate?.requiredSpecialTokens.includes('<file_sep>'));
+		assert.match(d.reason, /trained in both orders with <file_sep> file headers/);
+		// Without the declaration the same vocabulary means StarCoder2 (PSM only).
+		assert.equal(detectFimTemplate(probe(VOCAB.starCoder2, { architecture: 'llama' })).template.family, 'starcoder2');
+		// A declared header token the vocabulary lacks is not used (it would be spelled out as text).
+		const missing = detectFimTemplate({ ...probe(VOCAB.starCoder, { architecture: 'llama' }), trainedLayout: { orders: ['psm', 'spm'], fileHeaderToken: '<nope>' } });
+		assert.equal(missing.spmTemplate?.requiredSpecialTokens.includes('<nope>'), false);
+	});
+
 	it('StarCoder-style vocab without <filename> gets a template that does not need it', () => {
 		const tokens = VOCAB.starCoder.filter((t) => t !== '<filename>');
 		const d = detectFimTemplate(probe(tokens, { architecture: 'refact', tokenizerPre: 'refact' }));

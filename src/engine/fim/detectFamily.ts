@@ -38,6 +38,12 @@ export interface ModelVocabProbe {
 	 * or the older prefix_/suffix_/middle_token_id), when present.
 	 */
 	declaredFim?: { prefix: string; suffix: string; middle: string };
+	/**
+	 * The FIM layout the model says it was trained with (`hearth.fim.orders`, and the token that
+	 * starts its file-name header, `hearth.fim.file_header_token`), as Hearth's own starter model
+	 * declares: StarCoder markers in both orders, on a vocabulary that also has StarCoder2's tokens.
+	 */
+	trainedLayout?: { orders: readonly string[]; fileHeaderToken?: string };
 }
 
 export interface FimDetection {
@@ -177,6 +183,17 @@ function detectQwenOrCodeGemma(
 function detectStarCoder(vocab: VocabLookup, probe: ModelVocabProbe, meta: string): FimDetection | undefined {
 	if (!vocab.hasAll(STARCODER_MARKERS)) return undefined;
 
+	const trained = probe.trainedLayout;
+	if (trained && trained.orders.includes('spm')) {
+		// The model's own word beats guessing from the vocabulary: it was trained in both orders.
+		const headerToken = trained.fileHeaderToken && vocab.has(trained.fileHeaderToken) ? trained.fileHeaderToken : undefined;
+		const layout = { withFileNameHeader: headerToken !== undefined, headerToken };
+		return {
+			template: createStarCoderTemplate({ order: 'psm', ...layout }),
+			spmTemplate: createStarCoderTemplate({ order: 'spm', ...layout }),
+			reason: `StarCoder FIM tokens, trained in both orders${headerToken ? ` with ${headerToken} file headers` : ''} as the model declares (hearth.fim.*) (${meta})`,
+		};
+	}
 	const hasFileSep = vocab.has('<file_sep>');
 	if (probe.architecture === 'starcoder2' || hasFileSep) {
 		const why = probe.architecture === 'starcoder2' ? 'architecture=starcoder2' : '<file_sep> token';

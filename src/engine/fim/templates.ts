@@ -130,17 +130,20 @@ const STARCODER_STOPS = [
 	'<reponame>',
 ];
 
-export function createStarCoderTemplate(options: { order: 'psm' | 'spm'; withFileNameHeader: boolean }): FimTemplate {
+export function createStarCoderTemplate(options: { order: 'psm' | 'spm'; withFileNameHeader: boolean; headerToken?: string }): FimTemplate {
 	const markers = ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'];
+	// StarCoder's own is <filename>; a model trained on StarCoder2's vocabulary (which has none)
+	// marks the file name with <file_sep> instead, and declares so in its metadata.
+	const headerToken = options.headerToken ?? '<filename>';
 	const header = (filePath: string | undefined): PromptPiece[] => {
 		const path = options.withFileNameHeader ? headerPath(filePath) : undefined;
-		return path !== undefined ? [special('<filename>'), text(path + '\n')] : [];
+		return path !== undefined ? [special(headerToken), text(path + '\n')] : [];
 	};
 	return defineTemplate({
 		family: 'starcoder',
 		displayName: options.order === 'spm' ? 'StarCoder (SPM)' : 'StarCoder',
 		order: options.order,
-		requiredSpecialTokens: options.withFileNameHeader ? [...markers, '<filename>'] : markers,
+		requiredSpecialTokens: options.withFileNameHeader ? [...markers, headerToken] : markers,
 		stopStrings: STARCODER_STOPS,
 		layout: ({ prefix, suffix, filePath }) =>
 			options.order === 'psm'

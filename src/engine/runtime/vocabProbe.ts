@@ -19,5 +19,16 @@ export function probeVocabulary(model: LlamaModel): ModelVocabProbe {
 			return tokens.length === 1 && model.detokenize(tokens, true) === text;
 		},
 		declaredFim: declared,
+		trainedLayout: trainedLayoutOf(metadata as { hearth?: { fim?: { orders?: unknown; file_header_token?: unknown } } }),
 	};
+}
+
+/** `hearth.fim.orders` / `hearth.fim.file_header_token`, which Hearth's own exporter writes. */
+function trainedLayoutOf(metadata: { hearth?: { fim?: { orders?: unknown; file_header_token?: unknown } } }): ModelVocabProbe['trainedLayout'] {
+	const fim = metadata.hearth?.fim;
+	if (!Array.isArray(fim?.orders)) {
+		return undefined;
+	}
+	const orders = fim.orders.filter((order): order is string => typeof order === 'string');
+	return { orders, fileHeaderToken: typeof fim.file_header_token === 'string' ? fim.file_header_token : undefined };
 }
