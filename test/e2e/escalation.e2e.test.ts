@@ -35,6 +35,9 @@ export function priceWithTax(cents: number): number {
 }
 `;
 const QUESTION = 'Is the tax rounding right?';
+/** The machine's limit for one request; BIG_TS is well over it. */
+const MAX_INPUT_TOKENS = 2000;
+const BIG_TS = `export const TABLE = [\n${Array.from({ length: 400 }, (_, i) => `  { id: ${i}, name: 'row ${i}', weight: ${(i * 7) % 13} },`).join('\n')}\n];\n`;
 
 describe('Escalation to a frontier model in a real VS Code (code-server + chromium)', function () {
 	let session: Session | undefined;
@@ -71,6 +74,7 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 			'src/config.ts': CONFIG_TS,
 			'private/notes.ts': 'export const note = "internal only";\n',
 			'.hearthignore': 'private/**\n',
+			'src/generated-table.ts': BIG_TS,
 			// A workspace trying to redirect code, skip the preview and send secrets as they are: all ignored.
 			'.vscode/settings.json': JSON.stringify({ 'hearth.escalation.baseUrl': decoyUrl, 'hearth.escalation.skipPreview': true, 'hearth.escalation.redactSecrets': false }, null, 2),
 		});
@@ -78,7 +82,7 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 			workspace,
 			vsix: [vsix.path],
 			settings: { 'hearth.inlineCompletion.enabled': false },
-			machineSettings: { 'hearth.escalation.baseUrl': frontier.url, 'hearth.escalation.model': MODEL, 'hearth.escalation.maxOutputTokens': 24 },
+			machineSettings: { 'hearth.escalation.baseUrl': frontier.url, 'hearth.escalation.model': MODEL, 'hearth.escalation.maxOutputTokens': 24, 'hearth.escalation.maxInputTokens': MAX_INPUT_TOKENS },
 		});
 		// Completions are off here (nothing competes with the steps for the two cores): the item says "paused".
 		await waitForHearthState(session.workbench, 'paused', 120_000);
@@ -188,12 +192,46 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		await setApiKey(wb(), API_KEY);
 	});
 
+	it('refuses a selection larger than the request limit before anything is shown or sent', async function () {
+		await wb().openFile('src/generated-table.ts');
+		await wb().press('Control+A');
+		await wb().runCommand('Hearth: Ask Frontier Model…');
+		const message = await wb().waitForNotification(/hearth\.escalation\.maxInputTokens/, 10_000);
+		await wb().screenshot('escalation-too-large');
+		assert.match(message, /Select less/);
+		assert.equal(chatRequests().length, 1, 'no new request');
+	});
+
+	it('escalates a local explanation: the same task with the local answer goes out after the preview, and the answers stand side by side', async function () {
+		this.timeout(300_000);
+		await wb().openFile('src/config.ts');
+		await wb().press('Control+A');
+		await wb().runCommand('Hearth: Explain Selection');
+		// The local model answers first (the placeholder model writes up to 768 tokens of noise).
+		await wb().waitForNotification(/Not good enough\?/, 240_000);
+		await wb().clickNotificationButton(/Not good enough\?/, 'Escalate…');
+		await wb().waitForDialog(/Send the selection of config\.ts/, 20_000);
+		await wb().screenshot('escalation-of-local-answer-preview');
+		await wb().clickDialogButton('Send');
+		await wb().waitFor(async () => chatRequests().length === 2, 20_000, 'the escalation did not reach the frontier server');
+		const user = (chatRequests()[1]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'user')?.content ?? '';
+		assert.match(user, /^Explain what the code below does/);
+		assert.match(user, /For comparison, a small local model \(.+\) answered this request as follows/);
+		assert.ok(!user.includes(STRIPE_SECRET), 'the secret never left the machine');
+		let answer = '';
+		await wb().waitFor(async () => /Answered by/.test((answer = await wb().markdownPreviewText(`${MODEL} on the selection`))), 120_000, () => `the answer panel did not finish: ${JSON.stringify(answer.slice(0, 300))}`);
+		assert.match(answer, /Asked with the local answer of .+ for comparison/);
+		const tabs = await wb().tabLabels();
+		await wb().screenshot('escalation-side-by-side');
+		assert.ok(tabs.some((t) => /Explain config\.ts/.test(t)) && tabs.some((t) => /Frontier config\.ts/.test(t)), `both answers are open: ${JSON.stringify(tabs)}`);
+	});
+
 	it('shows the local audit log: what was sent, declined and failed, without code or keys', async function () {
 		await wb().runCommand('Hearth: Show Escalation Log');
 		let log = '';
 		await wb().waitFor(async () => (log = await wb().markdownPreviewText('frontier escalations')).includes('answered'), 20_000, () => `no audit log preview: ${JSON.stringify(log.slice(0, 300))}`);
 		await wb().screenshot('escalation-log');
-		assert.match(log, /1 answered, 1 failed, 0 cancelled, 1 declined/);
+		assert.match(log, /2 answered, 1 failed, 0 cancelled, 1 declined/);
 		assert.match(log, /401/, 'the failure says why');
 		assert.ok(log.includes('src/config.ts'));
 		for (const secret of [STRIPE_SECRET, API_KEY, 'priceWithTax']) assert.ok(!log.includes(secret), `the log does not contain ${secret}`);
@@ -208,3 +246,48 @@ async function setApiKey(wb: Workbench, key: string): Promise<void> {
 	await wb.press('Enter');
 	await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
 }
+
+describe('Escalation in Restricted Mode (an untrusted workspace), in a real VS Code', function () {
+	let session: Session | undefined;
+	let workspace: string | undefined;
+
+	before(async function () {
+		this.timeout(25 * 60_000);
+		await ensureCodeServer();
+		const vsix = await buildExtensionVsix();
+		workspace = makeWorkspace({ ...HEARTH_WORKSPACE, 'src/config.ts': CONFIG_TS });
+		session = await startSession({
+			workspace,
+			vsix: [vsix.path],
+			// Trust on, and the folder never trusted: it opens in Restricted Mode without asking.
+			settings: { 'hearth.inlineCompletion.enabled': false, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' },
+			machineSettings: { 'hearth.escalation.baseUrl': 'http://127.0.0.1:9/v1' },
+			workspaceTrust: true,
+		});
+		await waitForHearthState(session.workbench, 'paused', 120_000);
+	});
+
+	screenshotFailures(() => session);
+
+	after(async function () {
+		this.timeout(60_000);
+		if (session) collectHearthLog(session.server, 'hearth-restricted');
+		await session?.close();
+		if (workspace) removeTempDir(workspace);
+	});
+
+	it('runs the local model but offers no way to send code: no palette entry, no context-menu entry', async function () {
+		const wb = session!.workbench;
+		assert.ok(await wb.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().isVisible(), 'the window is in Restricted Mode');
+		const palette = await wb.commandPaletteEntries('Hearth: ');
+		assert.ok(palette.includes('Hearth: Explain Selection'), `local actions stay: ${JSON.stringify(palette)}`);
+		for (const title of ['Hearth: Ask Frontier Model…', 'Hearth: Escalate Last Local Answer to Frontier Model…']) assert.ok(!palette.includes(title), `${title} is not offered: ${JSON.stringify(palette)}`);
+		await wb.openFile('src/config.ts');
+		await wb.press('Control+A');
+		const menu = await wb.editorContextMenu({ onSelection: true, keepOpen: true });
+		await wb.screenshot('restricted-mode-context-menu');
+		await wb.closeMenu();
+		const labels = menu.map((e) => e.label);
+		assert.ok(labels.includes('Explain Selection') && !labels.includes('Ask Frontier Model…'), `the context menu: ${JSON.stringify(labels)}`);
+	});
+});

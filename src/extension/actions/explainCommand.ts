@@ -43,7 +43,7 @@ export async function explainSelection(client: LanguageClient, answers: VirtualD
 		case 'done':
 			answers.set(uri, `${heading}${run.result.text}\n\n---\n*${answerFooter(run.result)}*\n`);
 			log.info(`Explain: ${answerFooter(run.result)}`);
-			if (escalation) {
+			if (escalation && vscode.workspace.isTrusted) {
 				// The local answer stays open; the frontier's opens beside it, for comparison.
 				const task = { ...request, localAnswer: { model: run.result.model, text: run.result.text } };
 				escalation.remember(task, target);

@@ -147,7 +147,7 @@ export class RewriteCommands implements vscode.Disposable {
 		this.documents.set(originalUri, target.text);
 		this.documents.set(proposedUri, replacement);
 		this.proposal = { target, replacement, originalUri, proposedUri };
-		const escalation = how.escalation && this.escalation;
+		const escalation = how.escalation && vscode.workspace.isTrusted ? this.escalation : undefined;
 		await vscode.commands.executeCommand('setContext', PROPOSAL_CONTEXT_KEY, true);
 		await vscode.commands.executeCommand('setContext', LOCAL_PROPOSAL_CONTEXT_KEY, Boolean(escalation));
 		if (how.escalation && escalation) {
@@ -167,7 +167,8 @@ export class RewriteCommands implements vscode.Disposable {
 	}
 
 	private escalateButton(): string[] {
-		return this.escalation ? ['Escalate…'] : [];
+		// Restricted Mode: nothing may leave the machine, so nothing offers to send it.
+		return this.escalation && vscode.workspace.isTrusted ? ['Escalate…'] : [];
 	}
 
 	/** A local result that offers nothing to apply can still be handed to the frontier model. */

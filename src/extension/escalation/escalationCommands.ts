@@ -62,7 +62,7 @@ export class EscalationCommands implements vscode.Disposable {
 		// Before asking anything: an excluded file or an untrusted workspace ends here.
 		const gate = await checkEscalationAllowed(target.document, settings);
 		if (!gate.open) {
-			await this.refuse(gate.message, gate.openSettings);
+			void this.refuse(gate.message, gate.openSettings);
 			return;
 		}
 		const question = await vscode.window.showInputBox({
@@ -103,12 +103,12 @@ export class EscalationCommands implements vscode.Disposable {
 		}
 		const gate = await checkEscalationAllowed(target.document, settings);
 		if (!gate.open) {
-			await this.refuse(gate.message, gate.openSettings);
+			void this.refuse(gate.message, gate.openSettings);
 			return;
 		}
 		const request = buildOutgoingRequest(task, { redact: settings.redactSecrets });
 		if (request.estimatedInputTokens > settings.maxInputTokens) {
-			await this.refuse(`The request would be about ${request.estimatedInputTokens.toLocaleString('en')} tokens, more than hearth.escalation.maxInputTokens (${settings.maxInputTokens.toLocaleString('en')}). Select less. Nothing was sent.`, true);
+			void this.refuse(`The request would be about ${request.estimatedInputTokens.toLocaleString('en')} tokens, more than hearth.escalation.maxInputTokens (${settings.maxInputTokens.toLocaleString('en')}). Select less. Nothing was sent.`, true);
 			return;
 		}
 		const apiKey = await this.keyFor(gate.origin);
@@ -133,7 +133,7 @@ export class EscalationCommands implements vscode.Disposable {
 	async showKeyCommand(action: 'set' | 'clear'): Promise<void> {
 		const endpoint = endpointOrigin(readEscalationSettings().baseUrl);
 		if ('problem' in endpoint) {
-			await this.refuse(endpoint.problem, true);
+			void this.refuse(endpoint.problem, true);
 			return;
 		}
 		if (action === 'set') {
@@ -154,12 +154,13 @@ export class EscalationCommands implements vscode.Disposable {
 		const abort = new AbortController();
 		this.running = abort;
 		const panel = new FrontierAnswerPanel(this.answers, task, target, settings.model);
+		const host = new URL(settings.baseUrl).host;
 		let latest = '';
 		const started = Date.now();
+		let answer: FrontierAnswer;
 		try {
 			await panel.open();
-			const host = new URL(settings.baseUrl).host;
-			const answer = await vscode.window.withProgress(
+			answer = await vscode.window.withProgress(
 				{ location: vscode.ProgressLocation.Notification, title: `Hearth: asking ${settings.model} at ${host}…`, cancellable: true },
 				(_progress, cancel) => {
 					cancel.onCancellationRequested(() => abort.abort());
@@ -170,14 +171,8 @@ export class EscalationCommands implements vscode.Disposable {
 					);
 				},
 			);
-			const footer = answerFooter(settings.model, host, answer);
-			panel.finish(answer.text, footer);
-			this.log.info(`Escalation (${task.kind}) to ${host}: ${footer}`);
-			await this.record(task, settings, request, { outcome: 'answered', attempts: answer.attempts, durationMs: answer.durationMs, charactersReceived: answer.text.length, promptTokens: answer.usage?.promptTokens, completionTokens: answer.usage?.completionTokens });
-			if (task.kind === 'refactor' || task.kind === 'cleanup') {
-				await this.offerRewrite(task, target, answer, footer, settings.model);
-			}
 		} catch (error) {
+			this.running = undefined;
 			const failure = error instanceof FrontierError ? error : undefined;
 			const cancelled = abort.signal.aborted || failure?.kind === 'cancelled';
 			const message = failure?.message ?? (error instanceof Error ? error.message : String(error));
@@ -186,10 +181,19 @@ export class EscalationCommands implements vscode.Disposable {
 			await this.record(task, settings, request, { outcome: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : message, attempts: failure?.attempts ?? 1, durationMs: Date.now() - started, charactersReceived: partial.length });
 			if (!cancelled) {
 				this.log.error(`Escalation failed: ${message}`);
-				await this.refuse(message, failure?.kind === 'not-found' || failure?.kind === 'unreachable' || failure?.kind === 'context-too-long', failure?.kind === 'unauthorized' || failure?.kind === 'no-key');
+				// Not awaited: the message stays until dismissed, and must not hold anything up.
+				void this.refuse(message, failure?.kind === 'not-found' || failure?.kind === 'unreachable' || failure?.kind === 'context-too-long', failure?.kind === 'unauthorized' || failure?.kind === 'no-key');
 			}
-		} finally {
-			this.running = undefined;
+			return;
+		}
+		// The request is over: a new one may be sent while this answer waits for Accept or Reject.
+		this.running = undefined;
+		const footer = answerFooter(settings.model, host, answer);
+		panel.finish(answer.text, footer);
+		this.log.info(`Escalation (${task.kind}) to ${host}: ${footer}`);
+		await this.record(task, settings, request, { outcome: 'answered', attempts: answer.attempts, durationMs: answer.durationMs, charactersReceived: answer.text.length, promptTokens: answer.usage?.promptTokens, completionTokens: answer.usage?.completionTokens });
+		if (task.kind === 'refactor' || task.kind === 'cleanup') {
+			await this.offerRewrite(task, target, answer, footer, settings.model);
 		}
 	}
 

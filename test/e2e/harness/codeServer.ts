@@ -25,6 +25,12 @@ export interface CodeServerOptions {
 	 * machine-scoped settings take effect, since the browser is the client of a remote here.
 	 */
 	machineSettings?: Record<string, unknown>;
+	/**
+	 * Keep VS Code's workspace trust on (code-server is started with it off by default, so that no
+	 * trust prompt covers the editor): with `security.workspace.trust.startupPrompt: "never"` in the
+	 * settings, the folder then opens in Restricted Mode.
+	 */
+	workspaceTrust?: boolean;
 	/** Packaged extensions installed into the fresh extensions dir before start. */
 	vsix?: string[];
 	/** Extra environment for code-server (and so for the extension host). */
@@ -128,7 +134,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 		'--bind-addr', `127.0.0.1:${port}`,
 		'--disable-telemetry',
 		'--disable-update-check',
-		'--disable-workspace-trust',
+		...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
 		'--disable-getting-started-override',
 		'--user-data-dir', userDataDir,
 		'--extensions-dir', extensionsDir,

@@ -3,6 +3,7 @@
 // generic harness (../harness), which knows nothing about Hearth.
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUNDLED_MODEL_RELATIVE_PATH } from '../../../src/shared/bundledModel.js';
 import { artifactPath } from '../harness/artifacts.js';
 import type { CodeServer } from '../harness/codeServer.js';
 import { HarnessError } from '../harness/errors.js';
@@ -40,7 +41,7 @@ export const HEARTH = {
 	/** The language server's entry inside the installed extension. */
 	serverEntry: 'dist/server.mjs',
 	/** Where the bundled default model lies inside the installed extension. */
-	bundledModel: 'models/generated/starter-placeholder.Q8_0.gguf',
+	bundledModel: BUNDLED_MODEL_RELATIVE_PATH,
 	/** The words the status bar item ends with, after " · ". */
 	states: ['starting', 'loading', 'ready', 'busy', 'paused', 'error', 'restarting', 'stopped'],
 } as const;
