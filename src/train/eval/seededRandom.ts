@@ -1,17 +1,12 @@
-/** A small seeded generator (mulberry32): the same seed picks the same middles on every machine. */
+/** A small seeded generator: the same seed picks the same middles on every machine. */
+import { seededRandom as mulberry32 } from '../../bench/traces/seededRandom.js';
 import { fnv1a32 } from '../corpus/stableHash.js';
 
 export type Random = () => number;
 
+/** The bench's mulberry32, seeded by a number or by the hash of a string (a file path). */
 export function seededRandom(seed: number | string): Random {
-	let state = typeof seed === 'number' ? seed >>> 0 : fnv1a32(seed);
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let value = state;
-		value = Math.imul(value ^ (value >>> 15), value | 1);
-		value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-		return ((value ^ (value >>> 14)) >>> 0) / 0x1_0000_0000;
-	};
+	return mulberry32(typeof seed === 'number' ? seed : fnv1a32(seed));
 }
 
 /** An integer in [low, high]. */
