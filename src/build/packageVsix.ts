@@ -8,7 +8,7 @@ import { dependencyClosure } from './dependencyClosure.js';
 import { currentTarget, NATIVE_PACKAGES } from './nativeTargets.js';
 
 /**
- * Builds a VSIX for one platform. The extension's own code is bundled by esbuild; node-llama-cpp
+ * Builds a VSIX for one platform, with the bundled starter model (BUNDLED_MODEL_RELATIVE_PATH). The extension's own code is bundled by esbuild; node-llama-cpp
  * cannot be (it loads native binaries), so it ships in node_modules with exactly one platform's
  * binaries. Everything goes into a staging folder first, so the VSIX holds only what is listed
  * here (an allow-list), never whatever happens to lie in the working tree.
@@ -29,7 +29,10 @@ function main(argv: string[]): void {
 	const wanted = new Set([natives.cpu, ...(argv.includes('--gpu') ? natives.gpu : [])]);
 	for (const file of STAGED_FILES) {
 		if (!fs.existsSync(path.join(root, file))) {
-			throw new Error(`${file} is missing: run \`npm run setup\` (it builds the bundles and the default model) first`);
+			const hint = file === BUNDLED_MODEL_RELATIVE_PATH
+				? 'the starter model is committed to git (models/starter/); restore it, or rebuild it with models/recipe (see models/README.md)'
+				: 'run `npm run setup` (it builds the bundles) first';
+			throw new Error(`${file} is missing: ${hint}`);
 		}
 	}
 	// A fresh staging folder per run, so two packagers running at once cannot empty each other's.

@@ -142,15 +142,21 @@ describe('training data: corpus → token shards → evaluation inputs', functio
 			await loaded?.dispose();
 		});
 
-		it('matches the probabilities node-llama-cpp reports for the same positions', async function () {
+		it('is the log-softmax over the whole vocabulary, the same across its evaluation chunks', async function () {
 			const sequence = loaded.sequences[0]!;
-			const tokens = vocabulary.tokenizeText('function add(a, b) {\n\treturn a + b;\n}\n') as number[];
+			// Longer than one chunk (32 positions), so positions after a chunk boundary are checked too.
+			const tokens = vocabulary.tokenizeText('function add(a, b) {\n\treturn a + b;\n}\n\nfunction scale(values, factor) {\n\treturn values.map((value) => value * factor);\n}\n') as number[];
+			assert.ok(tokens.length > 40, `${tokens.length} tokens`);
 			const logProbabilities = await windowLogProbabilities(sequence, tokens);
+			// Reference: every position's full logits from one evaluation, normalised here.
 			await sequence.clearHistory();
-			const reference = await sequence.controlledEvaluate(tokens.map((token) => [token as Token, { generateNext: { probabilities: true } }]));
+			const reference = await sequence.controlledEvaluate(tokens.map((token) => [token as Token, { generateNext: { logits: true } }]));
 			for (let index = 0; index < tokens.length - 1; index++) {
-				const probability = reference[index]!.next.probabilities!.get(tokens[index + 1]! as Token) ?? 0;
-				assert.ok(Math.abs(Math.exp(logProbabilities[index]!) - probability) < 1e-4, `position ${index}: ${Math.exp(logProbabilities[index]!)} vs ${probability}`);
+				const logits = [...reference[index]!.next.logits!.values()];
+				assert.ok(logits.length > 30_000, `the whole vocabulary, not a sampler's shortlist: ${logits.length}`);
+				const max = Math.max(...logits);
+				const expected = reference[index]!.next.logits!.get(tokens[index + 1]! as Token)! - max - Math.log(logits.reduce((sum, logit) => sum + Math.exp(logit - max), 0));
+				assert.ok(Math.abs(logProbabilities[index]! - expected) < 1e-3, `position ${index}: ${logProbabilities[index]} vs ${expected}`);
 			}
 		});
 

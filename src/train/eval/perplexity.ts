@@ -1,8 +1,9 @@
 /**
- * Perplexity of a GGUF model on held-out token documents, computed by llama.cpp itself through
- * node-llama-cpp: `controlledEvaluate` returns, for each position, the logit of the token that
- * actually comes next, the largest logit and the sum of exp(logit − max), so
- * log p(next) = logit − max − ln(sum) without copying the whole vocabulary's logits to JavaScript.
+ * Perplexity of a GGUF model on held-out token documents, from llama.cpp's own logits through
+ * node-llama-cpp's `controlledEvaluate`: log p(next) is the log-softmax over the whole vocabulary.
+ * (Its `totalLogitWeight` shortcut is not that sum: it comes after the sampler's filters, and
+ * gave half the true NLL on the starter model, so it is not used.) The full logits of a position are
+ * 49k numbers, so a window is evaluated in short chunks that build on the same KV cache.
  * Documents longer than the context are scored in consecutive windows, each from an empty cache.
  */
 import type { ControlledEvaluateInputItem, LlamaContextSequence, Token } from 'node-llama-cpp';
@@ -27,26 +28,39 @@ export interface PerplexityOptions {
 	readonly windowTokens: number;
 }
 
+/** Positions whose full logits are copied to JavaScript at once (bounds the memory: chunk × vocabulary). */
+const CHUNK_TOKENS = 32;
+
 /** Log-probabilities of tokens[1..] given what precedes each, within one window. */
 export async function windowLogProbabilities(sequence: LlamaContextSequence, tokens: readonly number[]): Promise<number[]> {
 	await sequence.clearHistory();
-	const input: ControlledEvaluateInputItem[] = tokens.map((token, index) =>
-		index < tokens.length - 1
-			? [token as Token, { generateNext: { logits: { filter: { tokens: [tokens[index + 1]! as Token], includeMax: true } }, totalLogitWeight: true } }]
-			: (token as Token),
-	);
-	const outputs = await sequence.controlledEvaluate(input);
 	const logProbabilities: number[] = [];
-	for (let index = 0; index < tokens.length - 1; index++) {
-		const next = outputs[index]?.next;
-		const logit = next?.logits?.get(tokens[index + 1]! as Token);
-		const max = next?.logits?.values().next().value;
-		if (logit === undefined || max === undefined || next?.totalLogitWeight === undefined) {
-			throw new Error(`no logits for position ${index} of the window`);
+	for (let start = 0; start < tokens.length; start += CHUNK_TOKENS) {
+		const chunk = tokens.slice(start, start + CHUNK_TOKENS);
+		const input: ControlledEvaluateInputItem[] = chunk.map((token, offset) =>
+			start + offset < tokens.length - 1 ? [token as Token, { generateNext: { logits: true } }] : (token as Token),
+		);
+		const outputs = await sequence.controlledEvaluate(input);
+		for (let offset = 0; offset < chunk.length && start + offset < tokens.length - 1; offset++) {
+			const logits = outputs[offset]?.next?.logits;
+			const next = tokens[start + offset + 1]! as Token;
+			const logit = logits?.get(next);
+			if (logits === undefined || logit === undefined) {
+				throw new Error(`no logits for position ${start + offset} of the window`);
+			}
+			logProbabilities.push(logit - logSumExp(logits.values()));
 		}
-		logProbabilities.push(logit - max - Math.log(next.totalLogitWeight));
 	}
 	return logProbabilities;
+}
+
+function logSumExp(values: Iterable<number>): number {
+	const all = [...values];
+	let max = -Infinity;
+	for (const value of all) max = Math.max(max, value);
+	let sum = 0;
+	for (const value of all) sum += Math.exp(value - max);
+	return max + Math.log(sum);
 }
 
 function line(tokens: number, nll: number): PerplexityLine {

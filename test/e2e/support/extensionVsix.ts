@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { BUNDLED_MODEL_RELATIVE_PATH } from '../../../src/shared/bundledModel.js';
 import { HarnessError } from '../harness/errors.js';
 import { REPO_ROOT } from '../harness/paths.js';
 import { findProcesses } from '../harness/processes.js';
@@ -21,12 +22,12 @@ const INPUT_FILES = [
 	'package.json',
 	'README.md',
 	'LICENSE',
-	'models/generated/starter-placeholder.Q8_0.gguf',
+	// The bundled starter model (committed to git).
+	BUNDLED_MODEL_RELATIVE_PATH,
 	// node-llama-cpp ships inside the VSIX; its version (and its binaries' version) are inputs too.
 	'node_modules/node-llama-cpp/package.json',
 	`node_modules/@node-llama-cpp/${process.platform}-${process.arch}/package.json`,
 ];
-const DEFAULT_MODEL = 'models/generated/starter-placeholder.Q8_0.gguf';
 
 export const EXTENSION_VSIX_DIR = join(REPO_ROOT, '.cache', 'e2e');
 
@@ -81,15 +82,12 @@ async function run(what: string, args: string[]): Promise<void> {
 /**
  * Returns the packaged extension, building it when its inputs changed since the last build.
  * Needs the compiled packager (out/src/build/packageVsix.js, from `tsc -p .`, which the
- * e2e command runs first); makes the default model when it is missing.
+ * e2e command runs first).
  */
 export async function buildExtensionVsix(): Promise<ExtensionVsix> {
 	const started = Date.now();
 	const packager = join(REPO_ROOT, 'out', 'src', 'build', 'packageVsix.js');
 	if (!existsSync(packager)) throw new HarnessError(`${packager} is missing: run \`npx tsc -p .\` (npm run build) before the e2e suite`);
-	if (!existsSync(join(REPO_ROOT, DEFAULT_MODEL))) {
-		await run('making the default model (node out/src/cli/makeModels.js starter-placeholder)', [join(REPO_ROOT, 'out', 'src', 'cli', 'makeModels.js'), 'starter-placeholder']);
-	}
 	mkdirSync(EXTENSION_VSIX_DIR, { recursive: true });
 	const vsix = join(EXTENSION_VSIX_DIR, 'hearth-extension.vsix');
 	const stamp = `${vsix}.inputs`;
