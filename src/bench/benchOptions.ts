@@ -31,6 +31,12 @@ Options:
   --per-request       include every request's record in the report
   --actions           run only the actions section (no traces)
   --no-actions        skip the actions section
+  --race-llama-server PATH
+                      after Hearth, replay the same traces against this llama-server binary (started
+                      with the same model, threads and context size) the way llama.vscode drives it,
+                      and add a "race" section per model (default: the HEARTH_LLAMA_SERVER
+                      environment variable; unset: no race). Without --traces it races only
+                      ts-steady-typing. Build one with: bash src/bench/setup/buildLlamaServer.sh
   --out FILE          also write the report to FILE`;
 
 const DEFAULT_MAX_TOKENS = 16;
@@ -60,9 +66,11 @@ export interface BenchOptions {
 	/** What runs per model: the trace replays, then the rewrite-action measurements (both by default). */
 	sections: { traces: boolean; actions: boolean };
 	out?: string;
+	/** llama-server binary to race against (--race-llama-server or HEARTH_LLAMA_SERVER); absent: no race. */
+	raceLlamaServer?: string;
 }
 
-export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
+export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | 'help' {
 	const { positionals, options } = parseArguments(argv, ['quick', 'per-request', 'cold', 'no-prefetch', 'actions', 'no-actions', 'help']);
 	if (options.has('help')) {
 		return 'help';
@@ -70,7 +78,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
 	if (positionals.length > 0) {
 		throw new UsageError(`Unexpected argument: ${positionals[0]}`);
 	}
-	const known = new Set(['models', 'traces', 'quick', 'max-events', 'max-tokens', 'mode', 'threads', 'context-size', 'per-request', 'cold', 'out', 'debounce-max', 'no-prefetch', 'actions', 'no-actions']);
+	const known = new Set(['models', 'traces', 'quick', 'max-events', 'max-tokens', 'mode', 'threads', 'context-size', 'per-request', 'cold', 'out', 'debounce-max', 'no-prefetch', 'actions', 'no-actions', 'race-llama-server']);
 	for (const name of options.keys()) {
 		if (!known.has(name)) {
 			throw new UsageError(`Unknown option --${name}`);
@@ -91,6 +99,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
 	}
 	const models = list(stringOption(options, 'models')) ?? (quick ? ['0.5b'] : ['0.5b', '1.5b', '1.5b-spm']);
 	const out = stringOption(options, 'out');
+	if (options.has('race-llama-server') && options.has('actions')) {
+		throw new UsageError('--actions runs no traces, so there is nothing to race: drop one of --actions and --race-llama-server');
+	}
+	// The environment variable only names the binary; a run without traces simply has no race.
+	const raceLlamaServer = options.has('actions') ? undefined : (stringOption(options, 'race-llama-server') ?? (env.HEARTH_LLAMA_SERVER || undefined));
 	const debounceMaxMs = integerOption(options, 'debounce-max') ?? DEFAULT_SETTINGS.inlineCompletion.debounceMaxMs;
 	if (debounceMaxMs < 0) {
 		throw new UsageError('--debounce-max must be 0 or more');
@@ -116,6 +129,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
 		prefetch: !options.has('no-prefetch'),
 		sections: { traces: !options.has('actions'), actions: !options.has('no-actions') },
 		out: out === undefined ? undefined : path.resolve(out),
+		raceLlamaServer: raceLlamaServer === undefined ? undefined : path.resolve(raceLlamaServer),
 	};
 }
 

@@ -8,6 +8,7 @@ import { DEFAULT_ACTION_ROUNDS, DEFAULT_ACTION_TOKENS } from './actions/runActio
 import { parseBenchOptions, USAGE, type BenchOptions, type ModelChoice } from './benchOptions.js';
 import { machineInfo, nodeLlamaCppVersion } from './machine.js';
 import type { TraceSummary } from './metrics/summarizeTrace.js';
+import { raceModel, type ModelRace } from './race/raceModel.js';
 import { loadTraces } from './traces/loadTraces.js';
 import type { ModelRunReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
 
@@ -36,6 +37,11 @@ const DEFINITIONS = {
 		"forcedCopy: the same request through the chat engine's generation path (LlamaChat, same wrapper and settings; the chat engine takes no grammar) with a GBNF grammar of token ids (llama.cpp's <[id]> elements) that forces the answer to be the input's fenced code, token for token as the user message has it, so every prediction is right; " +
 		'node-llama-cpp 3.22.1 checks drafted tokens against a grammar state that does not advance between them, so under a grammar it drafts 1 token per step, and both modes pay the grammar check on every sampled token: the ratio is the predictor\'s ceiling under a grammar, not the mechanism\'s. ' +
 		'verificationCeiling: the mechanism\'s ceiling on this machine: the same copied tokens decoded after the same prompt with controlledEvaluate, one per step against batches of 1 + 3 (every prediction accepted), the next token sampled greedily at every position in both, no grammar, in alternating pairs as above',
+	race:
+		'with --race-llama-server, after Hearth\'s replays of a model: the raced traces (--traces, or ts-steady-typing) replayed in real time against a llama-server of the same llama.cpp, one fresh process per trace, with the model, thread count and context size Hearth loaded (and --spm-infill for SPM models), -np 1 and llama.vscode\'s CPU flags (-b 1024 -ub 1024 --cache-reuse 256). ' +
+		'The client behaves as llama.vscode does by default: a provider call on every edit; POST /infill with whole lines around the cursor (256 before, 64 after, the cursor line\'s prefix as prompt), empty input_extra, cache_prompt; no debounce; a call that finds the extension\'s request running waits for it, polling every 150 ms, until VS Code cancels it, and the running request is never aborted; answers cached per context and reused while typed through; after a shown suggestion at a line end, a request for the next one. ' +
+		'Both sides generate maxTokens per request (llama-server: n_predict = maxTokens, ignore_eos, no time or indentation stop) with top-k 1. ' +
+		'Latency and the other side-by-side numbers are defined alike (key press to a delivered answer; first key to last answer; prompt tokens through llama.cpp; CPU of the model process from /proc or process.cpuUsage(); peak RSS); ratios are Hearth ÷ llama-server, target ≤ 1/3',
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -47,7 +53,9 @@ async function main(argv: string[]): Promise<number> {
 	const traceNames = selectTraces(options);
 	const startedAt = new Date();
 	const machine = machineInfo();
-	const models: (ModelRunReport & { label: string; modelFile: { generated: boolean; generateMs: number } | null; targets?: Targets } | { label: string; error: string })[] = [];
+	const models: (ModelRunReport & { label: string; modelFile: { generated: boolean; generateMs: number } | null; targets?: Targets; race?: ModelRace | { error: string } } | { label: string; error: string })[] = [];
+	// Without --traces the race runs only the issue's trace; each raced trace takes its real typing time.
+	const raceTraces = options.traces ? traceNames : traceNames.filter((name) => name === STEADY_TRACE);
 	for (const choice of options.models) {
 		progress(`model ${choice.label}`);
 		try {
@@ -70,7 +78,8 @@ async function main(argv: string[]): Promise<number> {
 				perRequest: options.perRequest,
 				actions: options.sections.actions ? { maxTokens: DEFAULT_ACTION_TOKENS, rounds: DEFAULT_ACTION_ROUNDS } : undefined,
 			});
-			models.push({ label: choice.label, modelFile, ...(report.allTraces ? { targets: checkTargets(report, report.allTraces) } : {}), ...report });
+			const race = options.raceLlamaServer && raceTraces.length > 0 ? await raceAgainstLlamaServer(options, options.raceLlamaServer, report, raceTraces) : undefined;
+			models.push({ label: choice.label, modelFile, ...(report.allTraces ? { targets: checkTargets(report, report.allTraces) } : {}), ...report, ...(race ? { race } : {}) });
 		} catch (error) {
 			const message = error instanceof Error ? error.message : String(error);
 			progress(`model ${choice.label} failed: ${message}`);
@@ -95,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
 			threads: options.threads ?? 'machine cores',
 			contextSize: options.contextSize ?? 'engine default',
 			sections: options.sections,
+			raceLlamaServer: options.raceLlamaServer ?? null,
 			actionTokens: options.sections.actions ? DEFAULT_ACTION_TOKENS : null,
 			actionRounds: options.sections.actions ? DEFAULT_ACTION_ROUNDS : null,
 		},
@@ -107,7 +117,19 @@ async function main(argv: string[]): Promise<number> {
 		fs.writeFileSync(options.out, json);
 		progress(`report written to ${options.out}`);
 	}
-	return models.every((model) => !('error' in model)) ? 0 : 1;
+	return models.every((model) => !('error' in model) && !(model.race && 'error' in model.race)) ? 0 : 1;
+}
+
+/** The race on one model; a failure is reported in its place, and Hearth's numbers stand. */
+async function raceAgainstLlamaServer(options: BenchOptions, binary: string, report: ModelRunReport, raceTraces: string[]): Promise<ModelRace | { error: string }> {
+	progress(`racing llama-server (${binary}) on ${raceTraces.join(', ')}`);
+	try {
+		return await raceModel(binary, report, raceTraces, { maxTokens: options.maxTokens, maxEvents: options.maxEvents, warmUp: options.warmUp, acceptWaitLimitMs: 60_000, drainLimitMs: 120_000 }, progress);
+	} catch (error) {
+		const message = error instanceof Error ? error.message : String(error);
+		progress(`race failed: ${message}`);
+		return { error: message };
+	}
 }
 
 const STEADY_TRACE = 'ts-steady-typing';
