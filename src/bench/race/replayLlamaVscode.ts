@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyEvent, offsetAt, type EditorState } from '../traces/editorDocument.js';
+import type { EditorState } from '../traces/editorDocument.js';
+import { settledWithin, SimulatedEditor } from '../replay/simulatedEditor.js';
 import type { Trace, TraceEventKind } from '../traces/traceTypes.js';
 import type { InfillClient } from './infillClient.js';
 import { contextAfterAccepting, infillBody, infillContext, type InfillContext } from './infillRequest.js';
@@ -92,15 +93,12 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 	const keystrokes: KeystrokeRecord[] = [];
 	const serverRequests: ServerRequestRecord[] = [];
 	const pending: Promise<void>[] = [];
-	const eventLagMs: number[] = [];
-	const accepts = { count: 0, missed: 0, waitedMs: 0 };
-	let state: EditorState = { text: trace.initialText, cursor: offsetAt(trace.initialText, trace.initialCursor) };
 	let startedAt = performance.now();
 	const now = () => performance.now() - startedAt;
+	const editor = new SimulatedEditor(trace.initialText, trace.initialCursor, now, options.acceptWaitLimitMs);
 	/** llama.vscode's isRequestInProgress: one keystroke request of its own at a time. */
 	let inProgress = false;
 	let live: { record: KeystrokeRecord; settled: Promise<void> } | undefined;
-	let shown: string | undefined;
 
 	const send = async (kind: ServerRequestRecord['kind'], context: InfillContext): Promise<{ record: ServerRequestRecord; response?: InfillResponse }> => {
 		const record: ServerRequestRecord = { index: serverRequests.length, kind, startedAt: now() };
@@ -187,7 +185,7 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 			const visible = text === undefined || text.trim() === '' ? '' : removeLeadingIndentation(text, context.spacesToRemove);
 			record.textLength = visible.length;
 			if (record.outcome === 'delivered' && live?.record === record && visible !== '') {
-				shown = visible;
+				editor.shown = visible;
 			}
 			if (record.outcome === 'delivered' && settings.prefetch && visible !== '' && context.lineSuffix.trim() === '') {
 				pending.push(
@@ -203,7 +201,7 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 	const loadAtStart = os.loadavg()[0]!;
 	let warmUp: ServerReplayResult['warmUp'];
 	if (options.warmUp) {
-		const context = infillContext(state.text, state.cursor, settings);
+		const context = infillContext(editor.state.text, editor.state.cursor, settings);
 		const began = performance.now();
 		const { record, response } = await send('warm-up', context);
 		if (!response) {
@@ -223,52 +221,22 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 		warmUp.request.startedAt = -warmUp.latencyMs;
 		warmUp.request.endedAt = 0;
 	}
-	let delayMs = 0;
 	const dropLive = () => {
 		if (live) {
 			live.record.cancelledAt = now();
 			live = undefined;
 		}
-		shown = undefined;
+		editor.shown = undefined;
 	};
 
 	for (const [eventIndex, event] of events.entries()) {
-		const due = event.t + delayMs;
-		if (due > now()) {
-			await sleep(due - now());
-		}
-		eventLagMs.push(Math.max(0, now() - due));
-
-		let suggestion: string | undefined;
-		if (event.kind === 'accept') {
-			accepts.count++;
-			if (!shown && live) {
-				const waitStartedAt = now();
-				await settledWithin(live.settled, options.acceptWaitLimitMs);
-				const waited = now() - waitStartedAt;
-				accepts.waitedMs += waited;
-				delayMs += waited;
-			}
-			suggestion = shown;
-			if (suggestion === undefined) {
-				accepts.missed++;
-			}
-		}
-
-		const applied = applyEvent(state, event, suggestion);
-		state = applied.state;
-		const typedThrough = event.kind === 'type' && shown !== undefined && shown.length > event.text.length && shown.startsWith(event.text);
-		const stillShown = typedThrough ? shown!.slice((event as { text: string }).text.length) : undefined;
-		if (applied.textChanged || applied.cursorMoved) {
-			dropLive();
-		}
-		shown = stillShown;
-		if (!applied.textChanged) {
+		const { textChanged, typedThrough } = await editor.apply(event, live?.settled, dropLive);
+		if (!textChanged) {
 			continue;
 		}
 		const record: KeystrokeRecord = { index: keystrokes.length, eventIndex, eventKind: event.kind, issuedAt: now(), waitedMs: 0, typedThroughSuggestion: typedThrough || undefined };
 		keystrokes.push(record);
-		const settled = provide(record, state).finally(() => {
+		const settled = provide(record, editor.state).finally(() => {
 			if (live?.record === record) {
 				live = undefined;
 			}
@@ -296,18 +264,12 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 		keystrokes,
 		serverRequests,
 		warmUp,
-		eventLagMs,
-		accepts,
+		eventLagMs: editor.eventLagMs,
+		accepts: editor.accepts,
 		durationMs,
 		cpuSeconds: cpuAtStart === undefined || cpuAtEnd === undefined ? null : cpuAtEnd - cpuAtStart,
 		loadAverage: { atStart: round2(loadAtStart), atEnd: round2(os.loadavg()[0]!) },
 	};
-}
-
-async function settledWithin(promise: Promise<void>, limitMs: number): Promise<void> {
-	let timer: NodeJS.Timeout | undefined;
-	await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)))]);
-	clearTimeout(timer);
 }
 
 function round2(value: number): number {

@@ -1,10 +1,10 @@
 import os from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CompletionResult, StopReason } from '../../engine/runtime/completionEngine.js';
 import type { CompletionMode } from '../../engine/postprocess/index.js';
 import type { AnswerSource, CompletionScheduler, RunReport } from '../../engine/scheduling/completionScheduler.js';
-import { applyEvent, offsetAt, splitAtCursor, type EditorState } from '../traces/editorDocument.js';
+import { splitAtCursor, type EditorState } from '../traces/editorDocument.js';
 import type { Trace, TraceEventKind } from '../traces/traceTypes.js';
+import { settledWithin, SimulatedEditor } from './simulatedEditor.js';
 
 export interface ReplayOptions {
 	maxTokens: number;
@@ -145,22 +145,16 @@ export async function replayTrace(trace: Trace, scheduler: CompletionScheduler, 
 	const events = trace.events.slice(0, options.maxEvents ?? trace.events.length);
 	const requests: RequestRecord[] = [];
 	const settlements: Promise<void>[] = [];
-	const eventLagMs: number[] = [];
-	const accepts = { count: 0, missed: 0, waitedMs: 0 };
-	let state: EditorState = { text: trace.initialText, cursor: offsetAt(trace.initialText, trace.initialCursor) };
 	/** The request whose answer would be shown, and the promise that settles with it. */
 	let live: { record: RequestRecord; controller: AbortController; settled: Promise<void> } | undefined;
-	/** The ghost text on screen: a delivered, non-empty answer to the live request. */
-	let shown: string | undefined;
 
 	const loadAtStart = os.loadavg()[0]!;
-	const warmUp = options.warmUp ? await warmUpRequest(state, ask) : undefined;
+	const editor = new SimulatedEditor(trace.initialText, trace.initialCursor, () => now(), options.acceptWaitLimitMs);
+	const warmUp = options.warmUp ? await warmUpRequest(editor.state, ask) : undefined;
 
 	const cpuAtStart = process.cpuUsage();
 	const startedAt = performance.now();
 	const now = () => performance.now() - startedAt;
-	/** Accepts that waited for their suggestion push every later event back by as long. */
-	let delayMs = 0;
 
 	const dropLive = () => {
 		if (live) {
@@ -168,49 +162,19 @@ export async function replayTrace(trace: Trace, scheduler: CompletionScheduler, 
 			live.controller.abort();
 			live = undefined;
 		}
-		shown = undefined;
+		editor.shown = undefined;
 	};
 
 	for (const [eventIndex, event] of events.entries()) {
-		const due = event.t + delayMs;
-		if (due > now()) {
-			await sleep(due - now());
-		}
-		eventLagMs.push(Math.max(0, now() - due));
-
-		let suggestion: string | undefined;
-		if (event.kind === 'accept') {
-			accepts.count++;
-			if (!shown && live) {
-				const waitStartedAt = now();
-				await settledWithin(live.settled, options.acceptWaitLimitMs);
-				const waited = now() - waitStartedAt;
-				accepts.waitedMs += waited;
-				delayMs += waited;
-			}
-			suggestion = shown;
-			if (suggestion === undefined) {
-				accepts.missed++;
-			}
-		}
-
-		const applied = applyEvent(state, event, suggestion);
-		state = applied.state;
-		// Typing the ghost text's next characters keeps the rest of it on screen, as VS Code does.
-		const typedThrough = event.kind === 'type' && shown !== undefined && shown.length > event.text.length && shown.startsWith(event.text);
-		const stillShown = typedThrough ? shown!.slice((event as { text: string }).text.length) : undefined;
-		if (applied.textChanged || applied.cursorMoved) {
-			dropLive();
-		}
-		shown = stillShown;
-		if (!applied.textChanged) {
+		const { textChanged, typedThrough } = await editor.apply(event, live?.settled, dropLive);
+		if (!textChanged) {
 			continue;
 		}
 
 		const record: RequestRecord = { index: requests.length, eventIndex, eventKind: event.kind, issuedAt: now(), typedThroughSuggestion: typedThrough || undefined };
 		requests.push(record);
 		const controller = new AbortController();
-		const { prefix, suffix } = splitAtCursor(state);
+		const { prefix, suffix } = splitAtCursor(editor.state);
 		const settled = ask(prefix, suffix, controller.signal)
 			.then(
 				({ source, result, runId }) => {
@@ -219,7 +183,7 @@ export async function replayTrace(trace: Trace, scheduler: CompletionScheduler, 
 					record.runId = runId;
 					record.result = { stopReason: result.stopReason, textLength: result.text.length, stats: result.stats };
 					if (live?.record === record && result.stopReason !== 'cancelled' && result.text !== '') {
-						shown = result.text;
+						editor.shown = result.text;
 					}
 				},
 				(error: unknown) => {
@@ -248,7 +212,7 @@ export async function replayTrace(trace: Trace, scheduler: CompletionScheduler, 
 	const cpu = process.cpuUsage(cpuAtStart);
 	const loadAverage = { atStart: round2(loadAtStart), atEnd: round2(os.loadavg()[0]!) };
 	const runs = runLog.attach(warmUp ? [warmUp, ...requests] : requests, firstRun);
-	return { trace: trace.name, events: events.length, requests, runs, warmUp, eventLagMs, accepts, durationMs, cpuMicros: cpu, loadAverage };
+	return { trace: trace.name, events: events.length, requests, runs, warmUp, eventLagMs: editor.eventLagMs, accepts: editor.accepts, durationMs, cpuMicros: cpu, loadAverage };
 }
 
 async function warmUpRequest(state: EditorState, ask: (prefix: string, suffix: string) => ReturnType<CompletionScheduler['request']>): Promise<RequestRecord> {
@@ -265,13 +229,6 @@ async function warmUpRequest(state: EditorState, ask: (prefix: string, suffix: s
 		runId,
 		result: { stopReason: result.stopReason, textLength: result.text.length, stats: result.stats },
 	};
-}
-
-/** Waits for `promise` at most `limitMs`, without leaving the timer behind to hold the process. */
-async function settledWithin(promise: Promise<void>, limitMs: number): Promise<void> {
-	let timer: NodeJS.Timeout | undefined;
-	await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)))]);
-	clearTimeout(timer);
 }
 
 function round2(value: number): number {
