@@ -16,6 +16,7 @@
 
 import { stripChatter } from './answerChatter.js';
 import { findFencedBlocks, hasFenceLine } from './answerFences.js';
+import { withOriginalLayout } from '../../shared/originalLayout.js';
 
 export function extractAnswerCode(answer: string, original: string): string {
 	const answerLf = answer.replace(/\r\n?/g, '\n');
@@ -75,14 +76,4 @@ function similarity(a: readonly string[], b: readonly string[]): number {
 		}
 	}
 	return (2 * common) / (a.length + b.length);
-}
-
-/** The original's blank lines at the start, its trailing line breaks (and the indentation after them), and its line endings. */
-function withOriginalLayout(code: string, original: string): string {
-	const originalLf = original.replace(/\r\n?/g, '\n');
-	const leading = /^(?:[ \t]*\n)*/.exec(originalLf)![0];
-	const trailing = /(?:\n[ \t]*)*$/.exec(originalLf.slice(leading.length))![0];
-	const body = code.replace(/^(?:[ \t]*\n)+/, '').replace(/(?:\n[ \t]*)+$/, '');
-	const result = leading + body + trailing;
-	return original.includes('\r\n') ? result.replace(/\n/g, '\r\n') : result;
 }

@@ -1,5 +1,6 @@
 import { findFencedBlocks } from './codeFence.js';
 import { restoreRedactedSecrets } from './restoreRedactedSecrets.js';
+import { withOriginalLayout } from '../../../shared/originalLayout.js';
 
 export interface ExtractedRewrite {
 	/** The code to put in place of the selection, in the original's layout, secrets restored where possible. */
@@ -30,16 +31,4 @@ export function extractRewrite(answer: string, original: string): ExtractedRewri
 	const chosen = blocks.reduce((best, block) => (block.content.length > best.content.length ? block : best));
 	const { text, restored, unrestored } = restoreRedactedSecrets(chosen.content, original);
 	return { code: withOriginalLayout(text, original), restoredSecrets: restored, unrestoredPlaceholders: unrestored, truncated: !chosen.closed };
-}
-
-function withOriginalLayout(code: string, original: string): string {
-	const originalLf = original.replace(/\r\n?/g, '\n');
-	const leading = /^(?:[ \t]*\n)*/.exec(originalLf)![0];
-	const trailing = /(?:\n[ \t]*)*$/.exec(originalLf.slice(leading.length))![0];
-	const body = code
-		.replace(/\r\n?/g, '\n')
-		.replace(/^(?:[ \t]*\n)+/, '')
-		.replace(/(?:\n[ \t]*)+$/, '');
-	const result = leading + body + trailing;
-	return original.includes('\r\n') ? result.replace(/\n/g, '\r\n') : result;
 }
