@@ -165,7 +165,7 @@ export class EscalationCommands implements vscode.Disposable {
 				(_progress, cancel) => {
 					cancel.onCancellationRequested(() => abort.abort());
 					return streamFrontierAnswer(
-						{ baseUrl: settings.baseUrl, model: settings.model, organization: settings.organization || undefined, apiKey, timeoutMs: settings.timeoutSeconds * 1000, maxOutputTokens: settings.maxOutputTokens },
+						{ baseUrl: settings.baseUrl, model: settings.model, organization: settings.organization || undefined, apiKey, timeoutMs: settings.timeoutSeconds * 1000, totalTimeoutMs: settings.totalTimeoutSeconds * 1000, maxOutputTokens: settings.maxOutputTokens },
 						request,
 						{ signal: abort.signal, onText: (text) => panel.show((latest = text)) },
 					);
@@ -182,7 +182,7 @@ export class EscalationCommands implements vscode.Disposable {
 			if (!cancelled) {
 				this.log.error(`Escalation failed: ${message}`);
 				// Not awaited: the message stays until dismissed, and must not hold anything up.
-				void this.refuse(message, failure?.kind === 'not-found' || failure?.kind === 'unreachable' || failure?.kind === 'context-too-long', failure?.kind === 'unauthorized' || failure?.kind === 'no-key');
+				void this.refuse(message, failure?.kind === 'not-found' || failure?.kind === 'unreachable' || failure?.kind === 'redirected' || failure?.kind === 'context-too-long', failure?.kind === 'unauthorized' || failure?.kind === 'no-key');
 			}
 			return;
 		}

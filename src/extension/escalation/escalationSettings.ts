@@ -11,6 +11,8 @@ export interface EscalationSettings {
 	maxInputTokens: number;
 	maxOutputTokens: number;
 	timeoutSeconds: number;
+	/** The whole escalation, retries included, however steadily the endpoint sends. */
+	totalTimeoutSeconds: number;
 	price?: { inputPerMillion: number; outputPerMillion: number };
 	/** Escalation settings a workspace or folder tried to set, which were ignored (for the log). */
 	ignoredWorkspaceValues: string[];
@@ -44,6 +46,7 @@ export function readEscalationSettings(): EscalationSettings {
 		maxInputTokens: positiveInteger(machine('maxInputTokens', 32_000), 32_000),
 		maxOutputTokens: positiveInteger(machine('maxOutputTokens', 4096), 4096),
 		timeoutSeconds: positiveInteger(machine('timeoutSeconds', 60), 60),
+		totalTimeoutSeconds: positiveInteger(machine('totalTimeoutSeconds', 600), 600),
 		price:
 			typeof price.input === 'number' && typeof price.output === 'number' && price.input >= 0 && price.output >= 0
 				? { inputPerMillion: price.input, outputPerMillion: price.output }

@@ -2,15 +2,18 @@ import * as vscode from 'vscode';
 import type { VirtualDocuments } from '../actions/virtualDocuments.js';
 import type { SelectionTarget } from '../actions/selectionTarget.js';
 import type { EscalationTask } from './frontier/escalationTask.js';
+import { RenderThrottle } from './frontier/renderThrottle.js';
 
 /**
  * The frontier model's answer, streamed into a read-only Markdown document shown in VS Code's
  * Markdown preview — the same kind of panel as local answers. It opens beside the active editor, so
- * after a local explanation the two answers stand side by side.
+ * after a local explanation the two answers stand side by side. While the answer streams, the
+ * document is re-rendered a few times a second (RenderThrottle), not once per chunk.
  */
 export class FrontierAnswerPanel {
 	private readonly uri: vscode.Uri;
 	private readonly heading: string;
+	private readonly throttle = new RenderThrottle<string>((text) => this.documents.set(this.uri, `${this.heading}${text}\n`));
 
 	constructor(
 		private readonly documents: VirtualDocuments,
@@ -34,11 +37,13 @@ export class FrontierAnswerPanel {
 		await vscode.commands.executeCommand('markdown.showPreviewToSide', this.uri);
 	}
 
+	/** The answer so far: shown now, or with the next render if one was just made. */
 	show(text: string): void {
-		this.documents.set(this.uri, `${this.heading}${text}\n`);
+		this.throttle.update(text);
 	}
 
 	finish(text: string, footer: string): void {
+		this.throttle.cancel();
 		this.documents.set(this.uri, `${this.heading}${text}\n\n---\n*${footer}*\n`);
 	}
 }

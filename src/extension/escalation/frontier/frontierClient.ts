@@ -1,7 +1,9 @@
 import OpenAI from 'openai';
+import { carriesProgress, DEFAULT_TOTAL_TIMEOUT_MS, maxAnswerChars, maxBodyBytes } from './answerLimits.js';
 import { adjustedForRejectedParameter, chatRequestBody, initialRequestShape, type ChatRequestShape } from './chatRequestBody.js';
 import { FrontierError } from './frontierError.js';
 import * as failures from './frontierFailures.js';
+import { AnswerTooLargeError, guardedFetch, RedirectRefusedError } from './guardedFetch.js';
 import { IdleWatchdog } from './idleWatchdog.js';
 import type { OutgoingRequest } from './outgoingRequest.js';
 import { abortableSleep, DEFAULT_RETRY, isRetryableStatus, retryAfterMs, retryDelayMs, type RetryOptions } from './retryPolicy.js';
@@ -17,6 +19,12 @@ export interface FrontierEndpoint {
 	apiKey: string;
 	/** Nothing received for this long (before the first byte or mid-stream) ends the request as a timeout. */
 	timeoutMs: number;
+	/**
+	 * The whole escalation, retries and their waits included, ends as a timeout after this long,
+	 * however steadily the server sends (default DEFAULT_TOTAL_TIMEOUT_MS).
+	 */
+	totalTimeoutMs?: number;
+	/** Also bounds what is accepted: see maxAnswerChars and maxBodyBytes. */
 	maxOutputTokens: number;
 }
 
@@ -47,6 +55,9 @@ const RETRYABLE_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE
  * own retries off: this loop retries only what the server certainly did not process (429 within
  * `retry.maxDelayMs` of Retry-After, 502/503/504, a refused or reset connection before any answer),
  * never once the answer has started, so nothing is sent, or billed, twice by accident.
+ * Requests go through guardedFetch: no redirect away from the endpoint's origin is followed, and
+ * bodies are size-limited. The answer's text is limited too (maxAnswerChars), and so is the time:
+ * `timeoutMs` of nothing (chunks that carry nothing do not count) or `totalTimeoutMs` in all.
  * Every failure is a FrontierError; its message is for the user and never holds the key.
  */
 export async function streamFrontierAnswer(endpoint: FrontierEndpoint, request: OutgoingRequest, options: StreamOptions): Promise<FrontierAnswer> {
@@ -60,7 +71,83 @@ export async function streamFrontierAnswer(endpoint: FrontierEndpoint, request: 
 	if (!URL.canParse(endpoint.baseUrl)) {
 		throw failures.invalidBaseUrl(context);
 	}
-	const client = new OpenAI({
+	const totalTimeoutMs = endpoint.totalTimeoutMs ?? DEFAULT_TOTAL_TIMEOUT_MS;
+	// One signal for both ways of stopping: the user's cancel and the total time limit.
+	const stop = new AbortController();
+	let stopReason: 'cancelled' | 'out-of-time' | undefined;
+	const stopFor = (reason: 'cancelled' | 'out-of-time') => {
+		stopReason ??= reason;
+		stop.abort();
+	};
+	const cancel = () => stopFor('cancelled');
+	options.signal.addEventListener('abort', cancel, { once: true });
+	if (options.signal.aborted) {
+		cancel();
+	}
+	const deadline = setTimeout(() => stopFor('out-of-time'), totalTimeoutMs);
+	const stopped = () => (stopReason === 'out-of-time' ? failures.totalTimeExceeded(context, totalTimeoutMs) : failures.cancelled(context));
+	try {
+		let shape = initialRequestShape(endpoint.baseUrl);
+		let retries = 0;
+		for (;;) {
+			if (stop.signal.aborted) {
+				throw stopped();
+			}
+			context.attempts++;
+			const outcome = await sendOnce(endpoint, request, shape, stop.signal, options.onText);
+			if (outcome.kind === 'answered') {
+				return { ...outcome.answer, attempts: context.attempts, durationMs: Math.round(performance.now() - startedAt) };
+			}
+			context.partialText = outcome.partialText;
+			if (stop.signal.aborted) {
+				throw stopped();
+			}
+			if (outcome.kind === 'failed-after-answer-began') {
+				throw failureAfterAnswerBegan(context, endpoint, outcome);
+			}
+			// Nothing of an answer arrived: the request may be sent again only if the server certainly did not act on it.
+			const error = outcome.error;
+			const refusal = causeOf(error, RedirectRefusedError);
+			if (refusal) {
+				throw failures.redirected(context, refusal);
+			}
+			if (outcome.timedOut || error instanceof OpenAI.APIConnectionTimeoutError) {
+				throw failures.timedOut(context, endpoint.timeoutMs, false);
+			}
+			if (error instanceof OpenAI.APIError && error.status !== undefined) {
+				const adjusted = error.status === 400 ? adjustedForRejectedParameter(shape, error.message, error.param) : undefined;
+				if (adjusted) {
+					shape = adjusted; // a 400 was not processed: the other parameter name is a new request, not a repeat
+					continue;
+				}
+				const requested = retryAfterMs(error.headers);
+				const retryable = isRetryableStatus(error.status) && error.code !== 'insufficient_quota';
+				const delay = retryable && retries < retry.maxRetries ? retryDelayMs(retries + 1, retry, requested) : undefined;
+				if (delay === undefined) {
+					const apiError = (error.error ?? {}) as { message?: string; code?: string | null };
+					throw failures.httpFailure(context, error.status, { message: apiError.message ?? error.message, code: error.code }, { retryAfterMs: requested, waitTooLong: retryable && requested !== undefined && requested > retry.maxDelayMs, retryable });
+				}
+				await wait(sleep, delay, stop.signal, stopped);
+				retries++;
+				continue;
+			}
+			const code = connectionErrorCode(error);
+			if (code !== undefined && RETRYABLE_CONNECTION_CODES.has(code) && retries < retry.maxRetries) {
+				await wait(sleep, retryDelayMs(retries + 1, retry, undefined)!, stop.signal, stopped);
+				retries++;
+				continue;
+			}
+			throw failures.unreachable(context, code);
+		}
+	} finally {
+		clearTimeout(deadline);
+		options.signal.removeEventListener('abort', cancel);
+	}
+}
+
+/** The openai client for one request: its own retries off, its fetch the guarded one. */
+function frontierClient(endpoint: FrontierEndpoint, fetch: typeof globalThis.fetch): OpenAI {
+	return new OpenAI({
 		apiKey: endpoint.apiKey,
 		baseURL: endpoint.baseUrl,
 		// Explicit, so that OPENAI_ORG_ID / OPENAI_PROJECT_ID in the editor's environment are not sent along unseen.
@@ -68,61 +155,14 @@ export async function streamFrontierAnswer(endpoint: FrontierEndpoint, request: 
 		project: null,
 		webhookSecret: null,
 		maxRetries: 0,
-		// The watchdog below is the timeout; this one only backs it up.
+		// The watchdog is the timeout; this one (until the response headers) only backs it up.
 		timeout: endpoint.timeoutMs + 5_000,
 		// The client would log unparsable events (answer text) to the console; failures are reported as FrontierErrors instead.
 		logLevel: 'off',
 		// The SDK's platform headers describe this machine (OS, CPU, Node version); the request needs none of that.
 		defaultHeaders: { 'X-Stainless-OS': null, 'X-Stainless-Arch': null, 'X-Stainless-Runtime': null, 'X-Stainless-Runtime-Version': null },
+		fetch,
 	});
-	let shape = initialRequestShape(endpoint.baseUrl);
-	let retries = 0;
-	for (;;) {
-		if (options.signal.aborted) {
-			throw failures.cancelled(context);
-		}
-		context.attempts++;
-		const outcome = await sendOnce(client, endpoint, request, shape, options);
-		if (outcome.kind === 'answered') {
-			return { ...outcome.answer, attempts: context.attempts, durationMs: Math.round(performance.now() - startedAt) };
-		}
-		context.partialText = outcome.partialText;
-		if (options.signal.aborted) {
-			throw failures.cancelled(context);
-		}
-		if (outcome.kind === 'failed-after-answer-began') {
-			throw failureAfterAnswerBegan(context, endpoint, outcome);
-		}
-		// Nothing of an answer arrived: the request may be sent again only if the server certainly did not act on it.
-		const error = outcome.error;
-		if (outcome.timedOut || error instanceof OpenAI.APIConnectionTimeoutError) {
-			throw failures.timedOut(context, endpoint.timeoutMs, false);
-		}
-		if (error instanceof OpenAI.APIError && error.status !== undefined) {
-			const adjusted = error.status === 400 ? adjustedForRejectedParameter(shape, error.message, error.param) : undefined;
-			if (adjusted) {
-				shape = adjusted; // a 400 was not processed: the other parameter name is a new request, not a repeat
-				continue;
-			}
-			const requested = retryAfterMs(error.headers);
-			const retryable = isRetryableStatus(error.status) && error.code !== 'insufficient_quota';
-			const delay = retryable && retries < retry.maxRetries ? retryDelayMs(retries + 1, retry, requested) : undefined;
-			if (delay === undefined) {
-				const apiError = (error.error ?? {}) as { message?: string; code?: string | null };
-				throw failures.httpFailure(context, error.status, { message: apiError.message ?? error.message, code: error.code }, { retryAfterMs: requested, waitTooLong: retryable && requested !== undefined && requested > retry.maxDelayMs, retryable });
-			}
-			await wait(sleep, delay, options.signal, context);
-			retries++;
-			continue;
-		}
-		const code = connectionErrorCode(error);
-		if (code !== undefined && RETRYABLE_CONNECTION_CODES.has(code) && retries < retry.maxRetries) {
-			await wait(sleep, retryDelayMs(retries + 1, retry, undefined)!, options.signal, context);
-			retries++;
-			continue;
-		}
-		throw failures.unreachable(context, code);
-	}
 }
 
 type AttemptOutcome =
@@ -133,11 +173,16 @@ type AttemptOutcome =
 	| { kind: 'failed-after-answer-began'; error: unknown; timedOut: boolean; partialText: string; chunks: number; invalidChunk: boolean };
 
 /** One request: sent, streamed into `onText`, and what became of it. Never throws. */
-async function sendOnce(client: OpenAI, endpoint: FrontierEndpoint, request: OutgoingRequest, shape: ChatRequestShape, options: StreamOptions): Promise<AttemptOutcome> {
+async function sendOnce(endpoint: FrontierEndpoint, request: OutgoingRequest, shape: ChatRequestShape, signal: AbortSignal, onText: StreamOptions['onText']): Promise<AttemptOutcome> {
 	const controller = new AbortController();
 	const abort = () => controller.abort();
-	options.signal.addEventListener('abort', abort, { once: true });
+	signal.addEventListener('abort', abort, { once: true });
 	const watchdog = new IdleWatchdog(endpoint.timeoutMs, abort);
+	const client = frontierClient(
+		endpoint,
+		guardedFetch({ origin: new URL(endpoint.baseUrl).origin, maxBodyBytes: maxBodyBytes(endpoint.maxOutputTokens), onBodyBytes: () => watchdog.touch() }),
+	);
+	const maxChars = maxAnswerChars(endpoint.maxOutputTokens);
 	let text = '';
 	let began = false;
 	let chunks = 0;
@@ -149,16 +194,23 @@ async function sendOnce(client: OpenAI, endpoint: FrontierEndpoint, request: Out
 		began = true;
 		watchdog.touch();
 		for await (const chunk of stream) {
-			watchdog.touch();
 			if (!isChunk(chunk)) {
 				return { kind: 'failed-after-answer-began', error: undefined, timedOut: false, partialText: text, chunks, invalidChunk: true };
 			}
 			chunks++;
+			if (carriesProgress(chunk)) {
+				watchdog.touch(); // a keep-alive chunk is not the server sending something
+			}
 			const choice = chunk.choices[0];
 			const delta = choice?.delta?.content;
 			if (typeof delta === 'string' && delta !== '') {
+				if (text.length + delta.length > maxChars) {
+					text += delta.slice(0, maxChars - text.length);
+					onText(text);
+					return { kind: 'failed-after-answer-began', error: new AnswerTooLargeError('characters', maxChars), timedOut: false, partialText: text, chunks, invalidChunk: false };
+				}
 				text += delta;
-				options.onText(text);
+				onText(text);
 			}
 			finishReason = choice?.finish_reason ?? finishReason;
 			if (chunk.usage) {
@@ -180,7 +232,7 @@ async function sendOnce(client: OpenAI, endpoint: FrontierEndpoint, request: Out
 			: { kind: 'failed-before-answer', error, timedOut: watchdog.hasFired, partialText: text };
 	} finally {
 		watchdog.stop();
-		options.signal.removeEventListener('abort', abort);
+		signal.removeEventListener('abort', abort);
 		controller.abort(); // a stream left early is closed, so the server stops generating
 	}
 }
@@ -188,7 +240,12 @@ async function sendOnce(client: OpenAI, endpoint: FrontierEndpoint, request: Out
 function failureAfterAnswerBegan(context: failures.FailureContext, endpoint: FrontierEndpoint, outcome: Extract<AttemptOutcome, { kind: 'failed-after-answer-began' }>): FrontierError {
 	const { error } = outcome;
 	if (outcome.timedOut) {
-		return failures.timedOut(context, endpoint.timeoutMs, true);
+		// Headers and keep-alive chunks alone are not an answer having started.
+		return failures.timedOut(context, endpoint.timeoutMs, outcome.partialText !== '');
+	}
+	const tooLarge = causeOf(error, AnswerTooLargeError);
+	if (tooLarge) {
+		return failures.tooLarge(context, tooLarge.unit, tooLarge.limit, endpoint.maxOutputTokens);
 	}
 	if (outcome.invalidChunk || error instanceof SyntaxError) {
 		return failures.malformed(context, false);
@@ -209,6 +266,18 @@ function isChunk(value: unknown): value is OpenAI.Chat.ChatCompletionChunk {
 	return typeof value === 'object' && value !== null && Array.isArray((value as { choices?: unknown }).choices);
 }
 
+/** `error`, or the first of its causes, that is a `type`: the SDK wraps what its fetch throws. */
+function causeOf<T extends Error>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 6 && typeof current === 'object' && current !== null; depth++) {
+		if (current instanceof type) {
+			return current;
+		}
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
 /** The system error code (ECONNREFUSED, UND_ERR_SOCKET…) somewhere down a connection error's causes. */
 function connectionErrorCode(error: unknown): string | undefined {
 	let current: unknown = error;
@@ -222,12 +291,12 @@ function connectionErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
-async function wait(sleep: NonNullable<StreamOptions['sleep']>, ms: number, signal: AbortSignal, context: failures.FailureContext): Promise<void> {
+async function wait(sleep: NonNullable<StreamOptions['sleep']>, ms: number, signal: AbortSignal, stopped: () => FrontierError): Promise<void> {
 	try {
 		await sleep(ms, signal);
 	} catch (error) {
 		if (signal.aborted) {
-			throw failures.cancelled(context);
+			throw stopped();
 		}
 		throw error;
 	}

@@ -9,6 +9,8 @@ export type FrontierErrorKind =
 	| 'unreachable'
 	| 'malformed'
 	| 'closed-mid-stream'
+	| 'redirected'
+	| 'too-large'
 	| 'context-too-long'
 	| 'bad-request'
 	| 'cancelled';

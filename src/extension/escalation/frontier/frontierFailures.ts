@@ -115,6 +115,57 @@ export function closedMidStream(context: FailureContext): FrontierError {
 	});
 }
 
+/**
+ * A redirect that was not followed: to another origin (nothing was sent there), a 301/302/303 that
+ * would resend the request as a GET, a Location that is not a URL, or too many in a row.
+ */
+export function redirected(context: FailureContext, refusal: { status: number; from: URL; to: URL | undefined; why: 'other-origin' | 'method-change' | 'too-many' | 'bad-location' }): FrontierError {
+	const from = refusal.from.host;
+	const to = refusal.to === undefined ? 'an address that is not a URL' : refusal.to.protocol === refusal.from.protocol ? refusal.to.host : refusal.to.origin;
+	const status = refusal.status > 0 ? ` (${refusal.status})` : '';
+	const moved = 'If the API has moved, set hearth.escalation.baseUrl to its new address (it usually ends in /v1).';
+	let message: string;
+	switch (refusal.why) {
+		case 'other-origin':
+			message = `${from} redirected the request${status} to ${to}, another server. Hearth sends your code only to the endpoint the preview named, so nothing was sent to ${to}. ${moved}`;
+			break;
+		case 'method-change':
+			message = `${from} redirected the request${status} to ${to}${shortened(refusal.to?.pathname ?? '', 80)}, which would send it again as a GET without its content. Hearth follows only 307 and 308 redirects, on the same server. ${moved}`;
+			break;
+		case 'bad-location':
+			message = `${from} redirected the request${status} to ${to}. ${moved}`;
+			break;
+		case 'too-many':
+			message = `${from} redirected the request${status} to ${to} too many times in a row, so Hearth gave up. ${moved}`;
+			break;
+	}
+	return new FrontierError('redirected', message, { status: refusal.status > 0 ? refusal.status : undefined, attempts: context.attempts, partialText: context.partialText });
+}
+
+function shortened(text: string, length: number): string {
+	return text.length > length ? `${text.slice(0, length - 1)}…` : text;
+}
+
+/** The answer passed the size it could have at `maxOutputTokens` (text), or its body passed the byte limit. */
+export function tooLarge(context: FailureContext, unit: 'characters' | 'bytes', limit: number, maxOutputTokens: number): FrontierError {
+	const kept = context.partialText ? ` The first ${context.partialText.length} characters are kept.` : '';
+	const what = unit === 'characters' ? `more than ${limit} characters of answer` : `a response body larger than ${limit} bytes`;
+	return new FrontierError('too-large', `${hostOf(context.baseUrl)} sent ${what}, far more than an answer of at most ${maxOutputTokens} tokens (hearth.escalation.maxOutputTokens) can hold, so Hearth stopped reading.${kept}`, {
+		attempts: context.attempts,
+		partialText: context.partialText,
+	});
+}
+
+/** The whole escalation, retries included, took longer than the total time limit (the server may still have been sending). */
+export function totalTimeExceeded(context: FailureContext, totalTimeoutMs: number): FrontierError {
+	const seconds = Math.round(totalTimeoutMs / 100) / 10;
+	const kept = context.partialText ? ` The ${context.partialText.length} characters that had arrived are kept.` : '';
+	return new FrontierError('timeout', `${hostOf(context.baseUrl)} had not finished answering after ${seconds} s, the most an escalation may take (hearth.escalation.totalTimeoutSeconds), so Hearth stopped it.${kept}`, {
+		attempts: context.attempts,
+		partialText: context.partialText,
+	});
+}
+
 /** An error the server reported inside the stream, after the answer had begun (no HTTP status any more). */
 export function streamError(context: FailureContext, message: string | undefined, code: string | null | undefined): FrontierError {
 	const detail = serverDetail(message, context.apiKey);
