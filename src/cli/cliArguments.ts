@@ -31,14 +31,18 @@ export function parseArguments(argv: readonly string[], flags: readonly string[]
 
 export class UsageError extends Error {}
 
-export function integerOption(options: Map<string, string | true>, name: string): number | undefined {
+/** `--name N` as an integer, within `range` when one is given; a usage error (exit 2) otherwise. */
+export function integerOption(options: Map<string, string | true>, name: string, range?: { min: number; max: number }): number | undefined {
 	const value = options.get(name);
 	if (value === undefined) {
 		return undefined;
 	}
-	const parsed = Number(value);
-	if (value === true || !Number.isInteger(parsed)) {
-		throw new UsageError(`--${name} must be an integer`);
+	const parsed = value === true || value.trim() === '' ? Number.NaN : Number(value);
+	if (!Number.isInteger(parsed)) {
+		throw new UsageError(`--${name} must be an integer${range ? ` from ${range.min} to ${range.max}` : ''}, got ${JSON.stringify(value === true ? '' : value)}`);
+	}
+	if (!Number.isSafeInteger(parsed) || (range && (parsed < range.min || parsed > range.max))) {
+		throw new UsageError(`--${name} must be ${range ? `from ${range.min} to ${range.max}` : 'a safe integer'}, got ${value}`);
 	}
 	return parsed;
 }

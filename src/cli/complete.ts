@@ -6,8 +6,13 @@ import { loadModel } from '../engine/runtime/loadModel.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
 import { integerOption, parseArguments, runCli, UsageError } from './cliArguments.js';
-import { parseStdinInput, readFileAtCursor, type CursorInput } from './cursorInput.js';
+import { decodeText, parseStdinInput, readFileAtCursor, type CursorInput } from './cursorInput.js';
 import { projectRoot } from './projectRoot.js';
+
+/** The ranges the editor's settings allow, and more tokens than any inline completion needs. */
+const MAX_TOKENS = { min: 1, max: 4096 };
+const THREADS = { min: 0, max: 256 };
+const CONTEXT_SIZE = { min: 256, max: 131072 };
 
 const USAGE = `Usage: npm run complete -- <file>[:line[:column]] [options]
        npm run complete -- --stdin [options] < input
@@ -18,10 +23,10 @@ On stdin: JSON {"prefix": "...", "suffix": "..."} or text with <CURSOR>.
 
 Options:
   --model PATH        GGUF model (default: the bundled model, ${BUNDLED_MODEL_RELATIVE_PATH})
-  --max-tokens N      most tokens to generate (default 64)
+  --max-tokens N      most tokens to generate, ${MAX_TOKENS.min} to ${MAX_TOKENS.max} (default 64)
   --mode M            auto | single-line | multi-line (default auto)
-  --threads N         CPU threads (default: the machine's core count)
-  --context-size N    context window in tokens (default 2048)
+  --threads N         CPU threads, ${THREADS.min} to ${THREADS.max} (default 0: the machine's core count)
+  --context-size N    context window in tokens, ${CONTEXT_SIZE.min} to ${CONTEXT_SIZE.max} (default 2048)
   --gpu auto|off      use a GPU if one is found (default auto)
   --json              print one JSON object instead of text
   --verbose           log model loading details to stderr`;
@@ -32,9 +37,13 @@ async function main(argv: string[]): Promise<number> {
 		console.log(USAGE);
 		return 0;
 	}
+	// Every option is checked before anything is read or loaded: a typo fails at once, with exit 2.
+	const maxTokens = integerOption(options, 'max-tokens', MAX_TOKENS) ?? 64;
+	const threads = integerOption(options, 'threads', THREADS);
+	const contextSize = integerOption(options, 'context-size', CONTEXT_SIZE);
 	let input: CursorInput;
 	if (options.has('stdin')) {
-		input = parseStdinInput(await readStdin());
+		input = parseStdinInput(decodeText(await readStdin(), 'stdin'));
 	} else if (positionals.length === 1) {
 		input = await readFileAtCursor(positionals[0]!);
 	} else {
@@ -55,15 +64,15 @@ async function main(argv: string[]): Promise<number> {
 	const loadStartedAt = performance.now();
 	const loaded = await loadModel({
 		modelPath,
-		threads: integerOption(options, 'threads'),
-		contextSize: integerOption(options, 'context-size'),
+		threads,
+		contextSize,
 		gpu,
 		logger,
 	});
 	const loadMs = performance.now() - loadStartedAt;
 	const engine = new CompletionEngine(loaded, logger);
 	try {
-		const result = await engine.complete({ prefix: input.prefix, suffix: input.suffix, maxTokens: integerOption(options, 'max-tokens') ?? 64, mode });
+		const result = await engine.complete({ prefix: input.prefix, suffix: input.suffix, maxTokens, mode });
 		print(result, input, engine, loadMs, options.has('json'));
 	} finally {
 		await engine.dispose();
@@ -89,12 +98,12 @@ function print(result: CompletionResult, input: CursorInput, engine: CompletionE
 	);
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	for await (const chunk of process.stdin) {
 		chunks.push(chunk as Buffer);
 	}
-	return Buffer.concat(chunks).toString('utf8');
+	return Buffer.concat(chunks);
 }
 
 runCli(() => main(process.argv.slice(2)), USAGE, (error) =>

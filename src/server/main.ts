@@ -136,7 +136,12 @@ connection.onRequest(DownloadModelRequest.method, async (params: DownloadModelRe
 				void connection.sendNotification(DownloadProgressNotification.method, { progressToken: params.progressToken, ...progress } satisfies DownloadProgressNotification.Params);
 			},
 		});
-		logger.info(`Downloaded ${result.path} (${result.sizeBytes} bytes), checked.`);
+		const report = `Downloaded ${result.path} (${result.sizeBytes} bytes). ${result.verification}`;
+		if (result.verifiedAgainst.length > 0) {
+			logger.info(report);
+		} else {
+			logger.warn(report);
+		}
 		return result;
 	} catch (error) {
 		if (error instanceof DownloadCancelledError) {

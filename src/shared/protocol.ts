@@ -134,6 +134,12 @@ export namespace DownloadModelRequest {
 	export interface Result {
 		path: string;
 		sizeBytes: number;
+		/** The SHA-256 of the file kept (absent when it was already there). */
+		sha256?: string;
+		/** What the SHA-256 matched: the catalog's value, the server's X-Linked-ETag, or both; empty: not verified. */
+		verifiedAgainst: ('catalog' | 'server')[];
+		/** One sentence for the log: what the file was checked against, or that it was not. */
+		verification: string;
 	}
 }
 

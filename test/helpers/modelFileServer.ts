@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * A real HTTP file server on 127.0.0.1 for download tests, with range requests (what the downloader
  * resumes with) and the ways real servers fail: a file cut short, a connection dropped half way, a
- * missing file, a slow line.
+ * missing file, a slow line. It can also answer like Hugging Face's `resolve` endpoint: a redirect to
+ * another path (the CDN) that carries extra headers (X-Linked-ETag, X-Linked-Size) the CDN lacks.
  */
 export interface ServedFile {
 	body: Buffer;
@@ -13,10 +14,14 @@ export interface ServedFile {
 	times?: number;
 	/** Bytes per 10 ms tick, to make a download take a while. */
 	bytesPerTick?: number;
+	/** Extra response headers, on every answer for this path. */
+	headers?: Record<string, string>;
+	/** Answer 302 with this as the Location (a path of this server, or a URL), instead of the body. */
+	redirectTo?: string;
 }
 
 export class ModelFileServer {
-	readonly requests: { path: string; range: string | undefined }[] = [];
+	readonly requests: { path: string; range: string | undefined; method: string }[] = [];
 	private readonly drops = new Map<string, number>();
 
 	private constructor(
@@ -44,10 +49,14 @@ export class ModelFileServer {
 
 	private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
 		const name = decodeURIComponent((request.url ?? '/').slice(1).split('?')[0]!);
-		this.requests.push({ path: name, range: request.headers.range });
+		this.requests.push({ path: name, range: request.headers.range, method: request.method ?? 'GET' });
 		const file = this.files.get(name);
 		if (!file) {
 			response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found');
+			return;
+		}
+		if (file.redirectTo !== undefined) {
+			response.writeHead(302, { ...file.headers, Location: /^https?:/.test(file.redirectTo) ? file.redirectTo : `/${file.redirectTo}`, 'Content-Length': '0' }).end();
 			return;
 		}
 		const total = file.body.length;
@@ -56,6 +65,7 @@ export class ModelFileServer {
 		const end = range && range[2] ? Math.min(Number(range[2]), total - 1) : total - 1;
 		const slice = file.body.subarray(start, end + 1);
 		response.writeHead(range ? 206 : 200, {
+			...file.headers,
 			'Content-Type': 'application/octet-stream',
 			'Content-Length': String(slice.length),
 			'Accept-Ranges': 'bytes',

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
+import { writeCorruptedModel, type WeightCorruption } from '../../src/engine/testModels/corruptedModel.js';
 import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
 import {
 	DownloadModelRequest,
@@ -39,6 +40,8 @@ describe('language server: model management (downloads from a real local HTTP se
 			'short.gguf': { body: fimBytes.subarray(0, Math.floor(fimBytes.length * 0.6)) },
 			'slow.gguf': { body: fimBytes, bytesPerTick: 16 * 1024 },
 			'notamodel.gguf': { body: Buffer.from('this is an HTML error page, not a model\n'.repeat(100)) },
+			// A server that publishes a SHA-256 (as Hugging Face does in X-Linked-ETag) the bytes do not have.
+			'wrong-etag.gguf': { body: fimBytes, headers: { 'X-Linked-ETag': `"${'0f'.repeat(32)}"` } },
 		});
 		modelsDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-models-'));
 		const started = await LspTestClient.start({ settings: testSettings({ model: { path: fimModel } }), defaultModelPath: '/nonexistent/default.gguf', modelsDirectory });
@@ -163,6 +166,36 @@ describe('language server: model management (downloads from a real local HTTP se
 		assert.equal(kept.model?.path, otherModel);
 		assert.match(kept.message!, /not found/);
 	});
+
+	it('refuses a download whose bytes do not match the SHA-256 the server publishes: the model in use and the folder stay as they were', async function () {
+		const folderBefore = await modelsFolder();
+		const statusesBefore = client.statuses.length;
+		await assert.rejects(
+			download({ uri: files.url('wrong-etag.gguf'), fileName: 'wrong-etag.gguf' }),
+			/wrong-etag\.gguf does not match the SHA-256 the server publishes in X-Linked-ETag \(got [0-9a-f]{12}…, expected 0f0f0f0f0f0f…\)/,
+		);
+		assert.deepEqual(await modelsFolder(), folderBefore);
+		assert.deepEqual(await incomingFiles(), [], 'the downloaded file was removed');
+		assert.equal((await client.modelInfo())?.path, otherModel, 'the model in use is unchanged');
+		assert.ok(client.statuses.slice(statusesBefore).every((status) => status.model?.path === otherModel), 'no switch happened');
+	});
+
+	for (const corruption of ['nan', 'garbage'] satisfies WeightCorruption[]) {
+		it(`keeps the previous model when the new file loads but computes garbage (${corruption} weights), and says why`, async function () {
+			const corrupted = path.join(modelsDirectory, `corrupted-${corruption}.gguf`);
+			await writeCorruptedModel(fimModel, corrupted, corruption);
+			const statusesBefore = client.statuses.length;
+			await client.changeSettings(testSettings({ model: { path: corrupted } }));
+			const kept = await waitFor('a status about the refused model', () => client.statuses.slice(statusesBefore).find((s) => s.message?.startsWith('Kept')), 60_000);
+			assert.equal(kept.state, 'ready');
+			assert.equal(kept.model?.path, otherModel);
+			assert.match(kept.message!, new RegExp(`corrupted-${corruption}\\.gguf\\) loads but computes garbage: \\d+ of \\d+ logits for a test prompt are NaN or infinite\\. Its weights are damaged`));
+			const reportsBefore = client.reports.length;
+			await client.inlineCompletion(URI, { line: 1, character: 1 });
+			const report = await waitFor('a completion run on the kept model', () => client.reports.slice(reportsBefore).at(-1), 30_000);
+			assert.equal(report.cancelled, false, 'the kept model still answers');
+		});
+	}
 
 	it('keeps the previous model when the completion server is dead, and says so', async function () {
 		const statusesBefore = client.statuses.length;

@@ -4,6 +4,7 @@ import { detectFimTemplate, type FimDetection } from '../fim/detectFamily.js';
 import type { FimTemplate } from '../fim/fimTypes.js';
 import type { Logger } from '../logger.js';
 import { getLlamaInstance, type GpuPreference } from './llamaInstance.js';
+import { ensureFiniteLogits } from './logitsCheck.js';
 import { checkModelFile, messageOf } from './modelFileCheck.js';
 import { displayNameOf, type ModelInfo } from './modelInfo.js';
 import { ModelLoadError } from './modelLoadError.js';
@@ -75,17 +76,25 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 		throw new ModelLoadError('load-failed', `Could not create a ${contextSize}-token context for ${options.modelPath}: ${messageOf(error)}`, { cause: error });
 	}
 	const sequences = Array.from({ length: sequenceCount }, () => context.getSequence());
+	const displayName = displayNameOf(options.modelPath, fileInfo.metadata.general?.name);
+	try {
+		await ensureFiniteLogits(model, sequences[0]!, `${displayName} (${options.modelPath})`);
+	} catch (error) {
+		await context.dispose();
+		await model.dispose();
+		throw error instanceof ModelLoadError ? error : new ModelLoadError('load-failed', `${options.modelPath} loaded but a test evaluation failed: ${messageOf(error)}`, { cause: error });
+	}
 	const fim = detectFimTemplate(probeVocabulary(model));
 	const promptTemplate = fim.spmTemplate ?? fim.template;
 	if (!fim.template.supportsSuffix) {
 		// Said once per load, not per request: the user can do nothing about it until they switch models.
-		logger.warn(`${displayNameOf(options.modelPath, fileInfo.metadata.general?.name)} has no fill-in-the-middle support; completing from the text before the cursor only (${fim.reason})`);
+		logger.warn(`${displayName} has no fill-in-the-middle support; completing from the text before the cursor only (${fim.reason})`);
 	} else {
 		logger.info(`Fill-in-the-middle template: ${promptTemplate.displayName}, ${promptTemplate.order.toUpperCase()} order (${fim.reason})`);
 	}
 	const info: ModelInfo = {
 		path: options.modelPath,
-		displayName: displayNameOf(options.modelPath, fileInfo.metadata.general?.name),
+		displayName,
 		sizeBytes,
 		architecture: String(fileInfo.metadata.general?.architecture ?? 'unknown'),
 		quantization: fileTypeName(fileInfo.metadata.general?.file_type),

@@ -7,6 +7,8 @@ export type ModelLoadErrorCode =
 	| 'not-a-language-model'
 	| 'insufficient-memory'
 	| 'load-failed'
+	/** It loads, but its weights compute NaN or infinite logits. */
+	| 'broken-weights'
 	| 'server-unreachable'
 	| 'server-rejected';
 

@@ -6,6 +6,7 @@ import { createModelDownloader } from 'node-llama-cpp';
 import { checkModelFile, messageOf } from '../../engine/runtime/modelFileCheck.js';
 import { ModelLoadError } from '../../engine/runtime/modelLoadError.js';
 import { isSafeModelFileName } from '../../shared/modelCatalog.js';
+import { downloadUrlOf, fetchPublishedChecksum, type PublishedChecksum } from './publishedChecksum.js';
 
 export interface DownloadRequest {
 	uri: string;
@@ -13,6 +14,19 @@ export interface DownloadRequest {
 	/** Approximate size, for the disk-space check before the server has said. */
 	sizeBytes?: number;
 	verify?: { sizeBytes?: number; sha256?: string };
+}
+
+export type ChecksumSource = 'catalog' | 'server';
+
+export interface DownloadResult {
+	path: string;
+	sizeBytes: number;
+	/** The SHA-256 of the file kept; undefined when it was already there and not downloaded again. */
+	sha256?: string;
+	/** What that SHA-256 matched: the catalog's value, the one the server published, or both. Empty: not verified. */
+	verifiedAgainst: ChecksumSource[];
+	/** One sentence for the log: what the file was checked against, or that it was not. */
+	verification: string;
 }
 
 export interface DownloadProgress {
@@ -40,13 +54,15 @@ export class DownloadCancelledError extends Error {
 export const INCOMING_DIRECTORY = '.incoming';
 
 /**
- * Downloads a model with node-llama-cpp's downloader (it resolves `hf:` URIs, and retries an
- * interrupted connection from where it stopped with range requests) into a side folder, checks the
- * result (the catalog's size and SHA-256 when it has them, then that it is a whole GGUF language
- * model), and only then moves it into the models folder. Whatever fails, no half-written file is left
- * where it could be taken for a complete one.
+ * Downloads a model with node-llama-cpp's downloader (it retries an interrupted connection from
+ * where it stopped with range requests) into a side folder, checks the result, and only then moves
+ * it into the models folder. The checks: the size and SHA-256 the catalog gives, the SHA-256 and size
+ * the server publishes (Hugging Face's X-Linked-ETag and X-Linked-Size, see publishedChecksum.ts),
+ * both when both exist, then that it is a whole GGUF language model. A file neither vouches for is
+ * kept but reported as not verified. Whatever fails, no half-written file is left where it could be
+ * taken for a complete one.
  */
-export async function downloadModel(request: DownloadRequest, options: DownloadOptions): Promise<{ path: string; sizeBytes: number }> {
+export async function downloadModel(request: DownloadRequest, options: DownloadOptions): Promise<DownloadResult> {
 	if (!isSafeModelFileName(request.fileName)) {
 		throw new ModelLoadError('load-failed', `Refusing to download to an unsafe file name: ${JSON.stringify(request.fileName)}`);
 	}
@@ -56,20 +72,39 @@ export async function downloadModel(request: DownloadRequest, options: DownloadO
 	const finalPath = path.join(options.modelsDirectory, request.fileName);
 	if (await isCompleteModel(finalPath)) {
 		const stat = await fs.stat(finalPath);
-		return { path: finalPath, sizeBytes: stat.size };
+		return { path: finalPath, sizeBytes: stat.size, verifiedAgainst: [], verification: `${request.fileName} was already in the models folder; it was not downloaded again.` };
 	}
 	const incoming = path.join(options.modelsDirectory, INCOMING_DIRECTORY);
 	await fs.mkdir(incoming, { recursive: true });
-	const expectedBytes = request.verify?.sizeBytes ?? request.sizeBytes;
-	if (expectedBytes !== undefined) {
-		await ensureDiskRoom(incoming, expectedBytes, options.freeDiskBytes ?? freeDiskBytes);
+	const freeBytes = options.freeDiskBytes ?? freeDiskBytes;
+	// With the catalog's size, a full disk is refused before anything is asked of the server.
+	const catalogBytes = request.verify?.sizeBytes ?? request.sizeBytes;
+	if (catalogBytes !== undefined) {
+		await ensureDiskRoom(incoming, catalogBytes, freeBytes);
+	}
+	// One address for both the checksum question and the download, so they cannot name different files.
+	const downloadUrl = downloadUrlOf(request.uri);
+	const published: PublishedChecksum = downloadUrl
+		? await fetchPublishedChecksum(downloadUrl, options.signal).catch((error) => {
+			throw options.signal?.aborted ? new DownloadCancelledError() : error;
+		})
+		: { missingBecause: 'the address names no single file to ask the server about' };
+	const catalogSha256 = request.verify?.sha256?.toLowerCase();
+	if (catalogSha256 !== undefined && published.sha256 !== undefined && catalogSha256 !== published.sha256) {
+		throw new ModelLoadError(
+			'load-failed',
+			`The catalog's SHA-256 for ${request.fileName} (${catalogSha256.slice(0, 12)}…) is not the one the server publishes (${published.sha256.slice(0, 12)}…): the file on the server changed, so it was not downloaded.`,
+		);
+	}
+	if (catalogBytes === undefined && published.sizeBytes !== undefined) {
+		await ensureDiskRoom(incoming, published.sizeBytes, freeBytes);
 	}
 
 	const incomingPath = path.join(incoming, request.fileName);
 	let downloader;
 	try {
 		downloader = await createModelDownloader({
-			modelUri: request.uri,
+			modelUri: downloadUrl ?? request.uri,
 			dirPath: incoming,
 			fileName: request.fileName,
 			skipExisting: false,
@@ -80,8 +115,8 @@ export async function downloadModel(request: DownloadRequest, options: DownloadO
 	} catch (error) {
 		throw new ModelLoadError('load-failed', `Cannot download ${request.uri}: ${describeDownloadError(error)}`, { cause: error });
 	}
-	if (expectedBytes === undefined && downloader.totalSize > 0) {
-		await ensureDiskRoom(incoming, downloader.totalSize, options.freeDiskBytes ?? freeDiskBytes);
+	if (catalogBytes === undefined && published.sizeBytes === undefined && downloader.totalSize > 0) {
+		await ensureDiskRoom(incoming, downloader.totalSize, freeBytes);
 	}
 	const onAbort = () => void downloader.cancel({ deleteTempFile: false });
 	options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -117,20 +152,36 @@ export async function downloadModel(request: DownloadRequest, options: DownloadO
 		if (verify?.sizeBytes !== undefined && stat.size !== verify.sizeBytes) {
 			throw new ModelLoadError('truncated', `${request.fileName} is ${stat.size} bytes, the catalog expects ${verify.sizeBytes}: the download is incomplete or the file changed.`);
 		}
-		if (verify?.sha256 !== undefined) {
-			const actual = await sha256Of(incomingPath);
-			if (actual !== verify.sha256.toLowerCase()) {
-				throw new ModelLoadError('load-failed', `${request.fileName} does not match the catalog's SHA-256 (got ${actual.slice(0, 12)}…, expected ${verify.sha256.slice(0, 12)}…): the file was not kept.`);
-			}
+		if (published.sizeBytes !== undefined && stat.size !== published.sizeBytes) {
+			throw new ModelLoadError('truncated', `${request.fileName} is ${stat.size} bytes, the server's X-Linked-Size says ${published.sizeBytes}: the download is incomplete or was altered on the way.`);
+		}
+		const actual = await sha256Of(incomingPath);
+		if (catalogSha256 !== undefined && actual !== catalogSha256) {
+			throw new ModelLoadError('load-failed', `${request.fileName} does not match the catalog's SHA-256 (got ${actual.slice(0, 12)}…, expected ${catalogSha256.slice(0, 12)}…): the file was not kept.`);
+		}
+		if (published.sha256 !== undefined && actual !== published.sha256) {
+			throw new ModelLoadError(
+				'load-failed',
+				`${request.fileName} does not match the SHA-256 the server publishes in X-Linked-ETag (got ${actual.slice(0, 12)}…, expected ${published.sha256.slice(0, 12)}…): the download was corrupted or altered on the way, so the file was not kept.`,
+			);
 		}
 		// The same check every model load makes: a whole GGUF file, and a language model.
 		await checkModelFile(incomingPath);
 		await fs.rename(incomingPath, finalPath);
-		return { path: finalPath, sizeBytes: stat.size };
+		const verifiedAgainst: ChecksumSource[] = [...(catalogSha256 !== undefined ? ['catalog' as const] : []), ...(published.sha256 !== undefined ? ['server' as const] : [])];
+		return { path: finalPath, sizeBytes: stat.size, sha256: actual, verifiedAgainst, verification: describeVerification(request.fileName, actual, verifiedAgainst, published) };
 	} catch (error) {
 		await fs.rm(incomingPath, { force: true });
 		throw error;
 	}
+}
+
+function describeVerification(fileName: string, sha256: string, against: readonly ChecksumSource[], published: PublishedChecksum): string {
+	const sources = against.map((source) => (source === 'catalog' ? "the catalog's" : "the server's (X-Linked-ETag)"));
+	if (sources.length > 0) {
+		return `${fileName}: SHA-256 ${sha256} matches ${sources.join(' and ')}.`;
+	}
+	return `${fileName} was NOT verified: the catalog has no SHA-256 for it and ${published.missingBecause ?? 'the server published none'}. It passed the GGUF check only (SHA-256 ${sha256}).`;
 }
 
 async function isCompleteModel(file: string): Promise<boolean> {

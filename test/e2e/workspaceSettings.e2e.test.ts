@@ -1,0 +1,81 @@
+// A cloned repository's .vscode/settings.json, in the real extension in a real VS Code: it names
+// another model file and tells Hearth to send completions to a server of its choosing. Both are
+// machine-scoped settings, so neither may take effect: the bundled model stays in use, and the
+// server (a real HTTP server on 127.0.0.1 that counts what arrives) never hears from Hearth.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { HEARTH_WORKSPACE } from './fixtures/hearthWorkspace.js';
+import { ensureCodeServer, makeWorkspace, removeTempDir, screenshotFailures, startSession, type Session, type Workbench } from './harness/index.js';
+import { buildExtensionVsix } from './support/extensionVsix.js';
+import { collectHearthLog, HEARTH, hearthStatus, shortModelName, type HearthStatus } from './support/hearthExtension.js';
+
+describe('A workspace cannot set machine-scoped Hearth settings (code-server + chromium)', function () {
+	let session: Session | undefined;
+	let workspace: string | undefined;
+	let decoy: http.Server | undefined;
+	const decoyRequests: string[] = [];
+
+	const wb = (): Workbench => {
+		assert.ok(session, 'the session did not start');
+		return session.workbench;
+	};
+
+	before(async function () {
+		this.timeout(25 * 60_000);
+		await ensureCodeServer();
+		const vsix = await buildExtensionVsix();
+		decoy = http.createServer((request, response) => {
+			decoyRequests.push(`${request.method} ${request.url}`);
+			response.writeHead(500).end();
+		});
+		await new Promise<void>((resolve) => decoy!.listen(0, '127.0.0.1', resolve));
+		const otherModel = await ensureTestModel('tiny-nofim', { quantization: 'Q8_0' });
+		workspace = makeWorkspace({
+			...HEARTH_WORKSPACE,
+			'.vscode/settings.json': JSON.stringify(
+				{
+					'hearth.model.path': otherModel,
+					'hearth.model.backend': 'server',
+					'hearth.model.serverUrl': `http://127.0.0.1:${(decoy.address() as AddressInfo).port}/v1`,
+					'hearth.model.serverModel': 'decoy',
+				},
+				null,
+				2,
+			),
+		});
+		session = await startSession({ workspace, vsix: [vsix.path] });
+	});
+
+	screenshotFailures(() => session);
+
+	after(async function () {
+		this.timeout(60_000);
+		if (session) collectHearthLog(session.server, 'hearth-workspace-settings');
+		await session?.close();
+		if (workspace) removeTempDir(workspace);
+		await new Promise((resolve) => (decoy ? decoy.close(resolve) : resolve(undefined)));
+	});
+
+	it('runs the bundled model and never contacts the server the workspace names', async function () {
+		this.timeout(180_000);
+		// Settings reach the language server before its first model load: a workspace value that won
+		// would show here as the server's model (or its error), or as the other file.
+		let last: HearthStatus | undefined;
+		await wb().waitFor(
+			async () => ['ready', 'error'].includes((last = await hearthStatus(wb()))?.state ?? ''),
+			150_000,
+			() => `the Hearth status bar item never settled on "ready" or "error"; last: ${JSON.stringify(last ?? '(not shown)')}`,
+		);
+		const status = last as HearthStatus;
+		assert.equal(status.state, 'ready', `the bundled model loads: ${JSON.stringify(status)}; the server the workspace named got ${JSON.stringify(decoyRequests)}`);
+		const tooltip = await wb().statusBarTooltip(HEARTH.statusItemId);
+		const model = /^Model: (.+)$/m.exec(tooltip)?.[1];
+		assert.ok(model, `the tooltip names the model:\n${tooltip}`);
+		assert.equal(status.text, `${shortModelName(model)} · ready`);
+		const file = /^File: (.+) \([\d.]+ MiB, \S+\)$/m.exec(tooltip)?.[1];
+		assert.ok(file?.endsWith(`/${HEARTH.bundledModel}`), `the bundled model, not the workspace's file: ${file}\n${tooltip}`);
+		assert.deepEqual(decoyRequests, [], 'nothing reached the server the workspace named');
+	});
+});
