@@ -100,7 +100,6 @@ describe('escalation exclusion: isExcludedFromEscalation', function () {
 			'id_rsa.pub',
 			'keystore.p12',
 			'signing.pfx',
-			'.npmrc',
 			'.pypirc',
 			'.netrc',
 			'gcp/credentials.json',
@@ -117,6 +116,37 @@ describe('escalation exclusion: isExcludedFromEscalation', function () {
 			ordinary.filter((path) => excluded(path)),
 			['docs/secrets.md/x'], // a directory named like a secret file is excluded with what it holds, as in git
 		);
+	});
+
+	// One case per entry added for issue 15: each excluded at any depth, its look-alikes not.
+	const credentialStores: [string, string[], string[]][] = [
+		['ed25519 and other SSH private keys', ['home/.ssh/id_ed25519', 'id_ed25519.pub', 'deploy/id_ecdsa', 'id_ecdsa_sk', 'keys/id_dsa', 'putty/server.ppk'], ['src/ed25519.ts', 'docs/ssh.md', 'known_hosts']],
+		['AWS credentials', ['.aws/credentials', 'home/me/.aws/credentials'], ['aws/credentials.ts', '.aws/config', 'src/credentials']],
+		['Terraform variables and state', ['terraform.tfvars', 'envs/prod/secrets.auto.tfvars', 'prod.tfvars.json', 'terraform.tfstate', 'infra/terraform.tfstate.backup'], ['variables.tf', 'main.tf', 'tfvars.md']],
+		['kubeconfig', ['.kube/config', 'home/me/.kube/config'], ['kube/config', 'src/config', '.kube/cache/discovery.json']],
+		['Docker credentials', ['.docker/config.json', 'ci/home/.docker/config.json'], ['docker/config.json', 'config.json', '.docker/daemon.json']],
+		['git credential store', ['.git-credentials', 'home/me/.git-credentials'], ['.gitconfig', 'git-credentials.md']],
+		['netrc', ['.netrc', 'home/me/_netrc'], ['netrc.py', '.netrc.md']],
+	];
+	for (const [what, excludedPaths, keptPaths] of credentialStores) {
+		it(`always excludes ${what}, and not what only looks like it`, function () {
+			assert.deepEqual(excludedPaths.filter((path) => !excluded(path)), []);
+			assert.deepEqual(keptPaths.filter((path) => excluded(path)), []);
+		});
+	}
+
+	it('excludes an .npmrc or .yarnrc.yml only when it holds a literal auth token, and says why', function () {
+		const check = (path: string, fileText?: string) => isExcludedFromEscalation(path, { userGlobs: [], fileText });
+		const withToken = 'registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=npm_b7Qm2xK9vL4pW8zR3tY6nB1cF5hJ0dG2sA4e\n';
+		assert.deepEqual(check('.npmrc', withToken), { excluded: true, reason: '.npmrc holds an auth token (_authToken, _auth or _password)' });
+		assert.equal(check('packages/web/.npmrc', '_auth = "dXNlcjpwYXNzd29yZA=="\n').excluded, true);
+		assert.equal(check('.npmrc', 'registry=https://registry.npmjs.org/\nsave-exact=true\n').excluded, false);
+		assert.equal(check('.npmrc', '//npm.pkg.github.com/:_authToken=${NODE_AUTH_TOKEN}\n').excluded, false, 'a reference to the environment is no secret');
+		assert.equal(check('.npmrc', '# _authToken=\n').excluded, false);
+		assert.match(check('.npmrc').reason!, /may hold an auth token/, 'without its text, the file is not sent');
+		assert.equal(check('.yarnrc.yml', 'npmRegistryServer: "https://npm.example.com"\nnpmAuthToken: "7f3c9a1e-0b2d-4e8f-a6c5-1d9e2b7f4a3c"\n').excluded, true);
+		assert.equal(check('.yarnrc.yml', 'nodeLinker: node-modules\n').excluded, false);
+		assert.equal(check('src/npmrc.ts', withToken).excluded, false, 'only files of that name are checked');
 	});
 
 	it('exports the built-in list, negations included, for settings to show', function () {

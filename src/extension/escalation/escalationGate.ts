@@ -26,6 +26,7 @@ export async function checkEscalationAllowed(document: vscode.TextDocument, sett
 		userGlobs: settings.exclude,
 		ignoreFileText: folder && (await readIgnoreFile(folder)),
 		ignoreCase: process.platform === 'win32' || process.platform === 'darwin',
+		fileText: document.getText(),
 	});
 	if (exclusion.excluded) {
 		return { open: false, message: `${relativePath} may not leave this machine (${exclusion.reason ?? 'excluded'}). Nothing was sent.` };

@@ -1,4 +1,4 @@
-import { DEFAULT_ESCALATION_EXCLUSIONS, HEARTH_IGNORE_FILE } from './defaultExclusions.js';
+import { CONTENT_ESCALATION_EXCLUSIONS, DEFAULT_ESCALATION_EXCLUSIONS, HEARTH_IGNORE_FILE } from './defaultExclusions.js';
 import { excludingPattern, parseIgnoreFile, parseIgnoreRules, type IgnoreRules } from './ignoreRules.js';
 
 export interface EscalationExclusionSources {
@@ -8,6 +8,11 @@ export interface EscalationExclusionSources {
 	readonly ignoreFileText?: string;
 	/** Match without regard to case (file systems on Windows and macOS); the built-in list always does. */
 	readonly ignoreCase?: boolean;
+	/**
+	 * The file's text, for the built-in checks of contents (an .npmrc is secret only when it holds
+	 * an auth token). Without it, such a file is excluded: what cannot be checked is not sent.
+	 */
+	readonly fileText?: string;
 }
 
 export interface EscalationExclusion {
@@ -17,6 +22,7 @@ export interface EscalationExclusion {
 }
 
 const DEFAULT_RULES = parseIgnoreRules(DEFAULT_ESCALATION_EXCLUSIONS, { ignoreCase: true });
+const CONTENT_RULES = CONTENT_ESCALATION_EXCLUSIONS.map((exclusion) => ({ exclusion, rules: parseIgnoreRules([exclusion.pattern], { ignoreCase: true }) }));
 
 /** 'a\\b/./c' → 'a/b/c'; leading './' and '/' removed. */
 function normalisePath(relativePath: string): string {
@@ -49,6 +55,17 @@ export function isExcludedFromEscalation(relativePath: string, sources: Escalati
 		const pattern = excludingPattern(rules, path);
 		if (pattern !== undefined) {
 			return { excluded: true, reason: `${path} matches "${pattern.source}" in ${where(pattern.line)}` };
+		}
+	}
+	for (const { exclusion, rules } of CONTENT_RULES) {
+		if (excludingPattern(rules, path) === undefined) {
+			continue;
+		}
+		if (sources.fileText === undefined) {
+			return { excluded: true, reason: `${path} matches "${exclusion.pattern}" in the built-in list of secret files, and may hold ${exclusion.holds}` };
+		}
+		if (exclusion.holdsSecret(sources.fileText)) {
+			return { excluded: true, reason: `${path} holds ${exclusion.holds}` };
 		}
 	}
 	return { excluded: false };

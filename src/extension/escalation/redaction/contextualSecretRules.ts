@@ -33,6 +33,23 @@ export const CONTEXTUAL_SECRET_RULES: readonly SecretRule[] = [
 		),
 		accept: mixedBase64,
 	}),
+	// Passed by position right after its key ID: 'NewStaticCredentials("AKIA…", "…", "")', 'boto3.client("s3", "AKIA…", "…")'.
+	patternRule({
+		kind: 'aws-secret-access-key',
+		label: 'AWS secret access key',
+		pattern: /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/dg,
+		requires: /AKIA|ASIA/,
+		accept: (value, text, start) => inAssignmentContext(text, start) && mixedBase64(value) && /(?:AKIA|ASIA)[A-Z2-7]{16}/.test(text.slice(Math.max(0, start - 200), start)),
+	}),
+	// An auth token is 32 hex digits like many hashes: it counts as a string next to a mention of
+	// Twilio, often passed by position ('Client(account_sid, "…")'), so no name says what it is.
+	patternRule({
+		kind: 'twilio-auth-token',
+		label: 'Twilio auth token',
+		pattern: /(?<![A-Za-z0-9_])[0-9a-f]{32}(?![A-Za-z0-9_])/dg,
+		requires: /[Tt]wilio|TWILIO|AC[0-9a-f]{32}/,
+		accept: (value, text, start) => inAssignmentContext(text, start) && !looksLikeFiller(value) && mentionedNearby(/twilio|(?<![A-Za-z0-9_])AC[0-9a-f]{32}/i)(value, text, start),
+	}),
 	patternRule({
 		kind: 'twilio-api-key',
 		label: 'Twilio API key SID',
@@ -49,6 +66,7 @@ export const CONTEXTUAL_SECRET_RULES: readonly SecretRule[] = [
 		kind: 'mailgun-api-key',
 		label: 'Mailgun API key',
 		pattern: /(?<![A-Za-z0-9_-])(?:key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})(?![A-Za-z0-9_-])/dg,
+		requires: /key-|[Mm]ailgun|MAILGUN/,
 		accept: (value, text, start, end) =>
 			!looksLikeFiller(value) && inAssignmentContext(text, start) && (mentionedNearby(/mailgun/i)(value, text, start) || (value.startsWith('key-') && /api[_-]?key/i.test(text.slice(lineAround(text, start).start, end)))),
 	}),

@@ -1,35 +1,8 @@
+import { findWithRules } from './findWithRules.js';
 import type { SecretFinding } from './secretFinding.js';
 import { SECRET_RULES } from './secretRules.js';
 
-/**
- * Every secret value in `text`, sorted by position and never overlapping. Rules run in order of
- * precedence; a finding that overlaps one already taken is dropped.
- */
+/** Every secret value in `text`, sorted by position and never overlapping (see findWithRules for precedence). */
 export function detectSecrets(text: string): SecretFinding[] {
-	const taken: SecretFinding[] = []; // sorted by start
-	for (const rule of SECRET_RULES) {
-		for (const finding of rule.find(text)) {
-			const index = firstEndingAfter(taken, finding.start);
-			const next = taken[index];
-			if (next === undefined || next.start >= finding.end) {
-				taken.splice(index, 0, finding);
-			}
-		}
-	}
-	return taken;
-}
-
-/** Index of the first taken finding that ends after `offset` (binary search: they are sorted and disjoint). */
-function firstEndingAfter(taken: readonly SecretFinding[], offset: number): number {
-	let low = 0;
-	let high = taken.length;
-	while (low < high) {
-		const middle = (low + high) >>> 1;
-		if (taken[middle]!.end <= offset) {
-			low = middle + 1;
-		} else {
-			high = middle;
-		}
-	}
-	return low;
+	return findWithRules(SECRET_RULES, text);
 }

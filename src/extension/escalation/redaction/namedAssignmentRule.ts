@@ -11,11 +11,11 @@ import { secretName } from './secretNames.js';
  * syntax decision is a line of code that says why.
  */
 
-const PASSWORD = { kind: 'password-assignment', label: 'Password assigned in code or configuration' };
-const SECRET = { kind: 'secret-assignment', label: 'Secret assigned to a secret-named variable' };
+export const PASSWORD = { kind: 'password-assignment', label: 'Password assigned in code or configuration' };
+export const SECRET = { kind: 'secret-assignment', label: 'Secret assigned to a secret-named variable' };
 
 /** Where to look for names at all: every secret word contains one of these. */
-const NAME_HINT = /pass|pwd|pw|secret|token|auth|credential|key/gi;
+const NAME_HINT = /pass|pwd|pw|secret|token|auth|credential|key|salt|pat(?![a-z])/gi;
 const MAX_NAME = 100;
 const MAX_VALUE = 4096;
 /** Unquoted values are short (a password, a token); the cap keeps 'password=password=…' linear. */
@@ -66,7 +66,7 @@ function endsLine(text: string, pos: number): boolean {
 	return rest.test(text);
 }
 
-/** The name opens its line, as in .env files, YAML and shell ('export X=', '- X=', 'ENV X='). */
+/** The name opens its line, as in .env files, YAML and shell ('export X=', '- X=', 'ENV X='), also commented out ('# X=', '// X: '). */
 function startsLine(text: string, nameStart: number): boolean {
 	let lineStart = nameStart;
 	while (lineStart > 0 && text[lineStart - 1] !== '\n') {
@@ -74,7 +74,7 @@ function startsLine(text: string, nameStart: number): boolean {
 			return false; // deeper than any indentation: code on a long line
 		}
 	}
-	return /^[ \t]*(?:export[ \t]+|-[ \t]+|ENV[ \t]+|ARG[ \t]+|set[ \t]+|setx[ \t]+)?["']?$/.test(text.slice(lineStart, nameStart));
+	return /^[ \t]*(?:(?:#+|\/\/+|--|;+|\/?\*+|<!--|REM(?= ))[ \t]*)?(?:export[ \t]+|-[ \t]+|ENV[ \t]+|ARG[ \t]+|set[ \t]+|setx[ \t]+)?["']?$/.test(text.slice(lineStart, nameStart));
 }
 
 function quotedValue(text: string, pos: number): ParsedValue | undefined {
@@ -117,7 +117,7 @@ function unquotedValue(text: string, name: string, nameStart: number, pos: numbe
 		return undefined;
 	}
 	// Shell variables, YAML anchors, tags and block scalars, and in code any expression.
-	if (envLine ? value.startsWith('$') : /^[$%&*!@<|>]/.test(value) || /[(){}[\]]/.test(value) || /[,;]$/.test(value)) {
+	if (envLine ? value.startsWith('$') || codeOnItsOwnLine(value) : /^[$%&*!@<|>]/.test(value) || /[(){}[\]]/.test(value) || /[,;]$/.test(value)) {
 		return undefined;
 	}
 	if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+$/.test(value)) {
@@ -128,6 +128,32 @@ function unquotedValue(text: string, name: string, nameStart: number, pos: numbe
 		return undefined; // 'password = newPassword'; a TypeScript member 'secret: Uint8Array' looks like a YAML line
 	}
 	return { start: pos, end, quoted: false };
+}
+
+/**
+ * A line that looks like a .env line but is code: a keyword argument on a line of its own
+ * ('    password=self.password,', 'authkey=process.current_process().authkey)'), or a stand-in
+ * wrapped in brackets ('PWD=(whatever);').
+ */
+function count(text: string, pattern: RegExp): number {
+	return text.match(pattern)?.length ?? 0;
+}
+
+function codeOnItsOwnLine(value: string): boolean {
+	let expression = value.replace(/[,;:'"]+$/, '');
+	// Closing brackets of the call the argument is in ('…authkey)', '…key):'), not of the value.
+	while (/[)\]]$/.test(expression) && count(expression, /[)\]]/g) > count(expression, /[([]/g)) {
+		expression = expression.slice(0, -1).replace(/[,;:]+$/, '');
+	}
+	const trailer = expression.length < value.length;
+	if (/^[([{<].*[)\]}>]$/.test(expression)) {
+		return true;
+	}
+	if (!/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*|\([^\n]*\)|\[[^\n]*\])*$/.test(expression)) {
+		return false;
+	}
+	// A bare word ('PASSWORD=hunter2x') is a value; with a member access, a call, an index or a trailing comma it is code.
+	return trailer || /[.([]/.test(expression);
 }
 
 function valueAfterName(text: string, name: string, nameStart: number, nameEnd: number): ParsedValue | undefined {

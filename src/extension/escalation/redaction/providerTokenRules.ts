@@ -8,12 +8,12 @@ import { patternRule, type SecretRule } from './secretRule.js';
  */
 
 /** Not preceded by a character that would make the prefix part of a longer word. */
-const START = '(?<![A-Za-z0-9_])';
+export const START = '(?<![A-Za-z0-9_])';
 /** Not followed by more of a token alphabet. */
-const END = '(?![A-Za-z0-9_])';
-const END_DASHED = '(?![A-Za-z0-9_-])';
+export const END = '(?![A-Za-z0-9_])';
+export const END_DASHED = '(?![A-Za-z0-9_-])';
 
-function prefixed(kind: string, label: string, body: string): SecretRule {
+export function prefixed(kind: string, label: string, body: string): SecretRule {
 	return patternRule({ kind, label, pattern: new RegExp(`${START}${body}`, 'gd'), accept: (value) => !looksLikeFiller(value) });
 }
 
@@ -59,7 +59,13 @@ export const PROVIDER_TOKEN_RULES: readonly SecretRule[] = [
 	prefixed('digitalocean-token', 'DigitalOcean token', `do[opr]_v1_[a-f0-9]{64}${END}`),
 	prefixed('square-access-token', 'Square access token', `sq0atp-[A-Za-z0-9_-]{22}${END_DASHED}`),
 	prefixed('square-oauth-secret', 'Square OAuth secret', `sq0csp-[A-Za-z0-9_-]{43}${END_DASHED}`),
-	prefixed('telegram-bot-token', 'Telegram bot token', `\\d{8,10}:AA[A-Za-z0-9_-]{33}${END_DASHED}`),
+	// Also in the Bot API's URLs, right after 'bot': 'https://api.telegram.org/bot<token>/sendMessage'.
+	patternRule({
+		kind: 'telegram-bot-token',
+		label: 'Telegram bot token',
+		pattern: new RegExp(`(?:(?<=[/.]bot)|${START})\\d{8,10}:AA[A-Za-z0-9_-]{33}${END_DASHED}`, 'gd'),
+		accept: (value) => !looksLikeFiller(value),
+	}),
 	prefixed('firebase-cloud-messaging-key', 'Firebase Cloud Messaging server key', `AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{100,300}${END_DASHED}`),
 	prefixed('databricks-token', 'Databricks access token', `dapi[a-f0-9]{32}(?:-\\d)?${END}`),
 	prefixed('heroku-api-key', 'Heroku API key', `HRKU-[A-Za-z0-9_-]{40,200}${END_DASHED}`),

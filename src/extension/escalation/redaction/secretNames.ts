@@ -12,11 +12,11 @@ export interface SecretName {
 
 const PASSWORD_WORD = /^(?:[a-z]*(?:password|passwd|passphrase|passcode)|pwd|pass|pw)$/;
 const SECRET_WORD = /^(?:[a-z]*(?:secret|token)|secrets|credentials?|auth|authorization|apikey|privatekey|accesskey|secretkey|authkey|signingkey|encryptionkey|masterkey|sessionkey|apisecret)$/;
-/** 'key' is a secret only with one of these before it ('api key', 'private key'), never alone. */
+/** 'key' (and 'salt') is a secret only with one of these before it ('api key', 'private key', 'auth salt'), never alone. */
 const KEY_QUALIFIERS = new Set([
 	'api', 'access', 'private', 'secret', 'auth', 'signing', 'sign', 'encryption', 'encrypt', 'decryption', 'master', 'client', 'app',
 	'application', 'account', 'consumer', 'shared', 'storage', 'admin', 'subscription', 'webhook', 'hmac', 'jwt', 'session', 'license',
-	'service', 'server', 'write', 'read', 'deploy', 'cipher', 'crypto', 'aes',
+	'service', 'server', 'write', 'read', 'deploy', 'cipher', 'crypto', 'aes', 'nonce', 'in', 'auth', 'master', 'root', 'install',
 ]);
 /** What may follow the secret word in a name that still holds the secret itself ('SECRET_KEY_BASE', 'apiKeyValue', 'password2'). */
 const TRAILERS = new Set([
@@ -42,16 +42,19 @@ export function secretName(name: string): SecretName | undefined {
 	let last = -1;
 	let passwordLike = false;
 	words.forEach((word, index) => {
-		const qualifiedKey = word === 'key' && index > 0 && KEY_QUALIFIERS.has(words[index - 1]!);
+		// 'key' and 'salt' need a qualifier ('api key', 'auth salt'); 'pat' (a personal access token) a word before it ('GITHUB_PAT', not 'pat = r"…"').
+		const qualifiedKey = (word === 'key' || word === 'salt') && index > 0 && KEY_QUALIFIERS.has(words[index - 1]!);
+		const qualifiedPat = word === 'pat' && index > 0;
 		if (PASSWORD_WORD.test(word)) {
 			last = index;
 			passwordLike = true;
-		} else if (SECRET_WORD.test(word) || qualifiedKey) {
+		} else if (SECRET_WORD.test(word) || qualifiedKey || qualifiedPat) {
 			last = index;
 			passwordLike = false;
 		}
 	});
-	if (last === -1) {
+	// 'publicKey', 'publicKeyToken', 'public_api_key': public halves are meant to be shared.
+	if (last === -1 || words.slice(0, last).some((word) => word === 'public' || word === 'publishable' || word === 'pub')) {
 		return undefined;
 	}
 	const trailersOk = words.slice(last + 1).every((word) => /^\d+$/.test(word) || TRAILERS.has(word));

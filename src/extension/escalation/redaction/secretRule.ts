@@ -26,6 +26,11 @@ export interface PatternRuleSpec {
 	 * bounded class, never nest quantifiers.
 	 */
 	readonly pattern: RegExp;
+	/**
+	 * A cheap test of the whole text (a literal the secret or its context always holds): when it
+	 * fails, the pattern is not run at all. For patterns that cannot start with a literal.
+	 */
+	readonly requires?: RegExp;
 	/** Second look at a candidate that the pattern alone cannot judge (context, checksum-like shape). */
 	readonly accept?: (value: string, text: string, start: number, end: number) => boolean;
 }
@@ -38,6 +43,9 @@ export function patternRule(spec: PatternRuleSpec): SecretRule {
 	return {
 		kinds: [{ kind, label }],
 		*find(text: string): Iterable<SecretFinding> {
+			if (spec.requires !== undefined && !spec.requires.test(text)) {
+				return;
+			}
 			// matchAll works on a copy of the pattern, so its lastIndex is never shared between texts.
 			for (const match of text.matchAll(spec.pattern)) {
 				const [start, end] = match.indices?.groups?.['secret'] ?? match.indices![0]!;

@@ -1,4 +1,4 @@
-import { decodeBase64, looksLikeFiller, looksLikePlaceholder } from './credentialHeuristics.js';
+import { decodeBase64, lineAround, looksLikeFiller, looksLikePlaceholder, realPassword } from './credentialHeuristics.js';
 import { patternRule, type SecretRule } from './secretRule.js';
 
 /**
@@ -27,9 +27,6 @@ function isBasicCredential(value: string): boolean {
 	return decoded !== undefined && /^[\x20-\x7e]+:[\x20-\x7e]+$/.test(decoded) && !looksLikePlaceholder(decoded.slice(decoded.indexOf(':') + 1));
 }
 
-/** Not a placeholder ('https://a:b@host' in documentation), and not a port ('http://localhost:3000?next=a@b'). */
-const realPassword = (value: string): boolean => value.length >= 3 && !looksLikePlaceholder(value) && !/^\*+$/.test(value) && !/^\d{1,5}$/.test(value);
-
 /**
  * 'scheme://user:password@': the user part stops at the first ':', the password at the last '@'
  * before the path (passwords may contain an unencoded '@'), so only the password is redacted.
@@ -40,8 +37,13 @@ function credentialInUrl(schemes: string, passwordStops: string): RegExp {
 	return new RegExp(`(?<![A-Za-z0-9+.-])(?:${schemes})://[^\\s:/?#@"'\`<>]*:(?<secret>[^\\s/"'\`<>${passwordStops}]+)@`, 'gid');
 }
 
-const DATABASE_SCHEMES = 'postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|neo4j(?:\\+s)?|bolt|couchdb|cassandra|oracle|db2';
-const OTHER_URL_SCHEMES = 'https?|ftps?|sftp|ssh|git(?:\\+https?|\\+ssh)?|svn|smtps?|imaps?|pop3s?|ldaps?|wss?|socks5h?|nntp';
+/** SQLAlchemy and its kin name the driver after the dialect ('postgresql+psycopg2://', 'mysql+pymysql://'). */
+const DATABASE_SCHEMES =
+	'(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|neo4j(?:\\+s)?|bolt|couchdb|cassandra|oracle|db2|redshift|snowflake|trino|presto|timescaledb|vertica|sybase|firebird|hana)(?:\\+[A-Za-z0-9_]{1,30})?';
+const OTHER_URL_SCHEMES = 'https?|ftps?|sftp|ssh|git(?:\\+https?|\\+ssh)?|svn|smtps?|imaps?|pop3s?|ldaps?|wss?|socks5h?|nntp|cloudinary|nats|kafka|mqtts?';
+
+/** The query parameters that make a URL or string an Azure shared access signature. */
+const SAS_PARAMETER = /(?:^|[?&;"'\s])(?:sv|se|sp|sr|srt|ss|spr|st|skoid)=/;
 
 export const STRUCTURED_SECRET_RULES: readonly SecretRule[] = [
 	patternRule({
@@ -78,13 +80,41 @@ export const STRUCTURED_SECRET_RULES: readonly SecretRule[] = [
 		kind: 'connection-string-password',
 		label: 'Database or broker connection string password',
 		pattern: credentialInUrl(DATABASE_SCHEMES, ''),
+		requires: /:\/\//,
+		accept: realPassword,
+	}),
+	// Go's MySQL driver has its own DSN: 'user:password@tcp(host:3306)/db'.
+	patternRule({
+		kind: 'connection-string-password',
+		label: 'Database or broker connection string password',
+		pattern: /(?<=["'`\s=])[^\s:"'`@/]{1,64}:(?<secret>[^\s"'`@]{1,200})@(?:tcp|unix)\(/dg,
+		requires: /@(?:tcp|unix)\(/,
 		accept: realPassword,
 	}),
 	patternRule({
 		kind: 'url-password',
 		label: 'Password in a URL',
 		pattern: credentialInUrl(OTHER_URL_SCHEMES, '?#'),
-		accept: realPassword,
+		requires: /:\/\//,
+		// Tests of URL parsers use short words ('http://wrong:info@host'); a real password is not one.
+		accept: (value) => realPassword(value) && !/^[a-z]{1,6}$/.test(value),
+	}),
+	patternRule({
+		kind: 'azure-sas-signature',
+		label: 'Azure shared access signature',
+		pattern: /(?<![A-Za-z0-9_])sig=(?<secret>[A-Za-z0-9%+/=]{16,200})(?![A-Za-z0-9%+/=])/dg,
+		requires: /sig=/,
+		accept: (value, text, start) => {
+			const line = lineAround(text, start);
+			return !looksLikePlaceholder(value) && SAS_PARAMETER.test(text.slice(line.start, start - 4));
+		},
+	}),
+	patternRule({
+		kind: 'okta-api-token',
+		label: 'Okta API token (SSWS)',
+		pattern: /(?<![A-Za-z0-9_])SSWS[ \t]{1,20}(?<secret>[A-Za-z0-9_-]{20,100})(?![A-Za-z0-9_-])/dg,
+		requires: /SSWS/,
+		accept: (value) => !looksLikePlaceholder(value),
 	}),
 	patternRule({
 		kind: 'bearer-token',
