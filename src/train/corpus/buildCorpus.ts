@@ -3,6 +3,13 @@
  * languages, reads candidates in a seeded random order per language until each budget is spent
  * (skipping and counting what fails a check), and writes corpus.jsonl.gz, sources.json and
  * skipped.json.
+ *
+ * The per-origin cap: no origin (an npm package at a version, a Debian package) takes more than
+ * `maxOriginShare` of the total budget; a file that would take its origin over the cap is skipped
+ * and counted under "over-origin-cap", and the budget it leaves goes to other files of the
+ * language, or to other languages. One exception: an origin that supplies more than half of a
+ * language's candidate bytes is not capped in that language (Go's and Rust's standard libraries
+ * are the whole of their languages here: capping them would shrink the language, not diversify it).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -31,6 +38,12 @@ export interface BuildCorpusOptions {
 	readonly maxFileBytes?: number;
 	readonly heldoutFraction?: number;
 	readonly nearDuplicateThreshold?: number;
+	/** Share of `maxBytes` one origin may take, unless it is most of its language (default 0.05; 1 turns the cap off). */
+	readonly maxOriginShare?: number;
+	/** Only files of these Debian packages are read from Debian roots (a sources list's debian.packages); default: any package. */
+	readonly debianPackages?: readonly string[];
+	/** Recorded in sources.json: the sources list the roots came from, if any. */
+	readonly sourcesList?: unknown;
 	readonly debianLocations?: DebianLocations;
 	readonly log?: (line: string) => void;
 }
@@ -43,6 +56,7 @@ export interface CorpusBuildResult {
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 200_000;
+export const DEFAULT_MAX_ORIGIN_SHARE = 0.05;
 
 export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBuildResult> {
 	const log = options.log ?? (() => undefined);
@@ -54,11 +68,12 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 		accept: (candidate: CandidateFile) => void candidates.push(candidate),
 		rejectForLicence: (origin: string, licence: string, bytes: number) => tally.addRejectedOrigin(origin, licence, bytes),
 	};
+	const debianPackages = options.debianPackages === undefined ? undefined : new Set(options.debianPackages);
 	const ownership = new DebianOwnership(options.debianLocations ?? SYSTEM_DEBIAN_LOCATIONS);
 	for (const root of options.roots) {
 		const before = candidates.length;
 		if (root.kind === 'npm') await collectNpmFiles(root.directory, ledger, sink);
-		else await collectDebianFiles(root, ownership, ledger, sink);
+		else await collectDebianFiles(root, ownership, ledger, sink, debianPackages);
 		log(`${root.kind}:${root.directory}: ${candidates.length - before} candidate files`);
 	}
 
@@ -70,6 +85,19 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 	const kept: { record: CorpusRecord; order: number }[] = [];
 	const spent = new Map<Language, number>();
 	const cursors = new Map<Language, number>();
+	const maxOriginShare = options.maxOriginShare ?? DEFAULT_MAX_ORIGIN_SHARE;
+	const originCap = maxOriginShare >= 1 ? Infinity : maxOriginShare * options.maxBytes;
+	const mainstays = Number.isFinite(originCap) ? languageMainstays(queues, available) : [];
+	const uncapped = new Set(mainstays.map(({ language, origin }) => `${language}\u0000${origin}`));
+	for (const { language, origin, share } of mainstays) log(`not capped: ${origin} supplies ${(100 * share).toFixed(0)} % of the ${language} candidates`);
+	const originBytes = new Map<string, number>();
+	const overCap = (candidate: CandidateFile) =>
+		!uncapped.has(`${candidate.language}\u0000${candidate.origin}`) && (originBytes.get(candidate.origin) ?? 0) + candidate.size > originCap;
+	const unreadBytes = (language: Language) =>
+		queues
+			.get(language)!
+			.slice(cursors.get(language) ?? 0)
+			.reduce((sum, file) => sum + (overCap(file) ? 0 : file.size), 0);
 
 	// Rounds: each language reads until its budget is spent; what the checks threw away is then
 	// handed again to the languages that still have unread files.
@@ -80,6 +108,10 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 			const budget = budgets.get(language) ?? 0;
 			while (cursor < queue.length && used < budget) {
 				const candidate = queue[cursor++]!;
+				if (overCap(candidate)) {
+					ledger.record('over-origin-cap', `${candidate.relativePath} (${candidate.origin})`, candidate.size);
+					continue;
+				}
 				const accepted = await filter.check(candidate);
 				if (!accepted) continue;
 				const record: CorpusRecord = {
@@ -94,13 +126,15 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 				};
 				kept.push({ record, order: unitInterval(`file-order:${options.seed}:${candidate.origin}/${candidate.relativePath}`) });
 				used += accepted.bytes;
+				originBytes.set(candidate.origin, (originBytes.get(candidate.origin) ?? 0) + accepted.bytes);
 			}
 			cursors.set(language, cursor);
 			spent.set(language, used);
 		}
 		const totalSpent = [...spent.values()].reduce((sum, bytes) => sum + bytes, 0);
 		const leftover = options.maxBytes - totalSpent;
-		const unread = new Map([...queues].map(([language, queue]) => [language, queue.slice(cursors.get(language) ?? 0).reduce((sum, file) => sum + file.size, 0)]));
+		// Files of origins over the cap are not material any more: their language's unspent budget goes elsewhere.
+		const unread = new Map([...queues.keys()].map((language) => [language, unreadBytes(language)]));
 		if (leftover < options.maxBytes * 0.005 || [...unread.values()].every((bytes) => bytes === 0)) break;
 		for (const [language, extra] of languageBudgets(leftover, unread, LANGUAGE_WEIGHTS)) {
 			budgets.set(language, (spent.get(language) ?? 0) + extra);
@@ -132,10 +166,14 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 				maxBytes: options.maxBytes,
 				maxFileBytes: sink.maxFileBytes,
 				heldoutFraction: options.heldoutFraction ?? DEFAULT_HELDOUT_FRACTION,
+				maxOriginShare,
+				originCapBytes: Number.isFinite(originCap) ? Math.floor(originCap) : null,
+				uncappedOrigins: mainstays,
 				licencePolicy: { allowed: [...ALLOWED_LICENCES], rule: 'an OR expression needs one allowed alternative, an AND expression needs all; anything else is skipped' },
 				languageWeights: LANGUAGE_WEIGHTS,
 				looked: options.looked,
 				roots: options.roots,
+				sourcesList: options.sourcesList,
 				...sources,
 			},
 			null,
@@ -144,6 +182,18 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 	);
 	await writeFile(files.skipped, JSON.stringify({ totalFiles: ledger.totalFiles, reasons: skipped }, null, '\t') + '\n');
 	return { records: kept.length, sources, skipped, files };
+}
+
+/** Origins that supply more than half of a language's candidate bytes: the cap does not apply to them in that language. */
+function languageMainstays(queues: ReadonlyMap<Language, readonly CandidateFile[]>, available: ReadonlyMap<Language, number>): { language: Language; origin: string; share: number }[] {
+	const mainstays: { language: Language; origin: string; share: number }[] = [];
+	for (const [language, queue] of queues) {
+		const byOrigin = new Map<string, number>();
+		for (const file of queue) byOrigin.set(file.origin, (byOrigin.get(file.origin) ?? 0) + file.size);
+		const total = available.get(language) ?? 0;
+		for (const [origin, bytes] of byOrigin) if (total > 0 && bytes > total / 2) mainstays.push({ language, origin, share: Math.round((1000 * bytes) / total) / 1000 });
+	}
+	return mainstays;
 }
 
 /**

@@ -66,8 +66,12 @@ export class DebianOwnership {
 	}
 }
 
-/** Passes every file under a Debian root to the sink's checks, with its package and licence. */
-export async function collectDebianFiles(root: DebianRoot, ownership: DebianOwnership, ledger: SkipLedger, sink: FoundFileSink): Promise<void> {
+/**
+ * Passes every file under a Debian root to the sink's checks, with its package and licence. With
+ * `packages`, files of other packages are skipped (a sources list names its packages, and what
+ * else this machine has installed must not change the corpus).
+ */
+export async function collectDebianFiles(root: DebianRoot, ownership: DebianOwnership, ledger: SkipLedger, sink: FoundFileSink, packages?: ReadonlySet<string>): Promise<void> {
 	// Packages installed into a stdlib folder by pip or by Debian are collected from their own
 	// root (/usr/lib/python3/dist-packages), each file with its own package's licence.
 	const enter = (directory: string, name: string) => {
@@ -81,6 +85,10 @@ export async function collectDebianFiles(root: DebianRoot, ownership: DebianOwne
 		const owner = await ownerOfAnyName(ownership, file);
 		if (owner === undefined) {
 			ledger.record('not-from-a-debian-package', file);
+			continue;
+		}
+		if (packages !== undefined && !packages.has(owner)) {
+			ledger.record('debian-package-not-in-sources-list', `${relativePath} (${owner})`);
 			continue;
 		}
 		const copyright = await ownership.copyrightOf(owner);
