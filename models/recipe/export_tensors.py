@@ -7,7 +7,9 @@ TypeScript GGUF writer reads (src/train/export/rawTensors.ts):
                            the contiguous dimension first), dtype, byte offset
   <out>/tensors.bin.NNN    the tensors' bytes, back to back, cut into parts of
                            at most --part-mib MiB (so each part can travel
-                           through a size-limited file transfer)
+                           through a size-limited file transfer); tensors.json
+                           lists each part's size and sha256, which the reader
+                           (src/train/export/rawTensors.ts) checks
 
 dtype f32 keeps the trained weights exactly (for the F32/F16 GGUFs and the
 parity check). dtype q8_0 stores 2-D weights already in ggml's Q8_0 block
@@ -21,6 +23,7 @@ back. 1-D norm weights are always f32, as llama.cpp keeps them.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -70,6 +73,8 @@ def export(checkpoint_path: str, out_dir: str, dtype: str = "f32", part_mib: flo
 
     part_size = int(part_mib * 1024 * 1024)
     parts: list[str] = []
+    part_hashes: list = []
+    part_sizes: list[int] = []
     current, current_size, offset = None, 0, 0
     entries = []
 
@@ -82,9 +87,13 @@ def export(checkpoint_path: str, out_dir: str, dtype: str = "f32", part_mib: flo
                     current.close()
                 name = f"tensors.bin.{len(parts):03d}"
                 parts.append(name)
+                part_hashes.append(hashlib.sha256())
+                part_sizes.append(0)
                 current, current_size = open(os.path.join(out_dir, name), "wb"), 0
             take = min(len(view), part_size - current_size)
             current.write(view[:take])
+            part_hashes[-1].update(view[:take])
+            part_sizes[-1] += take
             current_size += take
             view = view[take:]
 
@@ -110,6 +119,8 @@ def export(checkpoint_path: str, out_dir: str, dtype: str = "f32", part_mib: flo
             "last_eval": checkpoint.get("last_eval"),
         },
         "parts": parts,
+        "part_bytes": part_sizes,
+        "part_sha256": [h.hexdigest() for h in part_hashes],
         "total_bytes": offset,
         "tensors": entries,
     }

@@ -22,6 +22,8 @@ Why each choice:
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import math
 from dataclasses import asdict, dataclass, replace
 
@@ -103,7 +105,7 @@ PRESETS: dict[str, Preset] = {
     ),
     "cpu-small": Preset(
         name="cpu-small",
-        description="~17M parameters (~18 MB at Q8_0); what one CPU thread trains in about an hour (~260 tokens/s)",
+        description="~17M parameters (~18 MB at Q8_0); what one CPU thread trains in about an hour (~390 tokens/s; 260 before per-document attention)",
         model=ModelConfig(dim=256, layers=6, heads=8, kv_heads=4, ffn=704, context=1024),
         # Small batches (2 x 1024 tokens): with ~1M tokens in an hour, more
         # updates matter more than less noisy ones.
@@ -152,6 +154,130 @@ def apply_rope(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.T
     return rotated.flatten(-2).type_as(x)
 
 
+# --- attention over packed documents ------------------------------------------------------------
+# A training row packs several samples; each position may attend to earlier
+# positions of its own sample only. Three kernels compute exactly that:
+#   masked    a dense (batch, 1, time, time) boolean mask: SDPA with the mask on
+#             torch >= 2.0, the softmax spelled out on older torch (Debian's 1.13).
+#             Runs everywhere; time x time work and memory per row and head.
+#   segments  causal attention over each document's stretch of each row on its
+#             own, no mask (SDPA's is_causal on torch >= 2.0: flash attention on a
+#             GPU). Skips the cross-document blocks; one call per stretch.
+#   flex      FlexAttention (torch >= 2.5) with a block mask made from the doc ids:
+#             one fused kernel that skips whole blocks outside the documents and
+#             shares kv heads without copying them. GPU.
+# The inference side (llama.cpp) needs none of this: it sees one sample at a time.
+
+ATTENTION_KERNELS = ("masked", "segments", "flex")
+
+
+def _flex_module():
+    try:
+        module = importlib.import_module("torch.nn.attention.flex_attention")  # torch >= 2.5
+    except ImportError:
+        return None
+    return module if hasattr(module, "create_block_mask") else None
+
+
+def attention_kernels_available(device_type: str) -> list[str]:
+    """Kernels this torch can run on this device type ("cpu" or "cuda")."""
+    kernels = ["masked", "segments"]
+    if device_type == "cuda" and _flex_module() is not None:
+        kernels.append("flex")
+    return kernels
+
+
+_compiled_flex = None
+
+
+class AttentionPlan:
+    """What one forward pass needs to keep attention inside documents:
+    `mask` (masked), `segments` (per row, a list of (start, end)), or
+    `block_mask` (flex)."""
+
+    def __init__(self, kernel: str, mask=None, segments=None, block_mask=None):
+        self.kernel, self.mask, self.segments, self.block_mask = kernel, mask, segments, block_mask
+
+    @staticmethod
+    def make(kernel: str, doc_ids, time: int, device) -> "AttentionPlan":
+        if kernel == "masked":
+            causal = torch.ones(time, time, dtype=torch.bool, device=device).tril()
+            if doc_ids is None:
+                return AttentionPlan(kernel, mask=causal[None, None])
+            return AttentionPlan(kernel, mask=((doc_ids[:, :, None] == doc_ids[:, None, :]) & causal[None])[:, None])
+        if kernel == "segments":
+            if doc_ids is None:
+                return AttentionPlan(kernel, segments=None)
+            ids = doc_ids.cpu()
+            rows = []
+            for row in ids:
+                cuts = (torch.nonzero(row[1:] != row[:-1]).flatten() + 1).tolist()
+                bounds = [0] + cuts + [time]
+                rows.append(list(zip(bounds[:-1], bounds[1:])))
+            return AttentionPlan(kernel, segments=rows)
+        if kernel == "flex":
+            module = _flex_module()
+            if doc_ids is None:
+                def mask_mod(b, h, q, kv):
+                    return q >= kv
+                batch = 1
+            else:
+                docs = doc_ids
+
+                def mask_mod(b, h, q, kv):
+                    return (q >= kv) & (docs[b, q] == docs[b, kv])
+                batch = doc_ids.shape[0]
+            extra = {"_compile": True} if "_compile" in inspect.signature(module.create_block_mask).parameters else {}
+            block_mask = module.create_block_mask(mask_mod, B=batch, H=None, Q_LEN=time, KV_LEN=time, device=device, **extra)
+            return AttentionPlan(kernel, block_mask=block_mask)
+        raise ValueError(f"unknown attention kernel {kernel!r}; one of {', '.join(ATTENTION_KERNELS)}")
+
+
+def _repeat_kv(k: torch.Tensor, group: int) -> torch.Tensor:
+    # Consecutive query heads share a kv head: 0,1 -> 0; 2,3 -> 1 (ggml's broadcast).
+    return k.repeat_interleave(group, dim=1) if group > 1 else k
+
+
+def _causal(q, k, v, mask=None):
+    """softmax(q k^T / sqrt(d) + mask) v; causal when no mask is given. k, v already have q's heads."""
+    if hasattr(F, "scaled_dot_product_attention"):
+        # torch >= 2.0: fused kernels (flash attention when there is no mask).
+        return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=mask is None)
+    # torch 1.13 (Debian's python3-torch): the same thing spelled out.
+    if mask is None:
+        mask = torch.ones(q.shape[-2], k.shape[-2], dtype=torch.bool, device=q.device).tril()
+    scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(q.shape[-1]))
+    scores = scores.float().masked_fill(~mask, float("-inf"))
+    return torch.softmax(scores, dim=-1).type_as(v) @ v
+
+
+def attend(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, plan: AttentionPlan) -> torch.Tensor:
+    """q: (batch, heads, time, head_dim); k, v: (batch, kv_heads, time, head_dim)."""
+    group = q.shape[1] // k.shape[1]
+    if plan.kernel == "masked":
+        return _causal(q, _repeat_kv(k, group), _repeat_kv(v, group), plan.mask)
+    if plan.kernel == "segments":
+        k, v = _repeat_kv(k, group), _repeat_kv(v, group)
+        if plan.segments is None:
+            return _causal(q, k, v)
+        rows = []
+        for b, stretches in enumerate(plan.segments):
+            parts = [_causal(q[b : b + 1, :, s:e], k[b : b + 1, :, s:e], v[b : b + 1, :, s:e]) for s, e in stretches]
+            rows.append(parts[0] if len(parts) == 1 else torch.cat(parts, dim=2))
+        return torch.cat(rows, dim=0)
+    if plan.kernel == "flex":
+        global _compiled_flex
+        module = _flex_module()
+        if torch.compiler.is_compiling():
+            run = module.flex_attention  # inside a compiled trunk: compiled with it
+        else:
+            # Eager flex attention is a slow reference; compiled once, it is one fused kernel.
+            _compiled_flex = _compiled_flex or torch.compile(module.flex_attention, dynamic=False)
+            run = _compiled_flex
+        return run(q, k, v, block_mask=plan.block_mask, enable_gqa=group > 1)
+    raise ValueError(f"unknown attention kernel {plan.kernel!r}")
+
+
 class Attention(nn.Module):
     def __init__(self, config: ModelConfig):
         super().__init__()
@@ -164,7 +290,7 @@ class Attention(nn.Module):
         self.v = nn.Linear(config.dim, config.kv_heads * hd, bias=False)
         self.o = nn.Linear(config.heads * hd, config.dim, bias=False)
 
-    def forward(self, x, cos, sin, mask):
+    def forward(self, x, cos, sin, plan: "AttentionPlan"):
         c = self.config
         batch, time, _ = x.shape
         q = self.q(x).view(batch, time, c.heads, c.head_dim).transpose(1, 2)
@@ -172,19 +298,7 @@ class Attention(nn.Module):
         v = self.v(x).view(batch, time, c.kv_heads, c.head_dim).transpose(1, 2)
         q = apply_rope(q, cos, sin)
         k = apply_rope(k, cos, sin)
-        group = c.heads // c.kv_heads
-        if group > 1:
-            # Consecutive query heads share a kv head: 0,1 -> 0; 2,3 -> 1 (ggml's broadcast).
-            k = k.repeat_interleave(group, dim=1)
-            v = v.repeat_interleave(group, dim=1)
-        if hasattr(F, "scaled_dot_product_attention"):
-            # torch >= 2.0 (what a GPU machine usually has): fused kernels.
-            out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-        else:
-            # torch 1.13 (Debian's python3-torch): the same thing spelled out.
-            scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(c.head_dim))
-            scores = scores.float().masked_fill(~mask, float("-inf"))
-            out = torch.softmax(scores, dim=-1).type_as(v) @ v
+        out = attend(q, k, v, plan)
         out = out.transpose(1, 2).reshape(batch, time, c.heads * c.head_dim)
         return self.o(out)
 
@@ -208,8 +322,8 @@ class Block(nn.Module):
         self.ffn_norm = RMSNorm(config.dim, config.rms_eps)
         self.ffn = FeedForward(config)
 
-    def forward(self, x, cos, sin, mask):
-        x = x + self.attn(self.attn_norm(x), cos, sin, mask)
+    def forward(self, x, cos, sin, plan):
+        x = x + self.attn(self.attn_norm(x), cos, sin, plan)
         return x + self.ffn(self.ffn_norm(x))
 
 
@@ -221,6 +335,8 @@ class StarterModel(nn.Module):
         self.embed = nn.Embedding(config.vocab_size, config.dim)
         self.blocks = nn.ModuleList(Block(config) for _ in range(config.layers))
         self.norm = RMSNorm(config.dim, config.rms_eps)
+        # The attention kernel (ATTENTION_KERNELS); all compute the same function.
+        self.attention = "masked"
         self._init_weights()
 
     def _init_weights(self) -> None:
@@ -236,23 +352,28 @@ class StarterModel(nn.Module):
     def parameter_count(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
+    def attention_plan(self, doc_ids: torch.Tensor | None, time: int, device) -> "AttentionPlan":
+        """How attention keeps to causal order within each packed document, in
+        the form self.attention's kernel takes (see AttentionPlan)."""
+        return AttentionPlan.make(self.attention, doc_ids, time, device)
+
+    def trunk(self, tokens: torch.Tensor, plan: "AttentionPlan") -> torch.Tensor:
+        """The final-normed hidden states (batch, time, dim): everything but the
+        output projection. What --compile compiles (the plan is made outside)."""
+        cos, sin = rope_tables(self.config.head_dim, tokens.shape[1], self.config.rope_base, tokens.device)
+        x = self.embed(tokens)
+        for block in self.blocks:
+            x = block(x, cos, sin, plan)
+        return self.norm(x)
+
+    def hidden(self, tokens: torch.Tensor, doc_ids: torch.Tensor | None = None) -> torch.Tensor:
+        return self.trunk(tokens, self.attention_plan(doc_ids, tokens.shape[1], tokens.device))
+
     def forward(self, tokens: torch.Tensor, doc_ids: torch.Tensor | None = None) -> torch.Tensor:
         """Logits (batch, time, vocab). `doc_ids` (batch, time) limits attention to
         positions of the same packed document, so each sample sees only itself,
         as it would at inference with a fresh context."""
-        batch, time = tokens.shape
-        causal = torch.ones(time, time, dtype=torch.bool, device=tokens.device).tril()
-        if doc_ids is None:
-            mask = causal[None, None]
-        else:
-            mask = (doc_ids[:, :, None] == doc_ids[:, None, :]) & causal[None]
-            mask = mask[:, None]
-        cos, sin = rope_tables(self.config.head_dim, time, self.config.rope_base, tokens.device)
-        x = self.embed(tokens)
-        for block in self.blocks:
-            x = block(x, cos, sin, mask)
-        x = self.norm(x)
-        return x @ self.embed.weight.t()  # tied output projection
+        return self.hidden(tokens, doc_ids) @ self.embed.weight.t()  # tied output projection
 
 
 def gguf_tensors(model: StarterModel) -> list[tuple[str, torch.Tensor]]:

@@ -13,11 +13,13 @@ const USAGE = `Usage: npm run export-model -- [options]
 
 Writes the starter model's GGUF files (hearth-starter-<preset>.<QUANT>.gguf) from a training
 checkpoint (models/recipe/train.py) or from a raw tensor container (models/recipe/export_tensors.py,
-e.g. a q8_0 one brought back from a GPU machine), with StarCoder's tokenizer and FIM token ids.
+e.g. the q8_0 one models/recipe/gpu-lease.sh leaves on a GPU machine: tensors.json and its parts
+tensors.bin.NNN, whose sizes and sha256s are checked before they are joined), with StarCoder's
+tokenizer and FIM token ids.
 
 Options:
   --checkpoint FILE   training checkpoint (default models/recipe/runs/cpu-small/checkpoint.pt)
-  --tensors DIR       a raw tensor container instead of a checkpoint
+  --tensors DIR       a raw tensor container (tensors.json + tensors.bin.NNN) instead of a checkpoint
   --out DIR           where the GGUF files go (default models/starter)
   --quant LIST        comma-separated, of ${starterQuantizations.join(', ')} (default F16,Q8_0)
   --name TEXT         general.name (default "Hearth Starter <preset>")

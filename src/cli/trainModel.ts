@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run train -- [train.py options]`: runs models/recipe/train.py with a Python that has torch
 // (Debian's python3-torch lives in /usr/bin/python3, which a pyenv or venv python3 on PATH hides;
-// HEARTH_PYTHON overrides). Every argument goes to train.py; `npm run train -- --help` lists them.
+// HEARTH_PYTHON overrides). Every argument goes to train.py; `npm run train -- --help` lists them,
+// e.g. `npm run train -- --preset cpu-small --fit-minutes 60` for a schedule that ends in an hour.
+// On a leased GPU machine (no node there) models/recipe/gpu-lease.sh is the one command instead.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 

@@ -1,12 +1,16 @@
 // The starter model's whole recipe, tiny and on the CPU: token shards -> PyTorch training (a
 // `test-tiny` preset) -> a run killed and resumed from its checkpoint -> export through the
 // project's GGUF writer -> node-llama-cpp loads it, detects StarCoder FIM with the SPM order, and
-// computes the same next-token logits as PyTorch. Needs Python with torch (Debian: apt-get install
-// python3-torch python3-numpy); without it this suite fails rather than skips, so CI notices.
+// computes the same next-token logits as PyTorch. Also: the faster kernels (chunked cross-entropy,
+// per-document attention) against the plain ones, a schedule fitted to a time budget
+// (--fit-minutes) and resumed, and the GPU lease script's CPU dry run down to a reassembled GGUF.
+// Needs Python with torch (Debian: apt-get install python3-torch python3-numpy); without it this
+// suite fails rather than skips, so CI notices.
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -29,13 +33,75 @@ import { readRawTensors } from '../../src/train/export/rawTensors.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const recipe = path.join(repoRoot, 'models', 'recipe');
+
+interface Difference {
+	max_abs_diff: number;
+	scale: number;
+}
 const trainScript = path.join(recipe, 'train.py');
 
 interface LogLine {
 	step?: number;
 	loss?: number;
+	lr?: number;
+	step_s?: number;
 	event?: string;
 	reason?: string;
+	finished?: boolean;
+	max_steps?: number | null;
+	resumed_from_step?: number | null;
+	schedule?: string;
+	kernels?: { attention: string; loss: string };
+}
+
+/** train.py's "event": "fit" record: the figures --fit-minutes chose the schedule's length from. */
+interface FitRecord {
+	fit_minutes: number;
+	decided_at_step: number;
+	measured_steps: number;
+	step_s: number;
+	budget_s: number;
+	effective_step_s: number;
+	eval_s: number;
+	checkpoint_s: number;
+	max_steps: number;
+}
+
+/** train.py's learning_rate(): linear warmup, then a cosine to 10 % of the peak at `total` steps. */
+function learningRate(step: number, peak: number, warmup: number, total: number): number {
+	if (step < warmup) return (peak * (step + 1)) / warmup;
+	const progress = Math.min(1, (step - warmup) / Math.max(1, total - warmup));
+	return peak * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+function fitRecord(stdout: string): FitRecord {
+	const fit = logLines(stdout).find((l) => l.event === 'fit') as unknown as FitRecord | undefined;
+	assert.ok(fit, 'a fit record is logged');
+	return fit;
+}
+
+/** The fit's arithmetic, redone from the logged figures: the step time is the measured steps' mean. */
+function assertFitConsistent(stdout: string, fit: FitRecord, warmupSteps: number): void {
+	const steps = logLines(stdout).filter((l) => l.loss !== undefined && l.step! <= fit.decided_at_step);
+	const measured = steps.slice(warmupSteps).map((l) => l.step_s!);
+	assert.equal(measured.length, fit.measured_steps);
+	const mean = measured.reduce((a, b) => a + b, 0) / measured.length;
+	assert.ok(Math.abs(mean - fit.step_s) <= 1e-4, `measured step time ${fit.step_s} is the mean of the logged steps' ${mean}`);
+	assert.ok(fit.effective_step_s >= fit.step_s, 'evaluations and checkpoints are counted');
+	assert.equal(fit.max_steps, fit.decided_at_step + Math.max(0, Math.floor(fit.budget_s / fit.effective_step_s)));
+}
+
+/** Runs a shell script to its end, collecting its output. */
+function runScript(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+		child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+		child.on('error', reject);
+		child.on('close', (code) => resolve({ code, stdout, stderr }));
+	});
 }
 
 function logLines(stdout: string): LogLine[] {
@@ -133,6 +199,15 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		const expected = lossesByStep(straight.stdout);
 		assert.equal(expected.size, 12);
 		assert.ok(expected.get(12)! < expected.get(1)!, `loss falls: ${expected.get(1)} -> ${expected.get(12)}`);
+		// On a CPU the defaults are per-document attention and the chunked cross-entropy; the dense
+		// mask and full logits train to the same losses.
+		const kernels = logLines(straight.stdout).find((l) => l.event === 'start')!.kernels!;
+		assert.deepEqual([kernels.attention, kernels.loss], ['segments', 'chunked']);
+		const plain = await train(path.join(work, 'plain'), ['--max-steps', '12', '--stop-at-step', '4', '--attention', 'masked', '--loss', 'plain']);
+		assert.equal(plain.code, 0, plain.stderr);
+		for (const [step, loss] of lossesByStep(plain.stdout)) {
+			assert.ok(Math.abs(loss - expected.get(step)!) < 1e-3, `step ${step}: masked + full logits ${loss}, segments + chunked ${expected.get(step)}`);
+		}
 
 		// Killed without warning (SIGKILL: no chance to save) after step 6; the last checkpoint is step 4.
 		const resumedRun = path.join(work, 'resumed');
@@ -268,5 +343,120 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		} finally {
 			await loaded.dispose();
 		}
+	});
+	it('the faster kernels compute what the plain ones do: chunked cross-entropy, per-document attention (check_kernels.py)', async function () {
+		const report = JSON.parse((await runPythonChecked([path.join(recipe, 'check_kernels.py'), '--device', 'cpu'])).stdout) as {
+			attention: Record<string, unknown>;
+			model: Record<string, unknown>;
+			cross_entropy: { loss: { plain: number; chunked: number; abs_diff: number }; grad_hidden: Difference; grad_weight: Difference };
+		};
+		const ce = report.cross_entropy;
+		assert.ok(ce.loss.abs_diff <= 1e-5 * Math.abs(ce.loss.plain), JSON.stringify(ce.loss));
+		for (const grad of [ce.grad_hidden, ce.grad_weight]) assert.ok(grad.max_abs_diff <= 1e-5 * grad.scale, JSON.stringify(grad));
+		// segments runs on any torch; flex needs a GPU and torch >= 2.5 (unavailable here, checked by gpu-lease.sh there).
+		assert.notEqual(report.attention.segments, 'unavailable');
+		for (const [kernel, result] of [...Object.entries(report.attention), ...Object.entries(report.model)]) {
+			if (result === 'unavailable') continue;
+			assert.equal(typeof result, 'object', `${kernel}: ${String(result)}`);
+			const differences = 'output' in (result as object) ? Object.values(result as Record<string, Difference>) : [result as Difference];
+			for (const d of differences) assert.ok(d.max_abs_diff <= 1e-5 * Math.max(1, d.scale), `${kernel}: ${JSON.stringify(d)}`);
+		}
+	});
+
+	it('--fit-minutes sizes the schedule from the measured step time, ends by itself, and a killed fitted run resumes on the same schedule', async function () {
+		const fitArgs = ['--fit-warmup-steps', '1', '--fit-measure-steps', '2', '--save-every', '2', '--max-minutes', '8'];
+		const fitted = await train(path.join(work, 'fitted'), ['--fit-minutes', '0.3', ...fitArgs]);
+		assert.equal(fitted.code, 0, fitted.stderr);
+		const fit = fitRecord(fitted.stdout);
+		assertFitConsistent(fitted.stdout, fit, 1);
+		const stop = logLines(fitted.stdout).find((l) => l.event === 'stop')!;
+		assert.deepEqual([stop.reason, stop.finished, stop.max_steps, stop.step], ['max-steps', true, fit.max_steps, fit.max_steps]);
+
+		// Killed without warning right after the decision's checkpoint; the resumed run keeps the
+		// schedule (its own step times would fit another) and follows the same cosine to its end.
+		const run = path.join(work, 'fitted-killed');
+		const killed = await train(run, ['--fit-minutes', '0.5', ...fitArgs], (line, kill) => {
+			if (line.includes('"reason": "fit"')) kill('SIGKILL');
+		});
+		assert.equal(killed.signal, 'SIGKILL');
+		const decision = fitRecord(killed.stdout);
+		assertFitConsistent(killed.stdout, decision, 1);
+		assert.ok(decision.max_steps > decision.decided_at_step, JSON.stringify(decision));
+		const resumed = await train(run, ['--fit-minutes', '0.5', ...fitArgs, '--resume']);
+		assert.equal(resumed.code, 0, resumed.stderr);
+		const lines = logLines(resumed.stdout);
+		const start = lines.find((l) => l.event === 'start')!;
+		assert.deepEqual([start.resumed_from_step, start.schedule], [decision.decided_at_step, 'fitted, from the checkpoint']);
+		assert.equal(lines.some((l) => l.event === 'fit'), false, 'no second fit');
+		const steps = lines.filter((l) => l.loss !== undefined);
+		assert.deepEqual(steps.map((l) => l.step), Array.from({ length: decision.max_steps - decision.decided_at_step }, (_, i) => decision.decided_at_step + 1 + i));
+		for (const l of steps) {
+			const lr = learningRate(l.step! - 1, 3e-3, 2, decision.max_steps);
+			assert.ok(Math.abs(l.lr! - lr) < 2e-6, `step ${l.step}: lr ${l.lr}, the fitted cosine gives ${lr}`);
+		}
+		const resumedStop = lines.find((l) => l.event === 'stop')!;
+		assert.deepEqual([resumedStop.finished, resumedStop.max_steps], [true, decision.max_steps]);
+	});
+
+	it('the GPU lease script, dry run on the CPU: trains fitted, exports Q8_0 parts within the transfer limits, continues with --resume, and the parts reassemble into a GGUF that loads', async function () {
+		const out = path.join(work, 'lease-out');
+		const run = path.join(work, 'lease-run');
+		const lease = (extra: string[], trainArgs: string[]) =>
+			runScript('bash', [
+				path.join(recipe, 'gpu-lease.sh'), '--out', out, '--minutes', '0.5', '--reserve-minutes', '0.2', '--preset', 'test-tiny', '--device', 'cpu',
+				'--data', data, '--run-dir', run, '--part-mib', '1', '--python', pythonWithTorch(), ...extra,
+				'--', '--vocab', vocabularyPath, '--threads', '1', '--fit-warmup-steps', '1', '--fit-measure-steps', '2', ...trainArgs,
+			]);
+		const limits = () => {
+			const names = readdirSync(out);
+			assert.ok(names.length <= 8, `${names.length} files: ${names.join(', ')}`);
+			for (const name of names) assert.ok(statSync(path.join(out, name)).size <= 16 * 1024 * 1024, name);
+			return names;
+		};
+		// The first command is cut short (as a lease that runs out would be) a few steps after the fit.
+		const first = await lease([], ['--stop-at-step', '5']);
+		assert.equal(first.code, 0, first.stderr);
+		const firstLog = readFileSync(path.join(out, 'train.log.jsonl'), 'utf8');
+		const fit = fitRecord(firstLog);
+		assertFitConsistent(firstLog, fit, 1);
+		const firstStop = logLines(firstLog).find((l) => l.event === 'stop')!;
+		limits();
+
+		const second = await lease(['--resume'], []);
+		assert.equal(second.code, 0, second.stderr);
+		const names = limits();
+		const summary = JSON.parse(readFileSync(path.join(out, 'lease.json'), 'utf8')) as {
+			start: LogLine;
+			stop: LogLine;
+			parts: Array<{ name: string; bytes: number; sha256: string }>;
+		};
+		assert.equal(summary.start.resumed_from_step, firstStop.step);
+		assert.deepEqual([summary.stop.finished, summary.stop.max_steps], [true, fit.max_steps]);
+		assert.ok(summary.parts.length > 1, 'cut into parts');
+		assert.deepEqual(names.sort(), ['lease.json', 'tensors.json', ...summary.parts.map((p) => p.name), 'train.log.jsonl'].sort());
+
+		// The lead's side: join and verify the parts, write the GGUF, load it and generate.
+		const result = await exportStarterModel({ recipeDirectory: recipe, tensorsDirectory: out, outDirectory: path.join(work, 'lease-gguf'), quantizations: ['Q8_0'] });
+		assert.equal((result.training as { step: number }).step, fit.max_steps);
+		const loaded = await loadModel({ modelPath: result.files[0]!.path, gpu: 'off', threads: 1, sequences: 1, contextSize: 128, logger: silentLogger });
+		try {
+			assert.equal(loaded.promptTemplate.displayName, 'StarCoder (SPM)');
+			let generated = 0;
+			for await (const _token of loaded.sequences[0]!.evaluate(loaded.model.tokenize('def add(a, b):\n', false), { temperature: 0 })) {
+				if (++generated === 4) break;
+			}
+			assert.equal(generated, 4);
+		} finally {
+			await loaded.dispose();
+		}
+
+		// A part damaged on the way is named, not joined.
+		const damaged = path.join(work, 'lease-damaged');
+		await cp(out, damaged, { recursive: true });
+		const part = path.join(damaged, summary.parts[1]!.name);
+		const bytes = readFileSync(part);
+		bytes[100] ^= 0xff;
+		await writeFile(part, bytes);
+		await assert.rejects(readRawTensors(damaged), new RegExp(`${summary.parts[1]!.name}: sha256`));
 	});
 });

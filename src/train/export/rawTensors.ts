@@ -1,8 +1,10 @@
 // Reads the plain weight container models/recipe/export_tensors.py writes from a training
 // checkpoint: tensors.json (hyperparameters, training summary, and per tensor its GGUF name, GGUF
 // shape, dtype and byte offset) and tensors.bin.NNN (the bytes, back to back, cut into parts so
-// each can travel through a size-limited transfer).
+// each can travel through a size-limited transfer; tensors.json lists each part's size and sha256,
+// checked here, so a part damaged or swapped on the way is named rather than silently joined).
 
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -48,6 +50,9 @@ export interface RawTensorIndex {
 	readonly hyperparameters: StarterHyperparameters;
 	readonly training: TrainingSummary;
 	readonly parts: readonly string[];
+	/** Each part's size and sha256 (export_tensors.py writes them; older containers lack them). */
+	readonly part_bytes?: readonly number[];
+	readonly part_sha256?: readonly string[];
 	readonly total_bytes: number;
 	readonly tensors: readonly RawTensorEntry[];
 }
@@ -82,12 +87,30 @@ export function expectedStarterTensors(h: StarterHyperparameters): Array<{ name:
 	return tensors;
 }
 
+/** Checks each part against the size and sha256 tensors.json lists, naming the part that differs. */
+function verifyParts(directory: string, index: RawTensorIndex, parts: readonly Buffer[]): void {
+	parts.forEach((bytes, i) => {
+		const name = index.parts[i]!;
+		const size = index.part_bytes?.[i];
+		if (size !== undefined && bytes.length !== size) {
+			throw new Error(`${directory}/${name}: ${bytes.length} bytes, tensors.json says ${size} (truncated or not the part it names)`);
+		}
+		const expected = index.part_sha256?.[i];
+		if (expected !== undefined) {
+			const actual = createHash('sha256').update(bytes).digest('hex');
+			if (actual !== expected) throw new Error(`${directory}/${name}: sha256 ${actual}, tensors.json says ${expected} (damaged in transfer?)`);
+		}
+	});
+}
+
 export async function readRawTensors(directory: string): Promise<RawTensors> {
 	const index = JSON.parse(await readFile(path.join(directory, RAW_TENSORS_INDEX), 'utf8')) as RawTensorIndex;
 	if (index.format !== RAW_TENSORS_FORMAT) {
 		throw new Error(`${directory}/${RAW_TENSORS_INDEX}: format ${JSON.stringify(index.format)}, expected ${RAW_TENSORS_FORMAT}`);
 	}
-	const blob = Buffer.concat(await Promise.all(index.parts.map((part) => readFile(path.join(directory, part)))));
+	const partBytes = await Promise.all(index.parts.map((part) => readFile(path.join(directory, part))));
+	verifyParts(directory, index, partBytes);
+	const blob = Buffer.concat(partBytes);
 	if (blob.length !== index.total_bytes) {
 		throw new Error(`${directory}: the parts hold ${blob.length} bytes, tensors.json says ${index.total_bytes} (a part is missing or truncated)`);
 	}
