@@ -172,12 +172,18 @@ connection.onRequest(RunActionRequest.method, async (params: RunActionRequest.Pa
 		void connection.sendNotification(ActionProgressNotification.method, { progressToken: params.progressToken, text: latest } satisfies ActionProgressNotification.Params);
 	};
 	try {
-		const outcome = await runAction(host, { kind: params.kind, code: String(params.code ?? ''), languageId: String(params.languageId ?? 'plaintext'), filePath: params.filePath, instruction: params.instruction }, abort.signal, (text) => {
-			latest = text;
-			if (pending === undefined) {
-				pending = setTimeout(send, Math.max(0, 50 - (performance.now() - lastSent)));
-			}
-		});
+		const outcome = await runAction(
+			host,
+			{ kind: params.kind, code: String(params.code ?? ''), languageId: String(params.languageId ?? 'plaintext'), filePath: params.filePath, instruction: params.instruction },
+			abort.signal,
+			(text) => {
+				latest = text;
+				if (pending === undefined) {
+					pending = setTimeout(send, Math.max(0, 50 - (performance.now() - lastSent)));
+				}
+			},
+			{ maxTokens: settings.actions.maxTokens },
+		);
 		if (pending !== undefined) {
 			clearTimeout(pending);
 			send();

@@ -48,6 +48,9 @@ export function parseSettings(raw: unknown): ParsedSettings {
 			contextSize: read('performance', 'contextSize', defaults.performance.contextSize, integerIn(256, 131_072)),
 			gpu: read('performance', 'gpu', defaults.performance.gpu, oneOf(['auto', 'off'] as const)),
 		},
+		actions: {
+			maxTokens: read('actions', 'maxTokens', defaults.actions.maxTokens, integerIn(0, 16_384)),
+		},
 	};
 	return { settings, problems };
 }

@@ -36,12 +36,18 @@ export interface HearthSettings {
 		prefetch: boolean;
 	};
 	performance: { threads: number; contextSize: number; gpu: GpuSetting };
+	/** Explain, refactor and clean up. */
+	actions: {
+		/** Most tokens one answer may have, below the action's own limit (actionMaxTokens); 0: the action's own limit. */
+		maxTokens: number;
+	};
 }
 
 export const DEFAULT_SETTINGS: HearthSettings = {
 	model: { path: '', backend: 'local', serverUrl: '', serverModel: '' },
 	inlineCompletion: { enabled: true, maxTokens: 64, mode: 'auto', timeBudgetMs: 3000, debounceMinMs: 0, debounceMaxMs: 400, contextBudget: 1536, extraContext: true, prefetch: true },
 	performance: { threads: 0, contextSize: 2048, gpu: 'auto' },
+	actions: { maxTokens: 0 },
 };
 
 /** Settings whose change means the model must be loaded again. */

@@ -37,6 +37,12 @@ export function priceWithTax(cents: number): number {
 const QUESTION = 'Is the tax rounding right?';
 /** The machine's limit for one request; BIG_TS is well over it. */
 const MAX_INPUT_TOKENS = 2000;
+/**
+ * The local model's answers here only need to exist (the tests are about what leaves the machine), so
+ * they come from the tiny generated model and are kept short: a local Explain then takes seconds
+ * however slow a busy machine is (the bundled model at 768 tokens once took 244 s).
+ */
+const LOCAL_ACTION_MAX_TOKENS = 32;
 const BIG_TS = `export const TABLE = [\n${Array.from({ length: 400 }, (_, i) => `  { id: ${i}, name: 'row ${i}', weight: ${(i * 7) % 13} },`).join('\n')}\n];\n`;
 
 describe('Escalation to a frontier model in a real VS Code (code-server + chromium)', function () {
@@ -60,7 +66,8 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		await ensureCodeServer();
 		const vsix = await buildExtensionVsix();
 		// One thread: the extension's own server and the browser share the two cores.
-		model = await loadModel({ modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }), contextSize: 2048, sequences: 1, threads: 1, gpu: 'off', logger: silentLogger });
+		const tinyModel = await ensureTestModel('tiny-fim', { quantization: 'Q8_0' });
+		model = await loadModel({ modelPath: tinyModel, contextSize: 2048, sequences: 1, threads: 1, gpu: 'off', logger: silentLogger });
 		chat = new ChatEngine(model, { logger: silentLogger, contextSize: 2048 });
 		frontier = await startOpenAiServer({ chat, modelId: MODEL, apiKey: API_KEY, onRequestBody: (path, body) => void received.push({ path, body }) });
 		decoy = http.createServer((_request, response) => {
@@ -82,7 +89,14 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 			workspace,
 			vsix: [vsix.path],
 			settings: { 'hearth.inlineCompletion.enabled': false },
-			machineSettings: { 'hearth.escalation.baseUrl': frontier.url, 'hearth.escalation.model': MODEL, 'hearth.escalation.maxOutputTokens': 24, 'hearth.escalation.maxInputTokens': MAX_INPUT_TOKENS },
+			machineSettings: {
+				'hearth.escalation.baseUrl': frontier.url,
+				'hearth.escalation.model': MODEL,
+				'hearth.escalation.maxOutputTokens': 24,
+				'hearth.escalation.maxInputTokens': MAX_INPUT_TOKENS,
+				'hearth.model.path': tinyModel,
+				'hearth.actions.maxTokens': LOCAL_ACTION_MAX_TOKENS,
+			},
 		});
 		// Completions are off here (nothing competes with the steps for the two cores): the item says "paused".
 		await waitForHearthState(session.workbench, 'paused', 120_000);
@@ -207,8 +221,8 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		await wb().openFile('src/config.ts');
 		await wb().press('Control+A');
 		await wb().runCommand('Hearth: Explain Selection');
-		// The local model answers first (the placeholder model writes up to 768 tokens of noise).
-		await wb().waitForNotification(/Not good enough\?/, 240_000);
+		// The local model answers first: the tiny model, at most LOCAL_ACTION_MAX_TOKENS tokens.
+		await wb().waitForNotification(/Not good enough\?/, 180_000);
 		await wb().clickNotificationButton(/Not good enough\?/, 'Escalate…');
 		await wb().waitForDialog(/Send the selection of config\.ts/, 20_000);
 		await wb().screenshot('escalation-of-local-answer-preview');
@@ -224,6 +238,11 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		const tabs = await wb().tabLabels();
 		await wb().screenshot('escalation-side-by-side');
 		assert.ok(tabs.some((t) => /Explain config\.ts/.test(t)) && tabs.some((t) => /Frontier config\.ts/.test(t)), `both answers are open: ${JSON.stringify(tabs)}`);
+		// The machine's hearth.actions.maxTokens reached the language server: the local answer's footer counts its tokens.
+		let local = '';
+		await wb().waitFor(async () => /Answered by/.test((local = await wb().markdownPreviewText('Explanation of'))), 20_000, () => `the local answer has no footer: ${JSON.stringify(local.slice(-300))}`);
+		const tokens = Number(/· (\d+) tokens, [\d.]+ tokens\/s/.exec(local)?.[1]);
+		assert.ok(tokens > 0 && tokens <= LOCAL_ACTION_MAX_TOKENS, `the local answer has at most ${LOCAL_ACTION_MAX_TOKENS} tokens: ${JSON.stringify(local.slice(-200))}`);
 	});
 
 	it('shows the local audit log: what was sent, declined and failed, without code or keys', async function () {

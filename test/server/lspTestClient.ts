@@ -43,6 +43,8 @@ export class LspTestClient {
 	readonly logs: { type: number; message: string }[] = [];
 	readonly statuses: ServerStatus[] = [];
 	readonly reports: CompletionReport[] = [];
+	/** How many times the server has read the settings (`workspace/configuration`). */
+	settingsReads = 0;
 	private versions = new Map<string, number>();
 	private stderr = '';
 
@@ -57,7 +59,10 @@ export class LspTestClient {
 		const connection = createProtocolConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
 		const client = new LspTestClient(child, connection, options.settings);
 		child.stderr!.on('data', (chunk: Buffer) => (client.stderr += chunk.toString()));
-		connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => client.settings));
+		connection.onRequest(ConfigurationRequest.type, (params) => {
+			client.settingsReads++;
+			return params.items.map(() => client.settings);
+		});
 		connection.onRequest(RegistrationRequest.type, () => undefined);
 		connection.onNotification(LogMessageNotification.type, (params) => void client.logs.push(params));
 		connection.onNotification(ServerStatusNotification.method, (status: ServerStatus) => void client.statuses.push(status));

@@ -20,10 +20,11 @@ const CODE = [
 
 describe('language server: explain, refactor and clean up on a selection (real model, real server process)', function () {
 	let client: LspTestClient;
+	let modelPath: string;
 	const progress = new Map<string, string[]>();
 
 	before(async function () {
-		const modelPath = await ensureTestModel('tiny-fim', { quantization: 'Q8_0' });
+		modelPath = await ensureTestModel('tiny-fim', { quantization: 'Q8_0' });
 		// One thread: a busy 2-core machine slows a tiny model down by two orders of magnitude with two.
 		const started = await LspTestClient.start({ settings: testSettings({ model: { path: modelPath }, performance: { threads: 1 } }), defaultModelPath: '/nonexistent/default.gguf' });
 		client = started.client;
@@ -53,6 +54,28 @@ describe('language server: explain, refactor and clean up on a selection (real m
 			assert.ok(updates[i]!.startsWith(updates[i - 1]!), 'no update takes text back');
 		}
 		assert.equal(updates.at(-1), result.text, 'the last update is the answer');
+	});
+
+	it('keeps an answer within the hearth.actions.maxTokens setting: the same answer, cut short', async function () {
+		const settings = (maxTokens: number) => testSettings({ model: { path: modelPath }, performance: { threads: 1 }, actions: { maxTokens } });
+		const changeSettings = async (maxTokens: number) => {
+			const reads = client.settingsReads;
+			await client.changeSettings(settings(maxTokens));
+			// The server has the new settings once it has read them, before it takes the next request.
+			await waitFor('the server to read the new settings', () => (client.settingsReads > reads ? true : undefined));
+		};
+		const request = { kind: 'explain', code: CODE, languageId: 'typescript', filePath: 'src/total.ts' } as const;
+		const full = await run({ progressToken: 'explain-full', ...request });
+		assert.ok(full.generatedTokens > 8, `the action's own limit allows a longer answer (${full.generatedTokens} tokens)`);
+		await changeSettings(8);
+		try {
+			const bounded = await run({ progressToken: 'explain-bounded', ...request });
+			assert.equal(bounded.generatedTokens, 8);
+			assert.equal(bounded.stopReason, 'max-tokens');
+			assert.ok(bounded.text.length > 0 && full.text.startsWith(bounded.text), `the start of the same answer: ${JSON.stringify(bounded.text)}`);
+		} finally {
+			await changeSettings(0);
+		}
 	});
 
 	it('stops at once when cancelled, and the model is free for the next request', async function () {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseSettings } from '../../src/shared/parseSettings.js';
 import { DEFAULT_SETTINGS, modelReloadNeeded } from '../../src/shared/settings.js';
+import { repoRoot } from '../helpers/paths.js';
 
 describe('settings', function () {
 	it('uses the defaults when nothing is set', function () {
@@ -32,6 +35,15 @@ describe('settings', function () {
 		assert.ok(problems.some((p) => p.includes('hearth.performance.gpu') && p.includes('"cuda"')));
 	});
 
+	it('reads the limit of an action\'s answer, 0 (the action\'s own limit) by default, and refuses a bad one', function () {
+		assert.equal(DEFAULT_SETTINGS.actions.maxTokens, 0);
+		assert.deepEqual(parseSettings({ actions: { maxTokens: 48 } }), { settings: { ...DEFAULT_SETTINGS, actions: { maxTokens: 48 } }, problems: [] });
+		const bad = parseSettings({ actions: { maxTokens: -1 } });
+		assert.equal(bad.settings.actions.maxTokens, 0);
+		assert.deepEqual(bad.problems, ['Setting hearth.actions.maxTokens has an invalid value -1; using 0.']);
+		assert.equal(parseSettings({ actions: { maxTokens: 2.5 } }).problems.length, 1);
+	});
+
 	it('knows which changes need the model loaded again', function () {
 		const changed = (patch: (s: typeof DEFAULT_SETTINGS) => void) => {
 			const next = structuredClone(DEFAULT_SETTINGS);
@@ -43,5 +55,37 @@ describe('settings', function () {
 		assert.equal(changed((s) => (s.performance.contextSize = 4096)), true);
 		assert.equal(changed((s) => (s.inlineCompletion.maxTokens = 10)), false);
 		assert.equal(changed((s) => (s.inlineCompletion.enabled = false)), false);
+		assert.equal(changed((s) => (s.actions.maxTokens = 32)), false);
+	});
+});
+
+describe('settings a workspace must not set', function () {
+	/**
+	 * What decides where code and text go (the model, a completion server, the frontier endpoint,
+	 * the preview, redaction, exclusions) or what is logged (tracing logs document text): a cloned
+	 * repository's .vscode/settings.json must not be able to change any of it. VS Code ignores
+	 * workspace and folder values of settings whose scope is `machine` or `application`.
+	 */
+	const GUARDED = [
+		'hearth.model.path',
+		'hearth.model.backend',
+		'hearth.model.serverUrl',
+		'hearth.model.serverModel',
+		'hearth.escalation.baseUrl',
+		'hearth.escalation.model',
+		'hearth.escalation.organization',
+		'hearth.escalation.skipPreview',
+		'hearth.escalation.redactSecrets',
+		'hearth.escalation.exclude',
+		'hearth.trace.server',
+	];
+
+	it('gives each of them a scope a workspace cannot set', function () {
+		const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+			contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+		};
+		const properties = manifest.contributes.configuration.properties;
+		const wrong = GUARDED.filter((key) => !['machine', 'application'].includes(properties[key]?.scope ?? 'window')).map((key) => `${key}: ${properties[key] ? (properties[key].scope ?? 'window (the default)') : 'missing'}`);
+		assert.deepEqual(wrong, [], 'settings a workspace could set');
 	});
 });

@@ -63,7 +63,11 @@ export function actionMessages(input: ActionInput): ChatMessage[] {
 	}
 }
 
-/** Answers are this long at most: an explanation is read, a rewrite is about as long as its input. */
-export function actionMaxTokens(kind: ActionKind, inputTokens: number): number {
-	return kind === 'explain' ? 768 : Math.max(256, Math.ceil(inputTokens * 1.5) + 64);
+/**
+ * Answers are this long at most: an explanation is read, a rewrite is about as long as its input.
+ * `limit` (the hearth.actions.maxTokens setting), when above 0, lowers that bound.
+ */
+export function actionMaxTokens(kind: ActionKind, inputTokens: number, limit = 0): number {
+	const own = kind === 'explain' ? 768 : Math.max(256, Math.ceil(inputTokens * 1.5) + 64);
+	return limit > 0 ? Math.min(own, limit) : own;
 }

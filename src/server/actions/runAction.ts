@@ -19,20 +19,25 @@ const RESUME_AFTER_QUIET_MS = 400;
 
 export class ActionUnavailableError extends Error {}
 
+export interface RunActionOptions {
+	/** The hearth.actions.maxTokens setting: most tokens of the answer, 0 for the action's own limit. */
+	maxTokens?: number;
+}
+
 /**
  * Runs a selection action on the local model, giving way to inline completions: when the user starts
  * typing, generation stops at the next token (the text so far is kept), and once typing has paused it
  * continues the same answer, the partial text given back as the start of the assistant's turn. The
  * chat context keeps the prompt's KV state, so resuming costs only the tokens generated since.
  */
-export async function runAction(host: ActionHost, input: ActionInput, signal: AbortSignal, onText: (text: string) => void): Promise<ActionOutcome> {
+export async function runAction(host: ActionHost, input: ActionInput, signal: AbortSignal, onText: (text: string) => void, options: RunActionOptions = {}): Promise<ActionOutcome> {
 	const chat = host.chatEngine();
 	if (!chat) {
 		throw new ActionUnavailableError('Explain, refactor and clean-up run on a local model; the completion model in use is a server. Choose a local model in the model switcher.');
 	}
 	const startedAt = performance.now();
 	const messages = actionMessages(input);
-	const budget = actionMaxTokens(input.kind, chat.countTokens(messages));
+	const budget = actionMaxTokens(input.kind, chat.countTokens(messages), options.maxTokens);
 	// A rewrite repeats its input: predicting tokens from it saves steps. An explanation does not.
 	const tokenPredictor = input.kind === 'explain' ? 'none' : 'input-lookup';
 	let text = '';

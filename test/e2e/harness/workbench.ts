@@ -287,7 +287,7 @@ export class Workbench {
 	 * lines of a multi-line suggestion render in separate passes, so the text must read the
 	 * same twice, 100 ms apart.
 	 */
-	async waitForGhostText(expected?: string | RegExp, timeoutMs = 15_000): Promise<string> {
+	async waitForGhostText(expected?: string | RegExp, timeoutMs = 60_000): Promise<string> {
 		let last = '';
 		await this.waitFor(async () => {
 			last = await this.ghostText();

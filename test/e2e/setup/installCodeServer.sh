@@ -30,8 +30,9 @@ if ((${#need_pkgs[@]})); then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
   log "apt-get install ${need_pkgs[*]}"
-  $SUDO apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >&2
+  # .ci/aptGet.sh waits while another apt-get or dpkg holds apt's locks, rather than failing.
+  $SUDO bash "$ROOT/.ci/aptGet.sh" update -qq >&2
+  $SUDO env DEBIAN_FRONTEND=noninteractive bash "$ROOT/.ci/aptGet.sh" install -y -qq --no-install-recommends "${need_pkgs[@]}" >&2
 fi
 
 if [ -f "$MARKER" ] && [ -x "$BIN" ]; then
