@@ -223,6 +223,12 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		await wb().runCommand('Hearth: Explain Selection');
 		// The local model answers first: the tiny model, at most LOCAL_ACTION_MAX_TOKENS tokens.
 		await wb().waitForNotification(/Not good enough\?/, 180_000);
+		// Read while the local preview is the visible panel (a webview squeezed by the frontier's answer
+		// may render nothing). The machine's hearth.actions.maxTokens reached the language server: the local answer's footer counts its tokens.
+		let local = '';
+		await wb().waitFor(async () => /Answered by/.test((local = await wb().markdownPreviewText('Explanation of'))), 20_000, () => `the local answer has no footer: ${JSON.stringify(local.slice(-300))}`);
+		const tokens = Number(/· (\d+) tokens, [\d.]+ tokens\/s/.exec(local)?.[1]);
+		assert.ok(tokens > 0 && tokens <= LOCAL_ACTION_MAX_TOKENS, `the local answer has at most ${LOCAL_ACTION_MAX_TOKENS} tokens: ${JSON.stringify(local.slice(-200))}`);
 		await wb().clickNotificationButton(/Not good enough\?/, 'Escalate…');
 		await wb().waitForDialog(/Send the selection of config\.ts/, 20_000);
 		await wb().screenshot('escalation-of-local-answer-preview');
@@ -238,11 +244,6 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		const tabs = await wb().tabLabels();
 		await wb().screenshot('escalation-side-by-side');
 		assert.ok(tabs.some((t) => /Explain config\.ts/.test(t)) && tabs.some((t) => /Frontier config\.ts/.test(t)), `both answers are open: ${JSON.stringify(tabs)}`);
-		// The machine's hearth.actions.maxTokens reached the language server: the local answer's footer counts its tokens.
-		let local = '';
-		await wb().waitFor(async () => /Answered by/.test((local = await wb().markdownPreviewText('Explanation of'))), 20_000, () => `the local answer has no footer: ${JSON.stringify(local.slice(-300))}`);
-		const tokens = Number(/· (\d+) tokens, [\d.]+ tokens\/s/.exec(local)?.[1]);
-		assert.ok(tokens > 0 && tokens <= LOCAL_ACTION_MAX_TOKENS, `the local answer has at most ${LOCAL_ACTION_MAX_TOKENS} tokens: ${JSON.stringify(local.slice(-200))}`);
 	});
 
 	it('shows the local audit log: what was sent, declined and failed, without code or keys', async function () {
