@@ -31,7 +31,10 @@ export async function downloadWithProgress(client: LanguageClient, entry: Catalo
 			try {
 				const params: DownloadModelRequest.Params = { progressToken, uri: entry.uri, fileName: entry.fileName, sizeBytes: entry.sizeBytes, verify: entry.verify };
 				const result = (await client.sendRequest(DownloadModelRequest.method, params, cancellation)) as DownloadModelRequest.Result;
-				log.info(`Downloaded ${entry.label} to ${result.path}`);
+				// The server says what the file was checked against; a file no checksum vouched for is named as such.
+				const report = `Downloaded ${entry.label} to ${result.path}. ${result.verification ?? ''}`.trim();
+				if (result.verifiedAgainst?.length === 0) log.warn(report);
+				else log.info(report);
 				return result.path;
 			} catch (error) {
 				if (cancellation.isCancellationRequested) {
