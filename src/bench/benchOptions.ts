@@ -3,9 +3,13 @@ import { integerOption, parseArguments, UsageError } from '../cli/cliArguments.j
 import type { CompletionMode } from '../engine/postprocess/index.js';
 import { DEFAULT_SETTINGS } from '../shared/settings.js';
 import { isTestModelPreset, type TestModelPreset } from '../engine/testModels/ensureModel.js';
+import { FLAT_SLOPE_MIB_PER_10_MIN } from './soak/rssCurve.js';
 
 /** Events replayed per trace with --quick: about 10-15 s of typing each. */
 export const QUICK_EVENTS = 60;
+
+export const DEFAULT_SOAK_MINUTES = 30;
+export const DEFAULT_SOAK_SAMPLE_SECONDS = 5;
 
 export const USAGE = `Usage: npm run bench -- [options]
 
@@ -37,6 +41,13 @@ Options:
                       and add a "race" section per model (default: the HEARTH_LLAMA_SERVER
                       environment variable; unset: no race). Without --traces it races only
                       ts-steady-typing. Build one with: bash src/bench/setup/buildLlamaServer.sh
+  --soak              instead of everything above: the real language server (dist/server.mjs) with
+                      the bundled model (or the one .gguf path given with --models), the traces
+                      replayed over LSP in a loop, its RSS sampled; the report's "soak" block has
+                      the curve, start/end/peak, the slope over the second half (MiB per 10
+                      minutes) and a verdict ("flat" below ${FLAT_SLOPE_MIB_PER_10_MIN} MiB per 10 min); exit 1 unless flat
+  --minutes N         how long the soak types (default ${DEFAULT_SOAK_MINUTES})
+  --sample-every S    seconds between RSS samples in the soak (default ${DEFAULT_SOAK_SAMPLE_SECONDS})
   --out FILE          also write the report to FILE`;
 
 const DEFAULT_MAX_TOKENS = 16;
@@ -68,17 +79,19 @@ export interface BenchOptions {
 	out?: string;
 	/** llama-server binary to race against (--race-llama-server or HEARTH_LLAMA_SERVER); absent: no race. */
 	raceLlamaServer?: string;
+	/** --soak: only the memory soak, for this long, sampling this often; absent: the normal bench. */
+	soak?: { minutes: number; sampleEverySeconds: number; modelPath?: string };
 }
 
 export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | 'help' {
-	const { positionals, options } = parseArguments(argv, ['quick', 'per-request', 'cold', 'no-prefetch', 'actions', 'no-actions', 'help']);
+	const { positionals, options } = parseArguments(argv, ['quick', 'per-request', 'cold', 'no-prefetch', 'actions', 'no-actions', 'soak', 'help']);
 	if (options.has('help')) {
 		return 'help';
 	}
 	if (positionals.length > 0) {
 		throw new UsageError(`Unexpected argument: ${positionals[0]}`);
 	}
-	const known = new Set(['models', 'traces', 'quick', 'max-events', 'max-tokens', 'mode', 'threads', 'context-size', 'per-request', 'cold', 'out', 'debounce-max', 'no-prefetch', 'actions', 'no-actions', 'race-llama-server']);
+	const known = new Set(['models', 'traces', 'quick', 'max-events', 'max-tokens', 'mode', 'threads', 'context-size', 'per-request', 'cold', 'out', 'debounce-max', 'no-prefetch', 'actions', 'no-actions', 'race-llama-server', 'soak', 'minutes', 'sample-every']);
 	for (const name of options.keys()) {
 		if (!known.has(name)) {
 			throw new UsageError(`Unknown option --${name}`);
@@ -114,7 +127,9 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 	if (options.has('actions') && options.has('traces')) {
 		throw new UsageError('--actions runs no traces: drop --traces, or --actions to run both');
 	}
+	const soak = soakOptions(options);
 	return {
+		...(soak ? { soak } : {}),
 		models: models.map(modelChoice),
 		traces: list(stringOption(options, 'traces')),
 		quick,
@@ -131,6 +146,40 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 		out: out === undefined ? undefined : path.resolve(out),
 		raceLlamaServer: raceLlamaServer === undefined ? undefined : path.resolve(raceLlamaServer),
 	};
+}
+
+function soakOptions(options: Map<string, string | true>): BenchOptions['soak'] {
+	if (!options.has('soak')) {
+		if (options.has('minutes') || options.has('sample-every')) {
+			throw new UsageError('--minutes and --sample-every belong to --soak');
+		}
+		return undefined;
+	}
+	for (const other of ['actions', 'race-llama-server', 'quick']) {
+		if (options.has(other)) {
+			throw new UsageError(`--soak runs only the soak: drop --${other}`);
+		}
+	}
+	const minutes = positiveNumber(options, 'minutes') ?? DEFAULT_SOAK_MINUTES;
+	const sampleEverySeconds = positiveNumber(options, 'sample-every') ?? DEFAULT_SOAK_SAMPLE_SECONDS;
+	const models = list(stringOption(options, 'models'));
+	if (models && (models.length !== 1 || !models[0]!.endsWith('.gguf'))) {
+		throw new UsageError('--soak takes at most one model, as a .gguf path (default: the bundled model)');
+	}
+	return { minutes, sampleEverySeconds, ...(models ? { modelPath: path.resolve(models[0]!) } : {}) };
+}
+
+/** A number above 0 (fractions allowed: `--minutes 0.5` for a quick check). */
+function positiveNumber(options: Map<string, string | true>, name: string): number | undefined {
+	const value = stringOption(options, name);
+	if (value === undefined) {
+		return undefined;
+	}
+	const parsed = Number(value);
+	if (!Number.isFinite(parsed) || parsed <= 0) {
+		throw new UsageError(`--${name} must be a number above 0`);
+	}
+	return parsed;
 }
 
 function modelChoice(name: string): ModelChoice {

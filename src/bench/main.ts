@@ -10,6 +10,7 @@ import { machineInfo, nodeLlamaCppVersion } from './machine.js';
 import type { TraceSummary } from './metrics/summarizeTrace.js';
 import { raceModel, type ModelRace } from './race/raceModel.js';
 import { loadTraces } from './traces/loadTraces.js';
+import { soakMain } from './soak/soakMain.js';
 import type { ModelRunReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
 
 /** How the numbers are defined, in the report itself, so that a JSON file read later still explains itself. */
@@ -49,6 +50,9 @@ async function main(argv: string[]): Promise<number> {
 	if (options === 'help') {
 		console.log(USAGE);
 		return 0;
+	}
+	if (options.soak) {
+		return soakMain(options, options.soak);
 	}
 	const traceNames = selectTraces(options);
 	const startedAt = new Date();
