@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
+import { seededRandom } from '../../src/bench/traces/seededRandom.js';
 
 /**
  * The generated corpus of realistic secrets: templates of real-looking code and configuration in
@@ -31,18 +32,6 @@ export interface CorpusFile {
 	readonly language: string;
 	readonly text: string;
 	readonly secrets: readonly CorpusSecret[];
-}
-
-/** mulberry32: small, fast and good enough to draw fake tokens from. */
-function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
