@@ -203,11 +203,12 @@ describe('escalation: the frontier client against hostile servers', function () 
 		});
 
 		it('takes a non-streamed JSON answer that arrives slowly: its arrival is not silence', async function () {
-			// 12 pieces 250 ms apart: the body takes three times the idle limit to arrive.
+			// 24 pieces 250 ms apart: the body takes three times the idle limit to arrive, while no gap
+			// between pieces comes near it (8x), so a busy machine's pauses cannot look like silence.
 			const body = chatCompletionJson(ANSWER, 'f'.repeat(200_000));
-			const frontier = await start(slowBody({ body, contentType: 'application/json', pieces: 12, pieceEveryMs: 250 }));
+			const frontier = await start(slowBody({ body, contentType: 'application/json', pieces: 24, pieceEveryMs: 250 }));
 			const { options: streamOptions, texts } = options();
-			const answer = await streamFrontierAnswer(endpoint(frontier.baseUrl, { timeoutMs: 1_000 }), request, streamOptions);
+			const answer = await streamFrontierAnswer(endpoint(frontier.baseUrl, { timeoutMs: 2_000 }), request, streamOptions);
 			assert.equal(answer.text, ANSWER);
 			assert.deepEqual(texts, [ANSWER]);
 			assert.equal(answer.finishReason, 'stop');
@@ -223,8 +224,8 @@ describe('escalation: the frontier client against hostile servers', function () 
 
 		it('reports a web page that arrives slowly as not being an API, not as silence', async function () {
 			const page = `<!doctype html><html><body>${'<p>Welcome to our portal</p>'.repeat(2_000)}</body></html>`;
-			const frontier = await start(slowBody({ body: page, contentType: 'text/html; charset=utf-8', pieces: 12, pieceEveryMs: 250 }));
-			const error = await failure(streamFrontierAnswer(endpoint(frontier.baseUrl, { timeoutMs: 1_000 }), request, options().options), 'malformed');
+			const frontier = await start(slowBody({ body: page, contentType: 'text/html; charset=utf-8', pieces: 24, pieceEveryMs: 250 }));
+			const error = await failure(streamFrontierAnswer(endpoint(frontier.baseUrl, { timeoutMs: 2_000 }), request, options().options), 'malformed');
 			assert.match(error.message, /answered, but not with a stream of chat completion events/);
 		});
 	});
