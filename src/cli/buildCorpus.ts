@@ -6,7 +6,7 @@ import { CORPUS_SOURCES_FORMAT, CorpusSourcesError, parseCorpusSources, type Cor
 import { DEFAULT_HELDOUT_FRACTION } from '../train/corpus/heldoutSplit.js';
 import { prepareCorpusSources } from '../train/corpus/installSources.js';
 import { defaultSourceRoots, parseRootsOption, type FoundRoots, type SourceRoot } from '../train/corpus/sourceRoots.js';
-import { integerOption, parseArguments, runCli, UsageError } from './cliArguments.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
 import { projectRoot } from './projectRoot.js';
 
 const USAGE = `Usage: npm run corpus -- [options]
@@ -52,9 +52,9 @@ async function main(argv: string[]): Promise<number> {
 		return 0;
 	}
 	if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
-	const out = path.resolve(stringOption(options.get('out')) ?? path.join(projectRoot(), 'models', 'recipe', 'data'));
-	const rootsOption = stringOption(options.get('roots'));
-	const sourcesOption = stringOption(options.get('sources'));
+	const out = path.resolve(stringOption(options, 'out') ?? path.join(projectRoot(), 'models', 'recipe', 'data'));
+	const rootsOption = stringOption(options, 'roots');
+	const sourcesOption = stringOption(options, 'sources');
 	if (rootsOption !== undefined && sourcesOption !== undefined) throw new UsageError('--roots and --sources cannot be used together');
 	if (sourcesOption === undefined && (options.has('scratch') || options.has('no-install'))) throw new UsageError('--scratch and --no-install go with --sources');
 	const startedAt = performance.now();
@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
 			throw new UsageError(`--sources ${sourcesOption}: ${error instanceof Error ? error.message : String(error)}`);
 		}
 		sources = parseCorpusSources(json, projectRoot(), file);
-		const scratch = path.resolve(stringOption(options.get('scratch')) ?? path.join(out, 'npm-scratch'));
+		const scratch = path.resolve(stringOption(options, 'scratch') ?? path.join(out, 'npm-scratch'));
 		const roots = await prepareCorpusSources(sources, { scratch, install: !options.has('no-install'), log: (line) => console.error(line) });
 		found = { roots, looked: undefined };
 		sourcesList = { file: path.relative(projectRoot(), file), debianPackages: sources.debianPackages, npmPackages: sources.npmPackages.map((spec) => `${spec.name}@${spec.version}`), scratch };
@@ -89,8 +89,8 @@ async function main(argv: string[]): Promise<number> {
 		maxBytes,
 		maxFileBytes: integerOption(options, 'max-file-bytes') ?? defaults.maxFileBytes,
 		seed: integerOption(options, 'seed') ?? defaults.seed ?? 1,
-		heldoutFraction: fractionOption('heldout-fraction', stringOption(options.get('heldout-fraction'))) ?? defaults.heldoutFraction,
-		maxOriginShare: fractionOption('max-origin-share', stringOption(options.get('max-origin-share')), true) ?? defaults.maxOriginShare,
+		heldoutFraction: fractionOption('heldout-fraction', stringOption(options, 'heldout-fraction')) ?? defaults.heldoutFraction,
+		maxOriginShare: fractionOption('max-origin-share', stringOption(options, 'max-origin-share'), true) ?? defaults.maxOriginShare,
 		debianPackages: sources?.debianPackages,
 		sourcesList,
 		log: (line) => console.error(line),
@@ -120,10 +120,6 @@ function fractionOption(name: string, value: string | undefined, aboveZero = fal
 	return fraction;
 }
 
-function stringOption(value: string | true | undefined): string | undefined {
-	if (value === true) throw new UsageError('option needs a value');
-	return value;
-}
 
 // A problem with the sources list or with installing its sources is the user's to fix: the message says how, a stack would only hide it.
 runCli(() => main(process.argv.slice(2)), USAGE, (error) =>

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
 import { parityTokens } from '../train/export/exportStarter.js';
 import { checkGgufParity, GGUF_PARITY_MIN_TOP1, hasHeldoutShards, textParityTokens } from '../train/export/ggufParity.js';
-import { integerOption, parseArguments, runCli, UsageError } from './cliArguments.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
 import { projectRoot } from './projectRoot.js';
 
 const USAGE = `Usage: npm run parity -- [options]
@@ -26,11 +26,6 @@ Options:
   --tokens N     positions compared (default 512; at most the model's context)
   --json FILE    also write the report as JSON`;
 
-function stringOption(options: Map<string, string | true>, name: string): string | undefined {
-	const value = options.get(name);
-	if (value === true) throw new UsageError(`--${name} needs a value`);
-	return value;
-}
 
 async function main(argv: string[]): Promise<number> {
 	const { positionals, options } = parseArguments(argv, ['help']);

@@ -31,6 +31,13 @@ export function parseArguments(argv: readonly string[], flags: readonly string[]
 
 export class UsageError extends Error {}
 
+/** `--name VALUE` as a string; a usage error (exit 2) when the option was given without a value. */
+export function stringOption(options: Map<string, string | true>, name: string): string | undefined {
+	const value = options.get(name);
+	if (value === true) throw new UsageError(`--${name} needs a value`);
+	return value;
+}
+
 /** `--name N` as an integer, within `range` when one is given; a usage error (exit 2) otherwise. */
 export function integerOption(options: Map<string, string | true>, name: string, range?: { min: number; max: number }): number | undefined {
 	const value = options.get(name);

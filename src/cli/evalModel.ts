@@ -13,7 +13,7 @@ import { pickMiddles } from '../train/eval/pickMiddles.js';
 import { formatReportTable } from '../train/eval/reportTable.js';
 import { summarizeScores } from '../train/eval/scoreSummary.js';
 import { selectTasks } from '../train/eval/taskSelection.js';
-import { integerOption, parseArguments, runCli, UsageError } from './cliArguments.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
 import { projectRoot } from './projectRoot.js';
 
 const USAGE = `Usage: npm run eval -- [options]
@@ -103,11 +103,6 @@ async function main(argv: string[]): Promise<number> {
 	return 0;
 }
 
-function stringOption(options: Map<string, string | true>, name: string): string | undefined {
-	const value = options.get(name);
-	if (value === true) throw new UsageError(`--${name} needs a value`);
-	return value;
-}
 
 runCli(() => main(process.argv.slice(2)), USAGE, (error) =>
 	error instanceof ModelLoadError ? error.userMessage : `Evaluation failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`,

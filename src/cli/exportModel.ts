@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { exportStarterModel, parityHolds } from '../train/export/exportStarter.js';
 import { starterQuantizations, type StarterQuantization } from '../train/export/writeStarterGguf.js';
-import { integerOption, parseArguments, runCli, UsageError } from './cliArguments.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
 import { projectRoot } from './projectRoot.js';
 
 const USAGE = `Usage: npm run export-model -- [options]
@@ -28,10 +28,6 @@ Options:
   --check-tokens N    tokens in the parity check (default 256, at most the model's context)
   --data DIR          token shards for the parity check's text (default models/recipe/data)`;
 
-function stringOption(value: string | true | undefined, name: string): string | undefined {
-	if (value === true) throw new UsageError(`--${name} needs a value`);
-	return value;
-}
 
 async function main(argv: string[]): Promise<number> {
 	const { positionals, options } = parseArguments(argv, ['help', 'check']);
@@ -42,12 +38,12 @@ async function main(argv: string[]): Promise<number> {
 	if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
 	const root = projectRoot();
 	const recipe = path.join(root, 'models', 'recipe');
-	const tensorsOption = stringOption(options.get('tensors'), 'tensors');
+	const tensorsOption = stringOption(options, 'tensors');
 	const checkpoint = tensorsOption === undefined
-		? path.resolve(stringOption(options.get('checkpoint'), 'checkpoint') ?? path.join(recipe, 'runs', 'cpu-small', 'checkpoint.pt'))
+		? path.resolve(stringOption(options, 'checkpoint') ?? path.join(recipe, 'runs', 'cpu-small', 'checkpoint.pt'))
 		: undefined;
-	const out = path.resolve(stringOption(options.get('out'), 'out') ?? path.join(root, 'models', 'starter'));
-	const quantizations = (stringOption(options.get('quant'), 'quant') ?? 'F16,Q8_0').split(',').map((q) => q.trim().toUpperCase());
+	const out = path.resolve(stringOption(options, 'out') ?? path.join(root, 'models', 'starter'));
+	const quantizations = (stringOption(options, 'quant') ?? 'F16,Q8_0').split(',').map((q) => q.trim().toUpperCase());
 	for (const q of quantizations) {
 		if (!(starterQuantizations as readonly string[]).includes(q)) throw new UsageError(`--quant: unknown ${q}; use ${starterQuantizations.join(', ')}`);
 	}
@@ -60,9 +56,9 @@ async function main(argv: string[]): Promise<number> {
 		tensorsDirectory: tensorsOption === undefined ? undefined : path.resolve(tensorsOption),
 		outDirectory: out,
 		quantizations: quantizations as StarterQuantization[],
-		name: stringOption(options.get('name'), 'name'),
+		name: stringOption(options, 'name'),
 		check: options.has('check')
-			? { tokens: integerOption(options, 'check-tokens') ?? 256, dataDirectory: path.resolve(stringOption(options.get('data'), 'data') ?? path.join(recipe, 'data')) }
+			? { tokens: integerOption(options, 'check-tokens') ?? 256, dataDirectory: path.resolve(stringOption(options, 'data') ?? path.join(recipe, 'data')) }
 			: undefined,
 		log: (line) => console.error(line),
 	});

@@ -6,7 +6,7 @@ import { CompletionEngine } from '../engine/runtime/completionEngine.js';
 import { loadModel } from '../engine/runtime/loadModel.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { startOpenAiServer } from '../serve/openAiServer.js';
-import { integerOption, parseArguments, runCli, UsageError } from './cliArguments.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
 
 const USAGE = `Usage: npm run serve -- --model PATH [options]
 
@@ -77,13 +77,6 @@ async function main(argv: string[]): Promise<number> {
 	return 0;
 }
 
-function stringOption(options: Map<string, string | true>, name: string): string | undefined {
-	const value = options.get(name);
-	if (value === true) {
-		throw new UsageError(`--${name} needs a value`);
-	}
-	return value;
-}
 
 function isLoopback(host: string): boolean {
 	return host === 'localhost' || host === '::1' || host.startsWith('127.');

@@ -8,7 +8,7 @@ import { DEFAULT_MAX_DOCUMENT_TOKENS } from '../train/tokenize/documentTokens.js
 import { DEFAULT_SHARD_TOKENS } from '../train/tokenize/shardWriter.js';
 import { tokenizeCorpus } from '../train/tokenize/tokenizeCorpus.js';
 import { loadTrainingVocabulary } from '../train/tokenize/trainingVocabulary.js';
-import { integerOption, parseArguments, runCli, UsageError } from './cliArguments.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
 import { projectRoot } from './projectRoot.js';
 
 const USAGE = `Usage: npm run tokenize -- [options]
@@ -31,8 +31,8 @@ async function main(argv: string[]): Promise<number> {
 		return 0;
 	}
 	if (positionals.length > 0) throw new UsageError(`Unexpected argument: ${positionals[0]}`);
-	const data = path.resolve(stringOption(options.get('data')) ?? path.join(projectRoot(), 'models', 'recipe', 'data'));
-	const out = path.resolve(stringOption(options.get('out')) ?? data);
+	const data = path.resolve(stringOption(options, 'data') ?? path.join(projectRoot(), 'models', 'recipe', 'data'));
+	const out = path.resolve(stringOption(options, 'out') ?? data);
 	const corpusFile = path.join(data, CORPUS_FILE_NAME);
 	if (!existsSync(corpusFile)) throw new UsageError(`${corpusFile} does not exist: run npm run corpus first`);
 	// The trainer writes "TRAINING IN PROGRESS" into STATUS.md while it reads the shards.
@@ -73,9 +73,5 @@ async function main(argv: string[]): Promise<number> {
 	return 0;
 }
 
-function stringOption(value: string | true | undefined): string | undefined {
-	if (value === true) throw new UsageError('option needs a value');
-	return value;
-}
 
 runCli(() => main(process.argv.slice(2)), USAGE, (error) => `Tokenizing failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
