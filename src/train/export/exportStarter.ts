@@ -35,10 +35,13 @@ export function parityTokens(dataDirectory: string, count: number): number[] {
 			text.push(100 + (state % 40000));
 		}
 	}
-	const body = text.slice(0, count - 3);
+	return spmParityPrompt(text.slice(0, count - 3));
+}
+
+/** `body` cut in half and laid out as an SPM prompt: <fim_prefix><fim_suffix>suffix<fim_middle>prefix. */
+export function spmParityPrompt(body: readonly number[], fim = { prefix: 1, suffix: 3, middle: 2 }): number[] {
 	const cut = Math.floor(body.length / 2);
-	// <fim_prefix><fim_suffix>suffix<fim_middle>prefix
-	return [1, 3, ...body.slice(cut), 2, ...body.slice(0, cut)];
+	return [fim.prefix, fim.suffix, ...body.slice(cut), fim.middle, ...body.slice(0, cut)];
 }
 
 /** Thresholds: F32 must match PyTorch to rounding; F16 weights move logits a little more. */

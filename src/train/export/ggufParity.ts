@@ -13,6 +13,7 @@ import path from 'node:path';
 import { silentLogger } from '../../engine/logger.js';
 import { readGgufFile } from '../../engine/gguf/ggufReader.js';
 import { loadModel } from '../../engine/runtime/loadModel.js';
+import { spmParityPrompt } from './exportStarter.js';
 import { checkParity, type LogitComparison, type ParityReport } from './parity.js';
 import { runPythonChecked } from './python.js';
 
@@ -32,9 +33,7 @@ export async function textParityTokens(ggufPath: string, text: string, count: nu
 	try {
 		const body = (loaded.model.tokenize(text) as number[]).slice(0, count - 3);
 		if (body.length < count - 3) throw new Error(`the text has ${body.length} tokens; ${count - 3} are needed`);
-		const cut = Math.floor(body.length / 2);
-		const { prefix, suffix, middle } = fimTokenIds(ggufPath);
-		return [prefix, suffix, ...body.slice(cut), middle, ...body.slice(0, cut)];
+		return spmParityPrompt(body, fimTokenIds(ggufPath));
 	} finally {
 		await loaded.dispose();
 	}
