@@ -1,6 +1,7 @@
 import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
 import type { ServerStatus } from '../../src/shared/protocol.js';
 import type { HearthSettings } from '../../src/shared/settings.js';
+import { MATH_CURSOR as CURSOR, MATH_SOURCE as SOURCE } from '../helpers/mathDocument.js';
 import { testSettings } from '../helpers/testSettings.js';
 import { insertTextOf, itemsOf, type LspTestClient } from '../server/lspTestClient.js';
 import type { FaultChecks } from './faultMatrix.js';
@@ -12,18 +13,7 @@ import type { SupervisedServer } from './supervisedServer.js';
  * document it has not seen yet, so the answer cannot come from a cache).
  */
 
-export const SOURCE = [
-	'export function add(a: number, b: number): number {',
-	'\treturn a + b;',
-	'}',
-	'',
-	'export function multiply(a: number, b: number): number {',
-	'\t',
-	'}',
-	'',
-].join('\n');
-/** Inside multiply(), after the tab: the tiny model always has something to say here. */
-export const CURSOR = { line: 5, character: 1 };
+export { CURSOR, SOURCE };
 
 export function tinyModel(): Promise<string> {
 	return ensureTestModel('tiny-fim', { quantization: 'Q8_0' });

@@ -5,9 +5,10 @@ import { ChatEngine } from '../../src/engine/chat/chatEngine.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
 import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
-import { FrontierError, streamFrontierAnswer, type FrontierEndpoint, type FrontierErrorKind, type StreamOptions } from '../../src/extension/escalation/frontier/frontierClient.js';
+import { FrontierError, streamFrontierAnswer, type FrontierEndpoint, type FrontierErrorKind } from '../../src/extension/escalation/frontier/frontierClient.js';
 import { buildOutgoingRequest, formatPreview, type OutgoingRequest } from '../../src/extension/escalation/frontier/outgoingRequest.js';
 import { startOpenAiServer, type GenerationReport, type OpenAiServer } from '../../src/serve/openAiServer.js';
+import { frontierFailure, recordingStreamOptions } from '../helpers/frontierStreams.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const MODEL = 'hearth-tiny-fim';
@@ -36,32 +37,12 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 	const endpoint = (overrides: Partial<FrontierEndpoint> = {}): FrontierEndpoint => ({ baseUrl: server.url, model: MODEL, apiKey: KEY, timeoutMs: 20_000, maxOutputTokens: 24, ...overrides });
 
 	/** Options with no real waiting before retries: the waits asked for are recorded instead. */
-	const options = (overrides: Partial<StreamOptions> = {}) => {
-		const sleeps: number[] = [];
-		const texts: string[] = [];
-		return {
-			sleeps,
-			texts,
-			options: {
-				signal: new AbortController().signal,
-				onText: (text: string) => void texts.push(text),
-				retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 2_000 },
-				sleep: async (ms: number) => void sleeps.push(ms),
-				...overrides,
-			} satisfies StreamOptions,
-		};
-	};
+	const options = recordingStreamOptions;
 
 	async function failure(pending: Promise<unknown>, kind: FrontierErrorKind): Promise<FrontierError> {
-		try {
-			await pending;
-		} catch (error) {
-			assert.ok(error instanceof FrontierError, String(error));
-			errorsSeen.push(error);
-			assert.equal(error.kind, kind, error.message);
-			return error;
-		}
-		assert.fail(`expected a ${kind} failure`);
+		const error = await frontierFailure(pending, kind);
+		errorsSeen.push(error);
+		return error;
 	}
 
 	const reportAfter = (count: number) => waitFor('the generation report', () => reports[count], 10_000);

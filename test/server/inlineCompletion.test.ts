@@ -5,22 +5,11 @@ import path from 'node:path';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
 import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
 import { testSettings } from '../helpers/testSettings.js';
+import { MATH_CURSOR as CURSOR, MATH_SOURCE as SOURCE } from '../helpers/mathDocument.js';
 import { waitFor } from '../helpers/waitFor.js';
 import { insertTextOf, itemsOf, LspTestClient } from './lspTestClient.js';
 
-const SOURCE = [
-	'export function add(a: number, b: number): number {',
-	'\treturn a + b;',
-	'}',
-	'',
-	'export function multiply(a: number, b: number): number {',
-	'\t',
-	'}',
-	'',
-].join('\n');
 const URI = 'file:///workspace/math.ts';
-/** Inside multiply(), after the tab. */
-const CURSOR = { line: 5, character: 1 };
 /** The empty line between the functions: at top level no block can close, so only the token limit or a cancel ends generation. */
 const TOP_LEVEL = { line: 3, character: 0 };
 

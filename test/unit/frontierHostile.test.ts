@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { maxAnswerChars, maxBodyBytes } from '../../src/extension/escalation/frontier/answerLimits.js';
-import { FrontierError, streamFrontierAnswer, type FrontierEndpoint, type FrontierErrorKind, type StreamOptions } from '../../src/extension/escalation/frontier/frontierClient.js';
+import { FrontierError, streamFrontierAnswer, type FrontierEndpoint, type FrontierErrorKind } from '../../src/extension/escalation/frontier/frontierClient.js';
 import { MAX_REDIRECTS } from '../../src/extension/escalation/frontier/guardedFetch.js';
 import { buildOutgoingRequest } from '../../src/extension/escalation/frontier/outgoingRequest.js';
 import { chatCompletionJson, endlessLine, failWith, flood, HostileServer, keepAliveForever, redirect, slowBody, steadyStream, streamedAnswer } from '../helpers/hostileServers.js';
+import { frontierFailure, recordingStreamOptions } from '../helpers/frontierStreams.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const KEY = 'sk-test-hostile-Vb7nQ2xR9kL4mW1';
@@ -27,30 +28,12 @@ describe('escalation: the frontier client against hostile servers', function () 
 
 	const endpoint = (baseUrl: string, overrides: Partial<FrontierEndpoint> = {}): FrontierEndpoint => ({ baseUrl, model: 'hostile', apiKey: KEY, timeoutMs: 10_000, maxOutputTokens: 200, ...overrides });
 
-	const options = (overrides: Partial<StreamOptions> = {}) => {
-		const texts: string[] = [];
-		return {
-			texts,
-			options: {
-				signal: new AbortController().signal,
-				onText: (text: string) => void texts.push(text),
-				retry: { maxRetries: 2, baseDelayMs: 10, maxDelayMs: 2_000 },
-				sleep: async () => undefined,
-				...overrides,
-			} satisfies StreamOptions,
-		};
-	};
+	const options = recordingStreamOptions;
 
 	async function failure(pending: Promise<unknown>, kind: FrontierErrorKind): Promise<FrontierError> {
-		try {
-			await pending;
-		} catch (error) {
-			assert.ok(error instanceof FrontierError, String(error));
-			assert.equal(error.kind, kind, error.message);
-			assert.ok(!error.message.includes(KEY) && !JSON.stringify(error).includes(KEY), 'the error repeats the key');
-			return error;
-		}
-		assert.fail(`expected a ${kind} failure`);
+		const error = await frontierFailure(pending, kind);
+		assert.ok(!error.message.includes(KEY) && !JSON.stringify(error).includes(KEY), 'the error repeats the key');
+		return error;
 	}
 
 	afterEach(async function () {
