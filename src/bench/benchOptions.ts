@@ -2,7 +2,7 @@ import path from 'node:path';
 import { integerOption, parseArguments, UsageError } from '../cli/cliArguments.js';
 import type { CompletionMode } from '../engine/postprocess/index.js';
 import { DEFAULT_SETTINGS } from '../shared/settings.js';
-import { isTestModelPreset, type TestModelPreset } from '../engine/testModels/ensureModel.js';
+import { isTestModelPreset, type TestModelPreset } from '../tooling/testModels/ensureModel.js';
 import { FLAT_SLOPE_MIB_PER_10_MIN } from './soak/rssCurve.js';
 
 /** Events replayed per trace with --quick: about 10-15 s of typing each. */

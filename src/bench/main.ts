@@ -3,7 +3,7 @@ import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runCli, UsageError } from '../cli/cliArguments.js';
-import { ensureTestModelDetailed } from '../engine/testModels/ensureModel.js';
+import { ensureTestModelDetailed } from '../tooling/testModels/ensureModel.js';
 import { DEFAULT_ACTION_ROUNDS, DEFAULT_ACTION_TOKENS } from './actions/runActionsBench.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type ModelChoice } from './benchOptions.js';
 import { machineInfo, nodeLlamaCppVersion } from './machine.js';
@@ -12,6 +12,7 @@ import { raceModel, type ModelRace } from './race/raceModel.js';
 import { loadTraces } from './traces/loadTraces.js';
 import { soakMain } from './soak/soakMain.js';
 import type { ModelRunReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 /** How the numbers are defined, in the report itself, so that a JSON file read later still explains itself. */
 const DEFINITIONS = {
@@ -85,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
 			const race = options.raceLlamaServer && raceTraces.length > 0 ? await raceAgainstLlamaServer(options, options.raceLlamaServer, report, raceTraces) : undefined;
 			models.push({ label: choice.label, modelFile, ...(report.allTraces ? { targets: checkTargets(report, report.allTraces) } : {}), ...report, ...(race ? { race } : {}) });
 		} catch (error) {
-			const message = error instanceof Error ? error.message : String(error);
+			const message = messageOf(error);
 			progress(`model ${choice.label} failed: ${message}`);
 			models.push({ label: choice.label, error: message });
 		}
@@ -130,7 +131,7 @@ async function raceAgainstLlamaServer(options: BenchOptions, binary: string, rep
 	try {
 		return await raceModel(binary, report, raceTraces, { maxTokens: options.maxTokens, maxEvents: options.maxEvents, warmUp: options.warmUp, acceptWaitLimitMs: 60_000, drainLimitMs: 120_000 }, progress);
 	} catch (error) {
-		const message = error instanceof Error ? error.message : String(error);
+		const message = messageOf(error);
 		progress(`race failed: ${message}`);
 		return { error: message };
 	}

@@ -6,6 +6,7 @@ import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
 import { projectRoot } from '../cli/projectRoot.js';
 import { dependencyClosure } from './dependencyClosure.js';
 import { currentTarget, NATIVE_PACKAGES } from './nativeTargets.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 /**
  * Builds a VSIX for one platform, with the bundled starter model (BUNDLED_MODEL_RELATIVE_PATH). The extension's own code is bundled by esbuild; node-llama-cpp
@@ -100,6 +101,6 @@ function optionValue(argv: string[], name: string): string | undefined {
 try {
 	main(process.argv.slice(2));
 } catch (error) {
-	console.error(error instanceof Error ? error.message : String(error));
+	console.error(messageOf(error));
 	process.exit(1);
 }

@@ -8,6 +8,7 @@ import { prepareCorpusSources } from '../train/corpus/installSources.js';
 import { defaultSourceRoots, parseRootsOption, type FoundRoots, type SourceRoot } from '../train/corpus/sourceRoots.js';
 import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
 import { projectRoot } from './projectRoot.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 const USAGE = `Usage: npm run corpus -- [options]
 
@@ -67,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
 		try {
 			json = JSON.parse(await readFile(file, 'utf8'));
 		} catch (error) {
-			throw new UsageError(`--sources ${sourcesOption}: ${error instanceof Error ? error.message : String(error)}`);
+			throw new UsageError(`--sources ${sourcesOption}: ${messageOf(error)}`);
 		}
 		sources = parseCorpusSources(json, projectRoot(), file);
 		const scratch = path.resolve(stringOption(options, 'scratch') ?? path.join(out, 'npm-scratch'));

@@ -11,6 +11,7 @@ import { parityTokens } from '../train/export/exportStarter.js';
 import { checkGgufParity, GGUF_PARITY_MIN_TOP1, hasHeldoutShards, textParityTokens } from '../train/export/ggufParity.js';
 import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
 import { projectRoot } from './projectRoot.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 const USAGE = `Usage: npm run parity -- [options]
 
@@ -63,4 +64,4 @@ async function main(argv: string[]): Promise<number> {
 	return passed ? 0 : 1;
 }
 
-runCli(() => main(process.argv.slice(2)), USAGE, (error) => `parity: ${error instanceof Error ? error.message : String(error)}`);
+runCli(() => main(process.argv.slice(2)), USAGE, (error) => `parity: ${messageOf(error)}`);

@@ -8,6 +8,7 @@ import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
 import { integerOption, parseArguments, runCli, UsageError } from './cliArguments.js';
 import { decodeText, parseStdinInput, readFileAtCursor, type CursorInput } from './cursorInput.js';
 import { projectRoot } from './projectRoot.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 /** The ranges the editor's settings allow, and more tokens than any inline completion needs. */
 const MAX_TOKENS = { min: 1, max: 4096 };
@@ -107,5 +108,5 @@ async function readStdin(): Promise<Buffer> {
 }
 
 runCli(() => main(process.argv.slice(2)), USAGE, (error) =>
-	error instanceof ModelLoadError ? error.userMessage : `Completion failed: ${error instanceof Error ? error.message : String(error)}`,
+	error instanceof ModelLoadError ? error.userMessage : `Completion failed: ${messageOf(error)}`,
 );

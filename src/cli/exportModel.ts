@@ -8,6 +8,7 @@ import { exportStarterModel, parityHolds } from '../train/export/exportStarter.j
 import { starterQuantizations, type StarterQuantization } from '../train/export/writeStarterGguf.js';
 import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
 import { projectRoot } from './projectRoot.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 const USAGE = `Usage: npm run export-model -- [options]
 
@@ -70,4 +71,4 @@ async function main(argv: string[]): Promise<number> {
 	return 0;
 }
 
-runCli(() => main(process.argv.slice(2)), USAGE, (error) => `export-model: ${error instanceof Error ? error.message : String(error)}`);
+runCli(() => main(process.argv.slice(2)), USAGE, (error) => `export-model: ${messageOf(error)}`);

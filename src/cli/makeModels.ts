@@ -15,8 +15,9 @@ import {
 	tokenizerVocabularySizes,
 	type TestModelPreset,
 	type TestModelQuantization,
-} from '../engine/testModels/ensureModel.js';
-import { parameterCount, planTensors } from '../engine/testModels/tensorLayout.js';
+} from '../tooling/testModels/ensureModel.js';
+import { parameterCount, planTensors } from '../tooling/testModels/tensorLayout.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 interface Arguments {
 	readonly presets: readonly TestModelPreset[];
@@ -101,7 +102,7 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-	const message = error instanceof Error ? error.message : String(error);
+	const message = messageOf(error);
 	console.error(`makeModels: ${message.split('\n')[0]}`);
 	process.exitCode = error instanceof UsageError ? 2 : 1;
 });

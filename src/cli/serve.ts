@@ -5,8 +5,9 @@ import { stderrLogger } from '../engine/logger.js';
 import { CompletionEngine } from '../engine/runtime/completionEngine.js';
 import { loadModel } from '../engine/runtime/loadModel.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
-import { startOpenAiServer } from '../serve/openAiServer.js';
+import { startOpenAiServer } from '../teamServer/openAiServer.js';
 import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 const USAGE = `Usage: npm run serve -- --model PATH [options]
 
@@ -83,5 +84,5 @@ function isLoopback(host: string): boolean {
 }
 
 runCli(() => main(process.argv.slice(2)), USAGE, (error) =>
-	error instanceof ModelLoadError ? error.userMessage : `Serving failed: ${error instanceof Error ? error.message : String(error)}`,
+	error instanceof ModelLoadError ? error.userMessage : `Serving failed: ${messageOf(error)}`,
 );

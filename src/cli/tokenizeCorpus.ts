@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ensureVocabularyFile, vocabularyFileName } from '../engine/testModels/vocabularies.js';
+import { ensureVocabularyFile, vocabularyFileName } from '../tooling/testModels/vocabularies.js';
 import { CORPUS_FILE_NAME } from '../train/corpus/corpusRecord.js';
 import { DEFAULT_MAX_DOCUMENT_TOKENS } from '../train/tokenize/documentTokens.js';
 import { DEFAULT_SHARD_TOKENS } from '../train/tokenize/shardWriter.js';

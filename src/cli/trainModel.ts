@@ -9,12 +9,13 @@ import path from 'node:path';
 
 import { pythonWithTorch } from '../train/export/python.js';
 import { projectRoot } from './projectRoot.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 let python: string;
 try {
 	python = pythonWithTorch();
 } catch (error) {
-	console.error(`train: ${error instanceof Error ? error.message : String(error)}`);
+	console.error(`train: ${messageOf(error)}`);
 	process.exit(1);
 }
 const child = spawn(python, [path.join(projectRoot(), 'models', 'recipe', 'train.py'), ...process.argv.slice(2)], {

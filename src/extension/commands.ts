@@ -10,6 +10,7 @@ import { FrontierKeys } from './escalation/frontierKeys.js';
 import { showModelSwitcher } from './models/modelSwitcher.js';
 import type { ServerCredentials } from './models/serverCredentials.js';
 import type { ServerClient } from './serverClient.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 /** Command ids, as declared in package.json (all under the "Hearth" category). */
 export const Commands = {
@@ -46,7 +47,7 @@ export function registerCommands(
 		try {
 			await server.restart();
 		} catch (error) {
-			log.error(`Could not restart the language server: ${error instanceof Error ? error.message : String(error)}`);
+			log.error(`Could not restart the language server: ${messageOf(error)}`);
 			void vscode.window.showErrorMessage('Hearth: the language server could not be restarted. See the Hearth log.');
 		}
 	});

@@ -7,6 +7,7 @@ import { RestartPolicy } from './restartPolicy.js';
 import { ServerCredentials } from './models/serverCredentials.js';
 import { createServerClient } from './serverClient.js';
 import { HearthStatusBar } from './statusBar.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 let client: LanguageClient | undefined;
 
@@ -30,7 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 		await credentials.push();
 	} catch (error) {
 		// Never rethrow: a failed start must leave the editor usable and say why.
-		const message = error instanceof Error ? error.message : String(error);
+		const message = messageOf(error);
 		log.error(`The language server could not start: ${message}`);
 		statusBar.setProcessState('stopped', `The language server could not start: ${message}`);
 	}

@@ -11,6 +11,7 @@ import {
 import { CompletionStatsNotification, ServerStatusNotification, type HearthInitializationOptions } from '../shared/protocol.js';
 import type { RestartPolicy } from './restartPolicy.js';
 import type { HearthStatusBar } from './statusBar.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 const SERVER_ENTRY = 'dist/server.mjs';
 
@@ -62,7 +63,7 @@ export function createServerClient(
 			},
 		},
 		initializationFailedHandler: (error) => {
-			log.error(`The language server failed to initialise: ${error instanceof Error ? error.message : String(error)}`);
+			log.error(`The language server failed to initialise: ${messageOf(error)}`);
 			return false;
 		},
 	};
@@ -92,7 +93,7 @@ export function createServerClient(
 				await client.restart();
 			} catch (error) {
 				restarting = false;
-				statusBar.setProcessState('stopped', `The language server could not be restarted: ${error instanceof Error ? error.message : String(error)}`);
+				statusBar.setProcessState('stopped', `The language server could not be restarted: ${messageOf(error)}`);
 				throw error;
 			}
 		},

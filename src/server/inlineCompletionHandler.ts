@@ -4,7 +4,7 @@ import type { Logger } from '../engine/logger.js';
 import { isProbablyBinary } from '../engine/postprocess/index.js';
 import type { CompletionResult } from '../engine/runtime/completionEngine.js';
 import type { CompletionScheduler, RunReport, ScheduledAnswer, ScheduledRequest } from '../engine/scheduling/completionScheduler.js';
-import { messageOf } from '../engine/runtime/modelFileCheck.js';
+import { messageOf } from '../shared/errorMessage.js';
 import { CompletionStatsNotification, type CompletionReport } from '../shared/protocol.js';
 import type { HearthSettings } from '../shared/settings.js';
 import { abortControllerFor } from './abortSignal.js';

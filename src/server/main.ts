@@ -7,7 +7,7 @@ import {
 	type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { messageOf } from '../engine/runtime/modelFileCheck.js';
+import { messageOf } from '../shared/errorMessage.js';
 import { parseSettings } from '../shared/parseSettings.js';
 import {
 	DownloadModelRequest,

@@ -6,7 +6,7 @@ import { CompletionScheduler, type RunReport } from '../engine/scheduling/comple
 import { loadModel, type LoadedModel } from '../engine/runtime/loadModel.js';
 import { ChatEngine } from '../engine/chat/chatEngine.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
-import { messageOf } from '../engine/runtime/modelFileCheck.js';
+import { messageOf } from '../shared/errorMessage.js';
 import type { Logger } from '../engine/logger.js';
 import type { ModelSummary, ServerStatus } from '../shared/protocol.js';
 import { modelReloadNeeded, type HearthSettings } from '../shared/settings.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { HEARTH_WORKSPACE, INVENTORY_TS, lineOf } from './fixtures/hearthWorkspace.js';
 import {
 	artifactPath,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { HEARTH_WORKSPACE } from './fixtures/hearthWorkspace.js';
 import { ensureCodeServer, makeWorkspace, removeTempDir, screenshotFailures, startSession, type Session, type Workbench } from './harness/index.js';
 import { buildExtensionVsix } from './support/extensionVsix.js';

@@ -4,7 +4,7 @@ import { ChatEngineError } from '../../src/engine/chat/chatEngineError.js';
 import type { ChatMessage, ChatRequest, ChatResult } from '../../src/engine/chat/chatTypes.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 
 const MESSAGES: ChatMessage[] = [
 	{ role: 'system', content: 'You explain code briefly.' },

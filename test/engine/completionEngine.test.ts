@@ -3,7 +3,7 @@ import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine } from '../../src/engine/runtime/completionEngine.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
 import { tokenizePrompt } from '../../src/engine/runtime/promptTokens.js';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 
 const PREFIX = 'function greet(name: string): string {\n\treturn ';
 const SUFFIX = ';\n}\n\nconsole.log(greet("world"));\n';

@@ -3,11 +3,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { gguf } from '../../src/engine/gguf/ggufValues.js';
-import { writeGgufFile } from '../../src/engine/gguf/ggufWriter.js';
+import { writeGgufFile } from '../../src/tooling/gguf/ggufWriter.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
 import { ModelLoadError, type ModelLoadErrorCode } from '../../src/engine/runtime/modelLoadError.js';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 
 async function expectLoadError(modelPath: string, code: ModelLoadErrorCode, message: RegExp, extra: { freeMemoryBytes?: () => number } = {}): Promise<void> {
 	await assert.rejects(

@@ -4,8 +4,8 @@ import { silentLogger, type Logger } from '../../src/engine/logger.js';
 import { OpenAiCompletionBackend } from '../../src/engine/remote/openAiCompletionBackend.js';
 import { CompletionEngine } from '../../src/engine/runtime/completionEngine.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
-import { startOpenAiServer } from '../../src/serve/openAiServer.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
+import { startOpenAiServer } from '../../src/teamServer/openAiServer.js';
 
 // At top level, so that only the token limit (or a cancel) ends generation.
 const PREFIX = 'export const a = 1;\n\n';

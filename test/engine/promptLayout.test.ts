@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine } from '../../src/engine/runtime/completionEngine.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 
 const PREFIX = 'export function area(width: number, height: number): number {\n\treturn wid';
 /** A long suffix, as in the middle of a real file. */

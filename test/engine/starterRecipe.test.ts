@@ -25,7 +25,7 @@ import { starCoderSpmTemplate, starCoderTemplate } from '../../src/engine/fim/te
 import { silentLogger } from '../../src/engine/logger.js';
 import { getLlamaInstance } from '../../src/engine/runtime/llamaInstance.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
-import { ensureVocabularyFile } from '../../src/engine/testModels/vocabularies.js';
+import { ensureVocabularyFile } from '../../src/tooling/testModels/vocabularies.js';
 import { exportStarterModel, parityHolds, parityTokens } from '../../src/train/export/exportStarter.js';
 import { checkParity } from '../../src/train/export/parity.js';
 import { pythonWithTorch, runPython, runPythonChecked, type StdoutLineHandler } from '../../src/train/export/python.js';

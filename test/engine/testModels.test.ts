@@ -8,7 +8,7 @@ import { LlamaLogLevel, getLlama, type Llama, type LlamaModel, type Token } from
 import { readGgufFile, readGgufTensorData } from '../../src/engine/gguf/ggufReader.js';
 import { GgmlType } from '../../src/engine/gguf/ggufTypes.js';
 import { ggufNumber, ggufString, ggufStringArray } from '../../src/engine/gguf/ggufValues.js';
-import { ensureTestModel, ensureTestModelDetailed, type TestModelPreset } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel, ensureTestModelDetailed, type TestModelPreset } from '../../src/tooling/testModels/ensureModel.js';
 
 const snippet = 'export function add(a: number, b: number): number {\n\treturn a + b; // sum\n}\n';
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
+import { messageOf } from '../../src/shared/errorMessage.js';
 
 /**
  * The fault matrix's bookkeeping. Each case injects one fault into a real component and then
@@ -79,7 +80,7 @@ export function faultCase(area: FaultArea, fault: string, run: (checks: FaultChe
 		}
 		const problems = checks.problems.map((problem) => `${problem.kind}: ${problem.what}`);
 		if (thrown !== undefined) {
-			problems.push(`threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`);
+			problems.push(`threw: ${messageOf(thrown)}`);
 		}
 		problems.push(...strayErrors.map((error) => `editor: unhandled rejection in the client process: ${error.split('\n')[0]}`));
 		rows.push({

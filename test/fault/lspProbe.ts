@@ -1,4 +1,4 @@
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import type { ServerStatus } from '../../src/shared/protocol.js';
 import type { HearthSettings } from '../../src/shared/settings.js';
 import { MATH_CURSOR as CURSOR, MATH_SOURCE as SOURCE } from '../helpers/mathDocument.js';
@@ -6,6 +6,7 @@ import { testSettings } from '../helpers/testSettings.js';
 import { insertTextOf, itemsOf, type LspTestClient } from '../server/lspTestClient.js';
 import type { FaultChecks } from './faultMatrix.js';
 import type { SupervisedServer } from './supervisedServer.js';
+import { messageOf } from '../../src/shared/errorMessage.js';
 
 /**
  * What the fault-matrix cases that talk to the language server share: the reference document, and
@@ -36,7 +37,7 @@ export async function answersCompletion(client: LspTestClient): Promise<{ ok: bo
 		}
 		return { ok: insertTextOf(items[0]!).length > 0, why: 'empty suggestion text' };
 	} catch (error) {
-		return { ok: false, why: error instanceof Error ? error.message : String(error) };
+		return { ok: false, why: messageOf(error) };
 	} finally {
 		await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } }).catch(() => undefined);
 	}

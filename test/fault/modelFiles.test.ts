@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { GgufValueType } from '../../src/engine/gguf/ggufTypes.js';
-import { writeCorruptedModel } from '../../src/engine/testModels/corruptedModel.js';
+import { writeCorruptedModel } from '../../src/tooling/testModels/corruptedModel.js';
 import { writeModelWithMetadata, writeTruncatedModel } from '../helpers/brokenModels.js';
 import { faultCase, type FaultChecks } from './faultMatrix.js';
 import { checkServerAfterFault, faultSettings, settledLoadAfter, SOURCE, tinyModel } from './lspProbe.js';

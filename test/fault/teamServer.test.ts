@@ -1,7 +1,7 @@
 import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine } from '../../src/engine/runtime/completionEngine.js';
 import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
-import { startOpenAiServer, type OpenAiServer, type ServerFaults } from '../../src/serve/openAiServer.js';
+import { startOpenAiServer, type OpenAiServer, type ServerFaults } from '../../src/teamServer/openAiServer.js';
 import { itemsOf } from '../server/lspTestClient.js';
 import { faultCase, type FaultChecks } from './faultMatrix.js';
 import { checkServerAfterFault, CURSOR, faultSettings, settledLoadAfter, SOURCE, tinyModel, withLimit } from './lspProbe.js';
@@ -11,7 +11,7 @@ const MODEL = 'hearth-tiny-fim';
 
 /**
  * Fault matrix, the team server: the language server with `hearth.model.backend: "server"` against
- * the project's own OpenAI-compatible server (src/serve) on 127.0.0.1, made to misbehave with its
+ * the project's own OpenAI-compatible server (src/teamServer) on 127.0.0.1, made to misbehave with its
  * test-only faults, or stopped. The editor's request must settle (a suggestion or none), the
  * language server must live on and complete again once the team server behaves.
  */

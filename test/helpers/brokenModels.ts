@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
 import { readGgufFile, readGgufTensorData } from '../../src/engine/gguf/ggufReader.js';
 import type { GgufMetadata } from '../../src/engine/gguf/ggufTypes.js';
-import { writeGgufFile } from '../../src/engine/gguf/ggufWriter.js';
+import { writeGgufFile } from '../../src/tooling/gguf/ggufWriter.js';
 
 /**
  * Model files broken in the ways a user's disk or a bad download leaves them, for the tests that
  * check the server refuses them and keeps working (the fault matrix). Weight corruption is in
- * src/engine/testModels/corruptedModel.ts; this adds the header-level and file-level breakage.
+ * src/tooling/testModels/corruptedModel.ts; this adds the header-level and file-level breakage.
  */
 
 /** A copy of `source` with its metadata changed by `edit` (tensors and their data unchanged). */

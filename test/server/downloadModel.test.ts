@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { downloadModel, INCOMING_DIRECTORY } from '../../src/server/models/downloadModel.js';
 import { downloadUrlOf } from '../../src/server/models/publishedChecksum.js';
 import { ModelFileServer } from '../helpers/modelFileServer.js';

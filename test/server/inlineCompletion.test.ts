@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { testSettings } from '../helpers/testSettings.js';
 import { MATH_CURSOR as CURSOR, MATH_SOURCE as SOURCE } from '../helpers/mathDocument.js';
 import { waitFor } from '../helpers/waitFor.js';

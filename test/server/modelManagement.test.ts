@@ -4,8 +4,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
-import { writeCorruptedModel, type WeightCorruption } from '../../src/engine/testModels/corruptedModel.js';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { writeCorruptedModel, type WeightCorruption } from '../../src/tooling/testModels/corruptedModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import {
 	DownloadModelRequest,
 	DownloadProgressNotification,

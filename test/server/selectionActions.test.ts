@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { ActionProgressNotification, RunActionRequest } from '../../src/shared/protocol.js';
 import { testSettings } from '../helpers/testSettings.js';
 import { waitFor } from '../helpers/waitFor.js';

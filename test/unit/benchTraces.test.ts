@@ -5,7 +5,7 @@ import { applyEvent, offsetAt, positionAt, splitAtCursor, type EditorState } fro
 import { formatTrace } from '../../src/bench/traces/formatTrace.js';
 import { loadTraces, parseTrace } from '../../src/bench/traces/loadTraces.js';
 import { buildTraces, linesHole, spanHole } from '../../src/bench/traces/scenarios.js';
-import { seededRandom } from '../../src/bench/traces/seededRandom.js';
+import { seededRandom } from '../../src/tooling/seededRandom.js';
 import { TraceBuilder } from '../../src/bench/traces/traceBuilder.js';
 import type { Trace } from '../../src/bench/traces/traceTypes.js';
 import { repoRoot } from '../helpers/paths.js';

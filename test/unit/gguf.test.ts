@@ -3,13 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { float16BitsToFloat32, float32ToFloat16Bits } from '../../src/engine/gguf/float16.js';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../../src/tooling/gguf/float16.js';
 import { GgufFormatError, type GgufFormatErrorReason } from '../../src/engine/gguf/ggufFormatError.js';
 import { parseGguf, readGgufFile, readGgufTensorData } from '../../src/engine/gguf/ggufReader.js';
 import { GgmlType, GgufValueType, ggmlTensorByteSize, type GgufValue } from '../../src/engine/gguf/ggufTypes.js';
 import { gguf } from '../../src/engine/gguf/ggufValues.js';
-import { encodeGgufHeader, writeGgufFile, type GgufTensorToWrite } from '../../src/engine/gguf/ggufWriter.js';
-import { dequantizeQ8_0, quantizeToF16, quantizeToQ8_0 } from '../../src/engine/gguf/quantize.js';
+import { encodeGgufHeader, writeGgufFile, type GgufTensorToWrite } from '../../src/tooling/gguf/ggufWriter.js';
+import { dequantizeQ8_0, quantizeToF16, quantizeToQ8_0 } from '../../src/tooling/gguf/quantize.js';
 
 /** Metadata with every value type, including arrays of each and an array of arrays. */
 function everyValueType(): Array<[string, GgufValue]> {

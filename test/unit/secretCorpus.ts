@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
-import { seededRandom } from '../../src/bench/traces/seededRandom.js';
+import { seededRandom } from '../../src/tooling/seededRandom.js';
 
 /**
  * The generated corpus of realistic secrets: templates of real-looking code and configuration in

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
+import { messageOf } from '../../src/shared/errorMessage.js';
 
 const VERSIONS = ['1.100.0', 'stable'];
 
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
 				launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
 			});
 		} catch (error) {
-			console.error(`VS Code ${version}: ${error instanceof Error ? error.message : String(error)}`);
+			console.error(`VS Code ${version}: ${messageOf(error)}`);
 			console.error('(This runner downloads VS Code; without internet access use `npm run test:e2e`, which runs code-server.)');
 			return 1;
 		}

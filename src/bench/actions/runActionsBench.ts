@@ -9,6 +9,7 @@ import { chatPromptTokens, exactTokensGrammar, ForcedCopyChat, forcedCopyTokens,
 import { median, medianPairRatio, round, runPairs, type PairedRuns } from './pairedRuns.js';
 import { rewriteRequest, type RewriteRequest } from './rewriteRequest.js';
 import { measureVerificationCeiling, PREDICTED_TOKENS_PER_STEP } from './verificationCeiling.js';
+import { messageOf } from '../../shared/errorMessage.js';
 
 export interface ActionsBenchOptions {
 	/** Tokens per answer; random weights never stop on their own, so every answer is this long. */
@@ -51,7 +52,7 @@ export async function runActionsBench(loaded: LoadedModel, logger: Logger, optio
 
 	const forced = forcedCopyTokens(loaded.model, request.messages.at(-1)!.content, request.fencedCode, options.maxTokens);
 	const forcedCopy = await measureForcedCopy(loaded, request, forced, contextSize, options.rounds).catch((error: unknown) => ({
-		skipped: `the forced copy failed: ${error instanceof Error ? error.message : String(error)}`,
+		skipped: `the forced copy failed: ${messageOf(error)}`,
 	}));
 	progress(`actions, forced copy: ${'skipped' in forcedCopy ? forcedCopy.skipped : describe(forcedCopy)}`);
 

@@ -8,6 +8,7 @@ import { contextAfterAccepting, infillBody, infillContext, type InfillContext } 
 import type { InfillResponse } from './infillResponse.js';
 import type { LlamaVscodeSettings } from './llamaVscodeSettings.js';
 import { fitToLine, removeLeadingIndentation, SuggestionCache, suggestionLines } from './suggestionCache.js';
+import { messageOf } from '../../shared/errorMessage.js';
 
 export interface ServerReplayOptions {
 	/** The bench's fixed generated length per request (Hearth's --max-tokens). */
@@ -109,7 +110,7 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 			record.response = counts;
 			return { record, response };
 		} catch (error) {
-			record.error = error instanceof Error ? error.message : String(error);
+			record.error = messageOf(error);
 			return { record };
 		} finally {
 			record.endedAt = now();

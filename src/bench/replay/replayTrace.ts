@@ -5,6 +5,7 @@ import type { AnswerSource, CompletionScheduler, RunReport } from '../../engine/
 import { splitAtCursor, type EditorState } from '../traces/editorDocument.js';
 import type { Trace, TraceEventKind } from '../traces/traceTypes.js';
 import { settledWithin, SimulatedEditor } from './simulatedEditor.js';
+import { messageOf } from '../../shared/errorMessage.js';
 
 export interface ReplayOptions {
 	maxTokens: number;
@@ -188,7 +189,7 @@ export async function replayTrace(trace: Trace, scheduler: CompletionScheduler, 
 				},
 				(error: unknown) => {
 					record.settledAt = now();
-					record.error = error instanceof Error ? error.message : String(error);
+					record.error = messageOf(error);
 				},
 			)
 			.finally(() => {

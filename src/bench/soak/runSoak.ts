@@ -7,6 +7,7 @@ import { positionAt } from '../traces/editorDocument.js';
 import type { Trace } from '../traces/traceTypes.js';
 import { parseRssMiB, summarizeRss, type RssSample, type RssSummary } from './rssCurve.js';
 import { SoakServer } from './soakServer.js';
+import { messageOf } from '../../shared/errorMessage.js';
 
 /**
  * The soak (`npm run bench -- --soak`): the real language server with the bundled model, fed the
@@ -142,7 +143,7 @@ async function replayOnce(server: SoakServer, trace: Trace, uri: string, endAt: 
 					counts.cancelled++;
 				} else {
 					counts.failed++;
-					counts.lastError = error instanceof Error ? error.message : String(error);
+					counts.lastError = messageOf(error);
 				}
 			},
 		);

@@ -1,4 +1,4 @@
-import { seededRandom } from './seededRandom.js';
+import { seededRandom } from '../../tooling/seededRandom.js';
 import { TraceBuilder, type Hole } from './traceBuilder.js';
 import type { Trace, TraceSource } from './traceTypes.js';
 

@@ -1,5 +1,5 @@
 import { applyEvent, positionAt, type EditorState } from './editorDocument.js';
-import { between } from './seededRandom.js';
+import { between } from '../../tooling/seededRandom.js';
 import type { TraceEvent, TracePosition } from './traceTypes.js';
 
 /** A stretch of the original file, [start, end) in characters, that the session starts without. */

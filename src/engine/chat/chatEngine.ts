@@ -1,7 +1,7 @@
 import { InputLookupTokenPredictor, LlamaChat, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type Token } from 'node-llama-cpp';
 import type { Logger } from '../logger.js';
 import type { LoadedModel } from '../runtime/loadModel.js';
-import { messageOf } from '../runtime/modelFileCheck.js';
+import { messageOf } from '../../shared/errorMessage.js';
 import { SerialQueue } from '../scheduling/serialQueue.js';
 import { ChatEngineError } from './chatEngineError.js';
 import { toChatHistory } from './chatHistory.js';

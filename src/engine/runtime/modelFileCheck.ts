@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { readGgufFileInfo, type GgufFileInfo } from 'node-llama-cpp';
 import { GgufFormatError } from '../gguf/ggufFormatError.js';
 import { readGgufFile } from '../gguf/ggufReader.js';
+import { messageOf } from '../../shared/errorMessage.js';
 import { ModelLoadError } from './modelLoadError.js';
 
 /**
@@ -58,6 +59,3 @@ function firstLine(text: string): string {
 	return text.split('\n', 1)[0]!;
 }
 
-export function messageOf(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ActionProgressNotification, RunActionRequest } from '../../shared/protocol.js';
+import { messageOf } from '../../shared/errorMessage.js';
 
 export type ActionRun = { outcome: 'done'; result: RunActionRequest.Result } | { outcome: 'stopped' } | { outcome: 'failed'; message: string };
 
@@ -29,7 +30,7 @@ export function runActionWithProgress(
 			if (stop.isCancellationRequested) {
 				return { outcome: 'stopped' } as const;
 			}
-			return { outcome: 'failed', message: error instanceof Error ? error.message : String(error) } as const;
+			return { outcome: 'failed', message: messageOf(error) } as const;
 		} finally {
 			subscription.dispose();
 		}

@@ -15,6 +15,7 @@ import { FrontierError, streamFrontierAnswer, type FrontierAnswer } from './fron
 import { buildOutgoingRequest, type OutgoingRequest } from './frontier/outgoingRequest.js';
 import { FrontierAnswerPanel } from './frontierAnswerPanel.js';
 import type { FrontierKeys } from './frontierKeys.js';
+import { messageOf } from '../../shared/errorMessage.js';
 
 /** Set while a local answer can be escalated, for the palette entry. */
 const HAS_LOCAL_ANSWER_CONTEXT_KEY = 'hearth.hasLocalAnswer';
@@ -175,7 +176,7 @@ export class EscalationCommands implements vscode.Disposable {
 			this.running = undefined;
 			const failure = error instanceof FrontierError ? error : undefined;
 			const cancelled = abort.signal.aborted || failure?.kind === 'cancelled';
-			const message = failure?.message ?? (error instanceof Error ? error.message : String(error));
+			const message = failure?.message ?? messageOf(error);
 			const partial = failure?.partialText || latest;
 			panel.finish(partial, cancelled ? 'Stopped.' : `The frontier model could not answer: ${message}`);
 			await this.record(task, settings, request, { outcome: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : message, attempts: failure?.attempts ?? 1, durationMs: Date.now() - started, charactersReceived: partial.length });
@@ -217,7 +218,7 @@ export class EscalationCommands implements vscode.Disposable {
 			try {
 				verdict = (await this.client.sendRequest(CheckCommentOnlyRequest.method, { original: target.text, proposal: rewrite.code, languageId: target.document.languageId } satisfies CheckCommentOnlyRequest.Params)) as CheckCommentOnlyRequest.Result;
 			} catch (error) {
-				void vscode.window.showErrorMessage(`Hearth: the clean-up could not be checked (${error instanceof Error ? error.message : String(error)}), so it was not offered. Nothing was changed; the answer is in the panel.`);
+				void vscode.window.showErrorMessage(`Hearth: the clean-up could not be checked (${messageOf(error)}), so it was not offered. Nothing was changed; the answer is in the panel.`);
 				return;
 			}
 			if (!verdict.ok) {
@@ -267,7 +268,7 @@ export class EscalationCommands implements vscode.Disposable {
 			});
 		} catch (error) {
 			// The escalation happened either way; a log that cannot be written must be said out loud.
-			this.log.error(`Could not write the escalation audit log: ${error instanceof Error ? error.message : String(error)}`);
+			this.log.error(`Could not write the escalation audit log: ${messageOf(error)}`);
 			void vscode.window.showWarningMessage('Hearth: the escalation could not be recorded in the audit log. See the Hearth log.');
 		}
 	}

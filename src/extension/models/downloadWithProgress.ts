@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { CatalogModel } from '../../shared/modelCatalog.js';
 import { DownloadModelRequest, DownloadProgressNotification } from '../../shared/protocol.js';
+import { messageOf } from '../../shared/errorMessage.js';
 
 /**
  * Downloads a catalog model through the language server (which owns node-llama-cpp), with progress
@@ -41,7 +42,7 @@ export async function downloadWithProgress(client: LanguageClient, entry: Catalo
 					log.info(`Download of ${entry.label} cancelled; the previous model stays in use.`);
 					return undefined;
 				}
-				const message = error instanceof Error ? error.message : String(error);
+				const message = messageOf(error);
 				log.error(`Download of ${entry.label} failed: ${message}`);
 				void vscode.window.showErrorMessage(`Hearth: could not download ${entry.label}. ${message} The current model stays in use.`);
 				return undefined;

@@ -6,6 +6,7 @@ import { InspectModelRequest, ListModelsRequest, type FitVerdict, type ModelInve
 import { downloadWithProgress } from './downloadWithProgress.js';
 import { applyModelChoice, currentModelChoice, type ModelChoice } from './modelChoice.js';
 import type { ServerCredentials } from './serverCredentials.js';
+import { messageOf } from '../../shared/errorMessage.js';
 
 type SwitcherItem = vscode.QuickPickItem & { run?: () => Promise<void> };
 
@@ -49,7 +50,7 @@ async function inventory(client: LanguageClient, log: vscode.LogOutputChannel): 
 		const params: ListModelsRequest.Params = { catalog: MODEL_CATALOG.map((entry) => ({ id: entry.id, sizeBytes: entry.sizeBytes })) };
 		return (await client.sendRequest(ListModelsRequest.method, params)) as ModelInventory;
 	} catch (error) {
-		log.warn(`Could not list the downloaded models: ${error instanceof Error ? error.message : String(error)}`);
+		log.warn(`Could not list the downloaded models: ${messageOf(error)}`);
 		return undefined;
 	}
 }

@@ -9,6 +9,8 @@
  * match them.
  */
 
+import { messageOf } from '../../shared/errorMessage.js';
+
 export interface PublishedChecksum {
 	/** Lower-case hex, when the server published a SHA-256. */
 	sha256?: string;
@@ -71,7 +73,7 @@ export async function fetchPublishedChecksum(url: string, signal?: AbortSignal):
 		if (signal?.aborted) {
 			throw error;
 		}
-		return { missingBecause: `asking the server for it failed (${error instanceof Error ? error.message : String(error)})` };
+		return { missingBecause: `asking the server for it failed (${messageOf(error)})` };
 	}
 }
 

@@ -1,5 +1,5 @@
 /** A small seeded generator: the same seed picks the same middles on every machine. */
-import { seededRandom as mulberry32 } from '../../bench/traces/seededRandom.js';
+import { seededRandom as mulberry32 } from '../../tooling/seededRandom.js';
 import { fnv1a32 } from '../corpus/stableHash.js';
 
 export type Random = () => number;

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-import { ensureVocabularyFile } from '../../engine/testModels/vocabularies.js';
+import { ensureVocabularyFile } from '../../tooling/testModels/vocabularies.js';
 import { checkParity, type LogitComparison, type ParityReport } from './parity.js';
 import { runPythonChecked } from './python.js';
 import { readRawTensors } from './rawTensors.js';

@@ -11,10 +11,10 @@
 
 import { LlamaFileType, GgmlType, type GgufValue } from '../../engine/gguf/ggufTypes.js';
 import { gguf } from '../../engine/gguf/ggufValues.js';
-import { writeGgufFile, type GgufTensorToWrite } from '../../engine/gguf/ggufWriter.js';
-import { dequantizeF16, dequantizeQ8_0, quantizeToF16, quantizeToQ8_0 } from '../../engine/gguf/quantize.js';
-import { buildTokenizerMetadata, type TokenizerMetadata } from '../../engine/testModels/tokenizerMetadata.js';
-import type { FimRole } from '../../engine/testModels/specialTokens.js';
+import { writeGgufFile, type GgufTensorToWrite } from '../../tooling/gguf/ggufWriter.js';
+import { dequantizeF16, dequantizeQ8_0, quantizeToF16, quantizeToQ8_0 } from '../../tooling/gguf/quantize.js';
+import { buildTokenizerMetadata, type TokenizerMetadata } from '../../tooling/testModels/tokenizerMetadata.js';
+import type { FimRole } from '../../tooling/testModels/specialTokens.js';
 import type { RawTensorEntry, RawTensors, StarterHyperparameters } from './rawTensors.js';
 
 export type StarterQuantization = 'F32' | 'F16' | 'Q8_0';

@@ -3,8 +3,8 @@
 // llama.cpp loads such a file without complaint; only computing with it shows
 // the damage. For tests of the check that refuses such models.
 
-import { readGgufFile, readGgufTensorData, type GgufTensorInfo } from '../gguf/ggufReader.js';
-import { GgmlType } from '../gguf/ggufTypes.js';
+import { readGgufFile, readGgufTensorData, type GgufTensorInfo } from '../../engine/gguf/ggufReader.js';
+import { GgmlType } from '../../engine/gguf/ggufTypes.js';
 import { writeGgufFile, type GgufTensorToWrite } from '../gguf/ggufWriter.js';
 
 /**

@@ -15,7 +15,7 @@ import {
 	ggmlTensorByteSize,
 	type GgufArray,
 	type GgufValue,
-} from './ggufTypes.js';
+} from '../../engine/gguf/ggufTypes.js';
 
 export type TensorDataProducer = () => Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 

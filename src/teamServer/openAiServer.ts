@@ -12,6 +12,7 @@ import { sendAnswer, unixSeconds, type Exchange, type GenerationReport } from '.
 import { errorForStatus, OpenAiHttpError, sendError } from './openAiErrors.js';
 import { readJsonObject } from './requestBody.js';
 import { FaultInjector, type ServerFaults } from './serverFaults.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 export type { GenerationReport } from './exchange.js';
 export type { ServerFaults } from './serverFaults.js';
@@ -149,7 +150,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 				return;
 			}
 			request.resume(); // an unread body must not hold the connection
-			sendError(response, httpError ?? errorForStatus(500, `Internal error: ${error instanceof Error ? error.message : String(error)}`));
+			sendError(response, httpError ?? errorForStatus(500, `Internal error: ${messageOf(error)}`));
 		}
 	};
 

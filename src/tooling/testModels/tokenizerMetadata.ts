@@ -3,9 +3,9 @@
 // padding to the embedding row count, explicit FIM token ids), and reports
 // which token ids the random weights must make impossible to generate.
 
-import { readGgufFile } from '../gguf/ggufReader.js';
-import { GgufValueType, type GgufValue } from '../gguf/ggufTypes.js';
-import { gguf, ggufNumber, ggufNumberArray, ggufStringArray } from '../gguf/ggufValues.js';
+import { readGgufFile } from '../../engine/gguf/ggufReader.js';
+import { GgufValueType, type GgufValue } from '../../engine/gguf/ggufTypes.js';
+import { gguf, ggufNumber, ggufNumberArray, ggufStringArray } from '../../engine/gguf/ggufValues.js';
 import type { TestTokenizer } from './shapes.js';
 import {
 	TokenType,

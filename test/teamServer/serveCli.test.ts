@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import OpenAI from 'openai';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { repoRoot } from '../helpers/paths.js';
 
 const CLI = path.join(repoRoot, 'out', 'src', 'cli', 'serve.js');

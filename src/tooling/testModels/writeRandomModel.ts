@@ -4,8 +4,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 
-import { GgmlType, LlamaFileType, type GgufValue } from '../gguf/ggufTypes.js';
-import { gguf } from '../gguf/ggufValues.js';
+import { GgmlType, LlamaFileType, type GgufValue } from '../../engine/gguf/ggufTypes.js';
+import { gguf } from '../../engine/gguf/ggufValues.js';
 import { writeGgufFile, type GgufTensorToWrite, type TensorDataProducer } from '../gguf/ggufWriter.js';
 import { BIAS_STD, randomF16Matrix, randomF32Vector, randomQ8_0Matrix, tensorSeed } from './randomWeights.js';
 import { headDimension, type TestModelShape } from './shapes.js';

@@ -4,10 +4,10 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ChatEngine } from '../../src/engine/chat/chatEngine.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { FrontierError, streamFrontierAnswer, type FrontierEndpoint, type FrontierErrorKind } from '../../src/extension/escalation/frontier/frontierClient.js';
 import { buildOutgoingRequest, formatPreview, type OutgoingRequest } from '../../src/extension/escalation/frontier/outgoingRequest.js';
-import { startOpenAiServer, type GenerationReport, type OpenAiServer } from '../../src/serve/openAiServer.js';
+import { startOpenAiServer, type GenerationReport, type OpenAiServer } from '../../src/teamServer/openAiServer.js';
 import { frontierFailure, recordingStreamOptions } from '../helpers/frontierStreams.js';
 import { waitFor } from '../helpers/waitFor.js';
 

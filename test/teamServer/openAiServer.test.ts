@@ -5,8 +5,8 @@ import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine } from '../../src/engine/runtime/completionEngine.js';
 import { OpenAiCompletionBackend } from '../../src/engine/remote/openAiCompletionBackend.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
-import { ensureTestModel } from '../../src/engine/testModels/ensureModel.js';
-import { startOpenAiServer, type GenerationReport, type OpenAiServer } from '../../src/serve/openAiServer.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
+import { startOpenAiServer, type GenerationReport, type OpenAiServer } from '../../src/teamServer/openAiServer.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const MODEL = 'hearth-tiny-fim';

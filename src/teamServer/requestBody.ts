@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { badRequest, OpenAiHttpError } from './openAiErrors.js';
+import { messageOf } from '../shared/errorMessage.js';
 
 /** Large enough for a chat about a long file, small enough that a stray upload cannot fill memory. */
 export const MAX_BODY_BYTES = 8 * 1024 ** 2;
@@ -19,7 +20,7 @@ export async function readJsonObject(request: IncomingMessage, maxBytes = MAX_BO
 	try {
 		parsed = JSON.parse(Buffer.concat(chunks).toString('utf8'));
 	} catch (error) {
-		throw badRequest(`The body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+		throw badRequest(`The body is not valid JSON: ${messageOf(error)}`);
 	}
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
 		throw badRequest('The body must be a JSON object.');

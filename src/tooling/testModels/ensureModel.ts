@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { readGgufFile } from '../gguf/ggufReader.js';
-import { ggufString } from '../gguf/ggufValues.js';
+import { readGgufFile } from '../../engine/gguf/ggufReader.js';
+import { ggufString } from '../../engine/gguf/ggufValues.js';
 import { defaultGeneratedModelDirectory } from './projectPaths.js';
 import { testModelShape, type TestModelPreset } from './shapes.js';
 import {
