@@ -35,7 +35,9 @@ const builds = [
 		external: ['node-llama-cpp'],
 		// vscode-languageserver is CommonJS and calls require() for Node built-ins; an ESM bundle needs
 		// a real require for that.
-		banner: { js: "import { createRequire as __hearthCreateRequire } from 'node:module'; const require = __hearthCreateRequire(import.meta.url);" },
+		banner: {
+			js: "import { createRequire as __hearthCreateRequire } from 'node:module'; const require = __hearthCreateRequire(import.meta.url);",
+		},
 	},
 ];
 

@@ -84,14 +84,43 @@ export interface BenchOptions {
 }
 
 export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): BenchOptions | 'help' {
-	const { positionals, options } = parseArguments(argv, ['quick', 'per-request', 'cold', 'no-prefetch', 'actions', 'no-actions', 'soak', 'help']);
+	const { positionals, options } = parseArguments(argv, [
+		'quick',
+		'per-request',
+		'cold',
+		'no-prefetch',
+		'actions',
+		'no-actions',
+		'soak',
+		'help',
+	]);
 	if (options.has('help')) {
 		return 'help';
 	}
 	if (positionals.length > 0) {
 		throw new UsageError(`Unexpected argument: ${positionals[0]}`);
 	}
-	const known = new Set(['models', 'traces', 'quick', 'max-events', 'max-tokens', 'mode', 'threads', 'context-size', 'per-request', 'cold', 'out', 'debounce-max', 'no-prefetch', 'actions', 'no-actions', 'race-llama-server', 'soak', 'minutes', 'sample-every']);
+	const known = new Set([
+		'models',
+		'traces',
+		'quick',
+		'max-events',
+		'max-tokens',
+		'mode',
+		'threads',
+		'context-size',
+		'per-request',
+		'cold',
+		'out',
+		'debounce-max',
+		'no-prefetch',
+		'actions',
+		'no-actions',
+		'race-llama-server',
+		'soak',
+		'minutes',
+		'sample-every',
+	]);
 	for (const name of options.keys()) {
 		if (!known.has(name)) {
 			throw new UsageError(`Unknown option --${name}`);
@@ -116,7 +145,9 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 		throw new UsageError('--actions runs no traces, so there is nothing to race: drop one of --actions and --race-llama-server');
 	}
 	// The environment variable only names the binary; a run without traces simply has no race.
-	const raceLlamaServer = options.has('actions') ? undefined : (stringOption(options, 'race-llama-server') ?? (env.HEARTH_LLAMA_SERVER || undefined));
+	const raceLlamaServer = options.has('actions')
+		? undefined
+		: (stringOption(options, 'race-llama-server') ?? (env.HEARTH_LLAMA_SERVER || undefined));
 	const debounceMaxMs = integerOption(options, 'debounce-max') ?? DEFAULT_SETTINGS.inlineCompletion.debounceMaxMs;
 	if (debounceMaxMs < 0) {
 		throw new UsageError('--debounce-max must be 0 or more');
@@ -208,7 +239,10 @@ function list(value: string | undefined): string[] | undefined {
 	if (value === undefined) {
 		return undefined;
 	}
-	const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+	const items = value
+		.split(',')
+		.map((item) => item.trim())
+		.filter((item) => item !== '');
 	if (items.length === 0) {
 		throw new UsageError('an empty list');
 	}

@@ -16,32 +16,42 @@ import { messageOf } from '../shared/errorMessage.js';
 
 /** How the numbers are defined, in the report itself, so that a JSON file read later still explains itself. */
 const DEFINITIONS = {
-	coldStart: 'with warm-up (the default), one completion at the starting cursor from an empty KV cache before the first key, not counted in the other numbers; the trace then measures typing in a file that was already open',
+	coldStart:
+		'with warm-up (the default), one completion at the starting cursor from an empty KV cache before the first key, not counted in the other numbers; the trace then measures typing in a file that was already open',
 	keystroke: 'one trace event: a typed key (Enter includes its auto-indentation), backspace, cursor move, Tab accept or paste',
-	latencyMs: 'key press to the settled result of a request the editor did not cancel (answers from the suggestion cache included); the editor and LSP hops are not part of it',
-	requests: 'the editor asks on every edit; the same scheduler as the language server answers: from earlier suggestions (cache), by following a running stream the typed text agrees with (joined), by a model run after the adaptive wait (model), or not at all when a newer key came during the wait (skipped)',
+	latencyMs:
+		'key press to the settled result of a request the editor did not cancel (answers from the suggestion cache included); the editor and LSP hops are not part of it',
+	requests:
+		'the editor asks on every edit; the same scheduler as the language server answers: from earlier suggestions (cache), by following a running stream the typed text agrees with (joined), by a model run after the adaptive wait (model), or not at all when a newer key came during the wait (skipped)',
 	modelCallsPerKeystroke: 'model runs started for requests (prefetches not counted) per keystroke',
-	typeThrough: 'keys that typed the next character of the ghost text on screen (the editor keeps showing its rest), and how many of them caused a model run',
+	typeThrough:
+		'keys that typed the next character of the ghost text on screen (the editor keeps showing its rest), and how many of them caused a model run',
 	runs: 'every model run in order, prefetches (the next suggestion computed as if the shown one were accepted) included; token counts compare each run with the one before it, whose KV state it found',
-	newPerRun: "tokens of a run's prompt not in the previous run's prompt (insertions of the shortest edit script): what an engine that could shift KV entries would still have to evaluate",
-	prefixReuseMinimumPerRun: "tokens after the prompt prefix shared with the previous run's prompt: the least an engine that keeps only the common prefix must evaluate",
-	evaluatedPerRun: "prompt tokens that went through llama.cpp, counted per 64-token chunk, including chunks of runs that were then cancelled",
-	computeBound: "new prompt tokens of the answering run / calibrated prompt speed + its generated tokens / calibrated generation speed, per delivered model answer; ratio = latency / bound (the adaptive wait is part of the latency)",
-	cancelLatencyMs: 'AbortController.abort() of a request to its settled promise (the request leaves at once; its run stops within a token, or is joined by the next request)',
+	newPerRun:
+		"tokens of a run's prompt not in the previous run's prompt (insertions of the shortest edit script): what an engine that could shift KV entries would still have to evaluate",
+	prefixReuseMinimumPerRun:
+		"tokens after the prompt prefix shared with the previous run's prompt: the least an engine that keeps only the common prefix must evaluate",
+	evaluatedPerRun:
+		'prompt tokens that went through llama.cpp, counted per 64-token chunk, including chunks of runs that were then cancelled',
+	computeBound:
+		'new prompt tokens of the answering run / calibrated prompt speed + its generated tokens / calibrated generation speed, per delivered model answer; ratio = latency / bound (the adaptive wait is part of the latency)',
+	cancelLatencyMs:
+		'AbortController.abort() of a request to its settled promise (the request leaves at once; its run stops within a token, or is joined by the next request)',
 	targets: "issue #4's targets, checked on the steady-typing trace (type-through and tokens after abort: on every trace)",
 	cpuSecondsPer100Keystrokes: 'process.cpuUsage() of the model worker (all llama.cpp threads) over the replay, per 100 keystrokes',
-	weights: 'the models have real shapes and tokenizers but random weights: the suggestions are noise and generation never stops on its own, so every request generates the full maxTokens unless post-processing cuts it',
+	weights:
+		'the models have real shapes and tokenizers but random weights: the suggestions are noise and generation never stops on its own, so every request generates the full maxTokens unless post-processing cuts it',
 	actions:
 		"after the traces, per model: a refactor-shaped chat request (system + user message with a real 74-line TypeScript method, getUrlComponents from test/fixtures/traces/sources/UrlString.ts) answered by the chat engine with maxTokens tokens, greedy, with tokenPredictor 'none' and then 'input-lookup' (node-llama-cpp's InputLookupTokenPredictor: the last generated tokens are looked up in the user message and up to 3 following tokens are verified in one batch). " +
 		'Each mode has its own engine (its own KV state); after one warm-up run of each (not counted), the two run in alternating pairs (none then input-lookup, then the reverse, rounds times), so load changes on a shared machine fall on both; ' +
 		'tokensPerSecond = generated tokens ÷ generation time (prompt evaluation excluded), the median of the measured runs; ratio = input-lookup ÷ none within each pair, the median of the pairs; predictions validated/refuted: of one measured run (greedy decoding repeats them). ' +
 		'rewrite: free generation, whose acceptance is a lower bound (random weights do not copy their input). ' +
 		"forcedCopy: the same request through the chat engine's generation path (LlamaChat, same wrapper and settings; the chat engine takes no grammar) with a GBNF grammar of token ids (llama.cpp's <[id]> elements) that forces the answer to be the input's fenced code, token for token as the user message has it, so every prediction is right; " +
-		'node-llama-cpp 3.22.1 checks drafted tokens against a grammar state that does not advance between them, so under a grammar it drafts 1 token per step, and both modes pay the grammar check on every sampled token: the ratio is the predictor\'s ceiling under a grammar, not the mechanism\'s. ' +
-		'verificationCeiling: the mechanism\'s ceiling on this machine: the same copied tokens decoded after the same prompt with controlledEvaluate, one per step against batches of 1 + 3 (every prediction accepted), the next token sampled greedily at every position in both, no grammar, in alternating pairs as above',
+		"node-llama-cpp 3.22.1 checks drafted tokens against a grammar state that does not advance between them, so under a grammar it drafts 1 token per step, and both modes pay the grammar check on every sampled token: the ratio is the predictor's ceiling under a grammar, not the mechanism's. " +
+		"verificationCeiling: the mechanism's ceiling on this machine: the same copied tokens decoded after the same prompt with controlledEvaluate, one per step against batches of 1 + 3 (every prediction accepted), the next token sampled greedily at every position in both, no grammar, in alternating pairs as above",
 	race:
-		'with --race-llama-server, after Hearth\'s replays of a model: the raced traces (--traces, or ts-steady-typing) replayed in real time against a llama-server of the same llama.cpp, one fresh process per trace, with the model, thread count and context size Hearth loaded (and --spm-infill for SPM models), -np 1 and llama.vscode\'s CPU flags (-b 1024 -ub 1024 --cache-reuse 256). ' +
-		'The client behaves as llama.vscode does by default: a provider call on every edit; POST /infill with whole lines around the cursor (256 before, 64 after, the cursor line\'s prefix as prompt), empty input_extra, cache_prompt; no debounce; a call that finds the extension\'s request running waits for it, polling every 150 ms, until VS Code cancels it, and the running request is never aborted; answers cached per context and reused while typed through; after a shown suggestion at a line end, a request for the next one. ' +
+		"with --race-llama-server, after Hearth's replays of a model: the raced traces (--traces, or ts-steady-typing) replayed in real time against a llama-server of the same llama.cpp, one fresh process per trace, with the model, thread count and context size Hearth loaded (and --spm-infill for SPM models), -np 1 and llama.vscode's CPU flags (-b 1024 -ub 1024 --cache-reuse 256). " +
+		"The client behaves as llama.vscode does by default: a provider call on every edit; POST /infill with whole lines around the cursor (256 before, 64 after, the cursor line's prefix as prompt), empty input_extra, cache_prompt; no debounce; a call that finds the extension's request running waits for it, polling every 150 ms, until VS Code cancels it, and the running request is never aborted; answers cached per context and reused while typed through; after a shown suggestion at a line end, a request for the next one. " +
 		'Both sides generate maxTokens per request (llama-server: n_predict = maxTokens, ignore_eos, no time or indentation stop) with top-k 1. ' +
 		'Latency and the other side-by-side numbers are defined alike (key press to a delivered answer; first key to last answer; prompt tokens through llama.cpp; CPU of the model process from /proc or process.cpuUsage(); peak RSS); ratios are Hearth ÷ llama-server, target ≤ 1/3',
 };
@@ -58,7 +68,15 @@ async function main(argv: string[]): Promise<number> {
 	const traceNames = selectTraces(options);
 	const startedAt = new Date();
 	const machine = machineInfo();
-	const models: (ModelRunReport & { label: string; modelFile: { generated: boolean; generateMs: number } | null; targets?: Targets; race?: ModelRace | { error: string } } | { label: string; error: string })[] = [];
+	const models: (
+		| (ModelRunReport & {
+				label: string;
+				modelFile: { generated: boolean; generateMs: number } | null;
+				targets?: Targets;
+				race?: ModelRace | { error: string };
+		  })
+		| { label: string; error: string }
+	)[] = [];
 	// Without --traces the race runs only the issue's trace; each raced trace takes its real typing time.
 	const raceTraces = options.traces ? traceNames : traceNames.filter((name) => name === STEADY_TRACE);
 	for (const choice of options.models) {
@@ -83,8 +101,17 @@ async function main(argv: string[]): Promise<number> {
 				perRequest: options.perRequest,
 				actions: options.sections.actions ? { maxTokens: DEFAULT_ACTION_TOKENS, rounds: DEFAULT_ACTION_ROUNDS } : undefined,
 			});
-			const race = options.raceLlamaServer && raceTraces.length > 0 ? await raceAgainstLlamaServer(options, options.raceLlamaServer, report, raceTraces) : undefined;
-			models.push({ label: choice.label, modelFile, ...(report.allTraces ? { targets: checkTargets(report, report.allTraces) } : {}), ...report, ...(race ? { race } : {}) });
+			const race =
+				options.raceLlamaServer && raceTraces.length > 0
+					? await raceAgainstLlamaServer(options, options.raceLlamaServer, report, raceTraces)
+					: undefined;
+			models.push({
+				label: choice.label,
+				modelFile,
+				...(report.allTraces ? { targets: checkTargets(report, report.allTraces) } : {}),
+				...report,
+				...(race ? { race } : {}),
+			});
 		} catch (error) {
 			const message = messageOf(error);
 			progress(`model ${choice.label} failed: ${message}`);
@@ -126,10 +153,27 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** The race on one model; a failure is reported in its place, and Hearth's numbers stand. */
-async function raceAgainstLlamaServer(options: BenchOptions, binary: string, report: ModelRunReport, raceTraces: string[]): Promise<ModelRace | { error: string }> {
+async function raceAgainstLlamaServer(
+	options: BenchOptions,
+	binary: string,
+	report: ModelRunReport,
+	raceTraces: string[],
+): Promise<ModelRace | { error: string }> {
 	progress(`racing llama-server (${binary}) on ${raceTraces.join(', ')}`);
 	try {
-		return await raceModel(binary, report, raceTraces, { maxTokens: options.maxTokens, maxEvents: options.maxEvents, warmUp: options.warmUp, acceptWaitLimitMs: 60_000, drainLimitMs: 120_000 }, progress);
+		return await raceModel(
+			binary,
+			report,
+			raceTraces,
+			{
+				maxTokens: options.maxTokens,
+				maxEvents: options.maxEvents,
+				warmUp: options.warmUp,
+				acceptWaitLimitMs: 60_000,
+				drainLimitMs: 120_000,
+			},
+			progress,
+		);
 	} catch (error) {
 		const message = messageOf(error);
 		progress(`race failed: ${message}`);
@@ -150,10 +194,26 @@ function checkTargets(report: ModelRunReport, allTraces: TraceSummary): Targets 
 		met: measured === null || measured === undefined ? null : met(measured),
 	});
 	return {
-		evaluatedToNew: check('prompt tokens evaluated ≤ 1.2 × new (steady typing)', steady?.promptTokens.evaluatedToNewRatio, (value) => value <= 1.2),
-		typeThroughModelCalls: check('0 model calls while typing through a suggestion (all traces)', allTraces.typeThrough.modelCalls, (value) => value === 0),
-		tokensAfterCancel: check('a cancelled run stops within 1 token (all traces)', allTraces.tokensAfterAbort.max, (value) => value <= 1),
-		latencyToBound: check('median latency ≤ 1.25 × compute bound (steady typing)', steady?.computeBound.medianRatio, (value) => value <= 1.25),
+		evaluatedToNew: check(
+			'prompt tokens evaluated ≤ 1.2 × new (steady typing)',
+			steady?.promptTokens.evaluatedToNewRatio,
+			(value) => value <= 1.2,
+		),
+		typeThroughModelCalls: check(
+			'0 model calls while typing through a suggestion (all traces)',
+			allTraces.typeThrough.modelCalls,
+			(value) => value === 0,
+		),
+		tokensAfterCancel: check(
+			'a cancelled run stops within 1 token (all traces)',
+			allTraces.tokensAfterAbort.max,
+			(value) => value <= 1,
+		),
+		latencyToBound: check(
+			'median latency ≤ 1.25 × compute bound (steady typing)',
+			steady?.computeBound.medianRatio,
+			(value) => value <= 1.25,
+		),
 	};
 }
 
@@ -173,7 +233,9 @@ function selectTraces(options: BenchOptions): string[] {
 }
 
 /** Generated in this process, so that writing a 1.6 GB model file does not count in the worker's peak RSS. */
-async function prepareModel(choice: ModelChoice): Promise<{ modelPath: string; modelFile: { generated: boolean; generateMs: number } | null }> {
+async function prepareModel(
+	choice: ModelChoice,
+): Promise<{ modelPath: string; modelFile: { generated: boolean; generateMs: number } | null }> {
 	if ('path' in choice) {
 		return { modelPath: choice.path, modelFile: null };
 	}
@@ -212,4 +274,8 @@ function progress(message: string): void {
 	process.stderr.write(`[bench] ${message}\n`);
 }
 
-runCli(() => main(process.argv.slice(2)), USAGE, (error) => `Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+runCli(
+	() => main(process.argv.slice(2)),
+	USAGE,
+	(error) => `Benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+);

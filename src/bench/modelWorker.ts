@@ -24,7 +24,9 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 	const loadMs = performance.now() - loadStartedAt;
 	const rssAfterLoadMiB = mib(process.memoryUsage().rss);
 	try {
-		progress(`${loaded.info.displayName}: ${loaded.info.threads} threads, ${loaded.info.backend}, FIM ${loaded.info.fimFamily} (${loaded.info.fimOrder}); calibrating`);
+		progress(
+			`${loaded.info.displayName}: ${loaded.info.threads} threads, ${loaded.info.backend}, FIM ${loaded.info.fimFamily} (${loaded.info.fimOrder}); calibrating`,
+		);
 		const calibration = await calibrate(loaded.model, loaded.sequences[0]!, traces[0]?.initialText ?? rewriteRequest().source.code);
 		progress(`prompt ${calibration.promptTokensPerSecond} tokens/s, generation ${calibration.generationTokensPerSecond} tokens/s`);
 
@@ -75,7 +77,12 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 			peakRssMiB,
 			allTraces:
 				replays.length > 0
-					? summarizeTrace({ replay: combineReplays('all traces', replays), requests: allRows, runs: allRuns, speeds: calibration })
+					? summarizeTrace({
+							replay: combineReplays('all traces', replays),
+							requests: allRows,
+							runs: allRuns,
+							speeds: calibration,
+						})
 					: undefined,
 			traces: reports,
 			...(actions ? { actions } : {}),

@@ -48,7 +48,7 @@ export function dependencyClosure(projectDirectory: string, root: string, exclud
 
 function locatePackage(name: string, fromDirectory: string, projectDirectory: string): string | undefined {
 	let directory = fromDirectory;
-	for (; ;) {
+	for (;;) {
 		const candidate = path.join(directory, 'node_modules', name);
 		if (fs.existsSync(path.join(candidate, 'package.json'))) {
 			return candidate;

@@ -30,9 +30,10 @@ function main(argv: string[]): void {
 	const wanted = new Set([natives.cpu, ...(argv.includes('--gpu') ? natives.gpu : [])]);
 	for (const file of STAGED_FILES) {
 		if (!fs.existsSync(path.join(root, file))) {
-			const hint = file === BUNDLED_MODEL_RELATIVE_PATH
-				? 'the starter model is committed to git (models/starter/); restore it, or rebuild it with models/recipe (see models/README.md)'
-				: 'run `npm run setup` (it builds the bundles) first';
+			const hint =
+				file === BUNDLED_MODEL_RELATIVE_PATH
+					? 'the starter model is committed to git (models/starter/); restore it, or rebuild it with models/recipe (see models/README.md)'
+					: 'run `npm run setup` (it builds the bundles) first';
 			throw new Error(`${file} is missing: ${hint}`);
 		}
 	}
@@ -47,7 +48,6 @@ function main(argv: string[]): void {
 }
 
 function stageAndPackage(root: string, stage: string, target: string, wanted: Set<string>, argv: string[]): void {
-
 	for (const file of STAGED_FILES) {
 		copy(path.join(root, file), path.join(stage, file));
 	}
@@ -81,7 +81,9 @@ function stageAndPackage(root: string, stage: string, target: string, wanted: Se
  * run-time dependencies only node-llama-cpp, because esbuild bundled all the others.
  */
 function writeManifest(root: string, stage: string): void {
-	const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown> & { dependencies: Record<string, string> };
+	const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown> & {
+		dependencies: Record<string, string>;
+	};
 	delete manifest.scripts;
 	delete manifest.devDependencies;
 	manifest.dependencies = { 'node-llama-cpp': manifest.dependencies['node-llama-cpp']! };

@@ -57,7 +57,8 @@ async function main(argv: string[]): Promise<number> {
 	const rootsOption = stringOption(options, 'roots');
 	const sourcesOption = stringOption(options, 'sources');
 	if (rootsOption !== undefined && sourcesOption !== undefined) throw new UsageError('--roots and --sources cannot be used together');
-	if (sourcesOption === undefined && (options.has('scratch') || options.has('no-install'))) throw new UsageError('--scratch and --no-install go with --sources');
+	if (sourcesOption === undefined && (options.has('scratch') || options.has('no-install')))
+		throw new UsageError('--scratch and --no-install go with --sources');
 	const startedAt = performance.now();
 	let found: { roots: SourceRoot[]; looked: FoundRoots['looked'] | undefined };
 	let sources: CorpusSources | undefined;
@@ -72,9 +73,18 @@ async function main(argv: string[]): Promise<number> {
 		}
 		sources = parseCorpusSources(json, projectRoot(), file);
 		const scratch = path.resolve(stringOption(options, 'scratch') ?? path.join(out, 'npm-scratch'));
-		const roots = await prepareCorpusSources(sources, { scratch, install: !options.has('no-install'), log: (line) => console.error(line) });
+		const roots = await prepareCorpusSources(sources, {
+			scratch,
+			install: !options.has('no-install'),
+			log: (line) => console.error(line),
+		});
 		found = { roots, looked: undefined };
-		sourcesList = { file: path.relative(projectRoot(), file), debianPackages: sources.debianPackages, npmPackages: sources.npmPackages.map((spec) => `${spec.name}@${spec.version}`), scratch };
+		sourcesList = {
+			file: path.relative(projectRoot(), file),
+			debianPackages: sources.debianPackages,
+			npmPackages: sources.npmPackages.map((spec) => `${spec.name}@${spec.version}`),
+			scratch,
+		};
 	} else {
 		found = rootsOption === undefined ? defaultSourceRoots(projectRoot()) : { roots: parseRootsOption(rootsOption), looked: undefined };
 	}
@@ -97,19 +107,27 @@ async function main(argv: string[]): Promise<number> {
 		log: (line) => console.error(line),
 	});
 	const { totals, byLanguage, byLicence } = result.sources;
-	console.log(`${totals.files} files, ${(totals.bytes / 1e6).toFixed(2)} MB (train ${totals.train.files} files, held out ${totals.heldout.files}) in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
+	console.log(
+		`${totals.files} files, ${(totals.bytes / 1e6).toFixed(2)} MB (train ${totals.train.files} files, held out ${totals.heldout.files}) in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`,
+	);
 	console.log('\nby language:');
 	for (const [language, tally] of Object.entries(byLanguage)) {
-		console.log(`  ${language.padEnd(12)} ${String(tally.files).padStart(6)} files ${(tally.bytes / 1e6).toFixed(2).padStart(7)} MB  (budget ${(tally.budgetBytes / 1e6).toFixed(2)} MB of ${(tally.candidateBytes / 1e6).toFixed(2)} MB candidates)`);
+		console.log(
+			`  ${language.padEnd(12)} ${String(tally.files).padStart(6)} files ${(tally.bytes / 1e6).toFixed(2).padStart(7)} MB  (budget ${(tally.budgetBytes / 1e6).toFixed(2)} MB of ${(tally.candidateBytes / 1e6).toFixed(2)} MB candidates)`,
+		);
 	}
 	console.log('\nbiggest origins:');
 	for (const origin of result.sources.origins.slice(0, 10)) {
-		console.log(`  ${origin.origin.padEnd(40)} ${String(origin.files).padStart(6)} files ${(origin.bytes / 1e6).toFixed(2).padStart(7)} MB ${((100 * origin.bytes) / Math.max(1, totals.bytes)).toFixed(1).padStart(5)} %`);
+		console.log(
+			`  ${origin.origin.padEnd(40)} ${String(origin.files).padStart(6)} files ${(origin.bytes / 1e6).toFixed(2).padStart(7)} MB ${((100 * origin.bytes) / Math.max(1, totals.bytes)).toFixed(1).padStart(5)} %`,
+		);
 	}
 	console.log('\nby licence:');
-	for (const [licence, tally] of Object.entries(byLicence)) console.log(`  ${licence.padEnd(28)} ${String(tally.files).padStart(6)} files ${(tally.bytes / 1e6).toFixed(2).padStart(7)} MB`);
+	for (const [licence, tally] of Object.entries(byLicence))
+		console.log(`  ${licence.padEnd(28)} ${String(tally.files).padStart(6)} files ${(tally.bytes / 1e6).toFixed(2).padStart(7)} MB`);
 	console.log('\nskipped:');
-	for (const [reason, summary] of Object.entries(result.skipped)) console.log(`  ${reason.padEnd(28)} ${String(summary.files).padStart(7)} files  e.g. ${summary.examples[0] ?? ''}`);
+	for (const [reason, summary] of Object.entries(result.skipped))
+		console.log(`  ${reason.padEnd(28)} ${String(summary.files).padStart(7)} files  e.g. ${summary.examples[0] ?? ''}`);
 	console.log(`\nwrote ${result.files.corpus}, ${path.basename(result.files.sources)}, ${path.basename(result.files.skipped)}`);
 	return 0;
 }
@@ -117,12 +135,15 @@ async function main(argv: string[]): Promise<number> {
 function fractionOption(name: string, value: string | undefined, aboveZero = false): number | undefined {
 	if (value === undefined) return undefined;
 	const fraction = Number(value);
-	if (!(fraction >= 0 && fraction <= 1) || (aboveZero && fraction === 0)) throw new UsageError(`--${name} must be a number ${aboveZero ? 'above 0, at most' : 'from 0 to'} 1`);
+	if (!(fraction >= 0 && fraction <= 1) || (aboveZero && fraction === 0))
+		throw new UsageError(`--${name} must be a number ${aboveZero ? 'above 0, at most' : 'from 0 to'} 1`);
 	return fraction;
 }
 
-
 // A problem with the sources list or with installing its sources is the user's to fix: the message says how, a stack would only hide it.
-runCli(() => main(process.argv.slice(2)), USAGE, (error) =>
-	`Building the corpus failed: ${error instanceof CorpusSourcesError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error)}`,
+runCli(
+	() => main(process.argv.slice(2)),
+	USAGE,
+	(error) =>
+		`Building the corpus failed: ${error instanceof CorpusSourcesError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
 );

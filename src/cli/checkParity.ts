@@ -27,7 +27,6 @@ Options:
   --tokens N     positions compared (default 512; at most the model's context)
   --json FILE    also write the report as JSON`;
 
-
 async function main(argv: string[]): Promise<number> {
 	const { positionals, options } = parseArguments(argv, ['help']);
 	if (options.has('help')) {
@@ -50,18 +49,34 @@ async function main(argv: string[]): Promise<number> {
 	} else {
 		tokens = await textParityTokens(model, readFileSync(path.resolve(text!), 'utf8'), count);
 	}
-	const result = await checkGgufParity({ recipeDirectory: path.join(root, 'models', 'recipe'), ggufPath: model, tokens, wrongRopeControl: true });
+	const result = await checkGgufParity({
+		recipeDirectory: path.join(root, 'models', 'recipe'),
+		ggufPath: model,
+		tokens,
+		wrongRopeControl: true,
+	});
 	const { report, wrongRopeControl } = result;
-	console.log(`${path.basename(model)}: ${result.tokens} positions, top-1 agreement ${(report.top1Agreement * 100).toFixed(1)} %, ` +
-		`max |diff| ${report.maxAbsDiff.toFixed(4)}, mean |diff| ${report.meanAbsDiff.toFixed(5)} (logit std ${report.referenceStd.toFixed(3)}); ` +
-		`FIM ${report.fimTemplate}`);
+	console.log(
+		`${path.basename(model)}: ${result.tokens} positions, top-1 agreement ${(report.top1Agreement * 100).toFixed(1)} %, ` +
+			`max |diff| ${report.maxAbsDiff.toFixed(4)}, mean |diff| ${report.meanAbsDiff.toFixed(5)} (logit std ${report.referenceStd.toFixed(3)}); ` +
+			`FIM ${report.fimTemplate}`,
+	);
 	if (wrongRopeControl !== undefined) {
-		console.log(`wrong-rope control: top-1 agreement ${(wrongRopeControl.top1Agreement * 100).toFixed(1)} %, max |diff| ${wrongRopeControl.maxAbsDiff.toFixed(3)}`);
+		console.log(
+			`wrong-rope control: top-1 agreement ${(wrongRopeControl.top1Agreement * 100).toFixed(1)} %, max |diff| ${wrongRopeControl.maxAbsDiff.toFixed(3)}`,
+		);
 	}
-	if (stringOption(options, 'json') !== undefined) await writeFile(path.resolve(stringOption(options, 'json')!), `${JSON.stringify(result, null, 2)}\n`);
-	const passed = report.top1Agreement >= GGUF_PARITY_MIN_TOP1 && (wrongRopeControl === undefined || wrongRopeControl.top1Agreement < GGUF_PARITY_MIN_TOP1);
+	if (stringOption(options, 'json') !== undefined)
+		await writeFile(path.resolve(stringOption(options, 'json')!), `${JSON.stringify(result, null, 2)}\n`);
+	const passed =
+		report.top1Agreement >= GGUF_PARITY_MIN_TOP1 &&
+		(wrongRopeControl === undefined || wrongRopeControl.top1Agreement < GGUF_PARITY_MIN_TOP1);
 	console.log(passed ? 'parity holds' : 'parity FAILED');
 	return passed ? 0 : 1;
 }
 
-runCli(() => main(process.argv.slice(2)), USAGE, (error) => `parity: ${messageOf(error)}`);
+runCli(
+	() => main(process.argv.slice(2)),
+	USAGE,
+	(error) => `parity: ${messageOf(error)}`,
+);

@@ -46,7 +46,9 @@ export function integerOption(options: Map<string, string | true>, name: string,
 	}
 	const parsed = value === true || value.trim() === '' ? Number.NaN : Number(value);
 	if (!Number.isInteger(parsed)) {
-		throw new UsageError(`--${name} must be an integer${range ? ` from ${range.min} to ${range.max}` : ''}, got ${JSON.stringify(value === true ? '' : value)}`);
+		throw new UsageError(
+			`--${name} must be an integer${range ? ` from ${range.min} to ${range.max}` : ''}, got ${JSON.stringify(value === true ? '' : value)}`,
+		);
 	}
 	if (!Number.isSafeInteger(parsed) || (range && (parsed < range.min || parsed > range.max))) {
 		throw new UsageError(`--${name} must be ${range ? `from ${range.min} to ${range.max}` : 'a safe integer'}, got ${value}`);

@@ -85,17 +85,33 @@ function print(result: CompletionResult, input: CursorInput, engine: CompletionE
 	const { stats } = result;
 	const info = engine.info;
 	if (json) {
-		console.log(JSON.stringify({ source: input.source, completion: result.text, rawText: result.rawText, stopReason: result.stopReason, model: info, loadMs, stats }, null, 2));
+		console.log(
+			JSON.stringify(
+				{
+					source: input.source,
+					completion: result.text,
+					rawText: result.rawText,
+					stopReason: result.stopReason,
+					model: info,
+					loadMs,
+					stats,
+				},
+				null,
+				2,
+			),
+		);
 		return;
 	}
 	const generationMs = stats.totalMs - stats.promptMs;
 	const tokensPerSecond = stats.generatedTokens / Math.max(generationMs / 1000, 1e-3);
 	console.log(result.text);
 	console.log('---');
-	console.log(`at ${input.source} with ${info.displayName} (${info.quantization}, ${info.backend}, ${info.threads} threads, FIM: ${info.fimFamily})`);
+	console.log(
+		`at ${input.source} with ${info.displayName} (${info.quantization}, ${info.backend}, ${info.threads} threads, FIM: ${info.fimFamily})`,
+	);
 	console.log(
 		`${Math.round(stats.totalMs)} ms: prompt ${stats.promptTokens} tokens in ${Math.round(stats.promptMs)} ms, ` +
-		`${stats.generatedTokens} tokens generated (${tokensPerSecond.toFixed(1)} tokens/s), stopped by ${result.stopReason}; model loaded in ${Math.round(loadMs)} ms`,
+			`${stats.generatedTokens} tokens generated (${tokensPerSecond.toFixed(1)} tokens/s), stopped by ${result.stopReason}; model loaded in ${Math.round(loadMs)} ms`,
 	);
 }
 
@@ -107,6 +123,8 @@ async function readStdin(): Promise<Buffer> {
 	return Buffer.concat(chunks);
 }
 
-runCli(() => main(process.argv.slice(2)), USAGE, (error) =>
-	error instanceof ModelLoadError ? error.userMessage : `Completion failed: ${messageOf(error)}`,
+runCli(
+	() => main(process.argv.slice(2)),
+	USAGE,
+	(error) => (error instanceof ModelLoadError ? error.userMessage : `Completion failed: ${messageOf(error)}`),
 );

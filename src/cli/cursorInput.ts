@@ -22,7 +22,9 @@ export async function readFileAtCursor(spec: string): Promise<CursorInput> {
 	const bytes = await fs.readFile(file).catch(async (error: NodeJS.ErrnoException) => {
 		const position = error.code === 'ENOENT' ? await positionAfterExistingFile(spec) : undefined;
 		if (position !== undefined) {
-			throw new UsageError(`Bad position ${JSON.stringify(position.text)} after ${position.file}: give file:line[:column], with line and column whole numbers from 1.`);
+			throw new UsageError(
+				`Bad position ${JSON.stringify(position.text)} after ${position.file}: give file:line[:column], with line and column whole numbers from 1.`,
+			);
 		}
 		throw new UsageError(`Cannot read ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
 	});

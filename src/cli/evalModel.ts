@@ -46,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
 	const modelPath = path.resolve(stringOption(options, 'model') ?? path.join(projectRoot(), BUNDLED_MODEL_RELATIVE_PATH));
 	const data = path.resolve(stringOption(options, 'data') ?? path.join(projectRoot(), 'models', 'recipe', 'data'));
 	const mode = stringOption(options, 'mode') ?? EDITOR_INLINE_SETTINGS.mode;
-	if (mode !== 'auto' && mode !== 'single-line' && mode !== 'multi-line') throw new UsageError('--mode must be auto, single-line or multi-line');
+	if (mode !== 'auto' && mode !== 'single-line' && mode !== 'multi-line')
+		throw new UsageError('--mode must be auto, single-line or multi-line');
 	const gpu = stringOption(options, 'gpu') ?? 'off';
 	if (gpu !== 'auto' && gpu !== 'off') throw new UsageError('--gpu must be auto or off');
 	const limit = integerOption(options, 'limit') ?? 120;
@@ -61,12 +62,24 @@ async function main(argv: string[]): Promise<number> {
 		limit,
 		seed,
 	);
-	const settings = { ...EDITOR_INLINE_SETTINGS, mode, maxTokens: integerOption(options, 'max-tokens') ?? EDITOR_INLINE_SETTINGS.maxTokens } as const;
-	const loaded = await loadModel({ modelPath, threads: integerOption(options, 'threads') ?? 2, contextSize: integerOption(options, 'context-size'), gpu, logger });
+	const settings = {
+		...EDITOR_INLINE_SETTINGS,
+		mode,
+		maxTokens: integerOption(options, 'max-tokens') ?? EDITOR_INLINE_SETTINGS.maxTokens,
+	} as const;
+	const loaded = await loadModel({
+		modelPath,
+		threads: integerOption(options, 'threads') ?? 2,
+		contextSize: integerOption(options, 'context-size'),
+		gpu,
+		logger,
+	});
 	const engine = new CompletionEngine(loaded, logger);
 	const startedAt = performance.now();
 	try {
-		console.error(`${tasks.length} FIM tasks from ${heldoutFiles.length} held-out files; model ${engine.info.displayName} (FIM: ${engine.info.fimFamily})`);
+		console.error(
+			`${tasks.length} FIM tasks from ${heldoutFiles.length} held-out files; model ${engine.info.displayName} (FIM: ${engine.info.fimFamily})`,
+		);
 		const results = await runFimTasks(engine, tasks, settings, (_, index) => {
 			if ((index + 1) % 20 === 0) console.error(`  ${index + 1}/${tasks.length} tasks`);
 		});
@@ -76,12 +89,17 @@ async function main(argv: string[]): Promise<number> {
 			const documents = await readHeldoutDocuments(data, heldoutFiles);
 			// A sequence of the engine's pool: the FIM tasks are done, so its cached prompt is not needed any more.
 			const sequence = loaded.sequences[loaded.sequences.length - 1]!;
-			perplexity = await heldoutPerplexity(sequence, documents, { maxTokens: perplexityTokens, windowTokens: loaded.context.contextSize });
+			perplexity = await heldoutPerplexity(sequence, documents, {
+				maxTokens: perplexityTokens,
+				windowTokens: loaded.context.contextSize,
+			});
 		}
 		const scores = summarizeScores(results);
 		console.log(formatReportTable(scores, perplexity));
 		const seconds = (performance.now() - startedAt) / 1000;
-		console.log(`model ${path.relative(process.cwd(), modelPath)} (FIM: ${engine.info.fimFamily}); ${results.length} tasks in ${fimSeconds.toFixed(0)} s, ${seconds.toFixed(0)} s in all`);
+		console.log(
+			`model ${path.relative(process.cwd(), modelPath)} (FIM: ${engine.info.fimFamily}); ${results.length} tasks in ${fimSeconds.toFixed(0)} s, ${seconds.toFixed(0)} s in all`,
+		);
 		if (jsonFile !== undefined) {
 			const report = {
 				model: modelPath,
@@ -103,7 +121,11 @@ async function main(argv: string[]): Promise<number> {
 	return 0;
 }
 
-
-runCli(() => main(process.argv.slice(2)), USAGE, (error) =>
-	error instanceof ModelLoadError ? error.userMessage : `Evaluation failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`,
+runCli(
+	() => main(process.argv.slice(2)),
+	USAGE,
+	(error) =>
+		error instanceof ModelLoadError
+			? error.userMessage
+			: `Evaluation failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
 );

@@ -29,7 +29,6 @@ Options:
   --check-tokens N    tokens in the parity check (default 256, at most the model's context)
   --data DIR          token shards for the parity check's text (default models/recipe/data)`;
 
-
 async function main(argv: string[]): Promise<number> {
 	const { positionals, options } = parseArguments(argv, ['help', 'check']);
 	if (options.has('help')) {
@@ -40,16 +39,20 @@ async function main(argv: string[]): Promise<number> {
 	const root = projectRoot();
 	const recipe = path.join(root, 'models', 'recipe');
 	const tensorsOption = stringOption(options, 'tensors');
-	const checkpoint = tensorsOption === undefined
-		? path.resolve(stringOption(options, 'checkpoint') ?? path.join(recipe, 'runs', 'cpu-small', 'checkpoint.pt'))
-		: undefined;
+	const checkpoint =
+		tensorsOption === undefined
+			? path.resolve(stringOption(options, 'checkpoint') ?? path.join(recipe, 'runs', 'cpu-small', 'checkpoint.pt'))
+			: undefined;
 	const out = path.resolve(stringOption(options, 'out') ?? path.join(root, 'models', 'starter'));
 	const quantizations = (stringOption(options, 'quant') ?? 'F16,Q8_0').split(',').map((q) => q.trim().toUpperCase());
 	for (const q of quantizations) {
-		if (!(starterQuantizations as readonly string[]).includes(q)) throw new UsageError(`--quant: unknown ${q}; use ${starterQuantizations.join(', ')}`);
+		if (!(starterQuantizations as readonly string[]).includes(q))
+			throw new UsageError(`--quant: unknown ${q}; use ${starterQuantizations.join(', ')}`);
 	}
-	if (options.has('check') && checkpoint === undefined) throw new UsageError('--check needs the checkpoint (PyTorch computes the reference logits)');
-	if (checkpoint !== undefined && !existsSync(checkpoint)) throw new UsageError(`${checkpoint} does not exist: train first (npm run train)`);
+	if (options.has('check') && checkpoint === undefined)
+		throw new UsageError('--check needs the checkpoint (PyTorch computes the reference logits)');
+	if (checkpoint !== undefined && !existsSync(checkpoint))
+		throw new UsageError(`${checkpoint} does not exist: train first (npm run train)`);
 
 	const result = await exportStarterModel({
 		recipeDirectory: recipe,
@@ -59,7 +62,10 @@ async function main(argv: string[]): Promise<number> {
 		quantizations: quantizations as StarterQuantization[],
 		name: stringOption(options, 'name'),
 		check: options.has('check')
-			? { tokens: integerOption(options, 'check-tokens') ?? 256, dataDirectory: path.resolve(stringOption(options, 'data') ?? path.join(recipe, 'data')) }
+			? {
+					tokens: integerOption(options, 'check-tokens') ?? 256,
+					dataDirectory: path.resolve(stringOption(options, 'data') ?? path.join(recipe, 'data')),
+				}
 			: undefined,
 		log: (line) => console.error(line),
 	});
@@ -71,4 +77,8 @@ async function main(argv: string[]): Promise<number> {
 	return 0;
 }
 
-runCli(() => main(process.argv.slice(2)), USAGE, (error) => `export-model: ${messageOf(error)}`);
+runCli(
+	() => main(process.argv.slice(2)),
+	USAGE,
+	(error) => `export-model: ${messageOf(error)}`,
+);

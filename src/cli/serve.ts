@@ -64,7 +64,9 @@ async function main(argv: string[]): Promise<number> {
 	if (apiKey === undefined && !isLoopback(host)) {
 		logger.warn(`Listening on ${host} without --api-key: anyone who can reach this machine can use the model.`);
 	}
-	console.log(`Serving ${modelId} (${loaded.info.quantization}, ${loaded.info.backend}, chat layout ${chat.chatWrapper.name}) at ${server.url}`);
+	console.log(
+		`Serving ${modelId} (${loaded.info.quantization}, ${loaded.info.backend}, chat layout ${chat.chatWrapper.name}) at ${server.url}`,
+	);
 
 	await new Promise<void>((resolve) => {
 		process.once('SIGINT', resolve);
@@ -78,11 +80,12 @@ async function main(argv: string[]): Promise<number> {
 	return 0;
 }
 
-
 function isLoopback(host: string): boolean {
 	return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-runCli(() => main(process.argv.slice(2)), USAGE, (error) =>
-	error instanceof ModelLoadError ? error.userMessage : `Serving failed: ${messageOf(error)}`,
+runCli(
+	() => main(process.argv.slice(2)),
+	USAGE,
+	(error) => (error instanceof ModelLoadError ? error.userMessage : `Serving failed: ${messageOf(error)}`),
 );

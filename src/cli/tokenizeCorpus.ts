@@ -57,9 +57,13 @@ async function main(argv: string[]): Promise<number> {
 		console.log(`special tokens: ${JSON.stringify(manifest.specialTokens)}, vocabulary ${manifest.vocabSize}`);
 		for (const name of ['train', 'heldout'] as const) {
 			const split = manifest.splits[name];
-			console.log(`${name}: ${split.files} files, ${split.documents} documents, ${split.tokenCount} tokens in ${split.shards.length} shards`);
+			console.log(
+				`${name}: ${split.files} files, ${split.documents} documents, ${split.tokenCount} tokens in ${split.shards.length} shards`,
+			);
 			for (const [language, counts] of Object.entries(split.byLanguage).sort((a, b) => b[1].tokenCount - a[1].tokenCount)) {
-				console.log(`  ${language.padEnd(12)} ${String(counts.files).padStart(6)} files ${String(counts.tokenCount).padStart(10)} tokens`);
+				console.log(
+					`  ${language.padEnd(12)} ${String(counts.files).padStart(6)} files ${String(counts.tokenCount).padStart(10)} tokens`,
+				);
 			}
 			for (const shard of split.shards) {
 				const bytes = (await stat(path.join(out, shard.tokens))).size;
@@ -73,5 +77,8 @@ async function main(argv: string[]): Promise<number> {
 	return 0;
 }
 
-
-runCli(() => main(process.argv.slice(2)), USAGE, (error) => `Tokenizing failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+runCli(
+	() => main(process.argv.slice(2)),
+	USAGE,
+	(error) => `Tokenizing failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+);

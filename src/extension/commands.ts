@@ -67,9 +67,16 @@ export function registerCommands(
 		const run = (command: string) => async () => void (await vscode.commands.executeCommand(command));
 		return [
 			{ label: 'Hearth', kind: vscode.QuickPickItemKind.Separator },
-			{ label: enabled ? '$(debug-pause) Pause inline completions' : '$(play) Resume inline completions', run: run(Commands.toggleInlineCompletions) },
+			{
+				label: enabled ? '$(debug-pause) Pause inline completions' : '$(play) Resume inline completions',
+				run: run(Commands.toggleInlineCompletions),
+			},
 			{ label: '$(output) Show logs', run: run(Commands.showLogs) },
-			{ label: '$(history) Show escalation log', description: 'what was sent to a frontier model', run: run(Commands.showEscalationLog) },
+			{
+				label: '$(history) Show escalation log',
+				description: 'what was sent to a frontier model',
+				run: run(Commands.showEscalationLog),
+			},
 			{ label: '$(debug-restart) Restart language server', run: run(Commands.restartServer) },
 			{ label: '$(settings-gear) Open settings', run: run(Commands.openSettings) },
 		];
@@ -85,7 +92,10 @@ export function registerCommands(
 	const auditPath = vscode.Uri.joinPath(context.globalStorageUri, 'escalations.jsonl').fsPath;
 	const audit = new AuditLog(auditPath);
 	const escalations = new EscalationCommands(server.client, answers, outgoing, rewrites, new FrontierKeys(context.secrets), audit, log);
-	rewrites.escalation = { escalate: (task, target) => escalations.escalate(task, target), remember: (task, target) => escalations.rememberLocal(task, target) };
+	rewrites.escalation = {
+		escalate: (task, target) => escalations.escalate(task, target),
+		remember: (task, target) => escalations.rememberLocal(task, target),
+	};
 	context.subscriptions.push(outgoing, escalations);
 	register(Commands.askFrontier, () => escalations.askFrontier());
 	register(Commands.escalateLocalAnswer, () => escalations.escalateLastLocal());
@@ -102,7 +112,10 @@ export function registerCommands(
 	register(Commands.chooseModel, () => showModelSwitcher({ client: server.client, credentials, log, actions: actionItems }));
 
 	register(Commands.showMenu, async () => {
-		const items = [{ label: '$(symbol-class) Choose model…', run: async () => void (await vscode.commands.executeCommand(Commands.chooseModel)) }, ...actionItems()];
+		const items = [
+			{ label: '$(symbol-class) Choose model…', run: async () => void (await vscode.commands.executeCommand(Commands.chooseModel)) },
+			...actionItems(),
+		];
 		const picked = await vscode.window.showQuickPick(items, { title: 'Hearth' });
 		await picked?.run?.();
 	});

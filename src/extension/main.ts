@@ -21,7 +21,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 	context.subscriptions.push(log, statusBar);
 	const restartPolicy = new RestartPolicy();
 	const modelsDirectory = vscode.Uri.joinPath(context.globalStorageUri, 'models').fsPath;
-	const server = createServerClient(context, log, statusBar, restartPolicy, { defaultModelPath: bundledModelPath(context), modelsDirectory });
+	const server = createServerClient(context, log, statusBar, restartPolicy, {
+		defaultModelPath: bundledModelPath(context),
+		modelsDirectory,
+	});
 	client = server.client;
 	const credentials = new ServerCredentials(context.secrets, client);
 	context.subscriptions.push(credentials);

@@ -79,8 +79,12 @@ export function createServerClient(
 				statusBar.setProcessState('stopped', 'The language server is not running.');
 			}
 		}),
-		client.onNotification(ServerStatusNotification.method, (status: ServerStatusNotification.Params) => statusBar.setServerStatus(status)),
-		client.onNotification(CompletionStatsNotification.method, (report: CompletionStatsNotification.Params) => statusBar.recordCompletion(report)),
+		client.onNotification(ServerStatusNotification.method, (status: ServerStatusNotification.Params) =>
+			statusBar.setServerStatus(status),
+		),
+		client.onNotification(CompletionStatsNotification.method, (report: CompletionStatsNotification.Params) =>
+			statusBar.recordCompletion(report),
+		),
 	);
 	return {
 		client,

@@ -49,7 +49,10 @@ export class ExtraContextSource {
 		const path = this.pathOf(document.uri);
 		// Only the lines around the cursor are read: splitting a 5 MB document on each keystroke would not do.
 		const firstLine = Math.max(0, line - EDIT_WINDOW_LINES);
-		const window = document.getText({ start: { line: firstLine, character: 0 }, end: { line: line + EDIT_WINDOW_LINES + 1, character: 0 } });
+		const window = document.getText({
+			start: { line: firstLine, character: 0 },
+			end: { line: line + EDIT_WINDOW_LINES + 1, character: 0 },
+		});
 		this.recent.recordEdit(path, window, line, firstLine);
 		const snapshot = this.snapshots.get(document.uri) ?? { chunks: [], refreshedAt: Number.NEGATIVE_INFINITY };
 		this.snapshots.set(document.uri, snapshot);
@@ -91,7 +94,9 @@ export class ExtraContextSource {
 		}
 		snapshot.chunks = chunks;
 		snapshot.refreshedAt = performance.now();
-		this.logger.debug(`Extra context for ${currentPath}: ${chunks.length} chunk(s)${selected.timedOut ? ' (search cut short by its time budget)' : ''}`);
+		this.logger.debug(
+			`Extra context for ${currentPath}: ${chunks.length} chunk(s)${selected.timedOut ? ' (search cut short by its time budget)' : ''}`,
+		);
 		this.onRefreshed(uri);
 	}
 

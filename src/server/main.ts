@@ -112,49 +112,57 @@ connection.onRequest(ListModelsRequest.method, (params: ListModelsRequest.Params
 	library().inventory(Array.isArray(params?.catalog) ? params.catalog : []),
 );
 
-connection.onRequest(InspectModelRequest.method, (params: InspectModelRequest.Params): Promise<InspectModelRequest.Result> => library().inspect(String(params?.path ?? '')));
+connection.onRequest(InspectModelRequest.method, (params: InspectModelRequest.Params): Promise<InspectModelRequest.Result> =>
+	library().inspect(String(params?.path ?? '')),
+);
 
-connection.onRequest(DownloadModelRequest.method, async (params: DownloadModelRequest.Params, token): Promise<DownloadModelRequest.Result> => {
-	if (!modelsDirectory) {
-		throw new ResponseError(1, 'This server was started without a models folder; downloads are not available.');
-	}
-	const abort = new AbortController();
-	const subscription = token?.onCancellationRequested(() => abort.abort());
-	let lastSent = 0;
-	try {
-		logger.info(`Downloading ${params.uri} to ${modelsDirectory}`);
-		const result = await downloadModel(params, {
-			modelsDirectory,
-			signal: abort.signal,
-			onProgress: (progress) => {
-				// A notification per network chunk would flood the client; a few per second is plenty.
-				const now = performance.now();
-				if (progress.phase === 'downloading' && now - lastSent < 250 && progress.downloadedBytes < progress.totalBytes) {
-					return;
-				}
-				lastSent = now;
-				void connection.sendNotification(DownloadProgressNotification.method, { progressToken: params.progressToken, ...progress } satisfies DownloadProgressNotification.Params);
-			},
-		});
-		const report = `Downloaded ${result.path} (${result.sizeBytes} bytes). ${result.verification}`;
-		if (result.verifiedAgainst.length > 0) {
-			logger.info(report);
-		} else {
-			logger.warn(report);
+connection.onRequest(
+	DownloadModelRequest.method,
+	async (params: DownloadModelRequest.Params, token): Promise<DownloadModelRequest.Result> => {
+		if (!modelsDirectory) {
+			throw new ResponseError(1, 'This server was started without a models folder; downloads are not available.');
 		}
-		return result;
-	} catch (error) {
-		if (error instanceof DownloadCancelledError) {
-			logger.info(`Download of ${params.fileName} cancelled.`);
-			throw new ResponseError(LSPErrorCodes.RequestCancelled, error.message);
+		const abort = new AbortController();
+		const subscription = token?.onCancellationRequested(() => abort.abort());
+		let lastSent = 0;
+		try {
+			logger.info(`Downloading ${params.uri} to ${modelsDirectory}`);
+			const result = await downloadModel(params, {
+				modelsDirectory,
+				signal: abort.signal,
+				onProgress: (progress) => {
+					// A notification per network chunk would flood the client; a few per second is plenty.
+					const now = performance.now();
+					if (progress.phase === 'downloading' && now - lastSent < 250 && progress.downloadedBytes < progress.totalBytes) {
+						return;
+					}
+					lastSent = now;
+					void connection.sendNotification(DownloadProgressNotification.method, {
+						progressToken: params.progressToken,
+						...progress,
+					} satisfies DownloadProgressNotification.Params);
+				},
+			});
+			const report = `Downloaded ${result.path} (${result.sizeBytes} bytes). ${result.verification}`;
+			if (result.verifiedAgainst.length > 0) {
+				logger.info(report);
+			} else {
+				logger.warn(report);
+			}
+			return result;
+		} catch (error) {
+			if (error instanceof DownloadCancelledError) {
+				logger.info(`Download of ${params.fileName} cancelled.`);
+				throw new ResponseError(LSPErrorCodes.RequestCancelled, error.message);
+			}
+			const message = error instanceof ModelLoadError ? error.userMessage : messageOf(error);
+			logger.error(message);
+			throw new ResponseError(1, message);
+		} finally {
+			subscription?.dispose();
 		}
-		const message = error instanceof ModelLoadError ? error.userMessage : messageOf(error);
-		logger.error(message);
-		throw new ResponseError(1, message);
-	} finally {
-		subscription?.dispose();
-	}
-});
+	},
+);
 
 connection.onRequest(RunActionRequest.method, async (params: RunActionRequest.Params, token): Promise<RunActionRequest.Result> => {
 	if (!host) {
@@ -169,12 +177,21 @@ connection.onRequest(RunActionRequest.method, async (params: RunActionRequest.Pa
 	const send = () => {
 		pending = undefined;
 		lastSent = performance.now();
-		void connection.sendNotification(ActionProgressNotification.method, { progressToken: params.progressToken, text: latest } satisfies ActionProgressNotification.Params);
+		void connection.sendNotification(ActionProgressNotification.method, {
+			progressToken: params.progressToken,
+			text: latest,
+		} satisfies ActionProgressNotification.Params);
 	};
 	try {
 		const outcome = await runAction(
 			host,
-			{ kind: params.kind, code: String(params.code ?? ''), languageId: String(params.languageId ?? 'plaintext'), filePath: params.filePath, instruction: params.instruction },
+			{
+				kind: params.kind,
+				code: String(params.code ?? ''),
+				languageId: String(params.languageId ?? 'plaintext'),
+				filePath: params.filePath,
+				instruction: params.instruction,
+			},
 			abort.signal,
 			(text) => {
 				latest = text;
@@ -192,15 +209,25 @@ connection.onRequest(RunActionRequest.method, async (params: RunActionRequest.Pa
 			// The client has the text so far from the progress notifications.
 			throw new ResponseError(LSPErrorCodes.RequestCancelled, `${params.kind} cancelled after ${outcome.generatedTokens} tokens`);
 		}
-		const proposal = outcome.stopReason === 'cancelled' ? {} : rewriteProposal(params.kind, String(params.code ?? ''), outcome.text, String(params.languageId ?? 'plaintext'));
-		logger.info(`${params.kind}: ${outcome.generatedTokens} tokens in ${Math.round(outcome.totalMs)} ms (${outcome.tokensPerSecond.toFixed(1)} tok/s, ${outcome.pauses} pauses for typing), ${outcome.stopReason}`);
+		const proposal =
+			outcome.stopReason === 'cancelled'
+				? {}
+				: rewriteProposal(params.kind, String(params.code ?? ''), outcome.text, String(params.languageId ?? 'plaintext'));
+		logger.info(
+			`${params.kind}: ${outcome.generatedTokens} tokens in ${Math.round(outcome.totalMs)} ms (${outcome.tokensPerSecond.toFixed(1)} tok/s, ${outcome.pauses} pauses for typing), ${outcome.stopReason}`,
+		);
 		return { ...outcome, ...proposal };
 	} catch (error) {
 		clearTimeout(pending);
 		if (error instanceof ResponseError) {
 			throw error;
 		}
-		const message = error instanceof ChatEngineError ? error.userMessage : error instanceof ActionUnavailableError ? error.message : messageOf(error);
+		const message =
+			error instanceof ChatEngineError
+				? error.userMessage
+				: error instanceof ActionUnavailableError
+					? error.message
+					: messageOf(error);
 		logger.error(`${params.kind} failed: ${message}`);
 		throw new ResponseError(1, message);
 	} finally {
@@ -209,11 +236,18 @@ connection.onRequest(RunActionRequest.method, async (params: RunActionRequest.Pa
 });
 
 // No model needed: the clean-up rule, for proposals from a frontier model.
-connection.onRequest<CheckCommentOnlyRequest.Result, void>(CheckCommentOnlyRequest.method, (params: CheckCommentOnlyRequest.Params): CheckCommentOnlyRequest.Result => {
-	const check = checkCommentOnlyChange(String(params.original ?? ''), String(params.proposal ?? ''), String(params.languageId ?? 'plaintext'));
-	const verdict: CheckCommentOnlyRequest.Result = check.ok ? { ok: true } : { ok: false, reason: check.reason };
-	return verdict;
-});
+connection.onRequest<CheckCommentOnlyRequest.Result, void>(
+	CheckCommentOnlyRequest.method,
+	(params: CheckCommentOnlyRequest.Params): CheckCommentOnlyRequest.Result => {
+		const check = checkCommentOnlyChange(
+			String(params.original ?? ''),
+			String(params.proposal ?? ''),
+			String(params.languageId ?? 'plaintext'),
+		);
+		const verdict: CheckCommentOnlyRequest.Result = check.ok ? { ok: true } : { ok: false, reason: check.reason };
+		return verdict;
+	},
+);
 
 connection.onShutdown(async () => {
 	await host?.dispose();

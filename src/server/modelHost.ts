@@ -142,7 +142,10 @@ export class ModelHost {
 		if (!this.localModel) {
 			return undefined;
 		}
-		this.chat ??= new ChatEngine(this.localModel, { logger: this.logger, threads: this.appliedSettings?.performance.threads || undefined });
+		this.chat ??= new ChatEngine(this.localModel, {
+			logger: this.logger,
+			threads: this.appliedSettings?.performance.threads || undefined,
+		});
 		return this.chat;
 	}
 
@@ -184,11 +187,12 @@ export class ModelHost {
 			const info = next.info;
 			this.logger.info(
 				`Model ready in ${Math.round(performance.now() - startedAt)} ms: ${info.displayName} (${info.quantization}, ${info.backend}, ` +
-				`${info.threads} threads, context ${info.contextSize}, FIM: ${info.fimFamily})`,
+					`${info.threads} threads, context ${info.contextSize}, FIM: ${info.fimFamily})`,
 			);
 			this.publishIdleState();
 		} catch (error) {
-			const message = error instanceof ModelLoadError ? error.userMessage : `Could not load ${useServer ? what : modelPath}: ${messageOf(error)}`;
+			const message =
+				error instanceof ModelLoadError ? error.userMessage : `Could not load ${useServer ? what : modelPath}: ${messageOf(error)}`;
 			this.logger.error(message);
 			if (this.engine) {
 				this.loadFailure = `Kept ${this.engine.info.displayName}: ${message}`;
@@ -207,7 +211,11 @@ export class ModelHost {
 				const percent = Math.floor(fraction * 10) * 10;
 				if (percent !== shownPercent && percent < 100) {
 					shownPercent = percent;
-					this.setStatus({ state: 'loading', model: this.modelSummary, message: `Loading ${path.basename(modelPath)}… ${percent} %` });
+					this.setStatus({
+						state: 'loading',
+						model: this.modelSummary,
+						message: `Loading ${path.basename(modelPath)}… ${percent} %`,
+					});
 				}
 			},
 			modelPath,
@@ -220,7 +228,10 @@ export class ModelHost {
 
 	private connectServer(settings: HearthSettings): Promise<CompletionBackend> {
 		if (!settings.model.serverUrl) {
-			throw new ModelLoadError('server-unreachable', 'hearth.model.backend is "server" but hearth.model.serverUrl is empty: choose "Use an OpenAI-compatible server…" in the model switcher.');
+			throw new ModelLoadError(
+				'server-unreachable',
+				'hearth.model.backend is "server" but hearth.model.serverUrl is empty: choose "Use an OpenAI-compatible server…" in the model switcher.',
+			);
 		}
 		return OpenAiCompletionBackend.connect({
 			baseUrl: settings.model.serverUrl,

@@ -19,7 +19,9 @@ export function parseSettings(raw: unknown): ParsedSettings {
 			return fallback;
 		}
 		if (!valid(value)) {
-			problems.push(`Setting hearth.${section}.${key} has an invalid value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}.`);
+			problems.push(
+				`Setting hearth.${section}.${key} has an invalid value ${JSON.stringify(value)}; using ${JSON.stringify(fallback)}.`,
+			);
 			return fallback;
 		}
 		return value;

@@ -159,7 +159,9 @@ export namespace InspectModelRequest {
 	export interface Params {
 		path: string;
 	}
-	export type Result = { ok: true; displayName: string; sizeBytes: number; architecture: string; quantization: string; fit: FitVerdict } | { ok: false; message: string };
+	export type Result =
+		| { ok: true; displayName: string; sizeBytes: number; architecture: string; quantization: string; fit: FitVerdict }
+		| { ok: false; message: string };
 }
 
 /**

@@ -45,7 +45,17 @@ export interface HearthSettings {
 
 export const DEFAULT_SETTINGS: HearthSettings = {
 	model: { path: '', backend: 'local', serverUrl: '', serverModel: '' },
-	inlineCompletion: { enabled: true, maxTokens: 64, mode: 'auto', timeBudgetMs: 3000, debounceMinMs: 0, debounceMaxMs: 400, contextBudget: 1536, extraContext: true, prefetch: true },
+	inlineCompletion: {
+		enabled: true,
+		maxTokens: 64,
+		mode: 'auto',
+		timeBudgetMs: 3000,
+		debounceMinMs: 0,
+		debounceMaxMs: 400,
+		contextBudget: 1536,
+		extraContext: true,
+		prefetch: true,
+	},
 	performance: { threads: 0, contextSize: 2048, gpu: 'auto' },
 	actions: { maxTokens: 0 },
 };

@@ -4,7 +4,14 @@ import type { ChatResult, ChatStopReason } from '../engine/chat/chatTypes.js';
 import type { AdmissionGate } from './admissionGate.js';
 import { responseId, sendAnswer, unixSeconds, usageOf, type Exchange, type GenerationReport } from './exchange.js';
 import { badRequest, OpenAiHttpError, tooManyRequests } from './openAiErrors.js';
-import { chatMessages, includeUsageInStream, optionalNumber, optionalPositiveInteger, rejectSeveralChoices, stopStrings } from './requestFields.js';
+import {
+	chatMessages,
+	includeUsageInStream,
+	optionalNumber,
+	optionalPositiveInteger,
+	rejectSeveralChoices,
+	stopStrings,
+} from './requestFields.js';
 import { SseStream } from './sse.js';
 
 /** Most tokens of an answer when the request sets none (OpenAI's "until the context is full" could run for minutes on a CPU). */
@@ -14,10 +21,16 @@ export const DEFAULT_CHAT_MAX_TOKENS = 1024;
  * POST /v1/chat/completions on the chat engine: the conversation laid out with the model's chat
  * template, the answer whole or streamed as `chat.completion.chunk` deltas.
  */
-export async function serveChatCompletions(exchange: Exchange, chat: ChatEngine, gate: AdmissionGate, body: Record<string, unknown>): Promise<GenerationReport> {
+export async function serveChatCompletions(
+	exchange: Exchange,
+	chat: ChatEngine,
+	gate: AdmissionGate,
+	body: Record<string, unknown>,
+): Promise<GenerationReport> {
 	const messages = chatMessages(body);
 	// Newer OpenAI clients send max_completion_tokens; older ones and other servers max_tokens.
-	const maxTokens = optionalPositiveInteger(body, 'max_completion_tokens') ?? optionalPositiveInteger(body, 'max_tokens') ?? DEFAULT_CHAT_MAX_TOKENS;
+	const maxTokens =
+		optionalPositiveInteger(body, 'max_completion_tokens') ?? optionalPositiveInteger(body, 'max_tokens') ?? DEFAULT_CHAT_MAX_TOKENS;
 	const temperature = optionalNumber(body, 'temperature', 0, 2);
 	rejectSeveralChoices(body);
 	if (Array.isArray(body.tools) && body.tools.length > 0) {
@@ -60,7 +73,15 @@ export async function serveChatCompletions(exchange: Exchange, chat: ChatEngine,
 			const httpError = error instanceof ChatEngineError ? chatEngineHttpError(error) : undefined;
 			if (stream && httpError) {
 				stream.fail(httpError.body);
-				return { route: '/v1/chat/completions', stream: true, stopReason: 'error', finishReason: null, clientDisconnected: false, promptTokens, generatedTokens: 0 };
+				return {
+					route: '/v1/chat/completions',
+					stream: true,
+					stopReason: 'error',
+					finishReason: null,
+					clientDisconnected: false,
+					promptTokens,
+					generatedTokens: 0,
+				};
 			}
 			throw httpError ?? error;
 		}

@@ -3,7 +3,15 @@ import type { StopReason } from '../engine/runtime/completionEngine.js';
 import type { AdmissionGate } from './admissionGate.js';
 import { responseId, sendAnswer, unixSeconds, usageOf, type Exchange, type GenerationReport } from './exchange.js';
 import { tooManyRequests } from './openAiErrors.js';
-import { includeUsageInStream, optionalNumber, optionalPositiveInteger, optionalString, promptText, rejectSeveralChoices, stopStrings } from './requestFields.js';
+import {
+	includeUsageInStream,
+	optionalNumber,
+	optionalPositiveInteger,
+	optionalString,
+	promptText,
+	rejectSeveralChoices,
+	stopStrings,
+} from './requestFields.js';
 import { SseStream } from './sse.js';
 import { scanStops } from './stopScan.js';
 
@@ -17,7 +25,12 @@ const DEFAULT_MAX_TOKENS = 16;
  * streamed answer carries only text that will not change. Decoding is greedy: `temperature` is
  * accepted and ignored, as the engine's answers are meant to be reproducible.
  */
-export async function serveCompletions(exchange: Exchange, backend: CompletionBackend, gate: AdmissionGate, body: Record<string, unknown>): Promise<GenerationReport> {
+export async function serveCompletions(
+	exchange: Exchange,
+	backend: CompletionBackend,
+	gate: AdmissionGate,
+	body: Record<string, unknown>,
+): Promise<GenerationReport> {
 	const prompt = promptText(body);
 	const suffix = optionalString(body, 'suffix') ?? '';
 	const maxTokens = optionalPositiveInteger(body, 'max_tokens') ?? DEFAULT_MAX_TOKENS;
@@ -82,7 +95,8 @@ export async function serveCompletions(exchange: Exchange, backend: CompletionBa
 			return report(result.stopReason, null);
 		}
 		const text = stoppedText ?? cutAtStop(result.text, stops);
-		const finishReason = stoppedText === undefined && (result.stopReason === 'max-tokens' || result.stopReason === 'context-full') ? 'length' : 'stop';
+		const finishReason =
+			stoppedText === undefined && (result.stopReason === 'max-tokens' || result.stopReason === 'context-full') ? 'length' : 'stop';
 		const usage = usageOf(result.stats.promptTokens, result.stats.generatedTokens);
 		if (!stream) {
 			sendAnswer(exchange, { ...chunk(text, finishReason), usage });

@@ -45,6 +45,9 @@ export function unixSeconds(): number {
 	return Math.floor(Date.now() / 1000);
 }
 
-export function usageOf(promptTokens: number, completionTokens: number): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
+export function usageOf(
+	promptTokens: number,
+	completionTokens: number,
+): { prompt_tokens: number; completion_tokens: number; total_tokens: number } {
 	return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
 }

@@ -55,7 +55,11 @@ export function sendJsonText(response: ServerResponse, status: number, text: str
 	if (response.headersSent || response.destroyed) {
 		return;
 	}
-	response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(text)), ...headers });
+	response.writeHead(status, {
+		'Content-Type': 'application/json; charset=utf-8',
+		'Content-Length': String(Buffer.byteLength(text)),
+		...headers,
+	});
 	response.end(text);
 }
 

@@ -95,7 +95,13 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 			} else if (decodeURIComponent(path.slice('/v1/models/'.length)) === options.modelId) {
 				sendAnswer(exchange, model);
 			} else {
-				throw new OpenAiHttpError(404, `The model ${path.slice('/v1/models/'.length)} does not exist; this server has ${options.modelId}.`, 'not_found_error', 'model_not_found', 'model');
+				throw new OpenAiHttpError(
+					404,
+					`The model ${path.slice('/v1/models/'.length)} does not exist; this server has ${options.modelId}.`,
+					'not_found_error',
+					'model_not_found',
+					'model',
+				);
 			}
 			return undefined;
 		}
@@ -107,7 +113,12 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 			requireMethod(method, 'POST');
 			return serveChatCompletions(exchange, options.chat, gates.chat, await readBody(path, request));
 		}
-		throw new OpenAiHttpError(404, `Unknown route: ${method} ${path || '/'}. This server offers GET /v1/models${options.completions ? ', POST /v1/completions' : ''}${options.chat ? ', POST /v1/chat/completions' : ''}.`, 'not_found_error', 'unknown_route');
+		throw new OpenAiHttpError(
+			404,
+			`Unknown route: ${method} ${path || '/'}. This server offers GET /v1/models${options.completions ? ', POST /v1/completions' : ''}${options.chat ? ', POST /v1/chat/completions' : ''}.`,
+			'not_found_error',
+			'unknown_route',
+		);
 	};
 
 	const handle = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
@@ -134,7 +145,9 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 			}
 			const report = await route(exchange);
 			if (report) {
-				logger.debug(`${report.route}: ${report.stopReason}, ${report.promptTokens} prompt and ${report.generatedTokens} generated tokens${report.clientDisconnected ? ', client disconnected' : ''}`);
+				logger.debug(
+					`${report.route}: ${report.stopReason}, ${report.promptTokens} prompt and ${report.generatedTokens} generated tokens${report.clientDisconnected ? ', client disconnected' : ''}`,
+				);
 				options.onGenerationEnd?.(report);
 			}
 		} catch (error) {
@@ -143,7 +156,9 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 			}
 			const httpError = error instanceof OpenAiHttpError ? error : undefined;
 			if (!httpError) {
-				logger.error(`${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+				logger.error(
+					`${request.method} ${request.url} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+				);
 			}
 			if (response.headersSent) {
 				response.destroy(); // a stream that cannot be finished must not look finished

@@ -12,7 +12,12 @@ export async function readJsonObject(request: IncomingMessage, maxBytes = MAX_BO
 	for await (const chunk of request as AsyncIterable<Buffer>) {
 		size += chunk.length;
 		if (size > maxBytes) {
-			throw new OpenAiHttpError(413, `The request body is larger than ${maxBytes} bytes.`, 'invalid_request_error', 'request_too_large');
+			throw new OpenAiHttpError(
+				413,
+				`The request body is larger than ${maxBytes} bytes.`,
+				'invalid_request_error',
+				'request_too_large',
+			);
 		}
 		chunks.push(chunk);
 	}

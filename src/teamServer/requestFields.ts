@@ -90,7 +90,10 @@ export function chatMessages(body: Record<string, unknown>): ChatMessage[] {
 		const { role, content } = item as { role?: unknown; content?: unknown };
 		const mapped = role === 'developer' ? 'system' : role;
 		if (mapped !== 'system' && mapped !== 'user' && mapped !== 'assistant') {
-			throw badRequest(`\`${param}.role\` must be system, developer, user or assistant (got ${JSON.stringify(role)}).`, `${param}.role`);
+			throw badRequest(
+				`\`${param}.role\` must be system, developer, user or assistant (got ${JSON.stringify(role)}).`,
+				`${param}.role`,
+			);
 		}
 		return { role: mapped, content: messageText(content, mapped, `${param}.content`) };
 	});

@@ -65,7 +65,11 @@ export class FaultInjector {
 	}
 
 	takeStreamFaults(): StreamFaults {
-		return { malformedFirstEvent: this.takeMalformedJson(), closeAfterEvents: this.faults.closeMidStreamAfterChunks, stallAfterEvents: this.faults.stallMidStreamAfterChunks };
+		return {
+			malformedFirstEvent: this.takeMalformedJson(),
+			closeAfterEvents: this.faults.closeMidStreamAfterChunks,
+			stallAfterEvents: this.faults.stallMidStreamAfterChunks,
+		};
 	}
 }
 

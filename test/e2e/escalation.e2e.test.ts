@@ -15,7 +15,15 @@ import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { buildOutgoingRequest } from '../../src/extension/escalation/frontier/outgoingRequest.js';
 import { startOpenAiServer, type OpenAiServer } from '../../src/teamServer/openAiServer.js';
 import { HEARTH_WORKSPACE } from './fixtures/hearthWorkspace.js';
-import { ensureCodeServer, makeWorkspace, removeTempDir, screenshotFailures, startSession, type Session, type Workbench } from './harness/index.js';
+import {
+	ensureCodeServer,
+	makeWorkspace,
+	removeTempDir,
+	screenshotFailures,
+	startSession,
+	type Session,
+	type Workbench,
+} from './harness/index.js';
 import { buildExtensionVsix } from './support/extensionVsix.js';
 import { collectHearthLog, waitForHearthState } from './support/hearthExtension.js';
 
@@ -69,7 +77,12 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		const tinyModel = await ensureTestModel('tiny-fim', { quantization: 'Q8_0' });
 		model = await loadModel({ modelPath: tinyModel, contextSize: 2048, sequences: 1, threads: 1, gpu: 'off', logger: silentLogger });
 		chat = new ChatEngine(model, { logger: silentLogger, contextSize: 2048 });
-		frontier = await startOpenAiServer({ chat, modelId: MODEL, apiKey: API_KEY, onRequestBody: (path, body) => void received.push({ path, body }) });
+		frontier = await startOpenAiServer({
+			chat,
+			modelId: MODEL,
+			apiKey: API_KEY,
+			onRequestBody: (path, body) => void received.push({ path, body }),
+		});
 		decoy = http.createServer((_request, response) => {
 			decoyHits++;
 			response.writeHead(500).end();
@@ -83,7 +96,11 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 			'.hearthignore': 'private/**\n',
 			'src/generated-table.ts': BIG_TS,
 			// A workspace trying to redirect code, skip the preview and send secrets as they are: all ignored.
-			'.vscode/settings.json': JSON.stringify({ 'hearth.escalation.baseUrl': decoyUrl, 'hearth.escalation.skipPreview': true, 'hearth.escalation.redactSecrets': false }, null, 2),
+			'.vscode/settings.json': JSON.stringify(
+				{ 'hearth.escalation.baseUrl': decoyUrl, 'hearth.escalation.skipPreview': true, 'hearth.escalation.redactSecrets': false },
+				null,
+				2,
+			),
 		});
 		session = await startSession({
 			workspace,
@@ -119,7 +136,10 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		await setApiKey(wb(), API_KEY);
 		const origin = new URL(frontier!.url).origin;
 		await wb().waitForNotification(`Hearth: the API key for ${origin} is stored`, 10_000);
-		for (const file of [join(session!.server.userDataDir, 'User', 'settings.json'), join(session!.server.userDataDir, 'Machine', 'settings.json')]) {
+		for (const file of [
+			join(session!.server.userDataDir, 'User', 'settings.json'),
+			join(session!.server.userDataDir, 'Machine', 'settings.json'),
+		]) {
 			assert.ok(!readFileSync(file, 'utf8').includes(API_KEY), `${file} does not hold the key`);
 		}
 	});
@@ -137,7 +157,10 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		assert.match(dialog, new RegExp(`Model: ${MODEL}`));
 		assert.match(dialog, /Redacted: 1 secret/);
 		// The preview document: endpoint, and the messages exactly as the extension will send them.
-		const expected = buildOutgoingRequest({ kind: 'ask', code: CONFIG_TS, languageId: 'typescript', filePath: 'src/config.ts', question: QUESTION }, { redact: true });
+		const expected = buildOutgoingRequest(
+			{ kind: 'ask', code: CONFIG_TS, languageId: 'typescript', filePath: 'src/config.ts', question: QUESTION },
+			{ redact: true },
+		);
 		const preview = await wb().visibleText();
 		assert.match(preview, /^HEARTH ESCALATION PREVIEW: nothing has been sent yet\./);
 		assert.ok(preview.includes(`POST ${frontier!.url}/chat/completions`), `the preview names the endpoint:\n${preview}`);
@@ -156,7 +179,11 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		assert.ok(!JSON.stringify(body).includes(STRIPE_SECRET), 'the secret never left the machine');
 
 		let answer = '';
-		await wb().waitFor(async () => /Answered by/.test((answer = await wb().markdownPreviewText(`${MODEL} on the selection`))), 120_000, () => `the answer panel did not finish: ${JSON.stringify(answer.slice(0, 300))}`);
+		await wb().waitFor(
+			async () => /Answered by/.test((answer = await wb().markdownPreviewText(`${MODEL} on the selection`))),
+			120_000,
+			() => `the answer panel did not finish: ${JSON.stringify(answer.slice(0, 300))}`,
+		);
 		await wb().screenshot('escalation-answered');
 		assert.match(answer, /in config\.ts \(lines 1–\d+\)/);
 		assert.equal(chatRequests().length, 1, 'sent exactly once');
@@ -226,35 +253,55 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		// Read while the local preview is the visible panel (a webview squeezed by the frontier's answer
 		// may render nothing). The machine's hearth.actions.maxTokens reached the language server: the local answer's footer counts its tokens.
 		let local = '';
-		await wb().waitFor(async () => /Answered by/.test((local = await wb().markdownPreviewText('Explanation of'))), 20_000, () => `the local answer has no footer: ${JSON.stringify(local.slice(-300))}`);
+		await wb().waitFor(
+			async () => /Answered by/.test((local = await wb().markdownPreviewText('Explanation of'))),
+			20_000,
+			() => `the local answer has no footer: ${JSON.stringify(local.slice(-300))}`,
+		);
 		const tokens = Number(/· (\d+) tokens, [\d.]+ tokens\/s/.exec(local)?.[1]);
-		assert.ok(tokens > 0 && tokens <= LOCAL_ACTION_MAX_TOKENS, `the local answer has at most ${LOCAL_ACTION_MAX_TOKENS} tokens: ${JSON.stringify(local.slice(-200))}`);
+		assert.ok(
+			tokens > 0 && tokens <= LOCAL_ACTION_MAX_TOKENS,
+			`the local answer has at most ${LOCAL_ACTION_MAX_TOKENS} tokens: ${JSON.stringify(local.slice(-200))}`,
+		);
 		await wb().clickNotificationButton(/Not good enough\?/, 'Escalate…');
 		await wb().waitForDialog(/Send the selection of config\.ts/, 20_000);
 		await wb().screenshot('escalation-of-local-answer-preview');
 		await wb().clickDialogButton('Send');
 		await wb().waitFor(async () => chatRequests().length === 2, 20_000, 'the escalation did not reach the frontier server');
-		const user = (chatRequests()[1]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'user')?.content ?? '';
+		const user =
+			(chatRequests()[1]!.body.messages as Array<{ role: string; content: string }>).find((m) => m.role === 'user')?.content ?? '';
 		assert.match(user, /^Explain what the code below does/);
 		assert.match(user, /For comparison, a small local model \(.+\) answered this request as follows/);
 		assert.ok(!user.includes(STRIPE_SECRET), 'the secret never left the machine');
 		let answer = '';
-		await wb().waitFor(async () => /Answered by/.test((answer = await wb().markdownPreviewText(`${MODEL} on the selection`))), 120_000, () => `the answer panel did not finish: ${JSON.stringify(answer.slice(0, 300))}`);
+		await wb().waitFor(
+			async () => /Answered by/.test((answer = await wb().markdownPreviewText(`${MODEL} on the selection`))),
+			120_000,
+			() => `the answer panel did not finish: ${JSON.stringify(answer.slice(0, 300))}`,
+		);
 		assert.match(answer, /Asked with the local answer of .+ for comparison/);
 		const tabs = await wb().tabLabels();
 		await wb().screenshot('escalation-side-by-side');
-		assert.ok(tabs.some((t) => /Explain config\.ts/.test(t)) && tabs.some((t) => /Frontier config\.ts/.test(t)), `both answers are open: ${JSON.stringify(tabs)}`);
+		assert.ok(
+			tabs.some((t) => /Explain config\.ts/.test(t)) && tabs.some((t) => /Frontier config\.ts/.test(t)),
+			`both answers are open: ${JSON.stringify(tabs)}`,
+		);
 	});
 
 	it('shows the local audit log: what was sent, declined and failed, without code or keys', async function () {
 		await wb().runCommand('Hearth: Show Escalation Log');
 		let log = '';
-		await wb().waitFor(async () => (log = await wb().markdownPreviewText('frontier escalations')).includes('answered'), 20_000, () => `no audit log preview: ${JSON.stringify(log.slice(0, 300))}`);
+		await wb().waitFor(
+			async () => (log = await wb().markdownPreviewText('frontier escalations')).includes('answered'),
+			20_000,
+			() => `no audit log preview: ${JSON.stringify(log.slice(0, 300))}`,
+		);
 		await wb().screenshot('escalation-log');
 		assert.match(log, /2 answered, 1 failed, 0 cancelled, 1 declined/);
 		assert.match(log, /401/, 'the failure says why');
 		assert.ok(log.includes('src/config.ts'));
-		for (const secret of [STRIPE_SECRET, API_KEY, 'priceWithTax']) assert.ok(!log.includes(secret), `the log does not contain ${secret}`);
+		for (const secret of [STRIPE_SECRET, API_KEY, 'priceWithTax'])
+			assert.ok(!log.includes(secret), `the log does not contain ${secret}`);
 		assert.equal(decoyHits, 0, "the workspace's endpoint was never contacted");
 	});
 });
@@ -280,7 +327,11 @@ describe('Escalation in Restricted Mode (an untrusted workspace), in a real VS C
 			workspace,
 			vsix: [vsix.path],
 			// Trust on, and the folder never trusted: it opens in Restricted Mode without asking.
-			settings: { 'hearth.inlineCompletion.enabled': false, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' },
+			settings: {
+				'hearth.inlineCompletion.enabled': false,
+				'security.workspace.trust.enabled': true,
+				'security.workspace.trust.startupPrompt': 'never',
+			},
 			machineSettings: { 'hearth.escalation.baseUrl': 'http://127.0.0.1:9/v1' },
 			workspaceTrust: true,
 		});
@@ -298,16 +349,23 @@ describe('Escalation in Restricted Mode (an untrusted workspace), in a real VS C
 
 	it('runs the local model but offers no way to send code: no palette entry, no context-menu entry', async function () {
 		const wb = session!.workbench;
-		assert.ok(await wb.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().isVisible(), 'the window is in Restricted Mode');
+		assert.ok(
+			await wb.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().isVisible(),
+			'the window is in Restricted Mode',
+		);
 		const palette = await wb.commandPaletteEntries('Hearth: ');
 		assert.ok(palette.includes('Hearth: Explain Selection'), `local actions stay: ${JSON.stringify(palette)}`);
-		for (const title of ['Hearth: Ask Frontier Model…', 'Hearth: Escalate Last Local Answer to Frontier Model…']) assert.ok(!palette.includes(title), `${title} is not offered: ${JSON.stringify(palette)}`);
+		for (const title of ['Hearth: Ask Frontier Model…', 'Hearth: Escalate Last Local Answer to Frontier Model…'])
+			assert.ok(!palette.includes(title), `${title} is not offered: ${JSON.stringify(palette)}`);
 		await wb.openFile('src/config.ts');
 		await wb.press('Control+A');
 		const menu = await wb.editorContextMenu({ onSelection: true, keepOpen: true });
 		await wb.screenshot('restricted-mode-context-menu');
 		await wb.closeMenu();
 		const labels = menu.map((e) => e.label);
-		assert.ok(labels.includes('Explain Selection') && !labels.includes('Ask Frontier Model…'), `the context menu: ${JSON.stringify(labels)}`);
+		assert.ok(
+			labels.includes('Explain Selection') && !labels.includes('Ask Frontier Model…'),
+			`the context menu: ${JSON.stringify(labels)}`,
+		);
 	});
 });

@@ -37,7 +37,12 @@ import {
  * Hearth's entries expected in the editor context menu on a selection, by title (package.json's
  * contributes.menus["editor/context"], which this test reads too).
  */
-const EXPECTED_HEARTH_CONTEXT_MENU_ENTRIES: readonly string[] = ['Explain Selection', 'Refactor Selection…', 'Clean Up Docs in Selection', 'Ask Frontier Model…'];
+const EXPECTED_HEARTH_CONTEXT_MENU_ENTRIES: readonly string[] = [
+	'Explain Selection',
+	'Refactor Selection…',
+	'Clean Up Docs in Selection',
+	'Ask Frontier Model…',
+];
 
 /**
  * The refactor step is about the diff, Accept and Undo, not about the rewrite: it bounds the answer
@@ -135,7 +140,11 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		);
 		timings.workbenchToReadyMs = Date.now() - started;
 		notes.statesUntilReady = seen;
-		for (const state of seen) assert.ok((HEARTH.states as readonly string[]).includes(state), `"${state}" is one of the states the item names: ${JSON.stringify(seen)}`);
+		for (const state of seen)
+			assert.ok(
+				(HEARTH.states as readonly string[]).includes(state),
+				`"${state}" is one of the states the item names: ${JSON.stringify(seen)}`,
+			);
 		const status = await waitForHearthState(wb(), 'ready', 10_000);
 
 		const tooltip = await wb().statusBarTooltip(HEARTH.statusItemId, { keepOpen: true });
@@ -150,7 +159,10 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		// The model file: the one bundled inside the installed extension.
 		const file = /^File: (.+) \([\d.]+ MiB, (\S+)\)$/m.exec(tooltip);
 		assert.ok(file, `the tooltip names the model file:\n${tooltip}`);
-		assert.ok(file[1]!.startsWith(`${server().extensionsDir}/${HEARTH.extensionId}-`), `model file inside the installed extension: ${file[1]}`);
+		assert.ok(
+			file[1]!.startsWith(`${server().extensionsDir}/${HEARTH.extensionId}-`),
+			`model file inside the installed extension: ${file[1]}`,
+		);
 		assert.ok(file[1]!.endsWith(`/${HEARTH.bundledModel}`), `the bundled model: ${file[1]}`);
 		assert.equal(file[2], 'Q8_0');
 		assert.equal(languageServerPids(server()).length, 1, 'one language server process');
@@ -178,14 +190,18 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		const after = await wb().cursorPosition();
 		assert.equal(after.line, before.cursor.line);
 		if (/^[\x20-\x7e]*$/.test(ghost)) assert.equal(after.column, before.cursor.column + ghost.length);
-		assert.equal(await wb().documentText(), before.text.slice(0, before.offset) + ghost + before.text.slice(before.offset), 'the document holds exactly the accepted text at the cursor');
+		assert.equal(
+			await wb().documentText(),
+			before.text.slice(0, before.offset) + ghost + before.text.slice(before.offset),
+			'the document holds exactly the accepted text at the cursor',
+		);
 	});
 
 	it('Escape dismisses the ghost text and leaves the document unchanged', async function () {
 		await wb().openFile('src/orders.ts');
 		await typeForSuggestion(wb(), [
 			{ after: "return orders.filter((order) => order.status === 'open');", type: 'const count = ' },
-			{ after: 'export type OrderStatus = \'open\' | \'paid\' | \'shipped\' | \'cancelled\';', type: 'const DEFAULT_STATUS = ' },
+			{ after: "export type OrderStatus = 'open' | 'paid' | 'shipped' | 'cancelled';", type: 'const DEFAULT_STATUS = ' },
 		]);
 		const before = await wb().documentText();
 		await wb().triggerInlineSuggestion();
@@ -233,7 +249,11 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		const selection = `Ln ${last}, Col ${lines[last - 1]!.length + 1} (${selectedChars} selected)`;
 		// The status bar follows the selection a moment late.
 		let shown = '';
-		await wb().waitFor(async () => (shown = await wb().selectionStatus()) === selection, 10_000, () => `the status bar shows "${shown}", not "${selection}"`);
+		await wb().waitFor(
+			async () => (shown = await wb().selectionStatus()) === selection,
+			10_000,
+			() => `the status bar shows "${shown}", not "${selection}"`,
+		);
 
 		const menu = await wb().editorContextMenu({ onSelection: true, keepOpen: true });
 		await wb().screenshot('context-menu-on-selection');
@@ -258,16 +278,32 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		await wb().editorContextMenu({ onSelection: true, keepOpen: true });
 		await wb().clickMenuEntry('Explain Selection');
 		await wb().waitForNotification(/Hearth is explaining/, 15_000);
-		await wb().waitFor(async () => (await wb().tabLabels()).some((t) => /Explain inventory\.ts/.test(t)), 20_000, 'no preview tab for the explanation');
+		await wb().waitFor(
+			async () => (await wb().tabLabels()).some((t) => /Explain inventory\.ts/.test(t)),
+			20_000,
+			'no preview tab for the explanation',
+		);
 		// The preview renders in a webview: read its text from the frame that shows the heading.
 		let shown = '';
-		await wb().waitFor(async () => (shown = await wb().markdownPreviewText('Explanation of')).length > 200, 240_000, () => `the answer did not stream into the preview: ${JSON.stringify(shown.slice(0, 300))}`);
+		await wb().waitFor(
+			async () => (shown = await wb().markdownPreviewText('Explanation of')).length > 200,
+			240_000,
+			() => `the answer did not stream into the preview: ${JSON.stringify(shown.slice(0, 300))}`,
+		);
 		await wb().screenshot('explain-streaming');
 		const lengthWhileStreaming = shown.length;
-		await wb().waitFor(async () => (await wb().markdownPreviewText('Explanation of')).length > lengthWhileStreaming, 120_000, 'the preview did not grow');
+		await wb().waitFor(
+			async () => (await wb().markdownPreviewText('Explanation of')).length > lengthWhileStreaming,
+			120_000,
+			'the preview did not grow',
+		);
 		const stoppedAt = Date.now();
 		await wb().clickNotificationButton(/Hearth is explaining/, 'Cancel');
-		await wb().waitFor(async () => /Stopped\./.test(await wb().markdownPreviewText('Explanation of')), 30_000, 'the preview does not say the answer was stopped');
+		await wb().waitFor(
+			async () => /Stopped\./.test(await wb().markdownPreviewText('Explanation of')),
+			30_000,
+			'the preview does not say the answer was stopped',
+		);
 		timings.explainStopMs = Date.now() - stoppedAt;
 		await wb().screenshot('explain-stopped');
 		notes.explainPreview = (await wb().markdownPreviewText('Explanation of')).slice(0, 400);
@@ -294,10 +330,18 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		// The question's footer counts the answer's tokens: the setting reached the language server.
 		const tokens = Number(/· (\d+) tokens, [\d.]+ tokens\/s/.exec(question)?.[1]);
 		assert.ok(tokens > 0 && tokens <= REFACTOR_MAX_TOKENS, `at most ${REFACTOR_MAX_TOKENS} tokens: ${question}`);
-		await wb().waitFor(async () => (await wb().tabLabels()).some((t) => /refactor proposed by/.test(t)), 20_000, 'no diff tab for the proposal');
+		await wb().waitFor(
+			async () => (await wb().tabLabels()).some((t) => /refactor proposed by/.test(t)),
+			20_000,
+			'no diff tab for the proposal',
+		);
 		await wb().screenshot('refactor-diff');
 		await wb().clickNotificationButton(/apply the refactor of/, 'Accept');
-		await wb().waitFor(async () => !(await wb().tabLabels()).some((t) => /refactor proposed by/.test(t)), 20_000, 'the diff stayed open after Accept');
+		await wb().waitFor(
+			async () => !(await wb().tabLabels()).some((t) => /refactor proposed by/.test(t)),
+			20_000,
+			'the diff stayed open after Accept',
+		);
 		await wb().openFile('src/inventory.ts');
 		const after = await wb().documentText();
 		assert.notEqual(after, before, 'the proposal was applied');
@@ -325,7 +369,8 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		let shot = false;
 		for (;;) {
 			const status = await hearthStatus(wb());
-			if (status && seen.at(-1)?.state !== status.state) seen.push({ ms: Date.now() - killedAt, state: status.state, model: status.model });
+			if (status && seen.at(-1)?.state !== status.state)
+				seen.push({ ms: Date.now() - killedAt, state: status.state, model: status.model });
 			if (status && status.state !== 'ready' && !shot) {
 				shot = true;
 				await wb().screenshot(`server-killed-status-${status.state}`);
@@ -334,7 +379,9 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 			if (newPid !== undefined && status?.state === 'ready' && (seen.length > 1 || Date.now() - killedAt > 3000)) break;
 			if (Date.now() - killedAt > 120_000) {
 				await wb().screenshot('server-not-back');
-				assert.fail(`the language server did not come back within 120 s; states: ${JSON.stringify(seen)}, servers: ${JSON.stringify(languageServerPids(server()))}`);
+				assert.fail(
+					`the language server did not come back within 120 s; states: ${JSON.stringify(seen)}, servers: ${JSON.stringify(languageServerPids(server()))}`,
+				);
 			}
 			await new Promise((r) => setTimeout(r, 40));
 		}
@@ -368,12 +415,22 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		// Local Answer" once a local action has answered (depends on the steps run before this one).
 		const conditions = (readManifest().contributes.menus?.commandPalette ?? []).filter((m) => m.when && m.when !== 'true');
 		const hidden = new Set(conditions.filter((m) => m.when!.includes('hearth.proposalOpen')).map((m) => m.command));
-		const optional = new Set(conditions.filter((m) => m.when!.includes('hearth.hasLocalAnswer')).map((m) => `Hearth: ${commands.find((c) => c.command === m.command)?.title}`));
-		const expected = commands.filter((c) => !hidden.has(c.command)).map((c) => `Hearth: ${c.title}`).sort();
+		const optional = new Set(
+			conditions
+				.filter((m) => m.when!.includes('hearth.hasLocalAnswer'))
+				.map((m) => `Hearth: ${commands.find((c) => c.command === m.command)?.title}`),
+		);
+		const expected = commands
+			.filter((c) => !hidden.has(c.command))
+			.map((c) => `Hearth: ${c.title}`)
+			.sort();
 		const listed = await wb().commandPaletteEntries('Hearth: ');
 		notes.paletteEntries = listed;
 		await wb().screenshot('command-palette-hearth'); // the palette is closed again; the entries are in the report
-		assert.deepEqual([...listed].sort(), expected.filter((title) => !optional.has(title) || listed.includes(title)));
+		assert.deepEqual(
+			[...listed].sort(),
+			expected.filter((title) => !optional.has(title) || listed.includes(title)),
+		);
 		assert.ok(listed.includes('Hearth: Ask Frontier Model…'), 'escalation is offered in a trusted workspace');
 	});
 
@@ -433,7 +490,11 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 			await wb().press('Control+A');
 			await wb().typeText(filter, 5);
 			let rows: { label: string; description: string }[] = [];
-			await wb().waitFor(async () => (rows = await wb().quickPickRows()).some((r) => label.test(r.label) && description.test(r.description)), 30_000, () => `no switcher row ${String(label)} with ${String(description)} for "${filter}": ${JSON.stringify(rows)}`);
+			await wb().waitFor(
+				async () => (rows = await wb().quickPickRows()).some((r) => label.test(r.label) && description.test(r.description)),
+				30_000,
+				() => `no switcher row ${String(label)} with ${String(description)} for "${filter}": ${JSON.stringify(rows)}`,
+			);
 			return rows.find((r) => label.test(r.label) && description.test(r.description))!;
 		};
 		await wb().clickStatusBarItem(HEARTH.statusItemId, { expectQuickPick: true });
@@ -505,10 +566,18 @@ function assertHearthMenuEntries(menu: MenuEntry[]): void {
 		.filter((m) => titles.has(m.command))
 		.map((m) => titles.get(m.command) as string)
 		.sort();
-	assert.deepEqual(contributed, [...EXPECTED_HEARTH_CONTEXT_MENU_ENTRIES].sort(), 'package.json\'s editor/context entries are the ones this test expects');
+	assert.deepEqual(
+		contributed,
+		[...EXPECTED_HEARTH_CONTEXT_MENU_ENTRIES].sort(),
+		"package.json's editor/context entries are the ones this test expects",
+	);
 	const hearthTitles = new Set(titles.values());
 	const shown = menu.filter((e) => hearthTitles.has(e.label) || /hearth/i.test(e.label));
-	assert.deepEqual(shown.map((e) => e.label).sort(), [...EXPECTED_HEARTH_CONTEXT_MENU_ENTRIES].sort(), `Hearth entries in the menu: ${JSON.stringify(menu)}`);
+	assert.deepEqual(
+		shown.map((e) => e.label).sort(),
+		[...EXPECTED_HEARTH_CONTEXT_MENU_ENTRIES].sort(),
+		`Hearth entries in the menu: ${JSON.stringify(menu)}`,
+	);
 	for (const entry of shown) assert.ok(entry.enabled, `"${entry.label}" is enabled on a selection`);
 }
 

@@ -113,7 +113,10 @@ describe('e2e harness smoke (code-server + chromium)', function () {
 		assert.deepEqual(await wb().cursorPosition(), { line: 1, column: 'export const one = 1;'.length + 1 });
 		await wb().screenshot('context-menu');
 		await wb().closeMenu();
-		assert.ok(menu.some((e) => e.label === SMOKE.commandTitle && e.enabled), JSON.stringify(menu));
+		assert.ok(
+			menu.some((e) => e.label === SMOKE.commandTitle && e.enabled),
+			JSON.stringify(menu),
+		);
 		assert.ok(menu.some((e) => e.label === 'Command Palette...'));
 
 		assert.deepEqual(await wb().commandPaletteEntries('Hearth Smoke:'), [SMOKE.commandTitle]);

@@ -7,7 +7,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { HEARTH_WORKSPACE } from './fixtures/hearthWorkspace.js';
-import { ensureCodeServer, makeWorkspace, removeTempDir, screenshotFailures, startSession, type Session, type Workbench } from './harness/index.js';
+import {
+	ensureCodeServer,
+	makeWorkspace,
+	removeTempDir,
+	screenshotFailures,
+	startSession,
+	type Session,
+	type Workbench,
+} from './harness/index.js';
 import { buildExtensionVsix } from './support/extensionVsix.js';
 import { collectHearthLog, HEARTH, hearthStatus, shortModelName, type HearthStatus } from './support/hearthExtension.js';
 
@@ -69,7 +77,11 @@ describe('A workspace cannot set machine-scoped Hearth settings (code-server + c
 			() => `the Hearth status bar item never settled on "ready" or "error"; last: ${JSON.stringify(last ?? '(not shown)')}`,
 		);
 		const status = last as HearthStatus;
-		assert.equal(status.state, 'ready', `the bundled model loads: ${JSON.stringify(status)}; the server the workspace named got ${JSON.stringify(decoyRequests)}`);
+		assert.equal(
+			status.state,
+			'ready',
+			`the bundled model loads: ${JSON.stringify(status)}; the server the workspace named got ${JSON.stringify(decoyRequests)}`,
+		);
 		const tooltip = await wb().statusBarTooltip(HEARTH.statusItemId);
 		const model = /^Model: (.+)$/m.exec(tooltip)?.[1];
 		assert.ok(model, `the tooltip names the model:\n${tooltip}`);

@@ -38,10 +38,18 @@ describe('The bundled starter model', function () {
 		// The project's own source was never in the training corpus (package sources and standard libraries were).
 		const text = readFileSync(path.join(ROOT, 'src', 'engine', 'runtime', 'completionEngine.ts'), 'utf8');
 		const tokens = await textParityTokens(MODEL, text, 512);
-		const { report, wrongRopeControl } = await checkGgufParity({ recipeDirectory: path.join(ROOT, 'models', 'recipe'), ggufPath: MODEL, tokens, wrongRopeControl: true });
+		const { report, wrongRopeControl } = await checkGgufParity({
+			recipeDirectory: path.join(ROOT, 'models', 'recipe'),
+			ggufPath: MODEL,
+			tokens,
+			wrongRopeControl: true,
+		});
 		assert.equal(report.positions, 512);
 		assert.ok(report.top1Agreement >= GGUF_PARITY_MIN_TOP1, `top-1 agreement ${report.top1Agreement}`);
-		assert.ok(report.maxAbsDiff < report.referenceStd * 0.25, `max |diff| ${report.maxAbsDiff} against a logit std of ${report.referenceStd}`);
+		assert.ok(
+			report.maxAbsDiff < report.referenceStd * 0.25,
+			`max |diff| ${report.maxAbsDiff} against a logit std of ${report.referenceStd}`,
+		);
 		assert.ok(wrongRopeControl!.top1Agreement < 0.9, `the wrong rotary layout is told apart (${wrongRopeControl!.top1Agreement})`);
 		assert.equal(report.fimTemplate, 'StarCoder (SPM)');
 	});
@@ -49,7 +57,10 @@ describe('The bundled starter model', function () {
 	it("writes code for the README's first command and for a one-line function body", async function () {
 		const fibonacci = await complete(['test/fixtures/fibonacci.ts:6:3']);
 		assert.match(fibonacci.completion.split('\n')[0]!, /\S/, `a loop body, not an empty line: ${JSON.stringify(fibonacci.completion)}`);
-		const add = await complete(['--stdin'], JSON.stringify({ prefix: 'def add(a, b):\n    return', suffix: '\n\n\nprint(add(1, 2))\n' }));
+		const add = await complete(
+			['--stdin'],
+			JSON.stringify({ prefix: 'def add(a, b):\n    return', suffix: '\n\n\nprint(add(1, 2))\n' }),
+		);
 		assert.equal(add.completion.trim(), 'a + b');
 	});
 });

@@ -16,11 +16,22 @@ const MESSAGES: ChatMessage[] = [
  * 64-wide model drops from ~1 ms to ~200 ms a token.
  */
 async function loadTiny(preset: 'tiny-fim' | 'tiny-qwen2'): Promise<LoadedModel> {
-	return loadModel({ modelPath: await ensureTestModel(preset, { quantization: 'Q8_0' }), contextSize: 256, sequences: 1, threads: 1, gpu: 'off', logger: silentLogger });
+	return loadModel({
+		modelPath: await ensureTestModel(preset, { quantization: 'Q8_0' }),
+		contextSize: 256,
+		sequences: 1,
+		threads: 1,
+		gpu: 'off',
+		logger: silentLogger,
+	});
 }
 
 /** Runs a request and keeps every streamed piece with when it came. */
-async function generateStreamed(engine: ChatEngine, request: Omit<ChatRequest, 'onText'>, onPiece?: (count: number) => void): Promise<{ result: ChatResult; pieces: string[]; times: number[] }> {
+async function generateStreamed(
+	engine: ChatEngine,
+	request: Omit<ChatRequest, 'onText'>,
+	onPiece?: (count: number) => void,
+): Promise<{ result: ChatResult; pieces: string[]; times: number[] }> {
 	const pieces: string[] = [];
 	const times: number[] = [];
 	const result = await engine.generate({
@@ -75,7 +86,10 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 	it('streams pieces that concatenate to the final text, and counts the prompt as countTokens does', async function () {
 		const { result, pieces } = await generateStreamed(engine, { messages: MESSAGES, maxTokens: 40 });
 		assert.ok(pieces.length > 1, `streamed in ${pieces.length} piece(s)`);
-		assert.ok(pieces.every((piece) => piece !== ''), 'no empty pieces');
+		assert.ok(
+			pieces.every((piece) => piece !== ''),
+			'no empty pieces',
+		);
 		assert.equal(pieces.join(''), result.text);
 		assert.equal(result.text, full.text.slice(0, result.text.length), 'greedy decoding: a shorter run is a prefix of the longer one');
 		assert.equal(result.stats.promptTokens, engine.countTokens(MESSAGES));
@@ -110,12 +124,16 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 	it('stops within a token of an abort from the stream callback and resolves with the text so far', async function () {
 		const controller = new AbortController();
 		let abortedAt = 0;
-		const { result, pieces } = await generateStreamed(engine, { messages: MESSAGES, maxTokens: 80, signal: controller.signal }, (count) => {
-			if (count === 5) {
-				abortedAt = performance.now();
-				controller.abort();
-			}
-		});
+		const { result, pieces } = await generateStreamed(
+			engine,
+			{ messages: MESSAGES, maxTokens: 80, signal: controller.signal },
+			(count) => {
+				if (count === 5) {
+					abortedAt = performance.now();
+					controller.abort();
+				}
+			},
+		);
 		const afterAbortMs = performance.now() - abortedAt;
 		assert.equal(result.stopReason, 'cancelled');
 		assert.ok(result.stats.tokensAfterAbort <= 1, `${result.stats.tokensAfterAbort} tokens after the abort`);
@@ -128,13 +146,24 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 
 	it('stops within a token of an abort mid-generation, and the next request still works', async function () {
 		const long = await engine.generate({ messages: MESSAGES, maxTokens: 300 });
-		assert.ok(long.stats.generatedTokens >= 150, `an uninterrupted run must be long (${long.stats.generatedTokens} tokens, ${long.stopReason})`);
+		assert.ok(
+			long.stats.generatedTokens >= 150,
+			`an uninterrupted run must be long (${long.stats.generatedTokens} tokens, ${long.stopReason})`,
+		);
 		// Aborted from the stream itself, partway in: a timer is too coarse for a fast machine.
 		const controller = new AbortController();
 		let deltas = 0;
-		const cut = await engine.generate({ messages: MESSAGES, maxTokens: 300, signal: controller.signal, onText: () => ++deltas === 40 && controller.abort() });
+		const cut = await engine.generate({
+			messages: MESSAGES,
+			maxTokens: 300,
+			signal: controller.signal,
+			onText: () => ++deltas === 40 && controller.abort(),
+		});
 		assert.equal(cut.stopReason, 'cancelled');
-		assert.ok(cut.stats.generatedTokens > 0 && cut.stats.generatedTokens < long.stats.generatedTokens, `${cut.stats.generatedTokens} of ${long.stats.generatedTokens}`);
+		assert.ok(
+			cut.stats.generatedTokens > 0 && cut.stats.generatedTokens < long.stats.generatedTokens,
+			`${cut.stats.generatedTokens} of ${long.stats.generatedTokens}`,
+		);
 		assert.ok(cut.stats.tokensAfterAbort <= 1, `${cut.stats.tokensAfterAbort} tokens after the abort`);
 		const after = await engine.generate({ messages: MESSAGES, maxTokens: 10 });
 		assert.equal(after.text, full.text.slice(0, after.text.length));
@@ -203,7 +232,10 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 		assert.equal(predicted.text, plain.text);
 		assert.equal(plain.stats.predictions, undefined);
 		assert.ok(predicted.stats.predictions, 'prediction statistics are reported');
-		assert.ok(predicted.stats.predictions.validated + predicted.stats.predictions.refuted > 0, 'the predictor made predictions that the model checked');
+		assert.ok(
+			predicted.stats.predictions.validated + predicted.stats.predictions.refuted > 0,
+			'the predictor made predictions that the model checked',
+		);
 		// Switching back replaces the sequence again.
 		const back = await engine.generate({ messages: MESSAGES, maxTokens: 5 });
 		assert.equal(back.text, full.text.slice(0, back.text.length));
@@ -221,6 +253,9 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 		await disposing;
 		assert.equal(result.stopReason, 'cancelled');
 		assert.ok(result.stats.generatedTokens < 200);
-		await assert.rejects(other.generate({ messages: MESSAGES, maxTokens: 5 }), (error: unknown) => error instanceof ChatEngineError && error.code === 'disposed');
+		await assert.rejects(
+			other.generate({ messages: MESSAGES, maxTokens: 5 }),
+			(error: unknown) => error instanceof ChatEngineError && error.code === 'disposed',
+		);
 	});
 });

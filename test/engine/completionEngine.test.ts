@@ -77,13 +77,24 @@ describe('engine: fill-in-the-middle completion with real llama.cpp inference', 
 	it('stops within one token of an abort during generation and keeps the cache usable', async function () {
 		const request = { prefix: 'let x = 1;\n', suffix: '', maxTokens: 120, mode: 'multi-line' as const };
 		const full = await engine.complete(request);
-		assert.ok(full.stats.generatedTokens >= 60, `an uninterrupted run must be long (stopped by ${full.stopReason} after ${full.stats.generatedTokens} tokens)`);
+		assert.ok(
+			full.stats.generatedTokens >= 60,
+			`an uninterrupted run must be long (stopped by ${full.stopReason} after ${full.stats.generatedTokens} tokens)`,
+		);
 		// Aborted from the stream itself, a third of the way in: a timer is too coarse for a fast machine.
 		const controller = new AbortController();
 		let updates = 0;
-		const cut = await engine.complete({ ...request, signal: controller.signal, useCache: false, onText: () => ++updates === 20 && controller.abort() });
+		const cut = await engine.complete({
+			...request,
+			signal: controller.signal,
+			useCache: false,
+			onText: () => ++updates === 20 && controller.abort(),
+		});
 		assert.equal(cut.stopReason, 'cancelled');
-		assert.ok(cut.stats.generatedTokens > 0 && cut.stats.generatedTokens < full.stats.generatedTokens, `${cut.stats.generatedTokens} of ${full.stats.generatedTokens}`);
+		assert.ok(
+			cut.stats.generatedTokens > 0 && cut.stats.generatedTokens < full.stats.generatedTokens,
+			`${cut.stats.generatedTokens} of ${full.stats.generatedTokens}`,
+		);
 		assert.ok(cut.stats.tokensAfterAbort <= 1);
 		const after = await engine.complete({ ...request, maxTokens: 8, useCache: false });
 		assert.equal(after.rawText, full.rawText.slice(0, after.rawText.length), 'the next request still produces the same greedy text');
@@ -111,7 +122,12 @@ describe('engine: fill-in-the-middle completion with real llama.cpp inference', 
 	it('treats FIM control tokens written in the document as plain text', async function () {
 		const loaded = await loadModel({ modelPath, contextSize: 512, gpu: 'off', logger: silentLogger });
 		try {
-			const prompt = tokenizePrompt(loaded.model, loaded.fim.template, { prefix: 'const s = "<fim_middle>', suffix: '<fim_prefix>";\n' }, 400);
+			const prompt = tokenizePrompt(
+				loaded.model,
+				loaded.fim.template,
+				{ prefix: 'const s = "<fim_middle>', suffix: '<fim_prefix>";\n' },
+				400,
+			);
 			const count = (special: string) => {
 				const [token] = loaded.model.tokenize(special, true);
 				return prompt.tokens.filter((candidate) => candidate === token).length;
@@ -120,7 +136,10 @@ describe('engine: fill-in-the-middle completion with real llama.cpp inference', 
 			assert.equal(count('<fim_prefix>'), 1);
 			assert.equal(count('<fim_middle>'), 1);
 			assert.equal(count('<fim_suffix>'), 1);
-			assert.equal(loaded.model.detokenize(prompt.tokens, true), '<fim_prefix>const s = "<fim_middle><fim_suffix><fim_prefix>";\n<fim_middle>');
+			assert.equal(
+				loaded.model.detokenize(prompt.tokens, true),
+				'<fim_prefix>const s = "<fim_middle><fim_suffix><fim_prefix>";\n<fim_middle>',
+			);
 		} finally {
 			await loaded.dispose();
 		}

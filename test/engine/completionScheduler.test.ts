@@ -19,7 +19,17 @@ function openScheduler(loaded: LoadedModel, prefetchIdleMs = 60_000): { schedule
 }
 
 function request(overrides: Partial<ScheduledRequest> = {}): ScheduledRequest {
-	return { documentKey: 'doc', prefix: PREFIX, suffix: SUFFIX, maxTokens: 24, mode: 'multi-line', fixedLength: true, debounce: NO_WAIT, prefetch: false, ...overrides };
+	return {
+		documentKey: 'doc',
+		prefix: PREFIX,
+		suffix: SUFFIX,
+		maxTokens: 24,
+		mode: 'multi-line',
+		fixedLength: true,
+		debounce: NO_WAIT,
+		prefetch: false,
+		...overrides,
+	};
 }
 
 describe('engine: the completion scheduler in front of a real model', function () {
@@ -28,7 +38,12 @@ describe('engine: the completion scheduler in front of a real model', function (
 	let answer: string;
 
 	before(async function () {
-		loaded = await loadModel({ modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }), contextSize: 1024, gpu: 'off', logger: silentLogger });
+		loaded = await loadModel({
+			modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }),
+			contextSize: 1024,
+			gpu: 'off',
+			logger: silentLogger,
+		});
 		const { scheduler } = openScheduler(loaded);
 		const first = await scheduler.request(request());
 		answer = first.result.text;
@@ -48,12 +63,20 @@ describe('engine: the completion scheduler in front of a real model', function (
 		for (let i = 0; i < 30; i++) {
 			controller.abort();
 			controller = new AbortController();
-			answers.push(scheduler.request(request({ prefix: PREFIX + 'x'.repeat(i), signal: controller.signal, debounce: { minMs: 50, maxMs: 50 } })));
+			answers.push(
+				scheduler.request(
+					request({ prefix: PREFIX + 'x'.repeat(i), signal: controller.signal, debounce: { minMs: 50, maxMs: 50 } }),
+				),
+			);
 			await sleep(2);
 		}
 		const settled = await Promise.all(answers);
 		await scheduler.idle();
-		assert.equal(settled.filter((answer) => answer.source === 'skipped').length >= 28, true, JSON.stringify(settled.map((a) => a.source)));
+		assert.equal(
+			settled.filter((answer) => answer.source === 'skipped').length >= 28,
+			true,
+			JSON.stringify(settled.map((a) => a.source)),
+		);
 		assert.ok(runs.length <= 2, `${runs.length} model runs for 30 keystrokes`);
 		scheduler.dispose();
 	});

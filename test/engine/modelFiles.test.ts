@@ -9,17 +9,19 @@ import { loadModel } from '../../src/engine/runtime/loadModel.js';
 import { ModelLoadError, type ModelLoadErrorCode } from '../../src/engine/runtime/modelLoadError.js';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 
-async function expectLoadError(modelPath: string, code: ModelLoadErrorCode, message: RegExp, extra: { freeMemoryBytes?: () => number } = {}): Promise<void> {
-	await assert.rejects(
-		loadModel({ modelPath, gpu: 'off', contextSize: 512, logger: silentLogger, ...extra }),
-		(error: unknown) => {
-			assert.ok(error instanceof ModelLoadError, `a ModelLoadError, got ${String(error)}`);
-			assert.equal(error.code, code);
-			assert.match(error.userMessage, message);
-			assert.ok(!error.userMessage.includes('\n'), 'one line');
-			return true;
-		},
-	);
+async function expectLoadError(
+	modelPath: string,
+	code: ModelLoadErrorCode,
+	message: RegExp,
+	extra: { freeMemoryBytes?: () => number } = {},
+): Promise<void> {
+	await assert.rejects(loadModel({ modelPath, gpu: 'off', contextSize: 512, logger: silentLogger, ...extra }), (error: unknown) => {
+		assert.ok(error instanceof ModelLoadError, `a ModelLoadError, got ${String(error)}`);
+		assert.equal(error.code, code);
+		assert.match(error.userMessage, message);
+		assert.ok(!error.userMessage.includes('\n'), 'one line');
+		return true;
+	});
 }
 
 describe('engine: bad model files get a clear one-line error, never a crash', function () {
@@ -69,7 +71,9 @@ describe('engine: bad model files get a clear one-line error, never a crash', fu
 	});
 
 	it('a model too large for the free memory is refused before loading', async function () {
-		await expectLoadError(goodModel, 'insufficient-memory', /Not enough free memory .* needs about .* GiB/, { freeMemoryBytes: () => 1024 });
+		await expectLoadError(goodModel, 'insufficient-memory', /Not enough free memory .* needs about .* GiB/, {
+			freeMemoryBytes: () => 1024,
+		});
 	});
 
 	it('a GGUF file that is not a language model (no tokenizer)', async function () {

@@ -18,7 +18,12 @@ describe('OpenAI-compatible completion server as the backend (real HTTP on 127.0
 	const logger: Logger = { ...silentLogger, warn: (message) => void warnings.push(message) };
 
 	before(async function () {
-		const loaded = await loadModel({ modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }), contextSize: 1024, gpu: 'off', logger: silentLogger });
+		const loaded = await loadModel({
+			modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }),
+			contextSize: 1024,
+			gpu: 'off',
+			logger: silentLogger,
+		});
 		engine = new CompletionEngine(loaded, silentLogger);
 		server = await startOpenAiServer({ completions: engine, modelId: 'hearth-tiny-fim', apiKey: 'team-key' });
 	});
@@ -31,11 +36,27 @@ describe('OpenAI-compatible completion server as the backend (real HTTP on 127.0
 	it('speaks the wire format the official openai client expects, suffix included, streamed or not', async function () {
 		const openai = new OpenAI({ baseURL: server.url, apiKey: 'team-key' });
 		const models = await openai.models.list();
-		assert.deepEqual(models.data.map((model) => model.id), ['hearth-tiny-fim']);
-		const whole = await openai.completions.create({ model: 'hearth-tiny-fim', prompt: PREFIX, suffix: SUFFIX, max_tokens: 8, temperature: 0 });
+		assert.deepEqual(
+			models.data.map((model) => model.id),
+			['hearth-tiny-fim'],
+		);
+		const whole = await openai.completions.create({
+			model: 'hearth-tiny-fim',
+			prompt: PREFIX,
+			suffix: SUFFIX,
+			max_tokens: 8,
+			temperature: 0,
+		});
 		assert.equal(whole.object, 'text_completion');
 		assert.ok(whole.usage && whole.usage.prompt_tokens > 0 && whole.usage.completion_tokens > 0);
-		const streamed = await openai.completions.create({ model: 'hearth-tiny-fim', prompt: PREFIX, suffix: SUFFIX, max_tokens: 8, temperature: 0, stream: true });
+		const streamed = await openai.completions.create({
+			model: 'hearth-tiny-fim',
+			prompt: PREFIX,
+			suffix: SUFFIX,
+			max_tokens: 8,
+			temperature: 0,
+			stream: true,
+		});
 		let text = '';
 		let finish: string | null = null;
 		for await (const chunk of streamed) {
@@ -44,11 +65,19 @@ describe('OpenAI-compatible completion server as the backend (real HTTP on 127.0
 		}
 		assert.equal(text, whole.choices[0]!.text, 'greedy decoding: the stream adds up to the same text');
 		assert.ok(finish === 'length' || finish === 'stop');
-		await assert.rejects(new OpenAI({ baseURL: server.url, apiKey: 'wrong' }).models.list(), (error: unknown) => error instanceof OpenAI.AuthenticationError);
+		await assert.rejects(
+			new OpenAI({ baseURL: server.url, apiKey: 'wrong' }).models.list(),
+			(error: unknown) => error instanceof OpenAI.AuthenticationError,
+		);
 	});
 
 	it("completes through Hearth's backend with the same text as the local engine, post-processed on the stream", async function () {
-		const backend = await OpenAiCompletionBackend.connect({ baseUrl: server.url, model: 'hearth-tiny-fim', apiKey: 'team-key', logger });
+		const backend = await OpenAiCompletionBackend.connect({
+			baseUrl: server.url,
+			model: 'hearth-tiny-fim',
+			apiKey: 'team-key',
+			logger,
+		});
 		const request = { prefix: PREFIX, suffix: SUFFIX, maxTokens: 8, mode: 'multi-line' as const, useCache: false };
 		const remote = await backend.complete(request);
 		const local = await engine.complete(request);
@@ -90,21 +119,41 @@ describe('OpenAI-compatible completion server as the backend (real HTTP on 127.0
 	});
 
 	it('gives clear messages for a wrong key, a dead server, and a base URL without /v1', async function () {
-		await assert.rejects(OpenAiCompletionBackend.connect({ baseUrl: server.url, model: 'x', apiKey: 'wrong', logger }), /HTTP 401.*API key/);
+		await assert.rejects(
+			OpenAiCompletionBackend.connect({ baseUrl: server.url, model: 'x', apiKey: 'wrong', logger }),
+			/HTTP 401.*API key/,
+		);
 		const closed = await startOpenAiServer({ completions: engine, modelId: 'gone' });
 		await closed.close();
-		await assert.rejects(OpenAiCompletionBackend.connect({ baseUrl: closed.url, model: 'x', logger }), /Cannot reach the completion server at http:\/\/127\.0\.0\.1:\d+\/v1: ECONNREFUSED\. Is it running\?/);
-		await assert.rejects(OpenAiCompletionBackend.connect({ baseUrl: server.url.replace(/\/v1$/, ''), model: 'x', apiKey: 'team-key', logger }), /HTTP 404.*base URL/);
+		await assert.rejects(
+			OpenAiCompletionBackend.connect({ baseUrl: closed.url, model: 'x', logger }),
+			/Cannot reach the completion server at http:\/\/127\.0\.0\.1:\d+\/v1: ECONNREFUSED\. Is it running\?/,
+		);
+		await assert.rejects(
+			OpenAiCompletionBackend.connect({ baseUrl: server.url.replace(/\/v1$/, ''), model: 'x', apiKey: 'team-key', logger }),
+			/HTTP 404.*base URL/,
+		);
 	});
 
 	it('reports a server that dies after the switch, once', async function () {
 		const second = await startOpenAiServer({ completions: engine, modelId: 'hearth-tiny-fim' });
 		const health: (string | undefined)[] = [];
-		const backend = await OpenAiCompletionBackend.connect({ baseUrl: second.url, model: '', logger, onHealthChange: (problem) => void health.push(problem) });
+		const backend = await OpenAiCompletionBackend.connect({
+			baseUrl: second.url,
+			model: '',
+			logger,
+			onHealthChange: (problem) => void health.push(problem),
+		});
 		await second.close();
-		await assert.rejects(backend.complete({ prefix: PREFIX, suffix: SUFFIX, maxTokens: 4, useCache: false }), /The completion server at .* failed: ECONNREFUSED/);
+		await assert.rejects(
+			backend.complete({ prefix: PREFIX, suffix: SUFFIX, maxTokens: 4, useCache: false }),
+			/The completion server at .* failed: ECONNREFUSED/,
+		);
 		assert.equal(health.length, 1);
 		assert.match(health[0]!, /failed/);
-		assert.ok(warnings.some((warning) => /failed: ECONNREFUSED/.test(warning)), 'logged once');
+		assert.ok(
+			warnings.some((warning) => /failed: ECONNREFUSED/.test(warning)),
+			'logged once',
+		);
 	});
 });

@@ -6,14 +6,23 @@ import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 
 const PREFIX = 'export function area(width: number, height: number): number {\n\treturn wid';
 /** A long suffix, as in the middle of a real file. */
-const SUFFIX = ';\n}\n\n' + Array.from({ length: 20 }, (_, i) => `export const constant${i} = ${i} * Math.PI; // a line below the cursor`).join('\n');
+const SUFFIX =
+	';\n}\n\n' + Array.from({ length: 20 }, (_, i) => `export const constant${i} = ${i} * Math.PI; // a line below the cursor`).join('\n');
 
-async function keystrokeCost(preset: 'tiny-fim' | 'tiny-starcoder1' | 'tiny-deepseek-coder'): Promise<{ order: string; family: string; evaluated: number; suffixTokens: number }> {
+async function keystrokeCost(
+	preset: 'tiny-fim' | 'tiny-starcoder1' | 'tiny-deepseek-coder',
+): Promise<{ order: string; family: string; evaluated: number; suffixTokens: number }> {
 	const loaded = await loadModel({ modelPath: await ensureTestModel(preset), contextSize: 1024, gpu: 'off', logger: silentLogger });
 	const engine = new CompletionEngine(loaded, silentLogger);
 	try {
 		await engine.complete({ prefix: PREFIX, suffix: SUFFIX, filePath: 'src/area.ts', maxTokens: 4, useCache: false });
-		const next = await engine.complete({ prefix: PREFIX + 'th', suffix: SUFFIX, filePath: 'src/area.ts', maxTokens: 4, useCache: false });
+		const next = await engine.complete({
+			prefix: PREFIX + 'th',
+			suffix: SUFFIX,
+			filePath: 'src/area.ts',
+			maxTokens: 4,
+			useCache: false,
+		});
 		return {
 			order: engine.info.fimOrder,
 			family: engine.info.fimFamily,
@@ -51,7 +60,12 @@ describe('engine: prompt layout and the KV cache while typing', function () {
 	});
 
 	it('when the far edge of the prefix moves on, the rest of the prompt is shifted in the KV cache, not recomputed', async function () {
-		const loaded = await loadModel({ modelPath: await ensureTestModel('tiny-fim'), contextSize: 2048, gpu: 'off', logger: silentLogger });
+		const loaded = await loadModel({
+			modelPath: await ensureTestModel('tiny-fim'),
+			contextSize: 2048,
+			gpu: 'off',
+			logger: silentLogger,
+		});
 		const engine = new CompletionEngine(loaded, silentLogger);
 		try {
 			const lines = Array.from({ length: 60 }, (_, i) => `export const constant${i} = ${i} * Math.PI;`);

@@ -105,18 +105,33 @@ function runScript(command: string, args: readonly string[]): Promise<{ code: nu
 }
 
 function logLines(stdout: string): LogLine[] {
-	return stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as LogLine);
+	return stdout
+		.split('\n')
+		.filter((line) => line.startsWith('{'))
+		.map((line) => JSON.parse(line) as LogLine);
 }
 
 function lossesByStep(stdout: string): Map<number, number> {
-	return new Map(logLines(stdout).filter((l) => l.loss !== undefined).map((l) => [l.step!, l.loss!]));
+	return new Map(
+		logLines(stdout)
+			.filter((l) => l.loss !== undefined)
+			.map((l) => [l.step!, l.loss!]),
+	);
 }
 
 /** Files of the repository the fixture corpus is made of (small, real code in three languages). */
 function corpusFiles(): string[] {
 	const pick = (directory: string, extension: string) =>
-		readdirSync(path.join(repoRoot, directory)).filter((name) => name.endsWith(extension)).sort().map((name) => path.join(directory, name));
-	return [...pick('src/engine/fim', '.ts'), ...pick('src/engine/gguf', '.ts'), ...pick('models/recipe', '.py'), 'test/fixtures/fibonacci.ts'];
+		readdirSync(path.join(repoRoot, directory))
+			.filter((name) => name.endsWith(extension))
+			.sort()
+			.map((name) => path.join(directory, name));
+	return [
+		...pick('src/engine/fim', '.ts'),
+		...pick('src/engine/gguf', '.ts'),
+		...pick('models/recipe', '.py'),
+		'test/fixtures/fibonacci.ts',
+	];
 }
 
 /**
@@ -153,7 +168,9 @@ async function writeFixtureShards(model: LlamaModel, vocabSize: number, director
 		const name = `${split}-00000`;
 		await writeFile(path.join(directory, `${name}.tokens.gz`), gzipSync(Buffer.from(new Uint16Array(tokens).buffer)));
 		await writeFile(path.join(directory, `${name}.docs.gz`), gzipSync(Buffer.from(new Uint32Array(docs).buffer)));
-		splits[split] = { shards: [{ tokens: `${name}.tokens.gz`, docs: `${name}.docs.gz`, documents: members.length, tokenCount: tokens.length }] };
+		splits[split] = {
+			shards: [{ tokens: `${name}.tokens.gz`, docs: `${name}.docs.gz`, documents: members.length, tokenCount: tokens.length }],
+		};
 	}
 	const manifest = { format: 'hearth-token-shards/1', vocabSize, specialTokens: ids, splits };
 	await writeFile(path.join(directory, 'manifest.json'), JSON.stringify(manifest, null, 1));
@@ -176,7 +193,11 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		const llama = await getLlamaInstance('off', silentLogger);
 		const vocabulary = await llama.loadModel({ modelPath: vocabularyPath, vocabOnly: true });
 		try {
-			await writeFixtureShards(vocabulary, ggufStringArray(readGgufFile(vocabularyPath).metadata.get('tokenizer.ggml.tokens'))!.length, data);
+			await writeFixtureShards(
+				vocabulary,
+				ggufStringArray(readGgufFile(vocabularyPath).metadata.get('tokenizer.ggml.tokens'))!.length,
+				data,
+			);
 		} finally {
 			await vocabulary.dispose();
 		}
@@ -187,9 +208,25 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 	});
 
 	const train = (runDirectory: string, extra: string[], onLine?: StdoutLineHandler) =>
-		runPython([trainScript, '--preset', 'test-tiny', '--data', data, '--run-dir', runDirectory, '--vocab', vocabularyPath, '--threads', '1', ...extra], {
-			onStdoutLine: onLine,
-		});
+		runPython(
+			[
+				trainScript,
+				'--preset',
+				'test-tiny',
+				'--data',
+				data,
+				'--run-dir',
+				runDirectory,
+				'--vocab',
+				vocabularyPath,
+				'--threads',
+				'1',
+				...extra,
+			],
+			{
+				onStdoutLine: onLine,
+			},
+		);
 
 	let checkpoint: string;
 
@@ -203,10 +240,22 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		// mask and full logits train to the same losses.
 		const kernels = logLines(straight.stdout).find((l) => l.event === 'start')!.kernels!;
 		assert.deepEqual([kernels.attention, kernels.loss], ['segments', 'chunked']);
-		const plain = await train(path.join(work, 'plain'), ['--max-steps', '12', '--stop-at-step', '4', '--attention', 'masked', '--loss', 'plain']);
+		const plain = await train(path.join(work, 'plain'), [
+			'--max-steps',
+			'12',
+			'--stop-at-step',
+			'4',
+			'--attention',
+			'masked',
+			'--loss',
+			'plain',
+		]);
 		assert.equal(plain.code, 0, plain.stderr);
 		for (const [step, loss] of lossesByStep(plain.stdout)) {
-			assert.ok(Math.abs(loss - expected.get(step)!) < 1e-3, `step ${step}: masked + full logits ${loss}, segments + chunked ${expected.get(step)}`);
+			assert.ok(
+				Math.abs(loss - expected.get(step)!) < 1e-3,
+				`step ${step}: masked + full logits ${loss}, segments + chunked ${expected.get(step)}`,
+			);
 		}
 
 		// Killed without warning (SIGKILL: no chance to save) after step 6; the last checkpoint is step 4.
@@ -222,7 +271,10 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		const after = lossesByStep(resumed.stdout);
 		assert.deepEqual([...after.keys()], [5, 6, 7, 8, 9, 10, 11, 12]);
 		for (const [step, loss] of after) {
-			assert.ok(Math.abs(loss - expected.get(step)!) < 1e-3, `step ${step}: resumed loss ${loss}, uninterrupted ${expected.get(step)}`);
+			assert.ok(
+				Math.abs(loss - expected.get(step)!) < 1e-3,
+				`step ${step}: resumed loss ${loss}, uninterrupted ${expected.get(step)}`,
+			);
 		}
 		checkpoint = path.join(resumedRun, 'checkpoint.pt');
 	});
@@ -271,7 +323,11 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		assert.equal(ggufNumber(metadata.get('tokenizer.ggml.fim_mid_token_id')), 2);
 		// The training data's header slot (StarCoder2's <file_sep>) carries StarCoder's name for it.
 		assert.equal(ggufStringArray(metadata.get('tokenizer.ggml.tokens'))![6], '<filename>');
-		assert.equal(readGgufFile(files.Q8_0!).tensors.some((t) => t.name === 'output.weight'), false, 'tied embeddings');
+		assert.equal(
+			readGgufFile(files.Q8_0!).tensors.some((t) => t.name === 'output.weight'),
+			false,
+			'tied embeddings',
+		);
 	});
 
 	it('quantizes to Q8_0 in Python byte for byte as the project (and ggml) does, for results brought back from a GPU', async function () {
@@ -308,8 +364,17 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 			'    out.append({k: (v.tolist() if hasattr(v, "tolist") else v) for k, v in {**parts, "tokens": tokens}.items()})',
 			'print(json.dumps(out))',
 		].join('\n');
-		const samples = JSON.parse((await runPythonChecked(['-c', script])).stdout) as Array<Record<string, number[]> & { order: 'spm' | 'psm' }>;
-		const loaded = await loadModel({ modelPath: files.Q8_0!, gpu: 'off', threads: 1, sequences: 1, contextSize: 256, logger: silentLogger });
+		const samples = JSON.parse((await runPythonChecked(['-c', script])).stdout) as Array<
+			Record<string, number[]> & { order: 'spm' | 'psm' }
+		>;
+		const loaded = await loadModel({
+			modelPath: files.Q8_0!,
+			gpu: 'off',
+			threads: 1,
+			sequences: 1,
+			contextSize: 256,
+			logger: silentLogger,
+		});
 		try {
 			const text = (tokens: number[], special = false) => loaded.model.detokenize(tokens as never, special);
 			assert.equal(loaded.promptTemplate, loaded.fim.spmTemplate);
@@ -317,8 +382,16 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 				const header = text(sample.header!, true);
 				assert.match(header, /^<filename>[^\n]+\n$/);
 				const template = sample.order === 'spm' ? starCoderSpmTemplate : starCoderTemplate;
-				const prompt = template.build({ prefix: text(sample.prefix!), suffix: text(sample.suffix!), filePath: header.slice('<filename>'.length, -1) });
-				assert.equal(text(sample.tokens!, true), renderPromptForDisplay(prompt) + text(sample.middle!) + '<|endoftext|>', `${sample.order} sample`);
+				const prompt = template.build({
+					prefix: text(sample.prefix!),
+					suffix: text(sample.suffix!),
+					filePath: header.slice('<filename>'.length, -1),
+				});
+				assert.equal(
+					text(sample.tokens!, true),
+					renderPromptForDisplay(prompt) + text(sample.middle!) + '<|endoftext|>',
+					`${sample.order} sample`,
+				);
 			}
 			assert.deepEqual(new Set(samples.map((s) => s.order)), new Set(['spm', 'psm']));
 			// The engine's SPM template for this model is the one the SPM samples follow.
@@ -330,7 +403,14 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 
 	it('the Q8_0 file completes a FIM prompt through the engine loader', async function () {
 		assert.ok(files.Q8_0, 'the export test ran');
-		const loaded = await loadModel({ modelPath: files.Q8_0!, gpu: 'off', threads: 1, sequences: 1, contextSize: 256, logger: silentLogger });
+		const loaded = await loadModel({
+			modelPath: files.Q8_0!,
+			gpu: 'off',
+			threads: 1,
+			sequences: 1,
+			contextSize: 256,
+			logger: silentLogger,
+		});
 		try {
 			assert.equal(loaded.promptTemplate.displayName, 'StarCoder (SPM)');
 			const prompt = loaded.model.tokenize('<fim_prefix><fim_suffix>\n}\n<fim_middle><filename>a.ts\nfunction add(a, b) {\n', true);
@@ -358,7 +438,8 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		for (const [kernel, result] of [...Object.entries(report.attention), ...Object.entries(report.model)]) {
 			if (result === 'unavailable') continue;
 			assert.equal(typeof result, 'object', `${kernel}: ${String(result)}`);
-			const differences = 'output' in (result as object) ? Object.values(result as Record<string, Difference>) : [result as Difference];
+			const differences =
+				'output' in (result as object) ? Object.values(result as Record<string, Difference>) : [result as Difference];
 			for (const d of differences) assert.ok(d.max_abs_diff <= 1e-5 * Math.max(1, d.scale), `${kernel}: ${JSON.stringify(d)}`);
 		}
 	});
@@ -387,9 +468,16 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		const lines = logLines(resumed.stdout);
 		const start = lines.find((l) => l.event === 'start')!;
 		assert.deepEqual([start.resumed_from_step, start.schedule], [decision.decided_at_step, 'fitted, from the checkpoint']);
-		assert.equal(lines.some((l) => l.event === 'fit'), false, 'no second fit');
+		assert.equal(
+			lines.some((l) => l.event === 'fit'),
+			false,
+			'no second fit',
+		);
 		const steps = lines.filter((l) => l.loss !== undefined);
-		assert.deepEqual(steps.map((l) => l.step), Array.from({ length: decision.max_steps - decision.decided_at_step }, (_, i) => decision.decided_at_step + 1 + i));
+		assert.deepEqual(
+			steps.map((l) => l.step),
+			Array.from({ length: decision.max_steps - decision.decided_at_step }, (_, i) => decision.decided_at_step + 1 + i),
+		);
 		for (const l of steps) {
 			const lr = learningRate(l.step! - 1, 3e-3, 2, decision.max_steps);
 			assert.ok(Math.abs(l.lr! - lr) < 2e-6, `step ${l.step}: lr ${l.lr}, the fitted cosine gives ${lr}`);
@@ -403,9 +491,36 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		const run = path.join(work, 'lease-run');
 		const lease = (extra: string[], trainArgs: string[]) =>
 			runScript('bash', [
-				path.join(recipe, 'gpu-lease.sh'), '--out', out, '--minutes', '0.5', '--reserve-minutes', '0.2', '--preset', 'test-tiny', '--device', 'cpu',
-				'--data', data, '--run-dir', run, '--part-mib', '1', '--python', pythonWithTorch(), ...extra,
-				'--', '--vocab', vocabularyPath, '--threads', '1', '--fit-warmup-steps', '1', '--fit-measure-steps', '2', ...trainArgs,
+				path.join(recipe, 'gpu-lease.sh'),
+				'--out',
+				out,
+				'--minutes',
+				'0.5',
+				'--reserve-minutes',
+				'0.2',
+				'--preset',
+				'test-tiny',
+				'--device',
+				'cpu',
+				'--data',
+				data,
+				'--run-dir',
+				run,
+				'--part-mib',
+				'1',
+				'--python',
+				pythonWithTorch(),
+				...extra,
+				'--',
+				'--vocab',
+				vocabularyPath,
+				'--threads',
+				'1',
+				'--fit-warmup-steps',
+				'1',
+				'--fit-measure-steps',
+				'2',
+				...trainArgs,
 			]);
 		const limits = () => {
 			const names = readdirSync(out);
@@ -436,13 +551,27 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		assert.deepEqual(names.sort(), ['lease.json', 'tensors.json', ...summary.parts.map((p) => p.name), 'train.log.jsonl'].sort());
 
 		// The lead's side: join and verify the parts, write the GGUF, load it and generate.
-		const result = await exportStarterModel({ recipeDirectory: recipe, tensorsDirectory: out, outDirectory: path.join(work, 'lease-gguf'), quantizations: ['Q8_0'] });
+		const result = await exportStarterModel({
+			recipeDirectory: recipe,
+			tensorsDirectory: out,
+			outDirectory: path.join(work, 'lease-gguf'),
+			quantizations: ['Q8_0'],
+		});
 		assert.equal((result.training as { step: number }).step, fit.max_steps);
-		const loaded = await loadModel({ modelPath: result.files[0]!.path, gpu: 'off', threads: 1, sequences: 1, contextSize: 128, logger: silentLogger });
+		const loaded = await loadModel({
+			modelPath: result.files[0]!.path,
+			gpu: 'off',
+			threads: 1,
+			sequences: 1,
+			contextSize: 128,
+			logger: silentLogger,
+		});
 		try {
 			assert.equal(loaded.promptTemplate.displayName, 'StarCoder (SPM)');
 			let generated = 0;
-			for await (const _token of loaded.sequences[0]!.evaluate(loaded.model.tokenize('def add(a, b):\n', false), { temperature: 0 })) {
+			for await (const _token of loaded.sequences[0]!.evaluate(loaded.model.tokenize('def add(a, b):\n', false), {
+				temperature: 0,
+			})) {
 				if (++generated === 4) break;
 			}
 			assert.equal(generated, 4);

@@ -91,17 +91,33 @@ describe('engine: generated test models load and generate in llama.cpp', functio
 
 				const first = await greedyTokens(model, prompt, 16);
 				assert.equal(first.length, 16);
-				assert.deepEqual(first.filter((token) => model.isEogToken(token)), [], 'no end-of-generation token');
+				assert.deepEqual(
+					first.filter((token) => model.isEogToken(token)),
+					[],
+					'no end-of-generation token',
+				);
 				const second = await greedyTokens(model, prompt, 16);
 				assert.deepEqual(second, first, 'greedy generation is deterministic');
 
 				if (expectation.hasFim) {
 					// A FIM prompt, and the degenerate empty one, must not end generation either.
-					for (const [prefix, suffix] of [['function f() {\n  ', '\n}\n'], ['', '']] as const) {
-						const fimPrompt = [infill.prefix!, ...model.tokenize(prefix), infill.suffix!, ...model.tokenize(suffix), infill.middle!];
+					for (const [prefix, suffix] of [
+						['function f() {\n  ', '\n}\n'],
+						['', ''],
+					] as const) {
+						const fimPrompt = [
+							infill.prefix!,
+							...model.tokenize(prefix),
+							infill.suffix!,
+							...model.tokenize(suffix),
+							infill.middle!,
+						];
 						const completion = await greedyTokens(model, fimPrompt, 16);
 						assert.equal(completion.length, 16);
-						assert.ok(completion.every((token) => !model.isEogToken(token)), `no EOG after FIM prompt ${JSON.stringify(prefix)}`);
+						assert.ok(
+							completion.every((token) => !model.isEogToken(token)),
+							`no EOG after FIM prompt ${JSON.stringify(prefix)}`,
+						);
 					}
 				}
 			} finally {
@@ -135,7 +151,11 @@ describe('engine: test model files', () => {
 		const repaired = await ensureTestModelDetailed('tiny-fim', { directory });
 		assert.equal(repaired.generated, true);
 		assert.equal(statSync(repaired.path).size, made.fileSize);
-		assert.deepEqual(readdirSync(directory).filter((name) => name.endsWith('.partial')), [], 'no partial files left');
+		assert.deepEqual(
+			readdirSync(directory).filter((name) => name.endsWith('.partial')),
+			[],
+			'no partial files left',
+		);
 	});
 
 	it('writes F16 files with F16 matrices and F32 vectors', async function () {
@@ -160,7 +180,11 @@ describe('engine: test model files', () => {
 		assert.equal(ggufNumber(info.metadata.get('tokenizer.ggml.fim_suf_token_id')), 151661);
 		assert.equal(ggufNumber(info.metadata.get('tokenizer.ggml.fim_mid_token_id')), 151660);
 		assert.equal(ggufNumber(info.metadata.get('tokenizer.ggml.fim_sep_token_id')), 151664);
-		assert.equal(info.tensors.some((tensor) => tensor.name === 'output.weight'), false, 'tied embeddings');
+		assert.equal(
+			info.tensors.some((tensor) => tensor.name === 'output.weight'),
+			false,
+			'tied embeddings',
+		);
 		assert.ok(info.tensors.some((tensor) => tensor.name === 'blk.0.attn_q.bias'));
 
 		const embedding = info.tensors.find((tensor) => tensor.name === 'token_embd.weight')!;
@@ -168,8 +192,14 @@ describe('engine: test model files', () => {
 		const rowBytes = (embedding.shape[0]! / 32) * 34;
 		const row = (id: number): Buffer => data.subarray(id * rowBytes, (id + 1) * rowBytes);
 		for (const id of [151643, 151645, 151659, 151662, 151664, 151935]) {
-			assert.ok(row(id).every((byte) => byte === 0), `row ${id} (${tokens[id]}) is zero`);
+			assert.ok(
+				row(id).every((byte) => byte === 0),
+				`row ${id} (${tokens[id]}) is zero`,
+			);
 		}
-		assert.ok(row(100).some((byte) => byte !== 0), 'ordinary tokens are random');
+		assert.ok(
+			row(100).some((byte) => byte !== 0),
+			'ordinary tokens are random',
+		);
 	});
 });

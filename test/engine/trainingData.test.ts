@@ -32,7 +32,8 @@ function byteLevelDecoder(pieces: readonly string[]): (tokens: readonly number[]
 		const printable = (byte >= 33 && byte <= 126) || (byte >= 161 && byte <= 172) || byte >= 174;
 		byteOf.set(String.fromCharCode(printable ? byte : next++), byte);
 	}
-	return (tokens) => Buffer.from(tokens.flatMap((token) => [...pieces[token]!].map((character) => byteOf.get(character)!))).toString('utf8');
+	return (tokens) =>
+		Buffer.from(tokens.flatMap((token) => [...pieces[token]!].map((character) => byteOf.get(character)!))).toString('utf8');
 }
 
 describe('training data: corpus → token shards → evaluation inputs', function () {
@@ -46,12 +47,26 @@ describe('training data: corpus → token shards → evaluation inputs', functio
 	before(async function () {
 		directory = await mkdtemp(path.join(os.tmpdir(), 'hearth-training-data-'));
 		// Half held out, so that the tiny fixture corpus has files in both splits.
-		corpus = await buildCorpus({ roots: [{ kind: 'npm', directory: fixturePackages }], outDirectory: directory, maxBytes: 1_000_000, seed: 1, heldoutFraction: 0.5 });
+		corpus = await buildCorpus({
+			roots: [{ kind: 'npm', directory: fixturePackages }],
+			outDirectory: directory,
+			maxBytes: 1_000_000,
+			seed: 1,
+			heldoutFraction: 0.5,
+		});
 		records = [];
 		for await (const record of readCorpusRecords(corpus.files.corpus)) records.push(record);
 		vocabulary = await loadTrainingVocabulary(await ensureVocabularyFile('starcoder'));
 		// Small documents and shards, so that splitting and several shards are exercised.
-		manifest = await tokenizeCorpus({ corpusFile: corpus.files.corpus, outDirectory: directory, tokenizer: vocabulary, vocabularyName: 'ggml-vocab-starcoder.gguf', vocabSize: vocabulary.vocabSize, maxDocumentTokens: 96, maxShardTokens: 300 });
+		manifest = await tokenizeCorpus({
+			corpusFile: corpus.files.corpus,
+			outDirectory: directory,
+			tokenizer: vocabulary,
+			vocabularyName: 'ggml-vocab-starcoder.gguf',
+			vocabSize: vocabulary.vocabSize,
+			maxDocumentTokens: 96,
+			maxShardTokens: 300,
+		});
 	});
 
 	after(async function () {
@@ -60,14 +75,23 @@ describe('training data: corpus → token shards → evaluation inputs', functio
 	});
 
 	it('keeps the permissive, clean, distinct files, with origin and licence', function () {
-		assert.deepEqual(records.map((record) => record.path).sort(), ['mit-utils/src/numbers.ts', 'py-helpers/helpers.py', records.find((record) => record.path.includes('strings'))!.path].sort());
+		assert.deepEqual(
+			records.map((record) => record.path).sort(),
+			['mit-utils/src/numbers.ts', 'py-helpers/helpers.py', records.find((record) => record.path.includes('strings'))!.path].sort(),
+		);
 		const helpers = records.find((record) => record.path === 'py-helpers/helpers.py')!;
 		assert.equal(helpers.origin, 'npm:py-helpers@0.3.1');
 		assert.equal(helpers.licence, 'MIT OR Apache-2.0');
 		assert.equal(helpers.language, 'python');
-		const sources = JSON.parse(readFileSync(corpus.files.sources, 'utf8')) as { totals: { files: number }; rejectedForLicence: { package: string; licence: string }[] };
+		const sources = JSON.parse(readFileSync(corpus.files.sources, 'utf8')) as {
+			totals: { files: number };
+			rejectedForLicence: { package: string; licence: string }[];
+		};
 		assert.equal(sources.totals.files, 3);
-		assert.deepEqual(sources.rejectedForLicence.map((entry) => `${entry.package} ${entry.licence}`).sort(), ['gpl-tool GPL-3.0-or-later', 'no-licence unknown']);
+		assert.deepEqual(sources.rejectedForLicence.map((entry) => `${entry.package} ${entry.licence}`).sort(), [
+			'gpl-tool GPL-3.0-or-later',
+			'no-licence unknown',
+		]);
 	});
 
 	it('counts every skipped file under its reason: Latin-1, GPL, unknown licence, minified, generated, near duplicate', function () {
@@ -87,7 +111,7 @@ describe('training data: corpus → token shards → evaluation inputs', functio
 		assert.ok(existsSync(path.join(directory, 'skipped.json')));
 	});
 
-	it('reads the special token ids from the vocabulary: StarCoder2\'s, with <file_sep> as the file header', function () {
+	it("reads the special token ids from the vocabulary: StarCoder2's, with <file_sep> as the file header", function () {
 		assert.deepEqual(manifest.specialTokens, { endoftext: 0, fim_prefix: 1, fim_middle: 2, fim_suffix: 3, fim_pad: 4, filename: 6 });
 		assert.equal(manifest.specialTokenTexts.filename, '<file_sep>');
 		assert.equal(manifest.vocabSize, 49152);
@@ -96,7 +120,8 @@ describe('training data: corpus → token shards → evaluation inputs', functio
 
 	it('round-trips: every document is <header>path\\ncode<|endoftext|>, long files split at lines, across several shards', async function () {
 		assert.ok(manifest.splits.train.shards.length + manifest.splits.heldout.shards.length >= 2);
-		const pieces = (vocabulary.model.fileInfo.metadata as unknown as { tokenizer: { ggml: { tokens: string[] } } }).tokenizer.ggml.tokens;
+		const pieces = (vocabulary.model.fileInfo.metadata as unknown as { tokenizer: { ggml: { tokens: string[] } } }).tokenizer.ggml
+			.tokens;
 		const decode = byteLevelDecoder(pieces);
 		const texts = new Map<string, string>();
 		for (const split of ['train', 'heldout'] as const) {
@@ -122,12 +147,21 @@ describe('training data: corpus → token shards → evaluation inputs', functio
 			assert.equal(tokens, manifest.splits[split].tokenCount);
 		}
 		for (const record of records) assert.equal(texts.get(record.path), record.text, record.path);
-		assert.ok(manifest.splits.train.documents + manifest.splits.heldout.documents > records.length, 'long files became several documents');
+		assert.ok(
+			manifest.splits.train.documents + manifest.splits.heldout.documents > records.length,
+			'long files became several documents',
+		);
 	});
 
-	it('lists the held-out files with their text and their documents\' place in the shards', async function () {
+	it("lists the held-out files with their text and their documents' place in the shards", async function () {
 		const files = await readHeldoutFiles(directory);
-		assert.deepEqual(files.map((file) => file.path).sort(), records.filter((record) => record.split === 'heldout').map((record) => record.path).sort());
+		assert.deepEqual(
+			files.map((file) => file.path).sort(),
+			records
+				.filter((record) => record.split === 'heldout')
+				.map((record) => record.path)
+				.sort(),
+		);
 		const documents = await readHeldoutDocuments(directory, files);
 		assert.equal(documents.length, manifest.splits.heldout.documents);
 		assert.ok(documents.every((document) => document.language !== 'unknown'));
@@ -136,7 +170,13 @@ describe('training data: corpus → token shards → evaluation inputs', functio
 	describe('perplexity through llama.cpp', function () {
 		let loaded: LoadedModel;
 		before(async function () {
-			loaded = await loadModel({ modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }), threads: 2, contextSize: 512, gpu: 'off', logger: silentLogger });
+			loaded = await loadModel({
+				modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }),
+				threads: 2,
+				contextSize: 512,
+				gpu: 'off',
+				logger: silentLogger,
+			});
 		});
 		after(async function () {
 			await loaded?.dispose();
@@ -145,18 +185,28 @@ describe('training data: corpus → token shards → evaluation inputs', functio
 		it('is the log-softmax over the whole vocabulary, the same across its evaluation chunks', async function () {
 			const sequence = loaded.sequences[0]!;
 			// Longer than one chunk (32 positions), so positions after a chunk boundary are checked too.
-			const tokens = vocabulary.tokenizeText('function add(a, b) {\n\treturn a + b;\n}\n\nfunction scale(values, factor) {\n\treturn values.map((value) => value * factor);\n}\n') as number[];
+			const tokens = vocabulary.tokenizeText(
+				'function add(a, b) {\n\treturn a + b;\n}\n\nfunction scale(values, factor) {\n\treturn values.map((value) => value * factor);\n}\n',
+			) as number[];
 			assert.ok(tokens.length > 40, `${tokens.length} tokens`);
 			const logProbabilities = await windowLogProbabilities(sequence, tokens);
 			// Reference: every position's full logits from one evaluation, normalised here.
 			await sequence.clearHistory();
-			const reference = await sequence.controlledEvaluate(tokens.map((token) => [token as Token, { generateNext: { logits: true } }]));
+			const reference = await sequence.controlledEvaluate(
+				tokens.map((token) => [token as Token, { generateNext: { logits: true } }]),
+			);
 			for (let index = 0; index < tokens.length - 1; index++) {
 				const logits = [...reference[index]!.next.logits!.values()];
 				assert.ok(logits.length > 30_000, `the whole vocabulary, not a sampler's shortlist: ${logits.length}`);
 				const max = Math.max(...logits);
-				const expected = reference[index]!.next.logits!.get(tokens[index + 1]! as Token)! - max - Math.log(logits.reduce((sum, logit) => sum + Math.exp(logit - max), 0));
-				assert.ok(Math.abs(logProbabilities[index]! - expected) < 1e-3, `position ${index}: ${logProbabilities[index]} vs ${expected}`);
+				const expected =
+					reference[index]!.next.logits!.get(tokens[index + 1]! as Token)! -
+					max -
+					Math.log(logits.reduce((sum, logit) => sum + Math.exp(logit - max), 0));
+				assert.ok(
+					Math.abs(logProbabilities[index]! - expected) < 1e-3,
+					`position ${index}: ${logProbabilities[index]} vs ${expected}`,
+				);
 			}
 		});
 

@@ -5,7 +5,12 @@ import { ChatEngine } from '../../src/engine/chat/chatEngine.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
-import { FrontierError, streamFrontierAnswer, type FrontierEndpoint, type FrontierErrorKind } from '../../src/extension/escalation/frontier/frontierClient.js';
+import {
+	FrontierError,
+	streamFrontierAnswer,
+	type FrontierEndpoint,
+	type FrontierErrorKind,
+} from '../../src/extension/escalation/frontier/frontierClient.js';
 import { buildOutgoingRequest, formatPreview, type OutgoingRequest } from '../../src/extension/escalation/frontier/outgoingRequest.js';
 import { startOpenAiServer, type GenerationReport, type OpenAiServer } from '../../src/teamServer/openAiServer.js';
 import { frontierFailure, recordingStreamOptions } from '../helpers/frontierStreams.js';
@@ -30,11 +35,23 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 	const errorsSeen: FrontierError[] = [];
 
 	const request: OutgoingRequest = buildOutgoingRequest(
-		{ kind: 'explain', code: `const token = "${GITHUB_TOKEN}";\nexport function add(a, b) {\n\treturn a + b;\n}\n`, languageId: 'javascript', filePath: 'src/add.js' },
+		{
+			kind: 'explain',
+			code: `const token = "${GITHUB_TOKEN}";\nexport function add(a, b) {\n\treturn a + b;\n}\n`,
+			languageId: 'javascript',
+			filePath: 'src/add.js',
+		},
 		{ redact: true },
 	);
 
-	const endpoint = (overrides: Partial<FrontierEndpoint> = {}): FrontierEndpoint => ({ baseUrl: server.url, model: MODEL, apiKey: KEY, timeoutMs: 20_000, maxOutputTokens: 24, ...overrides });
+	const endpoint = (overrides: Partial<FrontierEndpoint> = {}): FrontierEndpoint => ({
+		baseUrl: server.url,
+		model: MODEL,
+		apiKey: KEY,
+		timeoutMs: 20_000,
+		maxOutputTokens: 24,
+		...overrides,
+	});
 
 	/** Options with no real waiting before retries: the waits asked for are recorded instead. */
 	const options = recordingStreamOptions;
@@ -49,11 +66,19 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 	/** Chat requests that reached the engine, all tests together. */
 	let generationsStarted = 0;
 	/** The number of reports once every earlier generation has reported (a client can finish before the server's report). */
-	const settledReports = () => waitFor('earlier generations to report', () => (reports.length >= generationsStarted ? reports.length : undefined), 10_000);
+	const settledReports = () =>
+		waitFor('earlier generations to report', () => (reports.length >= generationsStarted ? reports.length : undefined), 10_000);
 
 	before(async function () {
 		// One thread: on a busy two-core machine ggml's spinning worker threads make every token 100x slower.
-		const loaded = await loadModel({ modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }), contextSize: 2048, sequences: 1, threads: 1, gpu: 'off', logger: silentLogger });
+		const loaded = await loadModel({
+			modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }),
+			contextSize: 2048,
+			sequences: 1,
+			threads: 1,
+			gpu: 'off',
+			logger: silentLogger,
+		});
 		chat = new ChatEngine(loaded, { logger: silentLogger, contextSize: 1024 });
 		server = await startOpenAiServer({
 			chat,
@@ -82,7 +107,10 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 		await chat?.dispose();
 		for (const error of errorsSeen) {
 			for (const key of [KEY, WRONG_KEY]) {
-				assert.ok(!error.message.includes(key) && !String(error.stack).includes(key) && !JSON.stringify(error).includes(key), `a ${error.kind} error repeats an API key`);
+				assert.ok(
+					!error.message.includes(key) && !String(error.stack).includes(key) && !JSON.stringify(error).includes(key),
+					`a ${error.kind} error repeats an API key`,
+				);
 			}
 		}
 	});
@@ -91,7 +119,9 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 		const { options: streamOptions, texts } = options();
 		const answer = await streamFrontierAnswer(endpoint(), request, streamOptions);
 		assert.ok(texts.length > 1, `${texts.length} updates`);
-		texts.forEach((text, index) => index > 0 && assert.ok(text.startsWith(texts[index - 1]!) && text.length > texts[index - 1]!.length));
+		texts.forEach(
+			(text, index) => index > 0 && assert.ok(text.startsWith(texts[index - 1]!) && text.length > texts[index - 1]!.length),
+		);
 		assert.equal(answer.text, texts.at(-1));
 		assert.equal(answer.finishReason, 'length');
 		assert.equal(answer.attempts, 1);
@@ -105,15 +135,28 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 		await streamFrontierAnswer(endpoint({ organization: 'org-hearth' }), request, options().options);
 		assert.equal(bodies.length, 1);
 		const body = bodies[0]!;
-		assert.deepEqual(body, { model: MODEL, messages: request.messages, stream: true, stream_options: { include_usage: true }, max_tokens: 24 });
-		assert.equal(formatPreview(body.messages as OutgoingRequest['messages']), request.previewText, 'the preview shows exactly what the server received');
+		assert.deepEqual(body, {
+			model: MODEL,
+			messages: request.messages,
+			stream: true,
+			stream_options: { include_usage: true },
+			max_tokens: 24,
+		});
+		assert.equal(
+			formatPreview(body.messages as OutgoingRequest['messages']),
+			request.previewText,
+			'the preview shows exactly what the server received',
+		);
 		assert.ok(!JSON.stringify(body).includes(GITHUB_TOKEN), 'the secret stayed here');
 		assert.ok(JSON.stringify(body).includes('[REDACTED github-personal-access-token]'));
 		const headers = arrivals[0]!.headers;
 		assert.equal(headers.authorization, `Bearer ${KEY}`);
 		assert.equal(headers['openai-organization'], 'org-hearth');
 		assert.equal(headers['openai-project'], undefined);
-		assert.deepEqual(Object.keys(headers).filter((name) => /^x-stainless-(os|arch|runtime)/.test(name)), []);
+		assert.deepEqual(
+			Object.keys(headers).filter((name) => /^x-stainless-(os|arch|runtime)/.test(name)),
+			[],
+		);
 	});
 
 	it('reports a rejected key (401) without retrying and without repeating the key', async function () {
@@ -121,7 +164,10 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 		assert.equal(error.status, 401);
 		assert.equal(error.attempts, 1);
 		assert.equal(error.retryable, false);
-		assert.match(error.message, /^127\.0\.0\.1:\d+ rejected the API key \(401\)\. Set a new one with “Hearth: Set Frontier API Key”\.$/);
+		assert.match(
+			error.message,
+			/^127\.0\.0\.1:\d+ rejected the API key \(401\)\. Set a new one with “Hearth: Set Frontier API Key”\.$/,
+		);
 		assert.equal(arrivals.length, 1);
 	});
 
@@ -177,7 +223,10 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 		server.setFaults({ malformedJsonNext: true });
 		const error = await failure(streamFrontierAnswer(endpoint(), request, options().options), 'malformed');
 		assert.equal(error.attempts, 1);
-		assert.match(error.message, /not valid JSON in OpenAI’s streaming format\. Check that the base URL points at an OpenAI-compatible API/);
+		assert.match(
+			error.message,
+			/not valid JSON in OpenAI’s streaming format\. Check that the base URL points at an OpenAI-compatible API/,
+		);
 	});
 
 	it('keeps the partial text of a stream closed mid-answer, without retrying; the generation behind stops', async function () {
@@ -189,7 +238,10 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 		assert.equal(error.partialText, texts.at(-1));
 		assert.equal(texts.length, 3, 'the role chunk, then three deltas');
 		assert.equal(error.attempts, 1);
-		assert.match(error.message, new RegExp(`closed before the answer was complete \\(${error.partialText.length} characters had arrived and are kept\\)`));
+		assert.match(
+			error.message,
+			new RegExp(`closed before the answer was complete \\(${error.partialText.length} characters had arrived and are kept\\)`),
+		);
 		const report = await reportAfter(seen);
 		assert.equal(report.stopReason, 'cancelled');
 	});
@@ -208,7 +260,10 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 		server.setFaults({ stallMidStreamAfterChunks: 3 });
 		const seen = await settledReports();
 		const startedAt = performance.now();
-		const error = await failure(streamFrontierAnswer(endpoint({ timeoutMs: 300, maxOutputTokens: 800 }), request, options().options), 'timeout');
+		const error = await failure(
+			streamFrontierAnswer(endpoint({ timeoutMs: 300, maxOutputTokens: 800 }), request, options().options),
+			'timeout',
+		);
 		assert.ok(performance.now() - startedAt < 5_000);
 		assert.ok(error.partialText.length > 0);
 		assert.match(error.message, /sent nothing for 0\.3 s mid-answer/);
@@ -258,7 +313,10 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 		const error = await failure(streamFrontierAnswer(endpoint({ baseUrl }), request, streamOptions), 'unreachable');
 		assert.equal(error.attempts, 3);
 		assert.equal(sleeps.length, 2);
-		assert.equal(error.message, `Could not connect to ${baseUrl} (connection refused: nothing is listening there) after 3 attempts. Check the base URL, your network connection and any proxy.`);
+		assert.equal(
+			error.message,
+			`Could not connect to ${baseUrl} (connection refused: nothing is listening there) after 3 attempts. Check the base URL, your network connection and any proxy.`,
+		);
 	});
 
 	it('retries a connection reset before any answer', async function () {
@@ -278,14 +336,25 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 		const baseUrl = server.url.replace(/\/v1$/, '');
 		const error = await failure(streamFrontierAnswer(endpoint({ baseUrl }), request, options().options), 'not-found');
 		assert.deepEqual([error.status, error.attempts], [404, 1]);
-		assert.match(error.message, new RegExp(`404 Not Found for ${baseUrl.replace(/[.]/g, '\\.')}/chat/completions with model “${MODEL}”\\. Check the model name, and the base URL: it usually ends in /v1\\.`));
+		assert.match(
+			error.message,
+			new RegExp(
+				`404 Not Found for ${baseUrl.replace(/[.]/g, '\\.')}/chat/completions with model “${MODEL}”\\. Check the model name, and the base URL: it usually ends in /v1\\.`,
+			),
+		);
 	});
 
 	it('reports a request longer than the model’s context as context-too-long', async function () {
-		const long = buildOutgoingRequest({ kind: 'explain', code: 'word '.repeat(1500), languageId: 'plaintext', filePath: 'long.txt' }, { redact: true });
+		const long = buildOutgoingRequest(
+			{ kind: 'explain', code: 'word '.repeat(1500), languageId: 'plaintext', filePath: 'long.txt' },
+			{ redact: true },
+		);
 		const error = await failure(streamFrontierAnswer(endpoint(), long, options().options), 'context-too-long');
 		assert.deepEqual([error.status, error.attempts], [400, 1]);
-		assert.match(error.message, /too long for hearth-tiny-fim’s context window\. Select less code, or choose a model with a longer context\. The server said: This model's context holds 1024 tokens/);
+		assert.match(
+			error.message,
+			/too long for hearth-tiny-fim’s context window\. Select less code, or choose a model with a longer context\. The server said: This model's context holds 1024 tokens/,
+		);
 	});
 });
 

@@ -25,14 +25,23 @@ describe('fault matrix: documents', function () {
 	});
 
 	/** Opens `text`, asks for a completion at `position`, checks the answer, closes the document. */
-	async function completeIn(checks: FaultChecks, text: string, position: { line: number; character: number }, languageId = 'typescript'): Promise<void> {
+	async function completeIn(
+		checks: FaultChecks,
+		text: string,
+		position: { line: number; character: number },
+		languageId = 'typescript',
+	): Promise<void> {
 		const uri = `file:///workspace/document-fault-${++counter}.ts`;
 		await server.open(uri, languageId, text);
 		const response = await withLimit(server.client.inlineCompletion(uri, position), 90_000, 'the completion request');
 		for (const item of itemsOf(response)) {
 			const range = item.range;
 			checks.dataKept(
-				!range || (range.start.line === position.line && range.start.character === position.character && range.end.line === position.line && range.end.character === position.character),
+				!range ||
+					(range.start.line === position.line &&
+						range.start.character === position.character &&
+						range.end.line === position.line &&
+						range.end.character === position.character),
 				`a suggestion would replace document text: ${JSON.stringify(range)}`,
 			);
 		}
@@ -83,7 +92,9 @@ describe('fault matrix: documents', function () {
 		await server.client.waitForStatus((status) => server.client.statuses.indexOf(status) >= from && status.state === 'busy');
 		await server.client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
 		server.documents.delete(uri);
-		await withLimit(pending, 90_000, 'the request on the closed document').catch((error) => checks.survived(false, `the request failed: ${error}`));
+		await withLimit(pending, 90_000, 'the request on the closed document').catch((error) =>
+			checks.survived(false, `the request failed: ${error}`),
+		);
 		await server.client.changeSettings(faultSettings(modelPath));
 		await checkServerAfterFault(checks, server, modelPath);
 	});
@@ -101,10 +112,18 @@ describe('fault matrix: documents', function () {
 		await server.replace(uri, edited);
 		cancel.cancel();
 		await withLimit(pending, 90_000, 'the cancelled request').catch(() => undefined);
-		const next = itemsOf(await withLimit(server.client.inlineCompletion(uri, { line: 7, character: 0 }), 90_000, 'the request after the edit'));
+		const next = itemsOf(
+			await withLimit(server.client.inlineCompletion(uri, { line: 7, character: 0 }), 90_000, 'the request after the edit'),
+		);
 		checks.dataKept(server.documents.get(uri)?.text === edited, 'the edit is kept');
 		for (const item of next) {
-			checks.dataKept(item.range?.start.line === 7 && item.range.end.line === 7 && item.range.start.character === 0 && item.range.end.character === 0, `the suggestion after the edit would replace text: ${JSON.stringify(item.range)}`);
+			checks.dataKept(
+				item.range?.start.line === 7 &&
+					item.range.end.line === 7 &&
+					item.range.start.character === 0 &&
+					item.range.end.character === 0,
+				`the suggestion after the edit would replace text: ${JSON.stringify(item.range)}`,
+			);
 		}
 		await server.client.changeSettings(faultSettings(modelPath));
 		await checkServerAfterFault(checks, server, modelPath);

@@ -24,7 +24,11 @@ describe('fault matrix: model downloads', function () {
 
 	const hash = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 	/** Like Hugging Face: the hub redirects to the CDN, and only its answer carries the checksum and size. */
-	const viaHub = (headers: Record<string, string>, cdnPath = 'blob.gguf'): ServedFile => ({ body, redirectTo: cdn.url(cdnPath), headers });
+	const viaHub = (headers: Record<string, string>, cdnPath = 'blob.gguf'): ServedFile => ({
+		body,
+		redirectTo: cdn.url(cdnPath),
+		headers,
+	});
 
 	before(async function () {
 		body = await fs.readFile(await tinyModel());
@@ -54,9 +58,18 @@ describe('fault matrix: model downloads', function () {
 	const ggufFiles = async () => (await fs.readdir(modelsDirectory)).filter((name) => name.endsWith('.gguf')).sort();
 
 	/** Runs the faulty download; whatever it does, only whole files may be in the models folder. */
-	async function download(checks: FaultChecks, request: Omit<DownloadRequest, 'fileName'>, options: Partial<DownloadOptions> = {}, expect: 'refused' | 'whole'): Promise<void> {
+	async function download(
+		checks: FaultChecks,
+		request: Omit<DownloadRequest, 'fileName'>,
+		options: Partial<DownloadOptions> = {},
+		expect: 'refused' | 'whole',
+	): Promise<void> {
 		const fileName = `fault-${++counter}.gguf`;
-		const outcome = await withLimit(downloadModel({ ...request, fileName }, { modelsDirectory, ...options }), 120_000, 'the download').then(
+		const outcome = await withLimit(
+			downloadModel({ ...request, fileName }, { modelsDirectory, ...options }),
+			120_000,
+			'the download',
+		).then(
 			(result) => ({ result }),
 			(error: unknown) => ({ error }),
 		);
@@ -71,12 +84,22 @@ describe('fault matrix: model downloads', function () {
 			checks.dataKept(kept === undefined, `a file that failed its download was kept (${kept?.length} bytes)`);
 		}
 		const all = await ggufFiles();
-		checks.dataKept(all.every((name) => name === 'existing.gguf' || name === fileName || /^fault-\d+\.gguf$|^next-\d+\.gguf$/.test(name)), `unexpected files in the models folder: ${all.join(', ')}`);
+		checks.dataKept(
+			all.every((name) => name === 'existing.gguf' || name === fileName || /^fault-\d+\.gguf$|^next-\d+\.gguf$/.test(name)),
+			`unexpected files in the models folder: ${all.join(', ')}`,
+		);
 		checks.dataKept(hash(await fs.readFile(existing)) === sha256, 'the model already in the folder was altered');
 		// The next download of a good file works.
 		const next = `next-${counter}.gguf`;
-		const again = await withLimit(downloadModel({ uri: hub.url('resolve/good.gguf'), fileName: next }, { modelsDirectory }), 120_000, 'the next download').catch((error: unknown) => error);
-		checks.survived(!(again instanceof Error) && hash(await fs.readFile(path.join(modelsDirectory, next))) === sha256, `the next download works: ${again instanceof Error ? again.message : 'ok'}`);
+		const again = await withLimit(
+			downloadModel({ uri: hub.url('resolve/good.gguf'), fileName: next }, { modelsDirectory }),
+			120_000,
+			'the next download',
+		).catch((error: unknown) => error);
+		checks.survived(
+			!(again instanceof Error) && hash(await fs.readFile(path.join(modelsDirectory, next))) === sha256,
+			`the next download works: ${again instanceof Error ? again.message : 'ok'}`,
+		);
 	}
 
 	faultCase('downloads', '404 Not Found', async (checks) => {

@@ -111,7 +111,9 @@ export function formatMatrix(table: readonly FaultRow[]): string {
 	return [
 		line('area', 'fault', 'survived', 'data lost', 'editor crash'),
 		line('-'.repeat(areaWidth), '-'.repeat(faultWidth), '--------', '---------', '------------'),
-		...table.map((row) => line(row.area, row.fault, row.survived ? 'yes' : 'NO', row.dataLost ? 'YES' : '0', row.editorCrashed ? 'YES' : '0')),
+		...table.map((row) =>
+			line(row.area, row.fault, row.survived ? 'yes' : 'NO', row.dataLost ? 'YES' : '0', row.editorCrashed ? 'YES' : '0'),
+		),
 		'',
 		`cases ${totals.cases}, survived ${totals.survived}, data lost ${totals.dataLost}, editor crashes ${totals.editorCrashes}`,
 	].join('\n');
@@ -133,6 +135,9 @@ after(function () {
 	}
 	process.stderr.write(`\nFault matrix\n${formatMatrix(rows)}\n`);
 	fs.mkdirSync(path.dirname(MATRIX_JSON), { recursive: true });
-	fs.writeFileSync(MATRIX_JSON, JSON.stringify({ writtenAt: new Date().toISOString(), totals: summarizeMatrix(rows), cases: rows }, null, 2) + '\n');
+	fs.writeFileSync(
+		MATRIX_JSON,
+		JSON.stringify({ writtenAt: new Date().toISOString(), totals: summarizeMatrix(rows), cases: rows }, null, 2) + '\n',
+	);
 	process.stderr.write(`(written to ${path.relative(repoRoot, MATRIX_JSON)})\n`);
 });

@@ -1,4 +1,9 @@
-import { FrontierError, streamFrontierAnswer, type FrontierEndpoint, type FrontierErrorKind } from '../../src/extension/escalation/frontier/frontierClient.js';
+import {
+	FrontierError,
+	streamFrontierAnswer,
+	type FrontierEndpoint,
+	type FrontierErrorKind,
+} from '../../src/extension/escalation/frontier/frontierClient.js';
 import { buildOutgoingRequest } from '../../src/extension/escalation/frontier/outgoingRequest.js';
 import { failWith, flood, HostileServer, redirect, streamedAnswer, type HostileHandler } from '../helpers/hostileServers.js';
 import { faultCase, type FaultChecks } from './faultMatrix.js';
@@ -36,7 +41,14 @@ describe('fault matrix: the frontier endpoint', function () {
 		await Promise.all([hostile?.close(), healthy?.close(), elsewhere?.close()]);
 	});
 
-	const endpoint = (server: HostileServer, overrides: Partial<FrontierEndpoint> = {}): FrontierEndpoint => ({ baseUrl: server.baseUrl, model: 'frontier-x', apiKey: KEY, timeoutMs: 3_000, maxOutputTokens: 256, ...overrides });
+	const endpoint = (server: HostileServer, overrides: Partial<FrontierEndpoint> = {}): FrontierEndpoint => ({
+		baseUrl: server.baseUrl,
+		model: 'frontier-x',
+		apiKey: KEY,
+		timeoutMs: 3_000,
+		maxOutputTokens: 256,
+		...overrides,
+	});
 
 	async function escalate(server: HostileServer, overrides: Partial<FrontierEndpoint> = {}) {
 		return streamFrontierAnswer(endpoint(server, overrides), request, {
@@ -47,7 +59,12 @@ describe('fault matrix: the frontier endpoint', function () {
 		});
 	}
 
-	async function fault(checks: FaultChecks, handler: HostileHandler, expected: FrontierErrorKind[], overrides: Partial<FrontierEndpoint> = {}): Promise<FrontierError | undefined> {
+	async function fault(
+		checks: FaultChecks,
+		handler: HostileHandler,
+		expected: FrontierErrorKind[],
+		overrides: Partial<FrontierEndpoint> = {},
+	): Promise<FrontierError | undefined> {
 		hostile.handler = handler;
 		let caught: unknown;
 		try {
@@ -58,11 +75,17 @@ describe('fault matrix: the frontier endpoint', function () {
 		}
 		checks.editorAlive(caught instanceof FrontierError, `the failure is a FrontierError for the user, not ${String(caught)}`);
 		const error = caught instanceof FrontierError ? caught : undefined;
-		checks.survived(error !== undefined && expected.includes(error.kind), `the error kind is one of ${expected.join(', ')}: ${error?.kind} (${error?.message})`);
+		checks.survived(
+			error !== undefined && expected.includes(error.kind),
+			`the error kind is one of ${expected.join(', ')}: ${error?.kind} (${error?.message})`,
+		);
 		checks.dataKept(!String(error?.message ?? caught).includes(KEY), 'the error message holds the API key');
 		checks.dataKept(JSON.stringify(request) === snapshot, "the user's request was changed");
 		const next = await withLimit(escalate(healthy), 60_000, 'the next escalation').catch((problem: unknown) => problem);
-		checks.survived(!(next instanceof Error) && (next as { text: string }).text === ANSWER, `the next escalation to a healthy endpoint answers: ${String(next instanceof Error ? next.message : JSON.stringify(next))}`);
+		checks.survived(
+			!(next instanceof Error) && (next as { text: string }).text === ANSWER,
+			`the next escalation to a healthy endpoint answers: ${String(next instanceof Error ? next.message : JSON.stringify(next))}`,
+		);
 		return error;
 	}
 
@@ -94,13 +117,20 @@ describe('fault matrix: the frontier endpoint', function () {
 	});
 
 	faultCase('frontier endpoint', 'connection reset before any answer', async (checks) => {
-		await fault(checks, (_request, response) => void response.socket?.resetAndDestroy(), ['unreachable', 'closed-mid-stream', 'server-error']);
+		await fault(checks, (_request, response) => void response.socket?.resetAndDestroy(), [
+			'unreachable',
+			'closed-mid-stream',
+			'server-error',
+		]);
 	});
 
 	faultCase('frontier endpoint', 'redirect to another origin (307 to 127.0.0.2)', async (checks) => {
 		const bytesBefore = elsewhere.bytesReceived;
 		await fault(checks, redirect(307, `${elsewhere.baseUrl}/chat/completions`), ['redirected']);
-		checks.dataKept(elsewhere.bytesReceived === bytesBefore, `the other origin received ${elsewhere.bytesReceived - bytesBefore} bytes of the request`);
+		checks.dataKept(
+			elsewhere.bytesReceived === bytesBefore,
+			`the other origin received ${elsewhere.bytesReceived - bytesBefore} bytes of the request`,
+		);
 	});
 
 	faultCase('frontier endpoint', 'huge answer (50 MB of text for 256 tokens)', async (checks) => {

@@ -32,7 +32,13 @@ export async function answersCompletion(client: LspTestClient): Promise<{ ok: bo
 			return { ok: false, why: `no suggestion for the probe document (statuses ${JSON.stringify(client.statuses.slice(-3))})` };
 		}
 		const range = items[0]!.range;
-		if (!range || range.start.line !== CURSOR.line || range.start.character !== CURSOR.character || range.end.line !== CURSOR.line || range.end.character !== CURSOR.character) {
+		if (
+			!range ||
+			range.start.line !== CURSOR.line ||
+			range.start.character !== CURSOR.character ||
+			range.end.line !== CURSOR.line ||
+			range.end.character !== CURSOR.character
+		) {
 			return { ok: false, why: `the suggestion would replace text: range ${JSON.stringify(range)}` };
 		}
 		return { ok: insertTextOf(items[0]!).length > 0, why: 'empty suggestion text' };
@@ -62,9 +68,15 @@ export async function checkServerAfterFault(checks: FaultChecks, server: Supervi
 
 /** Waits for the model load that started after status #`from` to end: its 'loading' status, then the next settled one. */
 export async function settledLoadAfter(client: LspTestClient, from: number, timeoutMs = 60_000): Promise<ServerStatus> {
-	const loading = await client.waitForStatus((status) => client.statuses.indexOf(status) >= from && status.state === 'loading', timeoutMs);
+	const loading = await client.waitForStatus(
+		(status) => client.statuses.indexOf(status) >= from && status.state === 'loading',
+		timeoutMs,
+	);
 	const at = client.statuses.indexOf(loading);
-	return client.waitForStatus((status) => client.statuses.indexOf(status) > at && status.state !== 'loading' && status.state !== 'busy', timeoutMs);
+	return client.waitForStatus(
+		(status) => client.statuses.indexOf(status) > at && status.state !== 'loading' && status.state !== 'busy',
+		timeoutMs,
+	);
 }
 
 export function withLimit<T>(promise: Promise<T>, limitMs: number, what: string): Promise<T> {
@@ -82,6 +94,14 @@ export function withLimit<T>(promise: Promise<T>, limitMs: number, what: string)
  * thread, because on a small, busy machine llama.cpp's threads wait for each other at every step
  * and a tiny model's completion can take a minute instead of a few milliseconds.
  */
-export function faultSettings(modelPath: string, performance: Partial<HearthSettings['performance']> = {}, overrides: { model?: Partial<HearthSettings['model']>; inlineCompletion?: Partial<HearthSettings['inlineCompletion']> } = {}): HearthSettings {
-	return testSettings({ model: { path: modelPath, ...overrides.model }, inlineCompletion: overrides.inlineCompletion, performance: { threads: 1, ...performance } });
+export function faultSettings(
+	modelPath: string,
+	performance: Partial<HearthSettings['performance']> = {},
+	overrides: { model?: Partial<HearthSettings['model']>; inlineCompletion?: Partial<HearthSettings['inlineCompletion']> } = {},
+): HearthSettings {
+	return testSettings({
+		model: { path: modelPath, ...overrides.model },
+		inlineCompletion: overrides.inlineCompletion,
+		performance: { threads: 1, ...performance },
+	});
 }

@@ -33,7 +33,10 @@ describe('fault matrix: model files', function () {
 		await fs.rm(directory, { recursive: true, force: true });
 	});
 
-	const sha256 = async (file: string) => createHash('sha256').update(await fs.readFile(file)).digest('hex');
+	const sha256 = async (file: string) =>
+		createHash('sha256')
+			.update(await fs.readFile(file))
+			.digest('hex');
 
 	/**
 	 * Points the server at `file` (made by `make`) and checks: the load ends with a status (refused:
@@ -53,9 +56,15 @@ describe('fault matrix: model files', function () {
 			checks.survived(options.mayLoad === true, `the broken model ${path.basename(file)} was loaded as if it were fine`);
 		} else {
 			checks.dataKept(info?.path === modelBefore, `the previous model is still loaded (was ${modelBefore}, now ${info?.path})`);
-			checks.survived(typeof settled.message === 'string' && settled.message.length > 0, `the status says why the model was refused: ${JSON.stringify(settled)}`);
+			checks.survived(
+				typeof settled.message === 'string' && settled.message.length > 0,
+				`the status says why the model was refused: ${JSON.stringify(settled)}`,
+			);
 		}
-		checks.dataKept((await sha256(file).catch(() => undefined)) === before, `${path.basename(file)} was changed or removed by the server`);
+		checks.dataKept(
+			(await sha256(file).catch(() => undefined)) === before,
+			`${path.basename(file)} was changed or removed by the server`,
+		);
 		checks.dataKept(server.documents.get(URI)?.text === SOURCE, 'the open document is unchanged');
 		await checkServerAfterFault(checks, server, loadedIt ? file : modelBefore);
 		if (loadedIt && !options.mayLoad) {
@@ -69,7 +78,13 @@ describe('fault matrix: model files', function () {
 	faultCase('model files', 'missing file', async (checks) => {
 		const missing = path.join(directory, 'missing.gguf');
 		await switchTo(checks, missing);
-		checks.dataKept(!(await fs.stat(missing).then(() => true, () => false)), 'nothing was created at the missing path');
+		checks.dataKept(
+			!(await fs.stat(missing).then(
+				() => true,
+				() => false,
+			)),
+			'nothing was created at the missing path',
+		);
 	});
 
 	faultCase('model files', 'empty file (0 bytes)', async (checks) => {
@@ -92,13 +107,17 @@ describe('fault matrix: model files', function () {
 
 	faultCase('model files', 'wrong architecture (general.architecture unknown to llama.cpp)', async (checks) => {
 		const file = path.join(directory, 'wrong-arch.gguf');
-		await writeModelWithMetadata(goodModel, file, (metadata) => metadata.set('general.architecture', { type: GgufValueType.STRING, value: 'hearth-no-such-arch' }));
+		await writeModelWithMetadata(goodModel, file, (metadata) =>
+			metadata.set('general.architecture', { type: GgufValueType.STRING, value: 'hearth-no-such-arch' }),
+		);
 		await switchTo(checks, file);
 	});
 
 	faultCase('model files', 'huge context claim (context_length 2^31-1, setting 131072)', async (checks) => {
 		const file = path.join(directory, 'huge-context.gguf');
-		await writeModelWithMetadata(goodModel, file, (metadata, architecture) => metadata.set(`${architecture}.context_length`, { type: GgufValueType.UINT32, value: 2 ** 31 - 1 }));
+		await writeModelWithMetadata(goodModel, file, (metadata, architecture) =>
+			metadata.set(`${architecture}.context_length`, { type: GgufValueType.UINT32, value: 2 ** 31 - 1 }),
+		);
 		// The tiny model's KV cache for 131072 tokens fits in memory: loading it is a correct outcome.
 		await switchTo(checks, file, { mayLoad: true, contextSize: 131_072 });
 	});

@@ -42,14 +42,26 @@ describe('fault matrix: settings', function () {
 	}
 
 	/** Sends settings with `edit` applied to the good ones (as raw JSON, any shape), then checks. */
-	async function badSettings(checks: FaultChecks, edit: (raw: Record<string, Record<string, unknown>>) => void, warned: RegExp[]): Promise<void> {
+	async function badSettings(
+		checks: FaultChecks,
+		edit: (raw: Record<string, Record<string, unknown>>) => void,
+		warned: RegExp[],
+	): Promise<void> {
 		const raw = structuredClone(faultSettings(modelPath)) as unknown as Record<string, Record<string, unknown>>;
 		edit(raw);
 		const logsBefore = server.client.logs.length;
 		await change(raw);
 		for (const pattern of warned) {
-			await waitFor(`a log line matching ${pattern}`, () => server.client.logs.slice(logsBefore).find((log) => pattern.test(log.message)), 30_000)
-				.catch(() => checks.survived(false, `the log names the bad setting (${pattern}); got ${JSON.stringify(server.client.logs.slice(logsBefore).map((log) => log.message))}`));
+			await waitFor(
+				`a log line matching ${pattern}`,
+				() => server.client.logs.slice(logsBefore).find((log) => pattern.test(log.message)),
+				30_000,
+			).catch(() =>
+				checks.survived(
+					false,
+					`the log names the bad setting (${pattern}); got ${JSON.stringify(server.client.logs.slice(logsBefore).map((log) => log.message))}`,
+				),
+			);
 		}
 		await checkServerAfterFault(checks, server, modelPath);
 		await change(faultSettings(modelPath));

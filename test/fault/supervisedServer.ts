@@ -30,7 +30,10 @@ export class SupervisedServer {
 		private readonly env: Record<string, string>,
 	) {}
 
-	static async start(options: StartOptions, extra: { policy?: RestartPolicy; env?: Record<string, string> } = {}): Promise<SupervisedServer> {
+	static async start(
+		options: StartOptions,
+		extra: { policy?: RestartPolicy; env?: Record<string, string> } = {},
+	): Promise<SupervisedServer> {
 		const server = new SupervisedServer(options, extra.policy ?? new RestartPolicy(), extra.env ?? {});
 		await server.launch();
 		return server;
@@ -93,7 +96,9 @@ export class SupervisedServer {
 		try {
 			// fork copies process.env at the moment it starts the child. A restarted server reads the
 			// settings the editor has now (the last ones given to the previous client), as in VS Code.
-			const settings = this.client ? (this.client as unknown as { settings: StartOptions['settings'] }).settings : this.options.settings;
+			const settings = this.client
+				? (this.client as unknown as { settings: StartOptions['settings'] }).settings
+				: this.options.settings;
 			started = LspTestClient.start({ ...this.options, settings });
 		} finally {
 			for (const [name, value] of Object.entries(saved)) {

@@ -24,10 +24,24 @@ describe('fault matrix: the team server (OpenAI-compatible backend)', function (
 	let counter = 0;
 
 	const serverSettings = (overrides: { serverModel?: string; timeBudgetMs?: number } = {}) =>
-		faultSettings('', {}, { model: { backend: 'server', serverUrl: team.url, serverModel: overrides.serverModel ?? MODEL }, inlineCompletion: overrides.timeBudgetMs ? { timeBudgetMs: overrides.timeBudgetMs } : {} });
+		faultSettings(
+			'',
+			{},
+			{
+				model: { backend: 'server', serverUrl: team.url, serverModel: overrides.serverModel ?? MODEL },
+				inlineCompletion: overrides.timeBudgetMs ? { timeBudgetMs: overrides.timeBudgetMs } : {},
+			},
+		);
 
 	before(async function () {
-		loaded = await loadModel({ modelPath: await tinyModel(), contextSize: 2048, sequences: 1, threads: 1, gpu: 'off', logger: silentLogger });
+		loaded = await loadModel({
+			modelPath: await tinyModel(),
+			contextSize: 2048,
+			sequences: 1,
+			threads: 1,
+			gpu: 'off',
+			logger: silentLogger,
+		});
 		engine = new CompletionEngine(loaded, silentLogger);
 		team = await startOpenAiServer({ completions: engine, modelId: MODEL });
 		port = Number(new URL(team.url).port);
@@ -53,7 +67,10 @@ describe('fault matrix: the team server (OpenAI-compatible backend)', function (
 			(response) => ({ ok: true, items: itemsOf(response) }),
 			(error: unknown) => ({ ok: false, items: [], error }),
 		);
-		checks.editorAlive(outcome.ok, `the editor's request failed instead of answering "no suggestion": ${'error' in outcome ? String(outcome.error) : ''}`);
+		checks.editorAlive(
+			outcome.ok,
+			`the editor's request failed instead of answering "no suggestion": ${'error' in outcome ? String(outcome.error) : ''}`,
+		);
 		checks.dataKept(server.documents.get(uri)?.text === SOURCE, 'the document is unchanged');
 		await server.client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
 		server.documents.delete(uri);

@@ -10,7 +10,11 @@ import { writeGgufFile } from '../../src/tooling/gguf/ggufWriter.js';
  */
 
 /** A copy of `source` with its metadata changed by `edit` (tensors and their data unchanged). */
-export async function writeModelWithMetadata(source: string, target: string, edit: (metadata: GgufMetadata, architecture: string) => void): Promise<void> {
+export async function writeModelWithMetadata(
+	source: string,
+	target: string,
+	edit: (metadata: GgufMetadata, architecture: string) => void,
+): Promise<void> {
 	const file = readGgufFile(source);
 	const metadata: GgufMetadata = new Map(file.metadata);
 	const architecture = metadata.get('general.architecture');
@@ -18,7 +22,12 @@ export async function writeModelWithMetadata(source: string, target: string, edi
 	await writeGgufFile(
 		target,
 		metadata,
-		file.tensors.map((tensor) => ({ name: tensor.name, shape: tensor.shape, type: tensor.type, data: () => [readGgufTensorData(source, tensor)] })),
+		file.tensors.map((tensor) => ({
+			name: tensor.name,
+			shape: tensor.shape,
+			type: tensor.type,
+			data: () => [readGgufTensorData(source, tensor)],
+		})),
 		{ alignment: file.alignment },
 	);
 }

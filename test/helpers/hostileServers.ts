@@ -42,7 +42,12 @@ export class HostileServer {
 			const chunks: Buffer[] = [];
 			request.on('data', (chunk: Buffer) => chunks.push(chunk));
 			request.on('end', () => {
-				const recorded: RecordedRequest = { method: request.method ?? '', path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+				const recorded: RecordedRequest = {
+					method: request.method ?? '',
+					path: request.url ?? '',
+					headers: request.headers,
+					body: Buffer.concat(chunks).toString('utf8'),
+				};
 				self!.requests.push(recorded);
 				response.on('close', () => {
 					if (!response.writableFinished) {
@@ -87,7 +92,13 @@ export class HostileServer {
 
 /** A chat completion chunk, as OpenAI streams them. */
 export function chunk(delta: Record<string, unknown>, finishReason: string | null = null): Record<string, unknown> {
-	return { id: 'chatcmpl-hostile', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'hostile', choices: [{ index: 0, delta, finish_reason: finishReason }] };
+	return {
+		id: 'chatcmpl-hostile',
+		object: 'chat.completion.chunk',
+		created: 1_700_000_000,
+		model: 'hostile',
+		choices: [{ index: 0, delta, finish_reason: finishReason }],
+	};
 }
 
 function startEventStream(response: http.ServerResponse): void {
@@ -128,7 +139,14 @@ export function streamedAnswer(text: string, chunkChars = 8): HostileHandler {
 			await write(response, event(chunk({ content: text.slice(at, at + chunkChars) })));
 		}
 		await write(response, event(chunk({}, 'stop')));
-		await write(response, event({ ...chunk({}), choices: [], usage: { prompt_tokens: 10, completion_tokens: Math.ceil(text.length / 4), total_tokens: 10 + Math.ceil(text.length / 4) } }));
+		await write(
+			response,
+			event({
+				...chunk({}),
+				choices: [],
+				usage: { prompt_tokens: 10, completion_tokens: Math.ceil(text.length / 4), total_tokens: 10 + Math.ceil(text.length / 4) },
+			}),
+		);
 		response.end(event('[DONE]'));
 	};
 }
@@ -242,7 +260,10 @@ export function chatCompletionJson(content: string, padding = ''): string {
 /** Always the same error status, with Retry-After (seconds) when given. */
 export function failWith(status: number, retryAfterSeconds?: number): HostileHandler {
 	return (_request, response) => {
-		response.writeHead(status, { 'Content-Type': 'application/json', ...(retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {}) });
+		response.writeHead(status, {
+			'Content-Type': 'application/json',
+			...(retryAfterSeconds !== undefined ? { 'Retry-After': String(retryAfterSeconds) } : {}),
+		});
 		response.end(JSON.stringify({ error: { message: `hostile ${status}`, type: 'hostile', code: null } }));
 	};
 }

@@ -56,7 +56,13 @@ export class ModelFileServer {
 			return;
 		}
 		if (file.redirectTo !== undefined) {
-			response.writeHead(302, { ...file.headers, Location: /^https?:/.test(file.redirectTo) ? file.redirectTo : `/${file.redirectTo}`, 'Content-Length': '0' }).end();
+			response
+				.writeHead(302, {
+					...file.headers,
+					Location: /^https?:/.test(file.redirectTo) ? file.redirectTo : `/${file.redirectTo}`,
+					'Content-Length': '0',
+				})
+				.end();
 			return;
 		}
 		const total = file.body.length;
@@ -76,7 +82,8 @@ export class ModelFileServer {
 			return;
 		}
 		const dropped = this.drops.get(name) ?? 0;
-		const dropAt = file.dropAfterBytes !== undefined && dropped < (file.times ?? 1) ? Math.max(0, file.dropAfterBytes - start) : undefined;
+		const dropAt =
+			file.dropAfterBytes !== undefined && dropped < (file.times ?? 1) ? Math.max(0, file.dropAfterBytes - start) : undefined;
 		const perTick = file.bytesPerTick ?? 1024 ** 2;
 		let offset = 0;
 		const timer = setInterval(() => {

@@ -1,7 +1,7 @@
 /** Polls `find` until it returns a value, or fails naming what was awaited. */
 export async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 30_000): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
-	for (; ;) {
+	for (;;) {
 		const found = find();
 		if (found !== undefined) {
 			return found;

@@ -19,7 +19,10 @@ describe('language server: inline completion over LSP (real server process, real
 
 	before(async function () {
 		modelPath = await ensureTestModel('tiny-fim', { quantization: 'Q8_0' });
-		const started = await LspTestClient.start({ settings: testSettings({ model: { path: modelPath } }), defaultModelPath: '/nonexistent/default.gguf' });
+		const started = await LspTestClient.start({
+			settings: testSettings({ model: { path: modelPath } }),
+			defaultModelPath: '/nonexistent/default.gguf',
+		});
 		client = started.client;
 		assert.equal(started.initializeResult.capabilities.inlineCompletionProvider, true);
 		const ready = await client.waitForStatus((status) => status.state === 'ready');
@@ -58,14 +61,20 @@ describe('language server: inline completion over LSP (real server process, real
 	});
 
 	it('stops generating within one token when the editor cancels the request mid-generation', async function () {
-		const longRun = testSettings({ model: { path: modelPath }, inlineCompletion: { maxTokens: 512, mode: 'multi-line', timeBudgetMs: 60_000 } });
+		const longRun = testSettings({
+			model: { path: modelPath },
+			inlineCompletion: { maxTokens: 512, mode: 'multi-line', timeBudgetMs: 60_000 },
+		});
 		await client.changeSettings(longRun);
 		// Measure how long an uncancelled request of this kind runs, so the cancel lands mid-generation
 		// on a fast or a slow machine alike.
 		const before = client.reports.length;
 		await client.inlineCompletion(URI, TOP_LEVEL);
 		const full = await client.waitForReport(before);
-		assert.ok(full.generatedTokens > 50, `the uncancelled request must run long enough to cancel in (it generated ${full.generatedTokens} tokens, stopped by ${full.stopReason})`);
+		assert.ok(
+			full.generatedTokens > 50,
+			`the uncancelled request must run long enough to cancel in (it generated ${full.generatedTokens} tokens, stopped by ${full.stopReason})`,
+		);
 		const generationMs = full.totalMs - full.promptMs;
 
 		// A different document (one more line above), so no cached answer short-cuts the model.
@@ -78,14 +87,19 @@ describe('language server: inline completion over LSP (real server process, real
 		const cancelled = await client.waitForReport(before + 1);
 		assert.equal(cancelled.cancelled, true, `the request was cancelled (stop reason ${cancelled.stopReason})`);
 		assert.ok(cancelled.generatedTokens > 0, 'the cancel arrived during generation');
-		assert.ok(cancelled.generatedTokens < full.generatedTokens, `generation stopped early (${cancelled.generatedTokens} of ${full.generatedTokens} tokens)`);
+		assert.ok(
+			cancelled.generatedTokens < full.generatedTokens,
+			`generation stopped early (${cancelled.generatedTokens} of ${full.generatedTokens} tokens)`,
+		);
 		assert.ok(cancelled.tokensAfterCancel <= 1, `tokens generated after cancel: ${cancelled.tokensAfterCancel}`);
 		await client.replaceDocument(URI, SOURCE);
 		await client.changeSettings(testSettings({ model: { path: modelPath } }));
 	});
 
 	it('aborts a running request when a newer one arrives for the same document', async function () {
-		await client.changeSettings(testSettings({ model: { path: modelPath }, inlineCompletion: { maxTokens: 512, mode: 'multi-line', timeBudgetMs: 60_000 } }));
+		await client.changeSettings(
+			testSettings({ model: { path: modelPath }, inlineCompletion: { maxTokens: 512, mode: 'multi-line', timeBudgetMs: 60_000 } }),
+		);
 		await client.replaceDocument(URI, `// superseded\n${SOURCE}`);
 		const before = client.reports.length;
 		const stale = client.inlineCompletion(URI, { line: TOP_LEVEL.line + 1, character: 0 });
@@ -101,7 +115,9 @@ describe('language server: inline completion over LSP (real server process, real
 	});
 
 	it('while the user types quickly, keystrokes that a newer one replaces never reach the model', async function () {
-		await client.changeSettings(testSettings({ model: { path: modelPath }, inlineCompletion: { debounceMinMs: 0, debounceMaxMs: 400 } }));
+		await client.changeSettings(
+			testSettings({ model: { path: modelPath }, inlineCompletion: { debounceMinMs: 0, debounceMaxMs: 400 } }),
+		);
 		const uri = 'file:///workspace/typing.ts';
 		const word = 'computeTotal';
 		let text = 'export const value = ';
@@ -182,7 +198,9 @@ describe('language server: inline completion over LSP (real server process, real
 	});
 
 	it('key repeat: fifty keystrokes, each cancelling the last, settle without queueing fifty model runs', async function () {
-		await client.changeSettings(testSettings({ model: { path: modelPath }, inlineCompletion: { debounceMinMs: 0, debounceMaxMs: 400 } }));
+		await client.changeSettings(
+			testSettings({ model: { path: modelPath }, inlineCompletion: { debounceMinMs: 0, debounceMaxMs: 400 } }),
+		);
 		const uri = 'file:///workspace/repeat.ts';
 		let text = 'const line = "';
 		await client.openDocument(uri, 'typescript', text);
@@ -210,7 +228,8 @@ describe('language server: inline completion over LSP (real server process, real
 
 	it('puts similar code from another open file ahead of the prompt once the user pauses', async function () {
 		await client.changeSettings(testSettings({ model: { path: modelPath }, inlineCompletion: { extraContext: true } }));
-		const api = 'export function respond(request: Request, code: number): Response {\n\treturn new Response(request.body, { status: code });\n}\n';
+		const api =
+			'export function respond(request: Request, code: number): Response {\n\treturn new Response(request.body, { status: code });\n}\n';
 		await client.openDocument('file:///workspace/api.ts', 'typescript', api);
 		const uri = 'file:///workspace/handler.ts';
 		let text = 'export function handle(request: Request): Response {\n\treturn respond(request, ';
@@ -228,14 +247,21 @@ describe('language server: inline completion over LSP (real server process, real
 		// (a one-token run, reported as a prefetch). Waited for, not timed: a loaded machine is slow.
 		const pauseStart = client.reports.length;
 		await new Promise((resolve) => setTimeout(resolve, 2_100));
-		await waitFor('the warm-up run after the pause', () => client.reports.slice(pauseStart).find((report) => report.source === 'prefetch'), 60_000);
+		await waitFor(
+			'the warm-up run after the pause',
+			() => client.reports.slice(pauseStart).find((report) => report.source === 'prefetch'),
+			60_000,
+		);
 		text += '2';
 		await client.replaceDocument(uri, text);
 		before = client.reports.length;
 		await client.inlineCompletion(uri, { line: 1, character: 27 });
 		const next = await modelReportAfter(before);
 		assert.ok(next.promptTokens >= first.promptTokens + 20, `prompt grew from ${first.promptTokens} to ${next.promptTokens} tokens`);
-		assert.ok(next.reusedPromptTokens > 20, `the prompt with the extra context was warmed while the user paused (${next.reusedPromptTokens} tokens reused)`);
+		assert.ok(
+			next.reusedPromptTokens > 20,
+			`the prompt with the extra context was warmed while the user paused (${next.reusedPromptTokens} tokens reused)`,
+		);
 		await client.changeSettings(testSettings({ model: { path: modelPath } }));
 	});
 
@@ -253,7 +279,12 @@ describe('language server: inline completion over LSP (real server process, real
 		await fs.writeFile(badModel, 'this is not a GGUF file');
 		const statusesBefore = client.statuses.length;
 		await client.changeSettings(testSettings({ model: { path: badModel } }));
-		const kept = await client.waitForStatus((status) => client.statuses.indexOf(status) >= statusesBefore && status.state === 'ready' && (status.message ?? '').includes('Not a GGUF'));
+		const kept = await client.waitForStatus(
+			(status) =>
+				client.statuses.indexOf(status) >= statusesBefore &&
+				status.state === 'ready' &&
+				(status.message ?? '').includes('Not a GGUF'),
+		);
 		assert.equal(kept.model?.path, modelPath, 'the previous model is kept');
 		assert.ok(client.logs.some((log) => log.message.includes('Not a GGUF model file') && log.message.includes(badModel)));
 		assert.ok(itemsOf(await client.inlineCompletion(URI, CURSOR)).length === 1, 'completions keep working');
@@ -261,7 +292,9 @@ describe('language server: inline completion over LSP (real server process, real
 		// Pausing and resuming must not hide that the chosen model is still broken.
 		const beforePause = client.statuses.length;
 		await client.changeSettings(testSettings({ model: { path: badModel }, inlineCompletion: { enabled: false } }));
-		const paused = await client.waitForStatus((status) => client.statuses.indexOf(status) >= beforePause && status.state === 'disabled');
+		const paused = await client.waitForStatus(
+			(status) => client.statuses.indexOf(status) >= beforePause && status.state === 'disabled',
+		);
 		assert.match(paused.message ?? '', /Not a GGUF/);
 		const beforeResume = client.statuses.length;
 		await client.changeSettings(testSettings({ model: { path: badModel } }));

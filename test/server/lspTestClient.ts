@@ -22,7 +22,14 @@ import {
 	type Position,
 	type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import { CompletionStatsNotification, ModelInfoRequest, ServerStatusNotification, type CompletionReport, type HearthInitializationOptions, type ServerStatus } from '../../src/shared/protocol.js';
+import {
+	CompletionStatsNotification,
+	ModelInfoRequest,
+	ServerStatusNotification,
+	type CompletionReport,
+	type HearthInitializationOptions,
+	type ServerStatus,
+} from '../../src/shared/protocol.js';
 import type { HearthSettings } from '../../src/shared/settings.js';
 import { serverBundlePath } from '../helpers/paths.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -68,7 +75,10 @@ export class LspTestClient {
 		connection.onNotification(ServerStatusNotification.method, (status: ServerStatus) => void client.statuses.push(status));
 		connection.onNotification(CompletionStatsNotification.method, (report: CompletionReport) => void client.reports.push(report));
 		connection.listen();
-		const initializationOptions: HearthInitializationOptions = { defaultModelPath: options.defaultModelPath, modelsDirectory: options.modelsDirectory };
+		const initializationOptions: HearthInitializationOptions = {
+			defaultModelPath: options.defaultModelPath,
+			modelsDirectory: options.modelsDirectory,
+		};
 		const initializeResult = await connection.sendRequest(InitializeRequest.type, {
 			processId: process.pid,
 			rootUri: null,
@@ -84,7 +94,11 @@ export class LspTestClient {
 
 	/** Waits for a status report matching `predicate` (looking at ones already received too). */
 	waitForStatus(predicate: (status: ServerStatus) => boolean, timeoutMs = 60_000): Promise<ServerStatus> {
-		return waitFor(`a server status matching ${predicate}; got ${JSON.stringify(this.statuses.map((s) => s.state))}${this.stderrTail()}`, () => this.statuses.find(predicate), timeoutMs);
+		return waitFor(
+			`a server status matching ${predicate}; got ${JSON.stringify(this.statuses.map((s) => s.state))}${this.stderrTail()}`,
+			() => this.statuses.find(predicate),
+			timeoutMs,
+		);
 	}
 
 	waitForReport(index: number, timeoutMs = 60_000): Promise<CompletionReport> {
@@ -98,16 +112,25 @@ export class LspTestClient {
 
 	async openDocument(uri: string, languageId: string, text: string): Promise<void> {
 		this.versions.set(uri, 1);
-		await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+		await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+			textDocument: { uri, languageId, version: 1, text },
+		});
 	}
 
 	async replaceDocument(uri: string, text: string): Promise<void> {
 		const version = (this.versions.get(uri) ?? 1) + 1;
 		this.versions.set(uri, version);
-		await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+		await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+			textDocument: { uri, version },
+			contentChanges: [{ text }],
+		});
 	}
 
-	inlineCompletion(uri: string, position: Position, cancellation?: CancellationTokenSource): Promise<InlineCompletionList | InlineCompletionItem[] | null> {
+	inlineCompletion(
+		uri: string,
+		position: Position,
+		cancellation?: CancellationTokenSource,
+	): Promise<InlineCompletionList | InlineCompletionItem[] | null> {
 		return this.connection.sendRequest(
 			InlineCompletionRequest.type,
 			{ textDocument: { uri }, position, context: { triggerKind: InlineCompletionTriggerKind.Automatic } },

@@ -6,12 +6,7 @@ import path from 'node:path';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
 import { writeCorruptedModel, type WeightCorruption } from '../../src/tooling/testModels/corruptedModel.js';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
-import {
-	DownloadModelRequest,
-	DownloadProgressNotification,
-	InspectModelRequest,
-	ListModelsRequest,
-} from '../../src/shared/protocol.js';
+import { DownloadModelRequest, DownloadProgressNotification, InspectModelRequest, ListModelsRequest } from '../../src/shared/protocol.js';
 import { ModelFileServer } from '../helpers/modelFileServer.js';
 import { testSettings } from '../helpers/testSettings.js';
 import { waitFor } from '../helpers/waitFor.js';
@@ -44,9 +39,16 @@ describe('language server: model management (downloads from a real local HTTP se
 			'wrong-etag.gguf': { body: fimBytes, headers: { 'X-Linked-ETag': `"${'0f'.repeat(32)}"` } },
 		});
 		modelsDirectory = await fs.mkdtemp(path.join(os.tmpdir(), 'hearth-models-'));
-		const started = await LspTestClient.start({ settings: testSettings({ model: { path: fimModel } }), defaultModelPath: '/nonexistent/default.gguf', modelsDirectory });
+		const started = await LspTestClient.start({
+			settings: testSettings({ model: { path: fimModel } }),
+			defaultModelPath: '/nonexistent/default.gguf',
+			modelsDirectory,
+		});
 		client = started.client;
-		client.connection.onNotification(DownloadProgressNotification.method, (params: DownloadProgressNotification.Params) => void progress.push(params));
+		client.connection.onNotification(
+			DownloadProgressNotification.method,
+			(params: DownloadProgressNotification.Params) => void progress.push(params),
+		);
 		await client.waitForStatus((status) => status.state === 'ready');
 		await client.openDocument(URI, 'typescript', SOURCE);
 	});
@@ -60,7 +62,11 @@ describe('language server: model management (downloads from a real local HTTP se
 	const download = (params: Omit<DownloadModelRequest.Params, 'progressToken'>, token?: CancellationTokenSource) => {
 		const full: DownloadModelRequest.Params = { progressToken: params.fileName, ...params };
 		// An undefined token argument would travel as a second parameter.
-		return (token ? client.connection.sendRequest(DownloadModelRequest.method, full, token.token) : client.connection.sendRequest(DownloadModelRequest.method, full)) as Promise<DownloadModelRequest.Result>;
+		return (
+			token
+				? client.connection.sendRequest(DownloadModelRequest.method, full, token.token)
+				: client.connection.sendRequest(DownloadModelRequest.method, full)
+		) as Promise<DownloadModelRequest.Result>;
 	};
 
 	async function modelsFolder(): Promise<string[]> {
@@ -73,13 +79,24 @@ describe('language server: model management (downloads from a real local HTTP se
 
 	it('downloads a catalog model, reports progress, checks size and SHA-256, and lists it with a fit verdict', async function () {
 		const sha256 = createHash('sha256').update(fimBytes).digest('hex');
-		const result = await download({ uri: files.url('good.gguf'), fileName: 'good.gguf', sizeBytes: fimBytes.length, verify: { sizeBytes: fimBytes.length, sha256 } });
+		const result = await download({
+			uri: files.url('good.gguf'),
+			fileName: 'good.gguf',
+			sizeBytes: fimBytes.length,
+			verify: { sizeBytes: fimBytes.length, sha256 },
+		});
 		assert.equal(result.path, path.join(modelsDirectory, 'good.gguf'));
 		assert.equal(result.sizeBytes, fimBytes.length);
 		assert.ok((await fs.readFile(result.path)).equals(fimBytes), 'the bytes arrived intact');
 		const reported = progress.filter((p) => p.progressToken === 'good.gguf');
-		assert.ok(reported.some((p) => p.phase === 'downloading'), 'download progress was reported');
-		assert.ok(reported.some((p) => p.phase === 'verifying'), 'the check was reported');
+		assert.ok(
+			reported.some((p) => p.phase === 'downloading'),
+			'download progress was reported',
+		);
+		assert.ok(
+			reported.some((p) => p.phase === 'verifying'),
+			'the check was reported',
+		);
 
 		const inventory = (await client.connection.sendRequest(ListModelsRequest.method, {
 			catalog: [
@@ -87,7 +104,10 @@ describe('language server: model management (downloads from a real local HTTP se
 				{ id: 'enormous', sizeBytes: 4 * 1024 ** 4 },
 			],
 		} satisfies ListModelsRequest.Params)) as ListModelsRequest.Result;
-		assert.deepEqual(inventory.downloaded.map((file) => file.fileName), ['good.gguf']);
+		assert.deepEqual(
+			inventory.downloaded.map((file) => file.fileName),
+			['good.gguf'],
+		);
 		assert.equal(inventory.downloaded[0]!.fit.fits, true, inventory.downloaded[0]!.fit.summary);
 		assert.ok(inventory.downloaded[0]!.fit.needBytes > fimBytes.length, 'the estimate includes the context, not just the file');
 		assert.equal(inventory.catalogFit.small!.fits, true);
@@ -100,7 +120,10 @@ describe('language server: model management (downloads from a real local HTTP se
 		const result = await download({ uri: files.url('flaky.gguf'), fileName: 'flaky.gguf', verify: { sizeBytes: fimBytes.length } });
 		assert.ok((await fs.readFile(result.path)).equals(fimBytes));
 		const ranges = files.requests.filter((r) => r.path === 'flaky.gguf' && r.range !== undefined && !r.range.startsWith('bytes=0-'));
-		assert.ok(ranges.length > 0, `a range request picked up where the connection dropped: ${JSON.stringify(files.requests.filter((r) => r.path === 'flaky.gguf'))}`);
+		assert.ok(
+			ranges.length > 0,
+			`a range request picked up where the connection dropped: ${JSON.stringify(files.requests.filter((r) => r.path === 'flaky.gguf'))}`,
+		);
 	});
 
 	it('refuses a truncated file and a wrong checksum, and leaves no file behind', async function () {
@@ -109,7 +132,10 @@ describe('language server: model management (downloads from a real local HTTP se
 			download({ uri: files.url('good.gguf'), fileName: 'tampered.gguf', verify: { sha256: '0'.repeat(64) } }),
 			/does not match the catalog's SHA-256/,
 		);
-		await assert.rejects(download({ uri: files.url('short.gguf'), fileName: 'short2.gguf', verify: { sizeBytes: fimBytes.length } }), /expects \d+/);
+		await assert.rejects(
+			download({ uri: files.url('short.gguf'), fileName: 'short2.gguf', verify: { sizeBytes: fimBytes.length } }),
+			/expects \d+/,
+		);
 		await assert.rejects(download({ uri: files.url('notamodel.gguf'), fileName: 'notamodel.gguf' }), /Not a GGUF/);
 		assert.deepEqual(await modelsFolder(), ['flaky.gguf', 'good.gguf'], 'only checked, complete files in the models folder');
 		assert.deepEqual(await incomingFiles(), [], 'no partial file left');
@@ -124,7 +150,11 @@ describe('language server: model management (downloads from a real local HTTP se
 	it('cancels a download on request and keeps nothing in the models folder', async function () {
 		const token = new CancellationTokenSource();
 		const pending = download({ uri: files.url('slow.gguf'), fileName: 'slow.gguf' }, token);
-		await waitFor('download progress of slow.gguf', () => progress.find((p) => p.progressToken === 'slow.gguf' && p.downloadedBytes > 0), 30_000);
+		await waitFor(
+			'download progress of slow.gguf',
+			() => progress.find((p) => p.progressToken === 'slow.gguf' && p.downloadedBytes > 0),
+			30_000,
+		);
 		token.cancel();
 		await assert.rejects(pending, /cancel/i);
 		assert.ok(!(await modelsFolder()).includes('slow.gguf'));
@@ -135,7 +165,9 @@ describe('language server: model management (downloads from a real local HTTP se
 		assert.ok(good.ok);
 		assert.equal(good.quantization, 'Q8_0');
 		assert.equal(good.fit.fits, true);
-		const missing = (await client.connection.sendRequest(InspectModelRequest.method, { path: '/nonexistent/x.gguf' })) as InspectModelRequest.Result;
+		const missing = (await client.connection.sendRequest(InspectModelRequest.method, {
+			path: '/nonexistent/x.gguf',
+		})) as InspectModelRequest.Result;
 		assert.ok(!missing.ok && /not found/.test(missing.message));
 		const text = path.join(modelsDirectory, 'readme.gguf');
 		await fs.writeFile(text, 'not a model');
@@ -150,7 +182,11 @@ describe('language server: model management (downloads from a real local HTTP se
 		const statusesBefore = client.statuses.length;
 		await client.changeSettings(testSettings({ model: { path: otherModel }, inlineCompletion: { maxTokens: 8 } }));
 		await running; // resolves (with a suggestion or none), never rejects or hangs
-		const ready = await waitFor('the new model ready', () => client.statuses.slice(statusesBefore).find((s) => s.state === 'ready' && s.model?.path === otherModel), 60_000);
+		const ready = await waitFor(
+			'the new model ready',
+			() => client.statuses.slice(statusesBefore).find((s) => s.state === 'ready' && s.model?.path === otherModel),
+			60_000,
+		);
 		assert.equal(ready.message, undefined);
 		assert.equal((await client.modelInfo())?.path, otherModel);
 		const after = itemsOf(await client.inlineCompletion(URI, { line: 1, character: 1 }));
@@ -161,7 +197,11 @@ describe('language server: model management (downloads from a real local HTTP se
 	it('keeps the previous model when the new choice is not a language model, and says why', async function () {
 		const statusesBefore = client.statuses.length;
 		await client.changeSettings(testSettings({ model: { path: path.join(modelsDirectory, 'nothing-here.gguf') } }));
-		const kept = await waitFor('a status about the failed switch', () => client.statuses.slice(statusesBefore).find((s) => s.message?.startsWith('Kept')), 30_000);
+		const kept = await waitFor(
+			'a status about the failed switch',
+			() => client.statuses.slice(statusesBefore).find((s) => s.message?.startsWith('Kept')),
+			30_000,
+		);
 		assert.equal(kept.state, 'ready');
 		assert.equal(kept.model?.path, otherModel);
 		assert.match(kept.message!, /not found/);
@@ -177,7 +217,10 @@ describe('language server: model management (downloads from a real local HTTP se
 		assert.deepEqual(await modelsFolder(), folderBefore);
 		assert.deepEqual(await incomingFiles(), [], 'the downloaded file was removed');
 		assert.equal((await client.modelInfo())?.path, otherModel, 'the model in use is unchanged');
-		assert.ok(client.statuses.slice(statusesBefore).every((status) => status.model?.path === otherModel), 'no switch happened');
+		assert.ok(
+			client.statuses.slice(statusesBefore).every((status) => status.model?.path === otherModel),
+			'no switch happened',
+		);
 	});
 
 	for (const corruption of ['nan', 'garbage'] satisfies WeightCorruption[]) {
@@ -186,10 +229,19 @@ describe('language server: model management (downloads from a real local HTTP se
 			await writeCorruptedModel(fimModel, corrupted, corruption);
 			const statusesBefore = client.statuses.length;
 			await client.changeSettings(testSettings({ model: { path: corrupted } }));
-			const kept = await waitFor('a status about the refused model', () => client.statuses.slice(statusesBefore).find((s) => s.message?.startsWith('Kept')), 60_000);
+			const kept = await waitFor(
+				'a status about the refused model',
+				() => client.statuses.slice(statusesBefore).find((s) => s.message?.startsWith('Kept')),
+				60_000,
+			);
 			assert.equal(kept.state, 'ready');
 			assert.equal(kept.model?.path, otherModel);
-			assert.match(kept.message!, new RegExp(`corrupted-${corruption}\\.gguf\\) loads but computes garbage: \\d+ of \\d+ logits for a test prompt are NaN or infinite\\. Its weights are damaged`));
+			assert.match(
+				kept.message!,
+				new RegExp(
+					`corrupted-${corruption}\\.gguf\\) loads but computes garbage: \\d+ of \\d+ logits for a test prompt are NaN or infinite\\. Its weights are damaged`,
+				),
+			);
 			const reportsBefore = client.reports.length;
 			await client.inlineCompletion(URI, { line: 1, character: 1 });
 			const report = await waitFor('a completion run on the kept model', () => client.reports.slice(reportsBefore).at(-1), 30_000);
@@ -199,8 +251,14 @@ describe('language server: model management (downloads from a real local HTTP se
 
 	it('keeps the previous model when the completion server is dead, and says so', async function () {
 		const statusesBefore = client.statuses.length;
-		await client.changeSettings(testSettings({ model: { path: otherModel, backend: 'server', serverUrl: 'http://127.0.0.1:9/v1', serverModel: 'x' } }));
-		const kept = await waitFor('a status about the dead server', () => client.statuses.slice(statusesBefore).find((s) => s.message?.startsWith('Kept')), 30_000);
+		await client.changeSettings(
+			testSettings({ model: { path: otherModel, backend: 'server', serverUrl: 'http://127.0.0.1:9/v1', serverModel: 'x' } }),
+		);
+		const kept = await waitFor(
+			'a status about the dead server',
+			() => client.statuses.slice(statusesBefore).find((s) => s.message?.startsWith('Kept')),
+			30_000,
+		);
 		assert.equal(kept.model?.path, otherModel);
 		assert.match(kept.message!, /Cannot reach the completion server at http:\/\/127\.0\.0\.1:9\/v1/);
 	});

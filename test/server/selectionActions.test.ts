@@ -26,7 +26,10 @@ describe('language server: explain, refactor and clean up on a selection (real m
 	before(async function () {
 		modelPath = await ensureTestModel('tiny-fim', { quantization: 'Q8_0' });
 		// One thread: a busy 2-core machine slows a tiny model down by two orders of magnitude with two.
-		const started = await LspTestClient.start({ settings: testSettings({ model: { path: modelPath }, performance: { threads: 1 } }), defaultModelPath: '/nonexistent/default.gguf' });
+		const started = await LspTestClient.start({
+			settings: testSettings({ model: { path: modelPath }, performance: { threads: 1 } }),
+			defaultModelPath: '/nonexistent/default.gguf',
+		});
 		client = started.client;
 		client.connection.onNotification(ActionProgressNotification.method, (params: ActionProgressNotification.Params) => {
 			progress.set(params.progressToken, [...(progress.get(params.progressToken) ?? []), params.text]);
@@ -40,10 +43,18 @@ describe('language server: explain, refactor and clean up on a selection (real m
 	});
 
 	const run = (params: RunActionRequest.Params, token?: CancellationTokenSource) =>
-		(token ? client.connection.sendRequest(RunActionRequest.method, params, token.token) : client.connection.sendRequest(RunActionRequest.method, params)) as Promise<RunActionRequest.Result>;
+		(token
+			? client.connection.sendRequest(RunActionRequest.method, params, token.token)
+			: client.connection.sendRequest(RunActionRequest.method, params)) as Promise<RunActionRequest.Result>;
 
 	it('explains: the answer streams, each update extending the last, and names the model and the time', async function () {
-		const result = await run({ progressToken: 'explain-1', kind: 'explain', code: CODE, languageId: 'typescript', filePath: 'src/total.ts' });
+		const result = await run({
+			progressToken: 'explain-1',
+			kind: 'explain',
+			code: CODE,
+			languageId: 'typescript',
+			filePath: 'src/total.ts',
+		});
 		assert.ok(result.text.length > 0);
 		assert.ok(result.generatedTokens > 0 && result.tokensPerSecond > 0);
 		assert.match(result.model, /tiny-fim/);
@@ -57,7 +68,8 @@ describe('language server: explain, refactor and clean up on a selection (real m
 	});
 
 	it('keeps an answer within the hearth.actions.maxTokens setting: the same answer, cut short', async function () {
-		const settings = (maxTokens: number) => testSettings({ model: { path: modelPath }, performance: { threads: 1 }, actions: { maxTokens } });
+		const settings = (maxTokens: number) =>
+			testSettings({ model: { path: modelPath }, performance: { threads: 1 }, actions: { maxTokens } });
 		const changeSettings = async (maxTokens: number) => {
 			const reads = client.settingsReads;
 			await client.changeSettings(settings(maxTokens));
@@ -72,7 +84,10 @@ describe('language server: explain, refactor and clean up on a selection (real m
 			const bounded = await run({ progressToken: 'explain-bounded', ...request });
 			assert.equal(bounded.generatedTokens, 8);
 			assert.equal(bounded.stopReason, 'max-tokens');
-			assert.ok(bounded.text.length > 0 && full.text.startsWith(bounded.text), `the start of the same answer: ${JSON.stringify(bounded.text)}`);
+			assert.ok(
+				bounded.text.length > 0 && full.text.startsWith(bounded.text),
+				`the start of the same answer: ${JSON.stringify(bounded.text)}`,
+			);
 		} finally {
 			await changeSettings(0);
 		}
@@ -91,7 +106,13 @@ describe('language server: explain, refactor and clean up on a selection (real m
 	});
 
 	it('gives way to inline completions: typing pauses a running refactor, which then resumes and finishes', async function () {
-		const pending = run({ progressToken: 'refactor-1', kind: 'refactor', code: CODE.repeat(2), languageId: 'typescript', instruction: 'use reduce' });
+		const pending = run({
+			progressToken: 'refactor-1',
+			kind: 'refactor',
+			code: CODE.repeat(2),
+			languageId: 'typescript',
+			instruction: 'use reduce',
+		});
 		let settled = false;
 		void pending.finally(() => (settled = true));
 		await waitFor('the refactor streaming', () => progress.get('refactor-1')?.[0], 60_000);
@@ -109,14 +130,28 @@ describe('language server: explain, refactor and clean up on a selection (real m
 	});
 
 	it('returns a rewrite as a proposal, and refuses a clean-up that touched code before it can be offered', async function () {
-		const refactor = await run({ progressToken: 'refactor-2', kind: 'refactor', code: CODE, languageId: 'typescript', instruction: 'use reduce' });
+		const refactor = await run({
+			progressToken: 'refactor-2',
+			kind: 'refactor',
+			code: CODE,
+			languageId: 'typescript',
+			instruction: 'use reduce',
+		});
 		assert.equal(typeof refactor.proposal, 'string');
 		assert.equal(refactor.commentOnly, undefined, 'a refactor may change code');
 		// A random-weight model rewrites everything: the check must catch it.
-		const cleanup = await run({ progressToken: 'cleanup-1', kind: 'cleanup', code: `/** adds up teh totals */
-${CODE}`, languageId: 'typescript' });
+		const cleanup = await run({
+			progressToken: 'cleanup-1',
+			kind: 'cleanup',
+			code: `/** adds up teh totals */
+${CODE}`,
+			languageId: 'typescript',
+		});
 		assert.equal(typeof cleanup.proposal, 'string');
-		assert.ok(cleanup.commentOnly && !cleanup.commentOnly.ok, `the gibberish rewrite was refused: ${JSON.stringify(cleanup.commentOnly)}`);
+		assert.ok(
+			cleanup.commentOnly && !cleanup.commentOnly.ok,
+			`the gibberish rewrite was refused: ${JSON.stringify(cleanup.commentOnly)}`,
+		);
 		assert.match(cleanup.commentOnly.reason, /code|line/i);
 		// Prose has no code to protect.
 		const prose = await run({ progressToken: 'cleanup-2', kind: 'cleanup', code: 'this are a readme.\n', languageId: 'markdown' });
@@ -124,6 +159,9 @@ ${CODE}`, languageId: 'typescript' });
 	});
 
 	it('says clearly when the selection is too long for the model', async function () {
-		await assert.rejects(run({ progressToken: 'huge', kind: 'cleanup', code: 'let a = 1; // note\n'.repeat(4000), languageId: 'typescript' }), /tokens long; the chat context holds \d+ tokens/);
+		await assert.rejects(
+			run({ progressToken: 'huge', kind: 'cleanup', code: 'let a = 1; // note\n'.repeat(4000), languageId: 'typescript' }),
+			/tokens long; the chat context holds \d+ tokens/,
+		);
 	});
 });

@@ -32,10 +32,23 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 
 	before(async function () {
 		// One thread: on a busy two-core machine ggml's spinning worker threads make every token 100x slower.
-		const loaded = await loadModel({ modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }), contextSize: 2048, sequences: 1, threads: 1, gpu: 'off', logger: silentLogger });
+		const loaded = await loadModel({
+			modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }),
+			contextSize: 2048,
+			sequences: 1,
+			threads: 1,
+			gpu: 'off',
+			logger: silentLogger,
+		});
 		completions = new CompletionEngine(loaded, silentLogger);
 		chat = new ChatEngine(loaded, { logger: silentLogger, contextSize: 1024 });
-		server = await startOpenAiServer({ completions, chat, modelId: MODEL, apiKey: KEY, onGenerationEnd: (report) => void reports.push(report) });
+		server = await startOpenAiServer({
+			completions,
+			chat,
+			modelId: MODEL,
+			apiKey: KEY,
+			onGenerationEnd: (report) => void reports.push(report),
+		});
 		// No retries unless a test is about them: each fault must reach the assertion as it was sent.
 		openai = new OpenAI({ baseURL: server.url, apiKey: KEY, maxRetries: 0 });
 	});
@@ -73,16 +86,32 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 		assert.ok(choice.finish_reason === 'length' || choice.finish_reason === 'stop');
 		const local = await completions.complete({ prefix: PREFIX, suffix: SUFFIX, maxTokens: 8, mode: 'multi-line', useCache: false });
 		assert.equal(choice.text, local.text, 'greedy decoding: the same text as the engine called directly');
-		assert.deepEqual(answer.usage, { prompt_tokens: local.stats.promptTokens, completion_tokens: local.stats.generatedTokens, total_tokens: local.stats.promptTokens + local.stats.generatedTokens });
+		assert.deepEqual(answer.usage, {
+			prompt_tokens: local.stats.promptTokens,
+			completion_tokens: local.stats.generatedTokens,
+			total_tokens: local.stats.promptTokens + local.stats.generatedTokens,
+		});
 		assert.ok(local.stats.generatedTokens > 0 && local.stats.generatedTokens <= 8);
 		// The suffix reaches the prompt: a longer one makes a longer prompt.
-		const longerSuffix = await openai.completions.create({ model: MODEL, prompt: PREFIX, suffix: `${SUFFIX}export const c = 3;\n`, max_tokens: 1 });
+		const longerSuffix = await openai.completions.create({
+			model: MODEL,
+			prompt: PREFIX,
+			suffix: `${SUFFIX}export const c = 3;\n`,
+			max_tokens: 1,
+		});
 		assert.ok(longerSuffix.usage!.prompt_tokens > answer.usage!.prompt_tokens);
 	});
 
 	it('streams /completions as server-sent text deltas that add up to the whole answer', async function () {
 		const whole = await openai.completions.create({ model: MODEL, prompt: PREFIX, suffix: SUFFIX, max_tokens: 24 });
-		const stream = await openai.completions.create({ model: MODEL, prompt: PREFIX, suffix: SUFFIX, max_tokens: 24, stream: true, stream_options: { include_usage: true } });
+		const stream = await openai.completions.create({
+			model: MODEL,
+			prompt: PREFIX,
+			suffix: SUFFIX,
+			max_tokens: 24,
+			stream: true,
+			stream_options: { include_usage: true },
+		});
 		let text = '';
 		let deltas = 0;
 		const finishes: (string | null)[] = [];
@@ -113,7 +142,11 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 		assert.equal(choice.finish_reason, 'length');
 		const local = await chat.generate({ messages: MESSAGES as { role: 'system' | 'user'; content: string }[], maxTokens: 12 });
 		assert.equal(choice.message.content, local.text);
-		assert.deepEqual(answer.usage, { prompt_tokens: local.stats.promptTokens, completion_tokens: 12, total_tokens: local.stats.promptTokens + 12 });
+		assert.deepEqual(answer.usage, {
+			prompt_tokens: local.stats.promptTokens,
+			completion_tokens: 12,
+			total_tokens: local.stats.promptTokens + 12,
+		});
 	});
 
 	it("serves Hearth's own remote completion backend the same completion as the local engine", async function () {
@@ -142,7 +175,10 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 		assert.equal(last.finish_reason, 'length');
 		assert.deepEqual(last.delta, {});
 		const contents = chunks.slice(1, -1).map((chunk) => chunk.choices[0]!.delta.content);
-		assert.ok(contents.length > 1 && contents.every((content) => typeof content === 'string' && content !== ''), JSON.stringify(contents));
+		assert.ok(
+			contents.length > 1 && contents.every((content) => typeof content === 'string' && content !== ''),
+			JSON.stringify(contents),
+		);
 		assert.equal(contents.join(''), whole.choices[0]!.message.content);
 	});
 
@@ -158,14 +194,21 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 		assert.equal(response.status, 401, 'no key at all');
 	});
 
-	it('answers a body that is not JSON, or lacks what the route needs, with 400 in OpenAI\'s error shape', async function () {
-		const response = await fetch(`${server.url}/chat/completions`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' }, body: '{"model": "x", "messages": [' });
+	it("answers a body that is not JSON, or lacks what the route needs, with 400 in OpenAI's error shape", async function () {
+		const response = await fetch(`${server.url}/chat/completions`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${KEY}`, 'Content-Type': 'application/json' },
+			body: '{"model": "x", "messages": [',
+		});
 		assert.equal(response.status, 400);
 		const body = (await response.json()) as { error: { message: string; type: string; param: unknown; code: unknown } };
 		assert.deepEqual(Object.keys(body.error).sort(), ['code', 'message', 'param', 'type']);
 		assert.equal(body.error.type, 'invalid_request_error');
 		assert.match(body.error.message, /not valid JSON/);
-		await assert.rejects(openai.chat.completions.create({ model: MODEL, messages: [] }), (error: unknown) => error instanceof OpenAI.BadRequestError && error.param === 'messages');
+		await assert.rejects(
+			openai.chat.completions.create({ model: MODEL, messages: [] }),
+			(error: unknown) => error instanceof OpenAI.BadRequestError && error.param === 'messages',
+		);
 		await assert.rejects(
 			openai.completions.create({ model: MODEL, prompt: undefined as unknown as string }),
 			(error: unknown) => error instanceof OpenAI.BadRequestError && error.param === 'prompt',
@@ -173,7 +216,11 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 	});
 
 	it('answers an unknown route with 404', async function () {
-		const response = await fetch(`${server.url}/embeddings`, { method: 'POST', headers: { Authorization: `Bearer ${KEY}` }, body: '{}' });
+		const response = await fetch(`${server.url}/embeddings`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${KEY}` },
+			body: '{}',
+		});
 		assert.equal(response.status, 404);
 		const body = (await response.json()) as { error: { type: string; code: string } };
 		assert.equal(body.error.type, 'not_found_error');
@@ -212,12 +259,18 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 	it('stops generating when the client of a whole (unstreamed) answer leaves', async function () {
 		const seen = reports.length;
 		const controller = new AbortController();
-		const pending = openai.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 800 }, { signal: controller.signal });
+		const pending = openai.chat.completions.create(
+			{ model: MODEL, messages: MESSAGES, max_tokens: 800 },
+			{ signal: controller.signal },
+		);
 		// 800 tokens take over a second: 100 ms in, the request is at the engine and mid-generation.
 		setTimeout(() => controller.abort(), 100);
 		await assert.rejects(pending, OpenAI.APIUserAbortError);
 		const report = await reportAfter(seen);
-		assert.deepEqual([report.route, report.stream, report.clientDisconnected, report.stopReason], ['/v1/chat/completions', false, true, 'cancelled']);
+		assert.deepEqual(
+			[report.route, report.stream, report.clientDisconnected, report.stopReason],
+			['/v1/chat/completions', false, true, 'cancelled'],
+		);
 		assert.ok(report.generatedTokens < 800, `${report.generatedTokens} tokens generated`);
 	});
 
@@ -235,7 +288,10 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 		}
 		const report = await reportAfter(seen);
 		assert.deepEqual([report.route, report.clientDisconnected, report.stopReason], ['/v1/completions', true, 'cancelled']);
-		assert.ok(report.generatedTokens < whole.usage!.completion_tokens / 2, `${report.generatedTokens} of ${whole.usage!.completion_tokens} tokens generated`);
+		assert.ok(
+			report.generatedTokens < whole.usage!.completion_tokens / 2,
+			`${report.generatedTokens} of ${whole.usage!.completion_tokens} tokens generated`,
+		);
 	});
 
 	it('queues requests per engine and answers 429 with Retry-After beyond the queue limit', async function () {
@@ -265,11 +321,17 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 	describe('injected faults (for testing clients against this real server)', function () {
 		it('failNext answers the next requests with the status, then serves again', async function () {
 			server.setFaults({ failNext: { status: 429, count: 1 } });
-			await assert.rejects(openai.models.list(), (error: unknown) => error instanceof OpenAI.RateLimitError && error.headers.get('retry-after') === '1');
+			await assert.rejects(
+				openai.models.list(),
+				(error: unknown) => error instanceof OpenAI.RateLimitError && error.headers.get('retry-after') === '1',
+			);
 			assert.equal((await openai.models.list()).data.length, 1);
 
 			server.setFaults({ failNext: { status: 500, count: 2 } });
-			await assert.rejects(openai.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 }), (error: unknown) => error instanceof OpenAI.InternalServerError && error.status === 500);
+			await assert.rejects(
+				openai.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 }),
+				(error: unknown) => error instanceof OpenAI.InternalServerError && error.status === 500,
+			);
 			// The client's own retry gets past the second failure.
 			const retrying = new OpenAI({ baseURL: server.url, apiKey: KEY, maxRetries: 1 });
 			const answer = await retrying.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 });
@@ -282,7 +344,11 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 		it('malformedJsonNext sends one answer that is not JSON, whole or streamed', async function () {
 			server.setFaults({ malformedJsonNext: true });
 			await assert.rejects(openai.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 }), SyntaxError);
-			assert.equal((await openai.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 })).object, 'chat.completion', 'only the next answer');
+			assert.equal(
+				(await openai.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 })).object,
+				'chat.completion',
+				'only the next answer',
+			);
 
 			server.setFaults({ malformedJsonNext: true });
 			const stream = await openai.completions.create({ model: MODEL, prompt: PREFIX, max_tokens: 4, stream: true });
@@ -334,7 +400,7 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 /** The request's answer, retried while the server still says 429 (the aborted request is still unwinding). */
 async function waitForAnswer<T>(send: () => Promise<T>): Promise<T> {
 	const deadline = Date.now() + 10_000;
-	for (; ;) {
+	for (;;) {
 		try {
 			return await send();
 		} catch (error) {

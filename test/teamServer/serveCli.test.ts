@@ -19,7 +19,11 @@ describe('serve: the `npm run serve` command line', function () {
 
 	it('loads a GGUF, prints the base URL, serves it, and shuts down cleanly on SIGINT', async function () {
 		const modelPath = await ensureTestModel('tiny-fim', { quantization: 'Q8_0' });
-		child = spawn(process.execPath, [CLI, '--model', modelPath, '--port', '0', '--threads', '1', '--gpu', 'off', '--api-key', 'cli-key'], { stdio: ['ignore', 'pipe', 'pipe'] });
+		child = spawn(
+			process.execPath,
+			[CLI, '--model', modelPath, '--port', '0', '--threads', '1', '--gpu', 'off', '--api-key', 'cli-key'],
+			{ stdio: ['ignore', 'pipe', 'pipe'] },
+		);
 		let stdout = '';
 		let stderr = '';
 		child.stdout!.on('data', (data: Buffer) => (stdout += data.toString()));
@@ -37,10 +41,17 @@ describe('serve: the `npm run serve` command line', function () {
 		});
 		assert.match(stdout, /Serving tiny-fim\.Q8_0 .*chat layout General/);
 		const openai = new OpenAI({ baseURL: url, apiKey: 'cli-key', maxRetries: 0 });
-		assert.deepEqual((await openai.models.list()).data.map((model) => model.id), ['tiny-fim.Q8_0']);
+		assert.deepEqual(
+			(await openai.models.list()).data.map((model) => model.id),
+			['tiny-fim.Q8_0'],
+		);
 		const completion = await openai.completions.create({ model: 'tiny-fim.Q8_0', prompt: 'let x = ', suffix: ';\n', max_tokens: 3 });
 		assert.equal(completion.object, 'text_completion');
-		const answer = await openai.chat.completions.create({ model: 'tiny-fim.Q8_0', messages: [{ role: 'user', content: 'hi' }], max_tokens: 3 });
+		const answer = await openai.chat.completions.create({
+			model: 'tiny-fim.Q8_0',
+			messages: [{ role: 'user', content: 'hi' }],
+			max_tokens: 3,
+		});
 		assert.equal(answer.usage!.completion_tokens, 3);
 		await assert.rejects(new OpenAI({ baseURL: url, apiKey: 'other', maxRetries: 0 }).models.list(), OpenAI.AuthenticationError);
 

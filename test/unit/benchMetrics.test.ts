@@ -50,7 +50,7 @@ describe('bench: new tokens between two prompts', function () {
 
 	it('agrees with a dynamic-programming LCS on random arrays', function () {
 		let seed = 1;
-		const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+		const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
 		for (let round = 0; round < 200; round++) {
 			const a = Array.from({ length: Math.floor(random() * 12) }, () => Math.floor(random() * 4));
 			const b = Array.from({ length: Math.floor(random() * 12) }, () => Math.floor(random() * 4));
@@ -78,18 +78,64 @@ describe('bench: request rows and the trace summary', function () {
 	const speeds = { promptTokensPerSecond: 100, generationTokensPerSecond: 20 };
 
 	function stats(overrides: Partial<CompletionResult['stats']>): CompletionResult['stats'] {
-		return { promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: 0, promptMs: 0, totalMs: 0, ...overrides };
+		return {
+			promptTokens: 0,
+			reusedPromptTokens: 0,
+			evaluatedPromptTokens: 0,
+			generatedTokens: 0,
+			tokensAfterAbort: 0,
+			queuedMs: 0,
+			promptMs: 0,
+			totalMs: 0,
+			...overrides,
+		};
 	}
 
 	const runs: RunRecord[] = [
 		// the warm-up's run: an empty KV cache
-		{ id: 1, kind: 'request', promptTokens: tokens(1, 2, 3, 9, 9, 9), evaluatedPromptTokens: 6, reusedPromptTokens: 0, generatedTokens: 16, tokensAfterAbort: 0, stopReason: 'max-tokens' },
+		{
+			id: 1,
+			kind: 'request',
+			promptTokens: tokens(1, 2, 3, 9, 9, 9),
+			evaluatedPromptTokens: 6,
+			reusedPromptTokens: 0,
+			generatedTokens: 16,
+			tokensAfterAbort: 0,
+			stopReason: 'max-tokens',
+		},
 		// dropped by the next key while the model evaluated its prompt
-		{ id: 2, kind: 'request', promptTokens: tokens(1, 2, 3, 4, 9, 9, 9), evaluatedPromptTokens: 2, reusedPromptTokens: 3, generatedTokens: 0, tokensAfterAbort: 0, stopReason: 'cancelled' },
+		{
+			id: 2,
+			kind: 'request',
+			promptTokens: tokens(1, 2, 3, 4, 9, 9, 9),
+			evaluatedPromptTokens: 2,
+			reusedPromptTokens: 3,
+			generatedTokens: 0,
+			tokensAfterAbort: 0,
+			stopReason: 'cancelled',
+		},
 		// answered: the model re-evaluated the shifted suffix
-		{ id: 3, kind: 'request', promptTokens: tokens(1, 2, 3, 4, 5, 9, 9, 9), evaluatedPromptTokens: 4, reusedPromptTokens: 4, generatedTokens: 16, tokensAfterAbort: 1, stopReason: 'max-tokens' },
+		{
+			id: 3,
+			kind: 'request',
+			promptTokens: tokens(1, 2, 3, 4, 5, 9, 9, 9),
+			evaluatedPromptTokens: 4,
+			reusedPromptTokens: 4,
+			generatedTokens: 16,
+			tokensAfterAbort: 1,
+			stopReason: 'max-tokens',
+		},
 		// a prefetch after the answer was shown
-		{ id: 4, kind: 'prefetch', promptTokens: tokens(1, 2, 3, 4, 5, 7, 9, 9, 9), evaluatedPromptTokens: 4, reusedPromptTokens: 5, generatedTokens: 16, tokensAfterAbort: 0, stopReason: 'max-tokens' },
+		{
+			id: 4,
+			kind: 'prefetch',
+			promptTokens: tokens(1, 2, 3, 4, 5, 7, 9, 9, 9),
+			evaluatedPromptTokens: 4,
+			reusedPromptTokens: 5,
+			generatedTokens: 16,
+			tokensAfterAbort: 0,
+			stopReason: 'max-tokens',
+		},
 	];
 	const warmUp: RequestRecord = {
 		index: -1,
@@ -99,10 +145,24 @@ describe('bench: request rows and the trace summary', function () {
 		settledAt: 5000,
 		source: 'model',
 		runId: 1,
-		result: { stopReason: 'max-tokens', textLength: 10, stats: stats({ promptTokens: 6, evaluatedPromptTokens: 6, generatedTokens: 16 }) },
+		result: {
+			stopReason: 'max-tokens',
+			textLength: 10,
+			stats: stats({ promptTokens: 6, evaluatedPromptTokens: 6, generatedTokens: 16 }),
+		},
 	};
 	const records: RequestRecord[] = [
-		{ index: 0, eventIndex: 0, eventKind: 'type', issuedAt: 100, abortedAt: 250, settledAt: 250, source: 'model', runId: 2, result: { stopReason: 'cancelled', textLength: 0, stats: stats({}) } },
+		{
+			index: 0,
+			eventIndex: 0,
+			eventKind: 'type',
+			issuedAt: 100,
+			abortedAt: 250,
+			settledAt: 250,
+			source: 'model',
+			runId: 2,
+			result: { stopReason: 'cancelled', textLength: 0, stats: stats({}) },
+		},
 		{
 			index: 1,
 			eventIndex: 1,
@@ -111,7 +171,11 @@ describe('bench: request rows and the trace summary', function () {
 			settledAt: 2250,
 			source: 'model',
 			runId: 3,
-			result: { stopReason: 'max-tokens', textLength: 12, stats: stats({ promptTokens: 8, reusedPromptTokens: 4, evaluatedPromptTokens: 4, generatedTokens: 16, queuedMs: 150 }) },
+			result: {
+				stopReason: 'max-tokens',
+				textLength: 12,
+				stats: stats({ promptTokens: 8, reusedPromptTokens: 4, evaluatedPromptTokens: 4, generatedTokens: 16, queuedMs: 150 }),
+			},
 		},
 		// answered from the suggestion cache, while typing through the ghost text
 		{
@@ -125,10 +189,19 @@ describe('bench: request rows and the trace summary', function () {
 			result: { stopReason: 'cached', textLength: 5, stats: stats({ cacheHit: 'type-through' }) },
 		},
 		// a newer key came during the adaptive wait: the model was never asked
-		{ index: 3, eventIndex: 4, eventKind: 'type', issuedAt: 3500, abortedAt: 3600, settledAt: 3600, source: 'skipped', result: { stopReason: 'cancelled', textLength: 0, stats: stats({}) } },
+		{
+			index: 3,
+			eventIndex: 4,
+			eventKind: 'type',
+			issuedAt: 3500,
+			abortedAt: 3600,
+			settledAt: 3600,
+			source: 'skipped',
+			result: { stopReason: 'cancelled', textLength: 0, stats: stats({}) },
+		},
 	];
 
-	it('counts each run\'s new tokens against the run before it', function () {
+	it("counts each run's new tokens against the run before it", function () {
 		const rows = runRows(runs);
 		assert.deepEqual(
 			rows.map((row) => [row.id, row.newPromptTokens, row.prefixReuseMinimum]),
@@ -205,7 +278,7 @@ describe('bench: request rows and the trace summary', function () {
 		assert.equal(summary.coldStart?.latencyMs, 5000);
 	});
 
-	it('pools several traces into one for the model\'s overall numbers', function () {
+	it("pools several traces into one for the model's overall numbers", function () {
 		const replay = (name: string, events: number, load: number): ReplayResult => ({
 			trace: name,
 			events,

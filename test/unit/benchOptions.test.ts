@@ -24,7 +24,10 @@ describe('bench: command-line options', function () {
 		const only = parseBenchOptions(['--actions', '--models', '0.5b,1.5b']);
 		assert.ok(only !== 'help');
 		assert.deepEqual(only.sections, { traces: false, actions: true });
-		assert.deepEqual(only.models.map((model) => model.label), ['0.5b', '1.5b']);
+		assert.deepEqual(
+			only.models.map((model) => model.label),
+			['0.5b', '1.5b'],
+		);
 		const skip = parseBenchOptions(['--no-actions', '--quick']);
 		assert.ok(skip !== 'help');
 		assert.deepEqual(skip.sections, { traces: true, actions: false });
@@ -35,7 +38,10 @@ describe('bench: command-line options', function () {
 	it('--quick means the 0.5B shape and the first events of each trace, unless told otherwise', function () {
 		const quick = parseBenchOptions(['--quick']);
 		assert.ok(quick !== 'help');
-		assert.deepEqual(quick.models.map((model) => model.label), ['0.5b']);
+		assert.deepEqual(
+			quick.models.map((model) => model.label),
+			['0.5b'],
+		);
 		assert.equal(quick.maxEvents, QUICK_EVENTS);
 		const both = parseBenchOptions(['--quick', '--models', '0.5b,1.5b', '--max-events', '10']);
 		assert.ok(both !== 'help');
@@ -44,7 +50,16 @@ describe('bench: command-line options', function () {
 	});
 
 	it('takes presets, paths, traces, an output file and --cold', function () {
-		const options = parseBenchOptions(['--models', 'tiny-fim,models/x.gguf', '--traces', 'a, b', '--out', 'r.json', '--cold', '--per-request']);
+		const options = parseBenchOptions([
+			'--models',
+			'tiny-fim,models/x.gguf',
+			'--traces',
+			'a, b',
+			'--out',
+			'r.json',
+			'--cold',
+			'--per-request',
+		]);
 		assert.ok(options !== 'help');
 		assert.deepEqual(options.models, [
 			{ label: 'tiny-fim', preset: 'tiny-fim' },

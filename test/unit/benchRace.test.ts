@@ -44,7 +44,7 @@ describe('bench race: llama.vscode request context', function () {
 		assert.equal(removeLeadingIndentation('      x', context.spacesToRemove), '  x');
 	});
 
-	it('builds a fixed-length greedy /infill body, and llama.vscode\'s stops without fixed length', function () {
+	it("builds a fixed-length greedy /infill body, and llama.vscode's stops without fixed length", function () {
 		const context = infillContext(text, text.indexOf('ba') + 2, { prefixLines: 256, suffixLines: 64 });
 		const fixed = infillBody(context, { nPredict: 16, fixedLength: true, tMaxPromptMs: 500, tMaxPredictMs: 500 });
 		assert.deepEqual(fixed, {
@@ -111,7 +111,16 @@ describe('bench race: llama.vscode suggestion cache', function () {
 describe('bench race: llama-server answers and process numbers', function () {
 	it('reads content and timings from an /infill answer', function () {
 		const parsed = parseInfillResponse({ content: 'abc', tokens_evaluated: 900, stop_type: 'limit', timings });
-		assert.deepEqual(parsed, { content: 'abc', promptN: 40, promptMs: 120.5, predictedN: 16, predictedMs: 800, promptTokens: 900, cachedTokens: 300, stopType: 'limit' });
+		assert.deepEqual(parsed, {
+			content: 'abc',
+			promptN: 40,
+			promptMs: 120.5,
+			predictedN: 16,
+			predictedMs: 800,
+			promptTokens: 900,
+			cachedTokens: 300,
+			stopType: 'limit',
+		});
 	});
 
 	it('refuses answers it cannot count', function () {
@@ -131,7 +140,7 @@ describe('bench race: llama-server answers and process numbers', function () {
 		assert.equal(parsePeakRssMiB('Name:\tx\n'), null);
 	});
 
-	it('starts llama-server with the same threads and context, one slot, and llama.vscode\'s flags', function () {
+	it("starts llama-server with the same threads and context, one slot, and llama.vscode's flags", function () {
 		const args = llamaServerArguments({ modelPath: '/m.gguf', threads: 2, contextSize: 2048, spmInfill: true }, 4321);
 		const value = (flag: string) => args[args.indexOf(flag) + 1];
 		assert.equal(value('--model'), '/m.gguf');
@@ -143,7 +152,9 @@ describe('bench race: llama-server answers and process numbers', function () {
 		assert.equal(value('--ubatch-size'), '1024');
 		assert.equal(value('--cache-reuse'), '256');
 		assert.ok(args.includes('--spm-infill'));
-		assert.ok(!llamaServerArguments({ modelPath: '/m.gguf', threads: 2, contextSize: 2048, spmInfill: false }, 1).includes('--spm-infill'));
+		assert.ok(
+			!llamaServerArguments({ modelPath: '/m.gguf', threads: 2, contextSize: 2048, spmInfill: false }, 1).includes('--spm-infill'),
+		);
 	});
 });
 
@@ -174,14 +185,25 @@ describe('bench race: replaying keystrokes the way llama.vscode does', function 
 
 	it('never aborts: a burst of keys waits behind the running request, and only the last key is answered', async function () {
 		const { client, bodies } = slowServer(150);
-		const replay = await replayLlamaVscode(trace([{ t: 0, kind: 'type', text: 'l' }, { t: 20, kind: 'type', text: 'e' }, { t: 40, kind: 'type', text: 't' }]), client, {
-			...options,
-			settings: { ...LLAMA_VSCODE_DEFAULTS, pollMs: 10, prefetch: false },
-		});
+		const replay = await replayLlamaVscode(
+			trace([
+				{ t: 0, kind: 'type', text: 'l' },
+				{ t: 20, kind: 'type', text: 'e' },
+				{ t: 40, kind: 'type', text: 't' },
+			]),
+			client,
+			{
+				...options,
+				settings: { ...LLAMA_VSCODE_DEFAULTS, pollMs: 10, prefetch: false },
+			},
+		);
 		assert.equal(bodies.length, 2);
 		assert.equal(bodies[0]!.prompt, 'l');
 		assert.equal(bodies[1]!.prompt, 'let');
-		assert.deepEqual(replay.keystrokes.map((call) => call.outcome), ['cancelled', 'cancelled', 'delivered']);
+		assert.deepEqual(
+			replay.keystrokes.map((call) => call.outcome),
+			['cancelled', 'cancelled', 'delivered'],
+		);
 		assert.equal(replay.serverRequests[0]!.stale, true);
 		const last = replay.keystrokes[2]!;
 		// It waited for the stale request (started at 0, 150 ms) and then ran its own.
@@ -197,11 +219,21 @@ describe('bench race: replaying keystrokes the way llama.vscode does', function 
 
 	it('prefetches after a shown suggestion and answers a key that types through it from the cache', async function () {
 		const { client, bodies } = slowServer(20, 'xyz');
-		const replay = await replayLlamaVscode(trace([{ t: 0, kind: 'type', text: 'l' }, { t: 200, kind: 'type', text: 'x' }]), client, {
-			...options,
-			settings: { ...LLAMA_VSCODE_DEFAULTS, pollMs: 10 },
-		});
-		assert.deepEqual(replay.serverRequests.map((request) => request.kind), ['request', 'prefetch']);
+		const replay = await replayLlamaVscode(
+			trace([
+				{ t: 0, kind: 'type', text: 'l' },
+				{ t: 200, kind: 'type', text: 'x' },
+			]),
+			client,
+			{
+				...options,
+				settings: { ...LLAMA_VSCODE_DEFAULTS, pollMs: 10 },
+			},
+		);
+		assert.deepEqual(
+			replay.serverRequests.map((request) => request.kind),
+			['request', 'prefetch'],
+		);
 		assert.equal(bodies[1]!.prompt, 'lxyz');
 		assert.equal(replay.keystrokes[1]!.typedThroughSuggestion, true);
 		assert.equal(replay.keystrokes[1]!.source, 'cache');
@@ -210,7 +242,11 @@ describe('bench race: replaying keystrokes the way llama.vscode does', function 
 
 	it('does not ask when more than max_line_suffix characters follow the cursor', async function () {
 		const { client, bodies } = slowServer(5);
-		const mid: Trace = { ...trace([{ t: 0, kind: 'type', text: 'x' }]), initialText: 'foo(aaaaaaaaaaaa)\n', initialCursor: { line: 0, character: 4 } };
+		const mid: Trace = {
+			...trace([{ t: 0, kind: 'type', text: 'x' }]),
+			initialText: 'foo(aaaaaaaaaaaa)\n',
+			initialCursor: { line: 0, character: 4 },
+		};
 		const replay = await replayLlamaVscode(mid, client, { ...options, settings: LLAMA_VSCODE_DEFAULTS });
 		assert.equal(bodies.length, 0);
 		assert.equal(replay.keystrokes[0]!.outcome, 'not-asked');
@@ -219,8 +255,26 @@ describe('bench race: replaying keystrokes the way llama.vscode does', function 
 
 describe('bench race: comparing the two sides', function () {
 	it('divides Hearth by llama-server and checks the one-third target', function () {
-		const hearth = { latencyP50Ms: 100, latencyP95Ms: 400, latencyMeanMs: 150, delivered: 20, durationMs: 25_000, promptTokensEvaluated: 1000, cpuSeconds: 10, peakRssMiB: 2000 };
-		const server = { latencyP50Ms: 400, latencyP95Ms: 1000, latencyMeanMs: 450, delivered: 10, durationMs: 26_000, promptTokensEvaluated: 5000, cpuSeconds: 20, peakRssMiB: 1800 };
+		const hearth = {
+			latencyP50Ms: 100,
+			latencyP95Ms: 400,
+			latencyMeanMs: 150,
+			delivered: 20,
+			durationMs: 25_000,
+			promptTokensEvaluated: 1000,
+			cpuSeconds: 10,
+			peakRssMiB: 2000,
+		};
+		const server = {
+			latencyP50Ms: 400,
+			latencyP95Ms: 1000,
+			latencyMeanMs: 450,
+			delivered: 10,
+			durationMs: 26_000,
+			promptTokensEvaluated: 5000,
+			cpuSeconds: 20,
+			peakRssMiB: 1800,
+		};
 		const comparison = compareRace('t', hearth, server);
 		assert.equal(comparison.ratios.latencyP50Ms, 0.25);
 		assert.equal(comparison.ratios.latencyP95Ms, 0.4);
@@ -229,7 +283,7 @@ describe('bench race: comparing the two sides', function () {
 		assert.equal(compareRace('t', { ...hearth, cpuSeconds: null }, server).ratios.cpuSeconds, null);
 	});
 
-	it('takes Hearth\'s side from its trace summary and llama-server\'s from the server summary', function () {
+	it("takes Hearth's side from its trace summary and llama-server's from the server summary", function () {
 		const summary = {
 			latencyMs: { count: 12, p50: 90, p95: 300, p99: 320, max: 330, mean: 120 },
 			durationMs: 24_000,
@@ -238,12 +292,35 @@ describe('bench race: comparing the two sides', function () {
 			cpuSecondsPer100Keystrokes: 8,
 			keystrokes: 128,
 		} as unknown as TraceSummary;
-		assert.deepEqual(hearthSide(summary, 1900), { latencyP50Ms: 90, latencyP95Ms: 300, latencyMeanMs: 120, delivered: 12, durationMs: 24_000, promptTokensEvaluated: 1020, cpuSeconds: 10.24, peakRssMiB: 1900 });
+		assert.deepEqual(hearthSide(summary, 1900), {
+			latencyP50Ms: 90,
+			latencyP95Ms: 300,
+			latencyMeanMs: 120,
+			delivered: 12,
+			durationMs: 24_000,
+			promptTokensEvaluated: 1020,
+			cpuSeconds: 10.24,
+			peakRssMiB: 1900,
+		});
 		const replay = {
 			trace: 't',
 			events: 2,
-			keystrokes: [{ index: 0, eventIndex: 0, eventKind: 'type' as const, issuedAt: 0, settledAt: 50, waitedMs: 0, outcome: 'delivered' as const, source: 'server' as const, textLength: 3 }],
-			serverRequests: [{ index: 0, kind: 'request' as const, startedAt: 0, endedAt: 50, response: parseInfillResponse({ content: '', timings }) }],
+			keystrokes: [
+				{
+					index: 0,
+					eventIndex: 0,
+					eventKind: 'type' as const,
+					issuedAt: 0,
+					settledAt: 50,
+					waitedMs: 0,
+					outcome: 'delivered' as const,
+					source: 'server' as const,
+					textLength: 3,
+				},
+			],
+			serverRequests: [
+				{ index: 0, kind: 'request' as const, startedAt: 0, endedAt: 50, response: parseInfillResponse({ content: '', timings }) },
+			],
 			eventLagMs: [0, 1],
 			accepts: { count: 0, missed: 0, waitedMs: 0 },
 			durationMs: 60,
@@ -251,7 +328,16 @@ describe('bench race: comparing the two sides', function () {
 			loadAverage: { atStart: 1, atEnd: 1 },
 		};
 		const side = serverSide(summarizeServerReplay(replay), 1700);
-		assert.deepEqual(side, { latencyP50Ms: 50, latencyP95Ms: 50, latencyMeanMs: 50, delivered: 1, durationMs: 60, promptTokensEvaluated: 40, cpuSeconds: 1.5, peakRssMiB: 1700 });
+		assert.deepEqual(side, {
+			latencyP50Ms: 50,
+			latencyP95Ms: 50,
+			latencyMeanMs: 50,
+			delivered: 1,
+			durationMs: 60,
+			promptTokensEvaluated: 40,
+			cpuSeconds: 1.5,
+			peakRssMiB: 1700,
+		});
 	});
 });
 

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_SOAK_MINUTES, DEFAULT_SOAK_SAMPLE_SECONDS, parseBenchOptions } from '../../src/bench/benchOptions.js';
-import { FLAT_SLOPE_MIB_PER_10_MIN, leastSquaresSlope, MIN_FIT_SAMPLES, parseRssMiB, summarizeRss, type RssSample } from '../../src/bench/soak/rssCurve.js';
+import {
+	FLAT_SLOPE_MIB_PER_10_MIN,
+	leastSquaresSlope,
+	MIN_FIT_SAMPLES,
+	parseRssMiB,
+	summarizeRss,
+	type RssSample,
+} from '../../src/bench/soak/rssCurve.js';
 import { UsageError } from '../../src/cli/cliArguments.js';
 
 /** A synthetic curve: one sample every `everyS` seconds for `minutes`, rss from `rssAt(t)`. */
@@ -21,9 +28,23 @@ function wobble(tS: number, amplitude: number): number {
 
 describe('bench: soak RSS curve', function () {
 	it('fits a straight line exactly by least squares', function () {
-		assert.equal(leastSquaresSlope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }]), 2);
+		assert.equal(
+			leastSquaresSlope([
+				{ x: 0, y: 1 },
+				{ x: 1, y: 3 },
+				{ x: 2, y: 5 },
+			]),
+			2,
+		);
 		assert.equal(leastSquaresSlope([{ x: 4, y: 1 }]), null);
-		assert.equal(leastSquaresSlope([{ x: 4, y: 1 }, { x: 4, y: 9 }]), null, 'no spread in x, no slope');
+		assert.equal(
+			leastSquaresSlope([
+				{ x: 4, y: 1 },
+				{ x: 4, y: 9 },
+			]),
+			null,
+			'no spread in x, no slope',
+		);
 	});
 
 	it('calls a constant curve with noise flat, and reports start, end, peak and samples', function () {

@@ -82,10 +82,13 @@ describe('bench: the trace builder', function () {
 		assert.equal(builder.text, original);
 		const events = builder.build();
 		assert.ok(events.some((event) => event.kind === 'move'));
-		assert.ok(events.every((event, index) => index === 0 || event.t >= events[index - 1]!.t), 'timestamps never go back');
+		assert.ok(
+			events.every((event, index) => index === 0 || event.t >= events[index - 1]!.t),
+			'timestamps never go back',
+		);
 	});
 
-	it('types Enter with the next line\'s indentation as one key', function () {
+	it("types Enter with the next line's indentation as one key", function () {
 		const builder = new TraceBuilder(original, [linesHole(original, 2, 3)], 0, seededRandom(1));
 		builder.retype(0);
 		const enters = builder.build().filter((event) => event.kind === 'type' && event.text.startsWith('\n'));
@@ -109,7 +112,7 @@ describe('bench: the recorded traces in test/fixtures/traces', function () {
 	const read = (file: string) => fs.readFileSync(path.join(traceDirectory, file), 'utf8');
 	const traces = loadTraces(traceDirectory);
 
-	it('are the generator\'s current output (regenerate with node out/src/bench/traces/generateTraces.js)', function () {
+	it("are the generator's current output (regenerate with node out/src/bench/traces/generateTraces.js)", function () {
 		const generated = buildTraces(read);
 		assert.deepEqual(
 			traces.map((trace) => trace.name),
@@ -149,7 +152,14 @@ describe('bench: the recorded traces in test/fixtures/traces', function () {
 	});
 
 	it('rejects a malformed trace with the reason', function () {
-		assert.throws(() => parseTrace('{"name":"x","initialText":"","events":[{"t":5,"kind":"type","text":"a"},{"t":1,"kind":"backspace"}]}', 'x.json'), /x\.json: event 1/);
+		assert.throws(
+			() =>
+				parseTrace(
+					'{"name":"x","initialText":"","events":[{"t":5,"kind":"type","text":"a"},{"t":1,"kind":"backspace"}]}',
+					'x.json',
+				),
+			/x\.json: event 1/,
+		);
 		assert.throws(() => parseTrace('{"name":"x","initialText":"","events":[{"t":0,"kind":"jump"}]}', 'x.json'), /unknown kind jump/);
 	});
 });

@@ -66,7 +66,10 @@ describe('CLI input: what is refused', function () {
 	it('refuses a binary file and bytes that are not UTF-8, and keeps text as it is', async function () {
 		const binary = path.join(directory, 'image.png');
 		await fs.writeFile(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d]));
-		await assert.rejects(readFileAtCursor(binary), (error) => error instanceof UsageError && /image\.png is a binary file \(a NUL byte at offset 8\)/.test(error.message));
+		await assert.rejects(
+			readFileAtCursor(binary),
+			(error) => error instanceof UsageError && /image\.png is a binary file \(a NUL byte at offset 8\)/.test(error.message),
+		);
 		const latin1 = path.join(directory, 'latin1.txt');
 		await fs.writeFile(latin1, Buffer.from('caf\xe9\n', 'latin1'));
 		await assert.rejects(readFileAtCursor(latin1), /latin1\.txt is not UTF-8 text/);
@@ -76,8 +79,12 @@ describe('CLI input: what is refused', function () {
 
 	it('says which part of file:line:column is wrong when it is not a whole number', async function () {
 		for (const position of ['-1', '1.5', 'x', '2:x', '1:-3']) {
-			await assert.rejects(readFileAtCursor(`${source}:${position}`), (error) =>
-				error instanceof UsageError && error.message === `Bad position ${JSON.stringify(position)} after ${source}: give file:line[:column], with line and column whole numbers from 1.`,
+			await assert.rejects(
+				readFileAtCursor(`${source}:${position}`),
+				(error) =>
+					error instanceof UsageError &&
+					error.message ===
+						`Bad position ${JSON.stringify(position)} after ${source}: give file:line[:column], with line and column whole numbers from 1.`,
 			);
 		}
 		await assert.rejects(readFileAtCursor(`${source}:0`), /line 0 is outside it/);
@@ -118,7 +125,9 @@ describe('CLI: `npm run complete` refuses bad input before loading anything (exi
 
 	/** The model does not exist: a run that got as far as loading one would fail with exit code 1. */
 	async function run(args: string[], stdin?: Buffer): Promise<{ code: number | null; stderr: string; stdout: string }> {
-		const child = spawn(process.execPath, [CLI, ...args, '--model', path.join(directory, 'no-such-model.gguf')], { stdio: ['pipe', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [CLI, ...args, '--model', path.join(directory, 'no-such-model.gguf')], {
+			stdio: ['pipe', 'pipe', 'pipe'],
+		});
 		let stderr = '';
 		let stdout = '';
 		child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
@@ -131,13 +140,38 @@ describe('CLI: `npm run complete` refuses bad input before loading anything (exi
 	const cases: { name: string; args: () => string[]; stdin?: Buffer; message: RegExp }[] = [
 		{ name: '--max-tokens -5', args: () => [source, '--max-tokens', '-5'], message: /--max-tokens must be from 1 to 4096, got -5/ },
 		{ name: '--max-tokens 0', args: () => [source, '--max-tokens', '0'], message: /--max-tokens must be from 1 to 4096, got 0/ },
-		{ name: 'a huge --max-tokens', args: () => [source, '--max-tokens', '1000000000000'], message: /--max-tokens must be from 1 to 4096, got 1000000000000/ },
-		{ name: 'a non-integer --max-tokens', args: () => [source, '--max-tokens=2.5'], message: /--max-tokens must be an integer from 1 to 4096, got "2\.5"/ },
+		{
+			name: 'a huge --max-tokens',
+			args: () => [source, '--max-tokens', '1000000000000'],
+			message: /--max-tokens must be from 1 to 4096, got 1000000000000/,
+		},
+		{
+			name: 'a non-integer --max-tokens',
+			args: () => [source, '--max-tokens=2.5'],
+			message: /--max-tokens must be an integer from 1 to 4096, got "2\.5"/,
+		},
 		{ name: 'a negative --threads', args: () => [source, '--threads', '-1'], message: /--threads must be from 0 to 256, got -1/ },
-		{ name: 'a tiny --context-size', args: () => [source, '--context-size', '8'], message: /--context-size must be from 256 to 131072, got 8/ },
-		{ name: 'a binary file', args: () => [path.join(directory, 'blob.bin')], message: /blob\.bin is a binary file \(a NUL byte at offset 2\)/ },
-		{ name: 'binary stdin', args: () => ['--stdin'], stdin: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]), message: /stdin is a binary file/ },
-		{ name: 'a line that is not a number', args: () => [`${source}:-2`], message: /Bad position "-2" after .*a\.ts: give file:line\[:column\]/ },
+		{
+			name: 'a tiny --context-size',
+			args: () => [source, '--context-size', '8'],
+			message: /--context-size must be from 256 to 131072, got 8/,
+		},
+		{
+			name: 'a binary file',
+			args: () => [path.join(directory, 'blob.bin')],
+			message: /blob\.bin is a binary file \(a NUL byte at offset 2\)/,
+		},
+		{
+			name: 'binary stdin',
+			args: () => ['--stdin'],
+			stdin: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00]),
+			message: /stdin is a binary file/,
+		},
+		{
+			name: 'a line that is not a number',
+			args: () => [`${source}:-2`],
+			message: /Bad position "-2" after .*a\.ts: give file:line\[:column\]/,
+		},
 		{ name: 'a column that is not a number', args: () => [`${source}:1:1.5`], message: /Bad position "1:1\.5" after .*a\.ts/ },
 		{ name: 'a line past the end', args: () => [`${source}:9`], message: /has 3 lines; line 9 is outside it/ },
 	];

@@ -32,11 +32,48 @@ function edit(text: string, from: string, to: string): string {
 
 describe('splitCommentSpans: telling comments from code', function () {
 	it('gives back segments that put together are the text, for every supported language', function () {
-		const sample = lines('#!/x', '// a "b" /* c */ \'d\' `e` -- f # g <!-- h --> {- i -} =begin', 'x = "y # z" /r/ \'q\' $# ${#v}', '=end', '"""doc"""', '');
-		for (const languageId of ['typescript', 'python', 'rust', 'go', 'c', 'csharp', 'swift', 'kotlin', 'scala', 'dart', 'php', 'ruby', 'perl', 'shellscript', 'yaml', 'toml', 'dockerfile', 'makefile', 'r', 'lua', 'sql', 'haskell', 'html', 'xml', 'css', 'scss', 'less', 'markdown']) {
+		const sample = lines(
+			'#!/x',
+			'// a "b" /* c */ \'d\' `e` -- f # g <!-- h --> {- i -} =begin',
+			'x = "y # z" /r/ \'q\' $# ${#v}',
+			'=end',
+			'"""doc"""',
+			'',
+		);
+		for (const languageId of [
+			'typescript',
+			'python',
+			'rust',
+			'go',
+			'c',
+			'csharp',
+			'swift',
+			'kotlin',
+			'scala',
+			'dart',
+			'php',
+			'ruby',
+			'perl',
+			'shellscript',
+			'yaml',
+			'toml',
+			'dockerfile',
+			'makefile',
+			'r',
+			'lua',
+			'sql',
+			'haskell',
+			'html',
+			'xml',
+			'css',
+			'scss',
+			'less',
+			'markdown',
+		]) {
 			const segments = splitCommentSpans(sample, languageId)!;
 			assert.equal(segments.map((segment) => segment.text).join(''), sample, languageId);
-			for (let i = 1; i < segments.length; i++) assert.notEqual(segments[i]!.kind, segments[i - 1]!.kind, `${languageId}: segments alternate`);
+			for (let i = 1; i < segments.length; i++)
+				assert.notEqual(segments[i]!.kind, segments[i - 1]!.kind, `${languageId}: segments alternate`);
 		}
 	});
 
@@ -60,12 +97,20 @@ describe('splitCommentSpans: telling comments from code', function () {
 		// JSX text is not parsed: a URL or a glob in it must not open a comment that hides the code after it
 		['typescriptreact', 'const A = () => <p>See https://x.com or src/*.ts</p>;\nconst b = a + 1;\nx/* inline */;', ['/* inline */']],
 		// Python: docstrings are documentation, strings elsewhere are code
-		['python', 'def f():\n    """Doc # not a comment marker."""\n    return "# no"  # yes', ['"""Doc # not a comment marker."""', '# yes']],
+		[
+			'python',
+			'def f():\n    """Doc # not a comment marker."""\n    return "# no"  # yes',
+			['"""Doc # not a comment marker."""', '# yes'],
+		],
 		['python', "x = '#'  # yes\ny = f\"{d['#']}\"  # also", ['# yes', '# also']],
 		['python', 'x = (\n    """not a docstring"""\n)\ny = """nor this"""\nz = r"\\"#"  # yes', ['# yes']],
 		['python', "class A:\n    '''Class doc.'''\n    u = f'''{x}'''\n", ["'''Class doc.'''"]],
-		['python', "x = f'{n:#x} {d[\"k\"]!r:>{w}}'  # yes", ['# yes']],
-		['python', 'class A:\n    x = 1\n    """Attribute doc."""\n    def f(\n        self,\n    ) -> int:\n        """Wrapped signature doc."""\n        if x:\n            """not documentation"""', ['"""Attribute doc."""', '"""Wrapped signature doc."""']],
+		['python', 'x = f\'{n:#x} {d["k"]!r:>{w}}\'  # yes', ['# yes']],
+		[
+			'python',
+			'class A:\n    x = 1\n    """Attribute doc."""\n    def f(\n        self,\n    ) -> int:\n        """Wrapped signature doc."""\n        if x:\n            """not documentation"""',
+			['"""Attribute doc."""', '"""Wrapped signature doc."""'],
+		],
 		// a selection that starts inside brackets: a string after a comma or `in` is an operand, not a docstring
 		['python', '    "a",\n    """part of a call"""\n)\nz = [y for y in\n    """s"""]', []],
 		// Rust: nested comments, raw strings, lifetimes and char literals
@@ -74,11 +119,11 @@ describe('splitCommentSpans: telling comments from code', function () {
 		['rust', "fn f<'a>(x: &'a str) -> char { '\"' } // yes \"", ['// yes "']],
 		['rust', "/// Doc.\n//! Inner.\nlet c = b'/'; let d = '\\''; // yes", ['/// Doc.', '//! Inner.', '// yes']],
 		// Go
-		['go', 'x := `// raw\n/* raw */` // yes\nr := \'"\' /* b */', ['// yes', '/* b */']],
+		['go', "x := `// raw\n/* raw */` // yes\nr := '\"' /* b */", ['// yes', '/* b */']],
 		// C and C++: a backslash continues a // comment; digit separators are not quotes
-		['cpp', '// a \\\nstill comment\nint x = 1\'000; // yes', ['// a \\\nstill comment', '// yes']],
+		['cpp', "// a \\\nstill comment\nint x = 1'000; // yes", ['// a \\\nstill comment', '// yes']],
 		['cpp', 'auto s = R"x(// no )" /* no */)x"; // yes', ['// yes']],
-		['c', "char c = '\"'; char *s = \"/*\"; // yes", ['// yes']],
+		['c', 'char c = \'"\'; char *s = "/*"; // yes', ['// yes']],
 		// C#, Java, Kotlin, Swift, Scala, Dart, PHP
 		['csharp', 'var s = @"C:\\dir\\"; var t = $"{a}/* no */"; // yes', ['// yes']],
 		['csharp', 'var r = """\n  // no\n  """; // yes', ['// yes']],
@@ -89,15 +134,31 @@ describe('splitCommentSpans: telling comments from code', function () {
 		['dart', "var s = r'\\' // yes\nvar t = '${a['//']}';", ['// yes']],
 		['php', "<?php\n#[Attr]\n$a = '# no'; # yes\n$b = <<<EOT\n# data\nEOT;\n// end", ['# yes', '// end']],
 		// Ruby and Perl
-		['ruby', 'x = "#{h["#"]}" # yes\ny = %w[a #b]\nz = /#/ =~ s\n=begin\ndoc\n=end\nq = <<~EOS\n  # data\nEOS', ['# yes', '=begin\ndoc\n=end']],
-		['perl', 'my $n = $#arr; # yes\n$s =~ s/#/x/g;\nmy @a = split /#/, $x;\nprint q{#no};\n=pod\nDoc.\n=cut', ['# yes', '=pod\nDoc.\n=cut']],
+		[
+			'ruby',
+			'x = "#{h["#"]}" # yes\ny = %w[a #b]\nz = /#/ =~ s\n=begin\ndoc\n=end\nq = <<~EOS\n  # data\nEOS',
+			['# yes', '=begin\ndoc\n=end'],
+		],
+		[
+			'perl',
+			'my $n = $#arr; # yes\n$s =~ s/#/x/g;\nmy @a = split /#/, $x;\nprint q{#no};\n=pod\nDoc.\n=cut',
+			['# yes', '=pod\nDoc.\n=cut'],
+		],
 		// Shell: # only at the start of a word; heredoc bodies are data
-		['shellscript', 'echo $# ${#x} a#b "#" \'#\' \\# # yes\ncat <<EOF\n# data\nEOF\ncat <<- \'END\'\n\t# data\n\tEND\n# done', ['# yes', '# done']],
+		[
+			'shellscript',
+			"echo $# ${#x} a#b \"#\" '#' \\# # yes\ncat <<EOF\n# data\nEOF\ncat <<- 'END'\n\t# data\n\tEND\n# done",
+			['# yes', '# done'],
+		],
 		['shellscript', 'echo "$(echo "# no")" # yes', ['# yes']],
 		// YAML: quoted scalars and block scalars hold text, not comments
-		['yaml', "a: b # yes\nurl: http://x/#frag\nit: it's # yes\nq: 'a # b'\nrun: |\n  # script line\n  echo hi\nnext: 1 # yes", ['# yes', '# yes', '# yes']],
+		[
+			'yaml',
+			"a: b # yes\nurl: http://x/#frag\nit: it's # yes\nq: 'a # b'\nrun: |\n  # script line\n  echo hi\nnext: 1 # yes",
+			['# yes', '# yes', '# yes'],
+		],
 		['yaml', 'steps:\n  - run: >-\n      # folded text\n    name: build # yes', ['# yes']],
-		['toml', 'a = "# no" # yes\nb = \'\'\'\n# no\n\'\'\'', ['# yes']],
+		['toml', "a = \"# no\" # yes\nb = '''\n# no\n'''", ['# yes']],
 		['dockerfile', '# yes\nRUN echo a#b && \\\n    # yes too\n    ls\nRUN <<EOF\n# script\nEOF', ['# yes', '# yes too']],
 		['makefile', 'CFLAGS = -O2 # yes\nall:\n\techo "#" # passed to the shell\n\t# yes\nX = a\\#b', ['# yes', '# yes']],
 		['r', 'x <- "# no" # yes\ny <- r"(# no)"', ['# yes']],
@@ -147,8 +208,23 @@ describe('checkCommentOnlyChange: JavaScript and TypeScript', function () {
 	});
 
 	it('accepts reformatted JSDoc tags and a comment re-indented on its own line', function () {
-		const original = lines('  /**', '  * sums.', '  * @param {number} a - first', '  * @returns {number} the sum', '  */', '  function sum(a, b) { return a + b; }');
-		const rewritten = lines('  /**', '   * Sums two numbers.', '   *', '   * @param {number} a The first number.', '   * @returns {number} The sum.', '   */', '  function sum(a, b) { return a + b; }');
+		const original = lines(
+			'  /**',
+			'  * sums.',
+			'  * @param {number} a - first',
+			'  * @returns {number} the sum',
+			'  */',
+			'  function sum(a, b) { return a + b; }',
+		);
+		const rewritten = lines(
+			'  /**',
+			'   * Sums two numbers.',
+			'   *',
+			'   * @param {number} a The first number.',
+			'   * @returns {number} The sum.',
+			'   */',
+			'  function sum(a, b) { return a + b; }',
+		);
 		accepts('javascript', original, rewritten);
 		accepts('javascript', original, lines('  /** Sums two numbers. */', '  function sum(a, b) { return a + b; }'));
 	});
@@ -171,18 +247,30 @@ describe('checkCommentOnlyChange: JavaScript and TypeScript', function () {
 	});
 
 	const rejected: [string, string, RegExp][] = [
-		['a changed operator', edit(TS, 'a / 1 + b', 'a / 1 - b'), /^the model changed code on line 5: `return items\.reduce\(\(a, b\) => a \/ 1 \+ b, 0\); \/\/ sum` became `return items\.reduce\(\(a, b\) => a \/ 1 - b, 0\); \/\/ sum`$/],
+		[
+			'a changed operator',
+			edit(TS, 'a / 1 + b', 'a / 1 - b'),
+			/^the model changed code on line 5: `return items\.reduce\(\(a, b\) => a \/ 1 \+ b, 0\); \/\/ sum` became `return items\.reduce\(\(a, b\) => a \/ 1 - b, 0\); \/\/ sum`$/,
+		],
 		['a renamed identifier', edit(TS, 'total(items', 'sum(items'), /changed code on line 2: `export function total/],
 		['changed indentation of code', edit(TS, '\treturn', '    return'), /changed the indentation of line 5/],
 		['trailing whitespace added to code', edit(TS, 'number {', 'number { '), /changed the trailing whitespace of line 2/],
 		['a changed string that looks like a comment', edit(TS, '"http://example.com"', '"http://example.org"'), /changed code on line 4/],
 		['a changed regex', edit(TS, '/\\/\\*/', '/\\/\\*+/'), /changed code on line 4/],
-		['a removed line of code', edit(TS, '\treturn items.reduce((a, b) => a / 1 + b, 0); // sum\n', ''), /removed code on line 5: `return items/],
+		[
+			'a removed line of code',
+			edit(TS, '\treturn items.reduce((a, b) => a / 1 + b, 0); // sum\n', ''),
+			/removed code on line 5: `return items/,
+		],
 		['code moved into a comment', edit(TS, '\treturn items', '\t// return items'), /turned code on line 5 into a comment/],
 		['a comment turned into code', edit(TS, '\t// loop over them', '\tloopOverThem();'), /added code at line 4: `loopOverThem\(\);`/],
 		['a comment uncommented', edit(TS, '\t// loop over them', '\tloop over them'), /turned a comment into code at line 4/],
 		['an added blank line', edit(TS, '}\n', '\n}\n'), /added a blank line at line 6/],
-		['a block comment opened over code', edit(edit(TS, '// loop over them', '/* loop over them'), '// a regex', '*/ // a regex'), /line 4/],
+		[
+			'a block comment opened over code',
+			edit(edit(TS, '// loop over them', '/* loop over them'), '// a regex', '*/ // a regex'),
+			/line 4/,
+		],
 	];
 	for (const [what, rewritten, reason] of rejected) {
 		it(`refuses ${what}, saying where`, function () {
@@ -221,7 +309,7 @@ describe('checkCommentOnlyChange: JavaScript and TypeScript', function () {
 		refuses('typescript', original, '// One two.\r\nconst a = 1;\n', /line 2/);
 	});
 
-	it('treats the last line\'s comment and its line break together', function () {
+	it("treats the last line's comment and its line break together", function () {
 		accepts('typescript', 'x();\n// done', 'x();');
 		accepts('typescript', 'x();', 'x();\n// Done.');
 		accepts('typescript', 'x(); // done', 'x();');
@@ -283,8 +371,23 @@ describe('checkCommentOnlyChange: Python', function () {
 
 describe('checkCommentOnlyChange: Rust, Go, C family', function () {
 	it('Rust: nested comments and doc comments may change, raw strings and chars may not', function () {
-		const rust = lines('/* outer /* inner */ still comment */', '/// adds', 'fn main() { let s = r#"/* no */ "q" "#; let c = \'"\'; }', '');
-		accepts('rust', rust, lines('/* Outer /* inner */ still a comment. */', '/// Adds one.', '/// Returns the sum.', 'fn main() { let s = r#"/* no */ "q" "#; let c = \'"\'; }', ''));
+		const rust = lines(
+			'/* outer /* inner */ still comment */',
+			'/// adds',
+			'fn main() { let s = r#"/* no */ "q" "#; let c = \'"\'; }',
+			'',
+		);
+		accepts(
+			'rust',
+			rust,
+			lines(
+				'/* Outer /* inner */ still a comment. */',
+				'/// Adds one.',
+				'/// Returns the sum.',
+				'fn main() { let s = r#"/* no */ "q" "#; let c = \'"\'; }',
+				'',
+			),
+		);
 		refuses('rust', rust, edit(rust, '/* no */ "q"', '/* yes */ "q"'), /line 3/);
 		refuses('rust', rust, edit(rust, 'still comment */', 'still comment'), /line 3/);
 	});

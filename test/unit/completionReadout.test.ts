@@ -22,8 +22,30 @@ function run(overrides: Partial<CompletionReport> = {}): CompletionReport {
 	};
 }
 
-const cached = (hit: string) => run({ source: 'cache', stopReason: 'cached', cacheHit: hit, promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, promptMs: 0, totalMs: 0 });
-const dropped = () => run({ source: 'skipped', stopReason: 'superseded-before-start', cancelled: true, promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, promptMs: 0, totalMs: 0 });
+const cached = (hit: string) =>
+	run({
+		source: 'cache',
+		stopReason: 'cached',
+		cacheHit: hit,
+		promptTokens: 0,
+		reusedPromptTokens: 0,
+		evaluatedPromptTokens: 0,
+		generatedTokens: 0,
+		promptMs: 0,
+		totalMs: 0,
+	});
+const dropped = () =>
+	run({
+		source: 'skipped',
+		stopReason: 'superseded-before-start',
+		cancelled: true,
+		promptTokens: 0,
+		reusedPromptTokens: 0,
+		evaluatedPromptTokens: 0,
+		generatedTokens: 0,
+		promptMs: 0,
+		totalMs: 0,
+	});
 const cancelled = () => run({ stopReason: 'cancelled', cancelled: true, totalMs: 5, promptMs: 4, generatedTokens: 1 });
 
 function assertFinite(lines: string[]): void {
@@ -78,7 +100,9 @@ describe('completion readout', function () {
 
 	it('leaves speeds out rather than dividing by zero', function () {
 		const readout = new CompletionReadout();
-		readout.record(run({ promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 5, promptMs: 0, totalMs: 0 }));
+		readout.record(
+			run({ promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 5, promptMs: 0, totalMs: 0 }),
+		);
 		const summary = readout.summary();
 		assert.equal(summary.generationTokensPerSecond, undefined);
 		assert.equal(summary.promptTokensPerSecond, undefined);
@@ -160,8 +184,19 @@ describe('completion readout', function () {
 
 	it('renders the tooltip lines', function () {
 		const readout = new CompletionReadout();
-		readout.record(run({ totalMs: 610, promptMs: 110, generatedTokens: 20, evaluatedPromptTokens: 40, promptTokens: 500, reusedPromptTokens: 460 }));
-		readout.record(run({ totalMs: 380, promptMs: 80, generatedTokens: 12, evaluatedPromptTokens: 20, promptTokens: 500, reusedPromptTokens: 480 }));
+		readout.record(
+			run({
+				totalMs: 610,
+				promptMs: 110,
+				generatedTokens: 20,
+				evaluatedPromptTokens: 40,
+				promptTokens: 500,
+				reusedPromptTokens: 460,
+			}),
+		);
+		readout.record(
+			run({ totalMs: 380, promptMs: 80, generatedTokens: 12, evaluatedPromptTokens: 20, promptTokens: 500, reusedPromptTokens: 480 }),
+		);
 		readout.record(cached('exact'));
 		readout.record(cancelled());
 		readout.record(dropped());

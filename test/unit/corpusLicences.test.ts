@@ -13,10 +13,31 @@ describe('corpus licence policy', function () {
 	});
 
 	it('allows permissive licences and an OR with one permissive side; refuses copyleft, AND with copyleft, MPL and unknown', function () {
-		for (const allowed of ['MIT', 'ISC', 'Apache-2.0', 'BSD-2-Clause', '(MIT OR Apache-2.0)', 'MIT or Apache-2.0', 'MIT OR GPL-3.0-or-later', '0BSD', 'PSF-2.0', 'CC0-1.0']) {
+		for (const allowed of [
+			'MIT',
+			'ISC',
+			'Apache-2.0',
+			'BSD-2-Clause',
+			'(MIT OR Apache-2.0)',
+			'MIT or Apache-2.0',
+			'MIT OR GPL-3.0-or-later',
+			'0BSD',
+			'PSF-2.0',
+			'CC0-1.0',
+		]) {
 			assert.equal(judgeLicenceExpression(allowed).allowed, true, allowed);
 		}
-		for (const refused of ['GPL-3.0', 'LGPL-2.1-or-later', 'AGPL-3.0', 'MPL-2.0', 'MIT AND GPL-2.0', 'unknown', '', 'SEE LICENSE IN LICENSE.txt', 'GPL-2.0 WITH Classpath-exception-2.0']) {
+		for (const refused of [
+			'GPL-3.0',
+			'LGPL-2.1-or-later',
+			'AGPL-3.0',
+			'MPL-2.0',
+			'MIT AND GPL-2.0',
+			'unknown',
+			'',
+			'SEE LICENSE IN LICENSE.txt',
+			'GPL-2.0 WITH Classpath-exception-2.0',
+		]) {
 			assert.equal(judgeLicenceExpression(refused).allowed, false, refused);
 		}
 		assert.equal(judgeLicenceExpression(undefined).licence, 'unknown');
@@ -68,10 +89,14 @@ describe('Debian copyright files', function () {
 	});
 
 	it('recognises the licence of free-form copyright files by title, copyleft first', function () {
-		const python = parseDebianCopyright('This package was put together by ...\n\nPython License\n==============\n\nPSF LICENSE AGREEMENT FOR PYTHON\n');
+		const python = parseDebianCopyright(
+			'This package was put together by ...\n\nPython License\n==============\n\nPSF LICENSE AGREEMENT FOR PYTHON\n',
+		);
 		assert.equal(python.machineReadable, false);
 		assert.equal(licenceForPath(python, 'os.py'), 'PSF-2.0');
-		const gpl = parseDebianCopyright('Copyright 2001\n\nThis program is free software; under the GNU General Public License ...\nPermission is hereby granted, free of charge, to any person obtaining a copy');
+		const gpl = parseDebianCopyright(
+			'Copyright 2001\n\nThis program is free software; under the GNU General Public License ...\nPermission is hereby granted, free of charge, to any person obtaining a copy',
+		);
 		assert.equal(licenceForPath(gpl, 'x.py'), 'GPL');
 		assert.equal(licenceForPath(parseDebianCopyright('No licence named here.'), 'x.py'), undefined);
 	});

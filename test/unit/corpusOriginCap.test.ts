@@ -24,7 +24,11 @@ function sourceFile(key: string, language: 'typescript' | 'python'): string {
 	};
 	const lines: string[] = [];
 	for (let index = 0; index < 7; index++) {
-		lines.push(language === 'python' ? `${word()} = ${word()}(${index}, "${word()}")` : `export const ${word()} = ${word()}(${index}, '${word()}');`);
+		lines.push(
+			language === 'python'
+				? `${word()} = ${word()}(${index}, "${word()}")`
+				: `export const ${word()} = ${word()}(${index}, '${word()}');`,
+		);
 	}
 	const comment = language === 'python' ? '# ' : '// ';
 	const body = lines.join('\n') + '\n';
@@ -39,7 +43,10 @@ async function writePackage(root: string, name: string, files: number, language:
 	await mkdir(directory, { recursive: true });
 	await writeFile(path.join(directory, 'package.json'), JSON.stringify({ name, version: '1.0.0', license: 'MIT' }));
 	for (let index = 0; index < files; index++) {
-		await writeFile(path.join(directory, `file${index}.${language === 'python' ? 'py' : 'ts'}`), sourceFile(`${name}/${index}`, language));
+		await writeFile(
+			path.join(directory, `file${index}.${language === 'python' ? 'py' : 'ts'}`),
+			sourceFile(`${name}/${index}`, language),
+		);
 	}
 }
 
@@ -69,7 +76,13 @@ describe('corpus per-origin cap', function () {
 	});
 
 	async function build(root: string, maxBytes: number, maxOriginShare: number): Promise<Built> {
-		const result = await buildCorpus({ roots: [{ kind: 'npm', directory: path.join(directory, root) }], outDirectory: path.join(directory, `out${serial++}`), maxBytes, seed: 1, maxOriginShare });
+		const result = await buildCorpus({
+			roots: [{ kind: 'npm', directory: path.join(directory, root) }],
+			outDirectory: path.join(directory, `out${serial++}`),
+			maxBytes,
+			seed: 1,
+			maxOriginShare,
+		});
 		const records: CorpusRecord[] = [];
 		for await (const record of readCorpusRecords(result.files.corpus)) records.push(record);
 		return { result, records, filesOf: (origin) => records.filter((record) => record.origin === origin).length };
@@ -86,11 +99,18 @@ describe('corpus per-origin cap', function () {
 		const overCap = capped.result.skipped['over-origin-cap'];
 		assert.ok(overCap !== undefined && overCap.files >= 1, JSON.stringify(capped.result.skipped));
 		assert.equal(overCap.bytes, overCap.files * FILE_BYTES);
-		assert.ok(overCap.examples.every((example) => /^heavy\/file\d\.ts \(npm:heavy@1\.0\.0\)$/.test(example)), overCap.examples.join(', '));
+		assert.ok(
+			overCap.examples.every((example) => /^heavy\/file\d\.ts \(npm:heavy@1\.0\.0\)$/.test(example)),
+			overCap.examples.join(', '),
+		);
 		const notReached = capped.result.skipped['over-language-budget'];
 		assert.equal(overCap.files + (notReached?.files ?? 0), 5);
 		assert.ok((notReached?.examples ?? []).every((example) => example.startsWith('heavy/')));
-		const sources = JSON.parse(readFileSync(capped.result.files.sources, 'utf8')) as { maxOriginShare: number; originCapBytes: number; uncappedOrigins: unknown[] };
+		const sources = JSON.parse(readFileSync(capped.result.files.sources, 'utf8')) as {
+			maxOriginShare: number;
+			originCapBytes: number;
+			uncappedOrigins: unknown[];
+		};
 		assert.deepEqual([sources.maxOriginShare, sources.originCapBytes, sources.uncappedOrigins], [0.125, FILE_BYTES, []]);
 
 		// Without the cap the same seed reads the same order, and the big package takes more than one file.
@@ -101,7 +121,7 @@ describe('corpus per-origin cap', function () {
 		assert.equal(JSON.parse(readFileSync(uncapped.result.files.sources, 'utf8')).originCapBytes, null);
 	});
 
-	it("hands what the cap leaves to other languages, and does not cap an origin that is most of its language", async function () {
+	it('hands what the cap leaves to other languages, and does not cap an origin that is most of its language', async function () {
 		// Budgets by weight: TypeScript 0.3 / 0.5 of fifteen files = nine, Python six. The cap (600 bytes)
 		// leaves TypeScript one heavy file and the five light ones; Python's only package is not capped
 		// and takes the three files TypeScript could not use.

@@ -10,7 +10,10 @@ describe('corpus near duplicates (MinHash)', function () {
 	it('estimates a high similarity for a file with one line changed, a low one for different code', function () {
 		const changed = base.replace('compute(7, "label 7")', 'compute(7, "other")');
 		assert.ok(estimatedJaccard(minHashSignature(base), minHashSignature(changed)) >= 0.85);
-		const different = Array.from({ length: 50 }, (_, index) => `def handler_${index}(request):\n    return respond(request, status=${index})`).join('\n');
+		const different = Array.from(
+			{ length: 50 },
+			(_, index) => `def handler_${index}(request):\n    return respond(request, status=${index})`,
+		).join('\n');
 		assert.ok(estimatedJaccard(minHashSignature(base), minHashSignature(different)) < 0.2);
 	});
 
@@ -53,7 +56,14 @@ describe('corpus language budgets', function () {
 	});
 
 	it('never grants more than what is there', function () {
-		const budgets = languageBudgets(10_000, new Map<Language, number>([['go', 300], ['rust', 200]]), LANGUAGE_WEIGHTS);
+		const budgets = languageBudgets(
+			10_000,
+			new Map<Language, number>([
+				['go', 300],
+				['rust', 200],
+			]),
+			LANGUAGE_WEIGHTS,
+		);
 		assert.deepEqual([budgets.get('go'), budgets.get('rust')], [300, 200]);
 	});
 

@@ -9,7 +9,10 @@ import {
 	reasonToSkipText,
 } from '../../src/train/corpus/textChecks.js';
 
-const ordinary = Array.from({ length: 40 }, (_, index) => `export function f${index}(value: number): number {\n\treturn value * ${index} + 1;\n}\n`).join('\n');
+const ordinary = Array.from(
+	{ length: 40 },
+	(_, index) => `export function f${index}(value: number): number {\n\treturn value * ${index} + 1;\n}\n`,
+).join('\n');
 
 describe('corpus content checks', function () {
 	it('keeps ordinary code', function () {
@@ -26,7 +29,10 @@ describe('corpus content checks', function () {
 	it('skips files that declare another encoding, even when they happen to be ASCII', function () {
 		assert.ok(declaresNonUtf8Encoding('# -*- coding: latin-1 -*-\nimport os\n'));
 		assert.ok(!declaresNonUtf8Encoding('# -*- coding: utf-8 -*-\nimport os\n'));
-		assert.equal(reasonToSkipText('# vim: set fileencoding=iso-8859-15 :\nx = 1\ny = 2\nz = 3\n', 'a.py'), 'non-utf8-declared-encoding');
+		assert.equal(
+			reasonToSkipText('# vim: set fileencoding=iso-8859-15 :\nx = 1\ny = 2\nz = 3\n', 'a.py'),
+			'non-utf8-declared-encoding',
+		);
 	});
 
 	it('detects minified code by name, line length and whitespace', function () {

@@ -13,7 +13,10 @@ describe('escalation: token and cost estimates', function () {
 		];
 		for (const [text, tokens] of known) {
 			assert.ok(estimateTokens(text) >= tokens, `${JSON.stringify(text)}: estimated ${estimateTokens(text)}, at least ${tokens}`);
-			assert.ok(estimateTokens(text) <= tokens * 2.5, `${JSON.stringify(text)}: estimated ${estimateTokens(text)}, not wildly over ${tokens}`);
+			assert.ok(
+				estimateTokens(text) <= tokens * 2.5,
+				`${JSON.stringify(text)}: estimated ${estimateTokens(text)}, not wildly over ${tokens}`,
+			);
 		}
 		assert.equal(estimateTokens(''), 0);
 		assert.ok(estimateTokens('你好世界，这是一个测试') >= 11, 'CJK: about one token per character');
@@ -41,7 +44,11 @@ describe('escalation: token and cost estimates', function () {
 		const override = estimateCost('my-local-llama', 1_000_000, 0, { inputPerMillion: 1, outputPerMillion: 3 });
 		assert.deepEqual(override.usd, { low: 0.75, high: 1 });
 		assert.equal(override.priceSource, 'your settings');
-		assert.equal(estimateCost('gpt-4o', 1, 1, { inputPerMillion: Number.NaN, outputPerMillion: 1 }).usd, undefined, 'a broken override prices nothing');
+		assert.equal(
+			estimateCost('gpt-4o', 1, 1, { inputPerMillion: Number.NaN, outputPerMillion: 1 }).usd,
+			undefined,
+			'a broken override prices nothing',
+		);
 	});
 
 	it('formats small amounts without rounding them to zero', function () {

@@ -20,8 +20,16 @@ function excluded(relativePath: string, userGlobs: string[] = [], ignoreFileText
 
 describe('escalation exclusion: glob patterns', function () {
 	it('matches a pattern without a slash at any depth, and a directory it names with everything inside', function () {
-		assert.deepEqual(excludedBy('*.log', ['a.log', 'deep/down/b.log', 'a.logs', 'logs.log/inner.txt', 'alog']), ['a.log', 'deep/down/b.log', 'logs.log/inner.txt']);
-		assert.deepEqual(excludedBy('build', ['build', 'build/out.js', 'src/build/out.js', 'builder/x.js']), ['build', 'build/out.js', 'src/build/out.js']);
+		assert.deepEqual(excludedBy('*.log', ['a.log', 'deep/down/b.log', 'a.logs', 'logs.log/inner.txt', 'alog']), [
+			'a.log',
+			'deep/down/b.log',
+			'logs.log/inner.txt',
+		]);
+		assert.deepEqual(excludedBy('build', ['build', 'build/out.js', 'src/build/out.js', 'builder/x.js']), [
+			'build',
+			'build/out.js',
+			'src/build/out.js',
+		]);
 	});
 
 	it('anchors a pattern with a leading or inner slash at the root', function () {
@@ -32,19 +40,25 @@ describe('escalation exclusion: glob patterns', function () {
 	it("never lets '*' or '?' cross a '/', but '**' spans directories", function () {
 		assert.deepEqual(excludedBy('src/*.ts', ['src/a.ts', 'src/lib/a.ts']), ['src/a.ts']);
 		assert.deepEqual(excludedBy('file?.txt', ['file1.txt', 'file12.txt', 'file/.txt']), ['file1.txt']);
-		assert.deepEqual(excludedBy('**/fixtures', ['fixtures/a', 'test/unit/fixtures/a', 'fixturesx/a']), ['fixtures/a', 'test/unit/fixtures/a']);
+		assert.deepEqual(excludedBy('**/fixtures', ['fixtures/a', 'test/unit/fixtures/a', 'fixturesx/a']), [
+			'fixtures/a',
+			'test/unit/fixtures/a',
+		]);
 		assert.deepEqual(excludedBy('vault/**', ['vault/a', 'vault/b/c.txt', 'vault']), ['vault/a', 'vault/b/c.txt']);
-		assert.deepEqual(excludedBy('a/**/b.txt', ['a/b.txt', 'a/x/b.txt', 'a/x/y/b.txt', 'c/a/b.txt']), ['a/b.txt', 'a/x/b.txt', 'a/x/y/b.txt']);
+		assert.deepEqual(excludedBy('a/**/b.txt', ['a/b.txt', 'a/x/b.txt', 'a/x/y/b.txt', 'c/a/b.txt']), [
+			'a/b.txt',
+			'a/x/b.txt',
+			'a/x/y/b.txt',
+		]);
 		assert.deepEqual(excludedBy('a**b', ['axxb', 'a/b']), ['axxb']);
 	});
 
 	it('supports {a,b} alternatives, nested, and keeps a lone {a} literal', function () {
 		assert.deepEqual(excludedBy('*.{pem,crt}', ['a.pem', 'b.crt', 'c.key']), ['a.pem', 'b.crt']);
-		assert.deepEqual(excludedBy('conf/{dev,prod/{eu,us}}.json', ['conf/dev.json', 'conf/prod/eu.json', 'conf/prod/us.json', 'conf/prod.json']), [
-			'conf/dev.json',
-			'conf/prod/eu.json',
-			'conf/prod/us.json',
-		]);
+		assert.deepEqual(
+			excludedBy('conf/{dev,prod/{eu,us}}.json', ['conf/dev.json', 'conf/prod/eu.json', 'conf/prod/us.json', 'conf/prod.json']),
+			['conf/dev.json', 'conf/prod/eu.json', 'conf/prod/us.json'],
+		);
 		assert.deepEqual(excludedBy('{a}.txt', ['{a}.txt', 'a.txt']), ['{a}.txt']);
 	});
 
@@ -70,7 +84,12 @@ describe('escalation exclusion: glob patterns', function () {
 
 	it('skips comments and blank lines, trims trailing blanks and honours escapes and CRLF', function () {
 		const text = '# a comment\r\n\r\n   \r\n\\#hash.txt\r\n\\!bang.txt\r\ntrailing.txt   \r\nspace\\ \r\n';
-		assert.deepEqual(excludedBy(text, ['# a comment', '#hash.txt', '!bang.txt', 'trailing.txt', 'space ', 'space']), ['#hash.txt', '!bang.txt', 'trailing.txt', 'space ']);
+		assert.deepEqual(excludedBy(text, ['# a comment', '#hash.txt', '!bang.txt', 'trailing.txt', 'space ', 'space']), [
+			'#hash.txt',
+			'!bang.txt',
+			'trailing.txt',
+			'space ',
+		]);
 		assert.equal(compileGlob('# comment'), undefined);
 		assert.equal(compileGlob('   '), undefined);
 	});
@@ -107,11 +126,26 @@ describe('escalation exclusion: isExcludedFromEscalation', function () {
 			'deploy/secrets.env.json',
 			'private/server.pem/readme.txt',
 		];
-		assert.deepEqual(secretFiles.filter((path) => !excluded(path)), []);
+		assert.deepEqual(
+			secretFiles.filter((path) => !excluded(path)),
+			[],
+		);
 	});
 
 	it('does not exclude .env templates or ordinary files', function () {
-		const ordinary = ['.env.example', 'app/.env.sample', '.env.template', 'src/env.ts', 'environment.ts', 'keys.ts', 'key.ts.map', 'credentials.ts', 'docs/secrets.md/x', 'README.md', '.envrc'];
+		const ordinary = [
+			'.env.example',
+			'app/.env.sample',
+			'.env.template',
+			'src/env.ts',
+			'environment.ts',
+			'keys.ts',
+			'key.ts.map',
+			'credentials.ts',
+			'docs/secrets.md/x',
+			'README.md',
+			'.envrc',
+		];
 		assert.deepEqual(
 			ordinary.filter((path) => excluded(path)),
 			['docs/secrets.md/x'], // a directory named like a secret file is excluded with what it holds, as in git
@@ -120,31 +154,67 @@ describe('escalation exclusion: isExcludedFromEscalation', function () {
 
 	// One case per entry added for issue 15: each excluded at any depth, its look-alikes not.
 	const credentialStores: [string, string[], string[]][] = [
-		['ed25519 and other SSH private keys', ['home/.ssh/id_ed25519', 'id_ed25519.pub', 'deploy/id_ecdsa', 'id_ecdsa_sk', 'keys/id_dsa', 'putty/server.ppk'], ['src/ed25519.ts', 'docs/ssh.md', 'known_hosts']],
+		[
+			'ed25519 and other SSH private keys',
+			['home/.ssh/id_ed25519', 'id_ed25519.pub', 'deploy/id_ecdsa', 'id_ecdsa_sk', 'keys/id_dsa', 'putty/server.ppk'],
+			['src/ed25519.ts', 'docs/ssh.md', 'known_hosts'],
+		],
 		['AWS credentials', ['.aws/credentials', 'home/me/.aws/credentials'], ['aws/credentials.ts', '.aws/config', 'src/credentials']],
-		['Terraform variables and state', ['terraform.tfvars', 'envs/prod/secrets.auto.tfvars', 'prod.tfvars.json', 'terraform.tfstate', 'infra/terraform.tfstate.backup'], ['variables.tf', 'main.tf', 'tfvars.md']],
+		[
+			'Terraform variables and state',
+			[
+				'terraform.tfvars',
+				'envs/prod/secrets.auto.tfvars',
+				'prod.tfvars.json',
+				'terraform.tfstate',
+				'infra/terraform.tfstate.backup',
+			],
+			['variables.tf', 'main.tf', 'tfvars.md'],
+		],
 		['kubeconfig', ['.kube/config', 'home/me/.kube/config'], ['kube/config', 'src/config', '.kube/cache/discovery.json']],
-		['Docker credentials', ['.docker/config.json', 'ci/home/.docker/config.json'], ['docker/config.json', 'config.json', '.docker/daemon.json']],
+		[
+			'Docker credentials',
+			['.docker/config.json', 'ci/home/.docker/config.json'],
+			['docker/config.json', 'config.json', '.docker/daemon.json'],
+		],
 		['git credential store', ['.git-credentials', 'home/me/.git-credentials'], ['.gitconfig', 'git-credentials.md']],
 		['netrc', ['.netrc', 'home/me/_netrc'], ['netrc.py', '.netrc.md']],
 	];
 	for (const [what, excludedPaths, keptPaths] of credentialStores) {
 		it(`always excludes ${what}, and not what only looks like it`, function () {
-			assert.deepEqual(excludedPaths.filter((path) => !excluded(path)), []);
-			assert.deepEqual(keptPaths.filter((path) => excluded(path)), []);
+			assert.deepEqual(
+				excludedPaths.filter((path) => !excluded(path)),
+				[],
+			);
+			assert.deepEqual(
+				keptPaths.filter((path) => excluded(path)),
+				[],
+			);
 		});
 	}
 
 	it('excludes an .npmrc or .yarnrc.yml only when it holds a literal auth token, and says why', function () {
 		const check = (path: string, fileText?: string) => isExcludedFromEscalation(path, { userGlobs: [], fileText });
-		const withToken = 'registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=npm_b7Qm2xK9vL4pW8zR3tY6nB1cF5hJ0dG2sA4e\n';
-		assert.deepEqual(check('.npmrc', withToken), { excluded: true, reason: '.npmrc holds an auth token (_authToken, _auth or _password)' });
+		const withToken =
+			'registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=npm_b7Qm2xK9vL4pW8zR3tY6nB1cF5hJ0dG2sA4e\n';
+		assert.deepEqual(check('.npmrc', withToken), {
+			excluded: true,
+			reason: '.npmrc holds an auth token (_authToken, _auth or _password)',
+		});
 		assert.equal(check('packages/web/.npmrc', '_auth = "dXNlcjpwYXNzd29yZA=="\n').excluded, true);
 		assert.equal(check('.npmrc', 'registry=https://registry.npmjs.org/\nsave-exact=true\n').excluded, false);
-		assert.equal(check('.npmrc', '//npm.pkg.github.com/:_authToken=${NODE_AUTH_TOKEN}\n').excluded, false, 'a reference to the environment is no secret');
+		assert.equal(
+			check('.npmrc', '//npm.pkg.github.com/:_authToken=${NODE_AUTH_TOKEN}\n').excluded,
+			false,
+			'a reference to the environment is no secret',
+		);
 		assert.equal(check('.npmrc', '# _authToken=\n').excluded, false);
 		assert.match(check('.npmrc').reason!, /may hold an auth token/, 'without its text, the file is not sent');
-		assert.equal(check('.yarnrc.yml', 'npmRegistryServer: "https://npm.example.com"\nnpmAuthToken: "7f3c9a1e-0b2d-4e8f-a6c5-1d9e2b7f4a3c"\n').excluded, true);
+		assert.equal(
+			check('.yarnrc.yml', 'npmRegistryServer: "https://npm.example.com"\nnpmAuthToken: "7f3c9a1e-0b2d-4e8f-a6c5-1d9e2b7f4a3c"\n')
+				.excluded,
+			true,
+		);
 		assert.equal(check('.yarnrc.yml', 'nodeLinker: node-modules\n').excluded, false);
 		assert.equal(check('src/npmrc.ts', withToken).excluded, false, 'only files of that name are checked');
 	});
@@ -164,14 +234,21 @@ describe('escalation exclusion: isExcludedFromEscalation', function () {
 			excluded: true,
 			reason: 'vendor/lib/a.js matches "vendor/" in .hearthignore (line 2)',
 		});
-		assert.match(isExcludedFromEscalation('.env.local', { userGlobs: [] }).reason!, /matches "\.env\.\*" in the built-in list of secret files/);
+		assert.match(
+			isExcludedFromEscalation('.env.local', { userGlobs: [] }).reason!,
+			/matches "\.env\.\*" in the built-in list of secret files/,
+		);
 		assert.deepEqual(isExcludedFromEscalation('src/app.ts', { userGlobs: ['*.md'], ignoreFileText: 'dist/' }), { excluded: false });
 	});
 
 	it("lets no source's '!' re-include what another source excluded", function () {
 		assert.equal(excluded('.env', ['!.env'], '!.env\n!**'), true);
 		assert.equal(excluded('src/internal/a.ts', ['src/internal/'], '!src/internal/a.ts'), true);
-		assert.equal(excluded('src/internal/a.ts', [], 'src/internal/*\n!src/internal/a.ts'), false, 'within one source, the last match decides');
+		assert.equal(
+			excluded('src/internal/a.ts', [], 'src/internal/*\n!src/internal/a.ts'),
+			false,
+			'within one source, the last match decides',
+		);
 	});
 
 	it('normalises Windows separators, ./ and leading slashes, and matches case-insensitively when asked', function () {

@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
-import { jaccard, RecentChunks, selectExtraContext, similarChunks, wordsOf, type ExtraContextInput, type RecentChunk } from '../../src/engine/context/index.js';
+import {
+	jaccard,
+	RecentChunks,
+	selectExtraContext,
+	similarChunks,
+	wordsOf,
+	type ExtraContextInput,
+	type RecentChunk,
+} from '../../src/engine/context/index.js';
 
-const FUNCTION_LINES = Array.from({ length: 40 }, (_, i) => `export function handler${i}(request: Request) { return respond(request, ${i}); }`);
+const FUNCTION_LINES = Array.from(
+	{ length: 40 },
+	(_, i) => `export function handler${i}(request: Request) { return respond(request, ${i}); }`,
+);
 const FUNCTIONS = FUNCTION_LINES.join('\n');
 
 /** A clock that moves `step` on each reading, so a deadline passes after a known number of readings. */
@@ -26,7 +37,13 @@ function filler(lines: number, prefix: string): string[] {
 	return Array.from({ length: lines }, (_, i) => `const ${prefix}Palette${i} = mixColours(${prefix}Shade${i}, brightness);`);
 }
 
-const USER_CODE = ['async function loadUser(userId) {', '\tconst user = await database.findUser(userId);', '\tif (!user) throw new NotFound(userId);', '\treturn user;', '}'];
+const USER_CODE = [
+	'async function loadUser(userId) {',
+	'\tconst user = await database.findUser(userId);',
+	'\tif (!user) throw new NotFound(userId);',
+	'\treturn user;',
+	'}',
+];
 
 describe('extra context: recent chunks', function () {
 	it('keeps the lines around an edit, clipped at the document edges', function () {
@@ -47,11 +64,31 @@ describe('extra context: recent chunks', function () {
 		recent.recordEdit('a.ts', FUNCTIONS, 20);
 		recent.recordEdit('b.ts', FUNCTIONS, 20);
 		recent.recordEdit('a.ts', FUNCTIONS, 24);
-		assert.deepEqual(recent.chunks().map((chunk) => [chunk.path, chunk.startLine]), [['a.ts', 16], ['b.ts', 12]]);
+		assert.deepEqual(
+			recent.chunks().map((chunk) => [chunk.path, chunk.startLine]),
+			[
+				['a.ts', 16],
+				['b.ts', 12],
+			],
+		);
 		recent.recordView('b.ts', FUNCTION_LINES.slice(25, 30).join('\n'), 25);
-		assert.deepEqual(recent.chunks().map((chunk) => [chunk.path, chunk.source]), [['b.ts', 'viewed'], ['a.ts', 'edited']], 'a view over the edit replaces it');
+		assert.deepEqual(
+			recent.chunks().map((chunk) => [chunk.path, chunk.source]),
+			[
+				['b.ts', 'viewed'],
+				['a.ts', 'edited'],
+			],
+			'a view over the edit replaces it',
+		);
 		recent.recordEdit('a.ts', FUNCTIONS, 2);
-		assert.deepEqual(recent.chunks().map((chunk) => [chunk.path, chunk.startLine]), [['a.ts', 0], ['b.ts', 25], ['a.ts', 16]]);
+		assert.deepEqual(
+			recent.chunks().map((chunk) => [chunk.path, chunk.startLine]),
+			[
+				['a.ts', 0],
+				['b.ts', 25],
+				['a.ts', 16],
+			],
+		);
 	});
 
 	it('is bounded to its capacity, newest first', function () {
@@ -59,7 +96,10 @@ describe('extra context: recent chunks', function () {
 		for (let i = 0; i < 5; i++) {
 			recent.recordCopy(`f${i}.ts`, `const value${i} = computeSomethingUseful(${i});`);
 		}
-		assert.deepEqual(recent.chunks().map((chunk) => chunk.path), ['f4.ts', 'f3.ts', 'f2.ts']);
+		assert.deepEqual(
+			recent.chunks().map((chunk) => chunk.path),
+			['f4.ts', 'f3.ts', 'f2.ts'],
+		);
 	});
 
 	it('forgets a closed file', function () {
@@ -68,7 +108,10 @@ describe('extra context: recent chunks', function () {
 		recent.recordEdit('b.ts', FUNCTIONS, 5);
 		recent.recordEdit('a.ts', FUNCTIONS, 30);
 		recent.forget('a.ts');
-		assert.deepEqual(recent.chunks().map((chunk) => chunk.path), ['b.ts']);
+		assert.deepEqual(
+			recent.chunks().map((chunk) => chunk.path),
+			['b.ts'],
+		);
 	});
 
 	it('ignores blank and tiny chunks, caps long lines and long chunks', function () {
@@ -98,7 +141,10 @@ describe('extra context: recent chunks', function () {
 		recent.recordEdit('b.ts', FUNCTIONS, 5);
 		recent.recordEdit('c.ts', FUNCTIONS, 5);
 		recent.forget('a.ts');
-		assert.deepEqual(before.map((chunk) => chunk.path), ['a.ts']);
+		assert.deepEqual(
+			before.map((chunk) => chunk.path),
+			['a.ts'],
+		);
 	});
 });
 
@@ -113,13 +159,22 @@ describe('extra context: similar chunks', function () {
 	it('picks the similar document over a dissimilar one', function () {
 		const related = { path: 'users.ts', text: USER_CODE.join('\n') };
 		const unrelated = { path: 'colors.ts', text: filler(10, 'x').join('\n') };
-		const { chunks } = similarChunks('const user = await database.findUser(userId)', [unrelated, related], { deadline: Infinity, limit: 1 });
-		assert.deepEqual(chunks.map((chunk) => chunk.path), ['users.ts']);
+		const { chunks } = similarChunks('const user = await database.findUser(userId)', [unrelated, related], {
+			deadline: Infinity,
+			limit: 1,
+		});
+		assert.deepEqual(
+			chunks.map((chunk) => chunk.path),
+			['users.ts'],
+		);
 	});
 
 	it('picks the window of a long document that holds the similar code', function () {
 		const lines = [...filler(60, 'a'), ...USER_CODE, ...filler(60, 'b')];
-		const { chunks } = similarChunks('const user = await database.findUser(userId)', [{ path: 'mixed.ts', text: lines.join('\n') }], { deadline: Infinity, limit: 1 });
+		const { chunks } = similarChunks('const user = await database.findUser(userId)', [{ path: 'mixed.ts', text: lines.join('\n') }], {
+			deadline: Infinity,
+			limit: 1,
+		});
 		assert.equal(chunks.length, 1);
 		assert.ok(chunks[0]!.text.includes('database.findUser(userId)'));
 		assert.equal(chunks[0]!.text.split('\n').length, 32);
@@ -133,7 +188,10 @@ describe('extra context: similar chunks', function () {
 		const timed = similarChunks('respond request handler', documents, { deadline: 10, now: time.now, limit: 1_000 });
 		assert.equal(timed.timedOut, true);
 		assert.equal(time.readings(), 10, 'no reading after the deadline passed');
-		assert.ok(timed.chunks.length > 0 && timed.chunks.length < untimed.chunks.length, `${timed.chunks.length} of ${untimed.chunks.length}`);
+		assert.ok(
+			timed.chunks.length > 0 && timed.chunks.length < untimed.chunks.length,
+			`${timed.chunks.length} of ${untimed.chunks.length}`,
+		);
 	});
 
 	it('skips huge and binary documents at no cost', function () {
@@ -144,7 +202,10 @@ describe('extra context: similar chunks', function () {
 		similarChunks('respond request', [small], { deadline: Infinity, now: alone.now, limit: 5 });
 		const time = clock(1);
 		const result = similarChunks('respond request', [huge, binary, small], { deadline: alone.readings() + 1, now: time.now, limit: 5 });
-		assert.deepEqual(result.chunks.map((chunk) => chunk.path), ['small.ts']);
+		assert.deepEqual(
+			result.chunks.map((chunk) => chunk.path),
+			['small.ts'],
+		);
 		assert.equal(result.timedOut, false);
 		assert.equal(time.readings(), alone.readings(), 'the skipped documents took no time');
 	});
@@ -178,7 +239,10 @@ describe('extra context: selection', function () {
 			openDocuments: [
 				{ path: 'current.ts', text: FUNCTIONS },
 				{ path: 'colors.ts', text: filler(10, 'x').join('\n') },
-				{ path: 'api.ts', text: 'function respond(request: Request, code: number) {\n\treturn new Response(request.body, { status: code });\n}' },
+				{
+					path: 'api.ts',
+					text: 'function respond(request: Request, code: number) {\n\treturn new Response(request.body, { status: code });\n}',
+				},
 			],
 			budgets: { recentChars: 10_000, similarChars: 10_000 },
 			timeBudgetMs: 1_000,
@@ -188,18 +252,29 @@ describe('extra context: selection', function () {
 	it('orders oldest recent first, then similar code, never the current file', function () {
 		const { chunks, timedOut } = selectExtraContext(baseInput());
 		assert.equal(timedOut, false);
-		assert.deepEqual(chunks.map((chunk) => [chunk.path, chunk.source]), [
-			['old.ts', 'edited'],
-			['newer.ts', 'edited'],
-			['api.ts', 'similar'],
-		]);
+		assert.deepEqual(
+			chunks.map((chunk) => [chunk.path, chunk.source]),
+			[
+				['old.ts', 'edited'],
+				['newer.ts', 'edited'],
+				['api.ts', 'similar'],
+			],
+		);
 	});
 
 	it('puts the best similar chunk last, nearest the file', function () {
 		const best = { path: 'best.ts', text: USER_CODE.join('\n') };
 		const second = { path: 'second.ts', text: 'function findUser(userId) {\n\treturn users.get(userId) ?? fallbackAccount;\n}' };
-		const { chunks } = selectExtraContext({ ...baseInput(), recent: [], nearCursorText: 'const user = await database.findUser(userId);', openDocuments: [best, second] });
-		assert.deepEqual(chunks.map((chunk) => chunk.path), ['second.ts', 'best.ts']);
+		const { chunks } = selectExtraContext({
+			...baseInput(),
+			recent: [],
+			nearCursorText: 'const user = await database.findUser(userId);',
+			openDocuments: [best, second],
+		});
+		assert.deepEqual(
+			chunks.map((chunk) => chunk.path),
+			['second.ts', 'best.ts'],
+		);
 	});
 
 	it('gives the same answer for the same inputs, whatever the order of the open documents', function () {
@@ -229,7 +304,11 @@ describe('extra context: selection', function () {
 		const route = FUNCTIONS.replace(/handler/g, 'route').split('\n');
 		const fiveLines = route.slice(28, 33).join('\n').length;
 		const middle = selectExtraContext({ ...input, budgets: { recentChars: fiveLines, similarChars: 0 } });
-		assert.deepEqual(middle.chunks.map((chunk) => chunk.text), [route.slice(28, 33).join('\n')], 'lines 28-32 of the edit window 22-38 around line 30');
+		assert.deepEqual(
+			middle.chunks.map((chunk) => chunk.text),
+			[route.slice(28, 33).join('\n')],
+			'lines 28-32 of the edit window 22-38 around line 30',
+		);
 	});
 
 	it('leaves out recent chunks of the current file near the cursor (stale copies of it) but keeps distant ones', function () {
@@ -239,8 +318,17 @@ describe('extra context: selection', function () {
 		recent.recordEdit('current.ts', lines.join('\n'), 30);
 		lines[30] = 'export function handler30(request: Request) { return respondLater(request); }';
 		const nearCursorText = lines.slice(24, 37).join('\n');
-		const { chunks } = selectExtraContext({ ...baseInput(), currentPath: 'current.ts', nearCursorText, recent: recent.chunks(), openDocuments: [] });
-		assert.deepEqual(chunks.map((chunk) => [chunk.path, chunk.text]), [['current.ts', FUNCTION_LINES.slice(0, 14).join('\n')]]);
+		const { chunks } = selectExtraContext({
+			...baseInput(),
+			currentPath: 'current.ts',
+			nearCursorText,
+			recent: recent.chunks(),
+			openDocuments: [],
+		});
+		assert.deepEqual(
+			chunks.map((chunk) => [chunk.path, chunk.text]),
+			[['current.ts', FUNCTION_LINES.slice(0, 14).join('\n')]],
+		);
 	});
 
 	it('puts no text in twice, nor text that is already near the cursor', function () {
@@ -254,8 +342,21 @@ describe('extra context: selection', function () {
 			{ path: 'late.ts', text: FUNCTION_LINES.slice(3, 13).join('\n'), source: 'copied', startLine: -1, lineCount: 10, at: 0 },
 			{ path: 'half.ts', text: FUNCTION_LINES.slice(6, 16).join('\n'), source: 'copied', startLine: -1, lineCount: 10, at: 0 },
 		];
-		const { chunks } = selectExtraContext({ ...baseInput(), nearCursorText: `respond(request)\n${shared}\n`, recent, openDocuments: [api] });
-		assert.deepEqual(chunks.map((chunk) => [chunk.path, chunk.source]), [['half.ts', 'copied'], ['early.ts', 'viewed'], ['api.ts', 'viewed']], 'late.ts mostly repeats early.ts; half.ts repeats less than half');
+		const { chunks } = selectExtraContext({
+			...baseInput(),
+			nearCursorText: `respond(request)\n${shared}\n`,
+			recent,
+			openDocuments: [api],
+		});
+		assert.deepEqual(
+			chunks.map((chunk) => [chunk.path, chunk.source]),
+			[
+				['half.ts', 'copied'],
+				['early.ts', 'viewed'],
+				['api.ts', 'viewed'],
+			],
+			'late.ts mostly repeats early.ts; half.ts repeats less than half',
+		);
 	});
 
 	it('returns the recent chunks and what it found in time when the search runs out of time', function () {
@@ -263,7 +364,10 @@ describe('extra context: selection', function () {
 		const documents = Array.from({ length: 30 }, (_, i) => ({ path: `d${i}.ts`, text: FUNCTIONS.replace(/handler/g, `h${i}x`) }));
 		const { chunks, timedOut } = selectExtraContext({ ...input, openDocuments: documents, now: clock(1).now, timeBudgetMs: 5 });
 		assert.equal(timedOut, true);
-		assert.deepEqual(chunks.filter((chunk) => chunk.source === 'edited').map((chunk) => chunk.path), ['old.ts', 'newer.ts']);
+		assert.deepEqual(
+			chunks.filter((chunk) => chunk.source === 'edited').map((chunk) => chunk.path),
+			['old.ts', 'newer.ts'],
+		);
 		const similarPaths = chunks.filter((chunk) => chunk.source === 'similar').map((chunk) => chunk.path);
 		assert.ok(similarPaths.length > 0 && similarPaths.every((path) => ['d0.ts', 'd1.ts'].includes(path)), similarPaths.join(', '));
 		const none = selectExtraContext({ ...input, now: clock(1).now, timeBudgetMs: 0 });
@@ -273,7 +377,14 @@ describe('extra context: selection', function () {
 
 	it('treats CRLF text like LF text', function () {
 		const settings = ['const sharedSetting = loadConfiguration("hearth");', 'const otherSetting = loadConfiguration("other");'];
-		const copied: RecentChunk = { path: 'settings.ts', text: settings.join('\n'), source: 'copied', startLine: -1, lineCount: 2, at: 9 };
+		const copied: RecentChunk = {
+			path: 'settings.ts',
+			text: settings.join('\n'),
+			source: 'copied',
+			startLine: -1,
+			lineCount: 2,
+			at: 9,
+		};
 		const base = baseInput();
 		const input = { ...base, nearCursorText: ['return respond(request, 7)', ...settings].join('\n'), recent: [copied, ...base.recent] };
 		assert.ok(!selectExtraContext(input).chunks.some((chunk) => chunk.path === 'settings.ts'), 'already near the cursor');

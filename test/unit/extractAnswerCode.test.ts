@@ -5,26 +5,33 @@ const CODE = 'const a = 1;\nconst b = 2;\n';
 
 describe('extractAnswerCode: fenced answers', function () {
 	it('takes the single fenced block and drops the chatter around it', function () {
-		assert.equal(extractAnswerCode('Sure! Here it is:\n```ts\nconst a = 1;\nconst b = 2;\n```\nHope this helps.', 'const a=1;\n'), CODE);
+		assert.equal(
+			extractAnswerCode('Sure! Here it is:\n```ts\nconst a = 1;\nconst b = 2;\n```\nHope this helps.', 'const a=1;\n'),
+			CODE,
+		);
 		assert.equal(extractAnswerCode('```typescript\nconst a = 1;\n```', 'const a = 1;'), 'const a = 1;');
 		assert.equal(extractAnswerCode('~~~\nx = 1\n~~~', 'x = 1\n'), 'x = 1\n');
 	});
 
 	it('with several blocks, takes the one most like the original, else the longest', function () {
-		const answer = 'Before:\n```ts\nconst a=1;\n```\nAfter:\n```ts\n// The first constant.\nconst a = 1;\nconst b = 2;\n```\nThe helper:\n```ts\nfunction helperThatIsMuchLongerThanTheRest() { return 42; }\n```';
+		const answer =
+			'Before:\n```ts\nconst a=1;\n```\nAfter:\n```ts\n// The first constant.\nconst a = 1;\nconst b = 2;\n```\nThe helper:\n```ts\nfunction helperThatIsMuchLongerThanTheRest() { return 42; }\n```';
 		assert.equal(extractAnswerCode(answer, CODE), '// The first constant.\nconst a = 1;\nconst b = 2;\n');
 		assert.equal(extractAnswerCode('```\nx\n```\nand\n```ts\nlonger();\n```', 'y'), 'longer();');
 	});
 
 	it('takes an unclosed block to the end of the answer (the answer was cut off)', function () {
-		assert.equal(extractAnswerCode('Here you go:\n```python\ndef f():\n    return 1', 'def f():\n    return 1\n'), 'def f():\n    return 1\n');
+		assert.equal(
+			extractAnswerCode('Here you go:\n```python\ndef f():\n    return 1', 'def f():\n    return 1\n'),
+			'def f():\n    return 1\n',
+		);
 	});
 
 	it('takes a closing fence glued to the last line of code off it', function () {
 		assert.equal(extractAnswerCode('```js\nf();\ng();```', 'f();\ng();'), 'f();\ng();');
 	});
 
-	it('removes the indentation of an indented fence, not the code\'s own', function () {
+	it("removes the indentation of an indented fence, not the code's own", function () {
 		assert.equal(extractAnswerCode('1. The code:\n   ```py\n   if x:\n       y()\n   ```', 'if x:\n    y()'), 'if x:\n    y()');
 	});
 
@@ -44,14 +51,23 @@ describe('extractAnswerCode: answers without fences', function () {
 	});
 
 	it('drops a lead-in line and a sign-off paragraph', function () {
-		assert.equal(extractAnswerCode('Here is the updated code:\n\nconst a = 1;\nconst b = 2;\n\nI only changed the comments.', CODE), CODE);
+		assert.equal(
+			extractAnswerCode('Here is the updated code:\n\nconst a = 1;\nconst b = 2;\n\nI only changed the comments.', CODE),
+			CODE,
+		);
 		assert.equal(extractAnswerCode('Sure!\nconst a = 1;\nconst b = 2;\nHope this helps!', CODE), CODE);
 	});
 
 	it('keeps lines that could be code or comments', function () {
 		assert.equal(extractAnswerCode('def f():\n    return 1\n', 'def f():\n    return 1\n'), 'def f():\n    return 1\n');
-		assert.equal(extractAnswerCode('// Here is the helper:\nhelper();\n', '// helper\nhelper();\n'), '// Here is the helper:\nhelper();\n');
-		assert.equal(extractAnswerCode('x = 1\nThis is not a sign-off because there is no blank line', 'x = 1\n'), 'x = 1\nThis is not a sign-off because there is no blank line\n');
+		assert.equal(
+			extractAnswerCode('// Here is the helper:\nhelper();\n', '// helper\nhelper();\n'),
+			'// Here is the helper:\nhelper();\n',
+		);
+		assert.equal(
+			extractAnswerCode('x = 1\nThis is not a sign-off because there is no blank line', 'x = 1\n'),
+			'x = 1\nThis is not a sign-off because there is no blank line\n',
+		);
 	});
 
 	it('keeps prose that is part of the original', function () {
@@ -64,14 +80,14 @@ describe('extractAnswerCode: answers without fences', function () {
 	});
 });
 
-describe('extractAnswerCode: the original\'s layout', function () {
+describe("extractAnswerCode: the original's layout", function () {
 	it('keeps the final newline, or its absence', function () {
 		assert.equal(extractAnswerCode('const b = 2;\n\n', 'x'), 'const b = 2;');
 		assert.equal(extractAnswerCode('const b = 2;', 'x\n'), 'const b = 2;\n');
 		assert.equal(extractAnswerCode('```\nb();\n\n```', 'a();\n\n'), 'b();\n\n');
 	});
 
-	it('keeps the original\'s leading blank lines and the indentation after its last line break', function () {
+	it("keeps the original's leading blank lines and the indentation after its last line break", function () {
 		assert.equal(extractAnswerCode('```\nb();\n```', '\na();\n    '), '\nb();\n    ');
 		assert.equal(extractAnswerCode('\n\nb();', 'a();'), 'b();');
 	});

@@ -8,40 +8,132 @@ import { renderPromptForDisplay } from '../../src/engine/fim/promptPieces.js';
  */
 const VOCAB = {
 	qwen25Coder: [
-		'<|endoftext|>', '<|im_start|>', '<|im_end|>', '<|object_ref_start|>', '<|object_ref_end|>', '<|box_start|>',
-		'<|box_end|>', '<|quad_start|>', '<|quad_end|>', '<|vision_start|>', '<|vision_end|>', '<|vision_pad|>',
-		'<|image_pad|>', '<|video_pad|>', '<tool_call>', '</tool_call>', '<|fim_prefix|>', '<|fim_middle|>',
-		'<|fim_suffix|>', '<|fim_pad|>', '<|repo_name|>', '<|file_sep|>',
+		'<|endoftext|>',
+		'<|im_start|>',
+		'<|im_end|>',
+		'<|object_ref_start|>',
+		'<|object_ref_end|>',
+		'<|box_start|>',
+		'<|box_end|>',
+		'<|quad_start|>',
+		'<|quad_end|>',
+		'<|vision_start|>',
+		'<|vision_end|>',
+		'<|vision_pad|>',
+		'<|image_pad|>',
+		'<|video_pad|>',
+		'<tool_call>',
+		'</tool_call>',
+		'<|fim_prefix|>',
+		'<|fim_middle|>',
+		'<|fim_suffix|>',
+		'<|fim_pad|>',
+		'<|repo_name|>',
+		'<|file_sep|>',
 	],
 	codeGemma: [
-		'<pad>', '<eos>', '<bos>', '<unk>', '<mask>', '<2mass>', '[@BOS@]', '<start_of_turn>', '<end_of_turn>',
-		'<|fim_prefix|>', '<|fim_middle|>', '<|fim_suffix|>', '<|file_separator|>',
+		'<pad>',
+		'<eos>',
+		'<bos>',
+		'<unk>',
+		'<mask>',
+		'<2mass>',
+		'[@BOS@]',
+		'<start_of_turn>',
+		'<end_of_turn>',
+		'<|fim_prefix|>',
+		'<|fim_middle|>',
+		'<|fim_suffix|>',
+		'<|file_separator|>',
 	],
 	starCoder: [
-		'<|endoftext|>', '<fim_prefix>', '<fim_middle>', '<fim_suffix>', '<fim_pad>', '<filename>', '<gh_stars>',
-		'<issue_start>', '<issue_comment>', '<issue_closed>', '<jupyter_start>', '<jupyter_text>', '<jupyter_code>',
-		'<jupyter_output>', '<empty_output>', '<commit_before>', '<commit_msg>', '<commit_after>', '<reponame>',
+		'<|endoftext|>',
+		'<fim_prefix>',
+		'<fim_middle>',
+		'<fim_suffix>',
+		'<fim_pad>',
+		'<filename>',
+		'<gh_stars>',
+		'<issue_start>',
+		'<issue_comment>',
+		'<issue_closed>',
+		'<jupyter_start>',
+		'<jupyter_text>',
+		'<jupyter_code>',
+		'<jupyter_output>',
+		'<empty_output>',
+		'<commit_before>',
+		'<commit_msg>',
+		'<commit_after>',
+		'<reponame>',
 	],
 	starCoder2: [
-		'<|endoftext|>', '<fim_prefix>', '<fim_middle>', '<fim_suffix>', '<fim_pad>', '<repo_name>', '<file_sep>',
-		'<issue_start>', '<issue_comment>', '<issue_closed>', '<jupyter_start>', '<jupyter_text>', '<jupyter_code>',
-		'<jupyter_output>', '<jupyter_script>', '<empty_output>', '<code_to_intermediate>', '<intermediate_to_code>',
-		'<pr>', '<pr_status>', '<pr_is_merged>', '<pr_base>', '<pr_file>', '<pr_base_code>', '<pr_diff>',
+		'<|endoftext|>',
+		'<fim_prefix>',
+		'<fim_middle>',
+		'<fim_suffix>',
+		'<fim_pad>',
+		'<repo_name>',
+		'<file_sep>',
+		'<issue_start>',
+		'<issue_comment>',
+		'<issue_closed>',
+		'<jupyter_start>',
+		'<jupyter_text>',
+		'<jupyter_code>',
+		'<jupyter_output>',
+		'<jupyter_script>',
+		'<empty_output>',
+		'<code_to_intermediate>',
+		'<intermediate_to_code>',
+		'<pr>',
+		'<pr_status>',
+		'<pr_is_merged>',
+		'<pr_base>',
+		'<pr_file>',
+		'<pr_base_code>',
+		'<pr_diff>',
 	],
 	deepSeekCoder: [
-		'<｜begin▁of▁sentence｜>', '<｜end▁of▁sentence｜>', '<｜fim▁hole｜>', '<｜fim▁begin｜>', '<｜fim▁end｜>',
-		'<pad>', '<|User|>', '<|Assistant|>', '<|EOT|>',
+		'<｜begin▁of▁sentence｜>',
+		'<｜end▁of▁sentence｜>',
+		'<｜fim▁hole｜>',
+		'<｜fim▁begin｜>',
+		'<｜fim▁end｜>',
+		'<pad>',
+		'<|User|>',
+		'<|Assistant|>',
+		'<|EOT|>',
 	],
 	codeLlamaGguf: ['<unk>', '<s>', '</s>', '▁<PRE>', '▁<SUF>', '▁<MID>', '▁<EOT>'],
 	codeLlamaPlain: ['<unk>', '<s>', '</s>', '<PRE>', '<SUF>', '<MID>', '<EOT>'],
 	codestral: [
-		'<unk>', '<s>', '</s>', '[INST]', '[/INST]', '[TOOL_CALLS]', '[AVAILABLE_TOOLS]', '[/AVAILABLE_TOOLS]',
-		'[TOOL_RESULTS]', '[/TOOL_RESULTS]', '[control_8]', '[control_9]', '[control_10]', '[SUFFIX]', '[PREFIX]',
-		'[MIDDLE]', '[control_14]',
+		'<unk>',
+		'<s>',
+		'</s>',
+		'[INST]',
+		'[/INST]',
+		'[TOOL_CALLS]',
+		'[AVAILABLE_TOOLS]',
+		'[/AVAILABLE_TOOLS]',
+		'[TOOL_RESULTS]',
+		'[/TOOL_RESULTS]',
+		'[control_8]',
+		'[control_9]',
+		'[control_10]',
+		'[SUFFIX]',
+		'[PREFIX]',
+		'[MIDDLE]',
+		'[control_14]',
 	],
 	llama3: [
-		'<|begin_of_text|>', '<|end_of_text|>', '<|reserved_special_token_0|>', '<|start_header_id|>',
-		'<|end_header_id|>', '<|eot_id|>', '<|python_tag|>',
+		'<|begin_of_text|>',
+		'<|end_of_text|>',
+		'<|reserved_special_token_0|>',
+		'<|start_header_id|>',
+		'<|end_header_id|>',
+		'<|eot_id|>',
+		'<|python_tag|>',
 	],
 } satisfies Record<string, string[]>;
 
@@ -71,9 +163,14 @@ function assertAllRequiredTokensPresent(detection: FimDetection, tokens: readonl
 
 describe('FIM family detection', () => {
 	it('Qwen2.5-Coder (qwen2 architecture, <|file_sep|>) with the repo-level file header', () => {
-		const d = detectFimTemplate(probe(VOCAB.qwen25Coder, {
-			architecture: 'qwen2', name: 'Qwen2.5 Coder 1.5B', tokenizerPre: 'qwen2', tokenizerModel: 'gpt2',
-		}));
+		const d = detectFimTemplate(
+			probe(VOCAB.qwen25Coder, {
+				architecture: 'qwen2',
+				name: 'Qwen2.5 Coder 1.5B',
+				tokenizerPre: 'qwen2',
+				tokenizerModel: 'gpt2',
+			}),
+		);
 		assert.equal(d.template.family, 'qwen2.5-coder');
 		assert.equal(d.spmTemplate, undefined);
 		assert.match(d.reason, /Qwen2\.5-Coder FIM tokens present in vocabulary/);
@@ -90,9 +187,13 @@ describe('FIM family detection', () => {
 	});
 
 	it('trap: CodeGemma shares <|fim_prefix|> with Qwen; gemma architecture decides', () => {
-		const d = detectFimTemplate(probe(VOCAB.codeGemma, {
-			architecture: 'gemma', name: 'codegemma-2b', tokenizerModel: 'llama',
-		}));
+		const d = detectFimTemplate(
+			probe(VOCAB.codeGemma, {
+				architecture: 'gemma',
+				name: 'codegemma-2b',
+				tokenizerModel: 'llama',
+			}),
+		);
 		assert.equal(d.template.family, 'codegemma');
 		assert.match(d.reason, /CodeGemma/);
 		assert.match(d.reason, /architecture=gemma/);
@@ -136,14 +237,21 @@ describe('FIM family detection', () => {
 	});
 
 	it('StarCoder (1): PSM template plus a separate SPM template', () => {
-		const d = detectFimTemplate(probe(VOCAB.starCoder, {
-			architecture: 'starcoder', tokenizerPre: 'starcoder', tokenizerModel: 'gpt2',
-		}));
+		const d = detectFimTemplate(
+			probe(VOCAB.starCoder, {
+				architecture: 'starcoder',
+				tokenizerPre: 'starcoder',
+				tokenizerModel: 'gpt2',
+			}),
+		);
 		assert.equal(d.template.family, 'starcoder');
 		assert.equal(d.template.order, 'psm');
 		assert.equal(d.spmTemplate?.family, 'starcoder');
 		assert.equal(d.spmTemplate?.order, 'spm');
-		assert.equal(d.reason, 'StarCoder FIM tokens present in vocabulary (architecture=starcoder, tokenizer.ggml.pre=starcoder, tokenizer.ggml.model=gpt2)');
+		assert.equal(
+			d.reason,
+			'StarCoder FIM tokens present in vocabulary (architecture=starcoder, tokenizer.ggml.pre=starcoder, tokenizer.ggml.model=gpt2)',
+		);
 		assertAllRequiredTokensPresent(d, VOCAB.starCoder);
 	});
 
@@ -157,13 +265,21 @@ describe('FIM family detection', () => {
 		assert.equal(byToken.template.family, 'starcoder2');
 		assert.match(byToken.reason, /<file_sep>/);
 
-		const byArch = detectFimTemplate(probe(VOCAB.starCoder2.filter((t) => t !== '<file_sep>'), { architecture: 'starcoder2' }));
+		const byArch = detectFimTemplate(
+			probe(
+				VOCAB.starCoder2.filter((t) => t !== '<file_sep>'),
+				{ architecture: 'starcoder2' },
+			),
+		);
 		assert.equal(byArch.template.family, 'starcoder2');
 		assert.ok(!byArch.template.requiredSpecialTokens.includes('<file_sep>'));
 	});
 
 	it("a model that declares its trained layout (Hearth's starter model) gets StarCoder PSM and SPM with its own header token", () => {
-		const d = detectFimTemplate({ ...probe(VOCAB.starCoder2, { architecture: 'llama', tokenizerPre: 'starcoder' }), trainedLayout: { orders: ['psm', 'spm'], fileHeaderToken: '<file_sep>' } });
+		const d = detectFimTemplate({
+			...probe(VOCAB.starCoder2, { architecture: 'llama', tokenizerPre: 'starcoder' }),
+			trainedLayout: { orders: ['psm', 'spm'], fileHeaderToken: '<file_sep>' },
+		});
 		assert.equal(d.template.family, 'starcoder');
 		assert.equal(d.template.order, 'psm');
 		assert.equal(d.spmTemplate?.order, 'spm');
@@ -172,7 +288,10 @@ describe('FIM family detection', () => {
 		// Without the declaration the same vocabulary means StarCoder2 (PSM only).
 		assert.equal(detectFimTemplate(probe(VOCAB.starCoder2, { architecture: 'llama' })).template.family, 'starcoder2');
 		// A declared header token the vocabulary lacks is not used (it would be spelled out as text).
-		const missing = detectFimTemplate({ ...probe(VOCAB.starCoder, { architecture: 'llama' }), trainedLayout: { orders: ['psm', 'spm'], fileHeaderToken: '<nope>' } });
+		const missing = detectFimTemplate({
+			...probe(VOCAB.starCoder, { architecture: 'llama' }),
+			trainedLayout: { orders: ['psm', 'spm'], fileHeaderToken: '<nope>' },
+		});
 		assert.equal(missing.spmTemplate?.requiredSpecialTokens.includes('<nope>'), false);
 	});
 
@@ -245,29 +364,38 @@ describe('FIM family detection', () => {
 
 	it('unknown family with GGUF-declared FIM tokens uses gguf-declared', () => {
 		const tokens = ['<s>', '</s>', '<|code_prefix|>', '<|code_suffix|>', '<|code_middle|>'];
-		const d = detectFimTemplate(probe(tokens, {
-			architecture: 'glm4moe',
-			declaredFim: { prefix: '<|code_prefix|>', suffix: '<|code_suffix|>', middle: '<|code_middle|>' },
-		}));
+		const d = detectFimTemplate(
+			probe(tokens, {
+				architecture: 'glm4moe',
+				declaredFim: { prefix: '<|code_prefix|>', suffix: '<|code_suffix|>', middle: '<|code_middle|>' },
+			}),
+		);
 		assert.equal(d.template.family, 'gguf-declared');
-		assert.equal(renderPromptForDisplay(d.template.build({ prefix: 'P', suffix: 'S' })), '<|code_prefix|>P<|code_suffix|>S<|code_middle|>');
+		assert.equal(
+			renderPromptForDisplay(d.template.build({ prefix: 'P', suffix: 'S' })),
+			'<|code_prefix|>P<|code_suffix|>S<|code_middle|>',
+		);
 		assert.match(d.reason, /declared by the GGUF/);
 	});
 
 	it('declared FIM tokens that are not single special tokens are rejected', () => {
-		const d = detectFimTemplate(probe(VOCAB.llama3, {
-			architecture: 'llama',
-			declaredFim: { prefix: '<x_pre>', suffix: '<x_suf>', middle: '<x_mid>' },
-		}));
+		const d = detectFimTemplate(
+			probe(VOCAB.llama3, {
+				architecture: 'llama',
+				declaredFim: { prefix: '<x_pre>', suffix: '<x_suf>', middle: '<x_mid>' },
+			}),
+		);
 		assert.equal(d.template.family, 'prefix-only');
 		assert.match(d.reason, /not single special tokens/);
 	});
 
 	it('a known family wins over declared tokens (the family template has the right stops/headers)', () => {
-		const d = detectFimTemplate(probe(VOCAB.qwen25Coder, {
-			architecture: 'qwen2',
-			declaredFim: { prefix: '<|fim_prefix|>', suffix: '<|fim_suffix|>', middle: '<|fim_middle|>' },
-		}));
+		const d = detectFimTemplate(
+			probe(VOCAB.qwen25Coder, {
+				architecture: 'qwen2',
+				declaredFim: { prefix: '<|fim_prefix|>', suffix: '<|fim_suffix|>', middle: '<|fim_middle|>' },
+			}),
+		);
 		assert.equal(d.template.family, 'qwen2.5-coder');
 	});
 

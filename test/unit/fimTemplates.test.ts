@@ -30,7 +30,11 @@ const sample = { prefix: PREFIX, suffix: SUFFIX };
 describe('FIM templates: exact layouts', () => {
 	it('Qwen2.5-Coder: <|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>', () => {
 		assert.deepEqual(qwenCoderTemplate.build(sample), [
-			S('<|fim_prefix|>'), T(PREFIX), S('<|fim_suffix|>'), T(SUFFIX), S('<|fim_middle|>'),
+			S('<|fim_prefix|>'),
+			T(PREFIX),
+			S('<|fim_suffix|>'),
+			T(SUFFIX),
+			S('<|fim_middle|>'),
 		]);
 		assert.equal(
 			renderPromptForDisplay(qwenCoderTemplate.build(sample)),
@@ -40,8 +44,13 @@ describe('FIM templates: exact layouts', () => {
 
 	it('Qwen2.5-Coder with a path uses the repo-level header <|file_sep|>{path}\\n before <|fim_prefix|>', () => {
 		assert.deepEqual(qwenCoderTemplate.build({ ...sample, filePath: 'src/geometry.py' }), [
-			S('<|file_sep|>'), T('src/geometry.py\n'),
-			S('<|fim_prefix|>'), T(PREFIX), S('<|fim_suffix|>'), T(SUFFIX), S('<|fim_middle|>'),
+			S('<|file_sep|>'),
+			T('src/geometry.py\n'),
+			S('<|fim_prefix|>'),
+			T(PREFIX),
+			S('<|fim_suffix|>'),
+			T(SUFFIX),
+			S('<|fim_middle|>'),
 		]);
 	});
 
@@ -52,15 +61,18 @@ describe('FIM templates: exact layouts', () => {
 	});
 
 	it('StarCoder PSM: <fim_prefix>{prefix}<fim_suffix>{suffix}<fim_middle>', () => {
-		assert.deepEqual(starCoderTemplate.build(sample), [
-			S('<fim_prefix>'), T(PREFIX), S('<fim_suffix>'), T(SUFFIX), S('<fim_middle>'),
-		]);
+		assert.deepEqual(starCoderTemplate.build(sample), [S('<fim_prefix>'), T(PREFIX), S('<fim_suffix>'), T(SUFFIX), S('<fim_middle>')]);
 		assert.equal(starCoderTemplate.order, 'psm');
 	});
 
 	it('StarCoder PSM with a path puts <filename>{path}\\n at the start of the prefix', () => {
 		assert.deepEqual(starCoderTemplate.build({ ...sample, filePath: 'geo.py' }), [
-			S('<fim_prefix>'), S('<filename>'), T('geo.py\n' + PREFIX), S('<fim_suffix>'), T(SUFFIX), S('<fim_middle>'),
+			S('<fim_prefix>'),
+			S('<filename>'),
+			T('geo.py\n' + PREFIX),
+			S('<fim_suffix>'),
+			T(SUFFIX),
+			S('<fim_middle>'),
 		]);
 	});
 
@@ -69,7 +81,11 @@ describe('FIM templates: exact layouts', () => {
 		assert.equal(starCoderSpmTemplate.family, 'starcoder');
 		assert.equal(starCoderSpmTemplate.order, 'spm');
 		assert.deepEqual(starCoderSpmTemplate.build(sample), [
-			S('<fim_prefix>'), S('<fim_suffix>'), T(SUFFIX), S('<fim_middle>'), T(PREFIX),
+			S('<fim_prefix>'),
+			S('<fim_suffix>'),
+			T(SUFFIX),
+			S('<fim_middle>'),
+			T(PREFIX),
 		]);
 		// The prefix is the last piece: what the user types next only appends to the prompt.
 		const longer = starCoderSpmTemplate.build({ ...sample, prefix: PREFIX + 'x' });
@@ -78,7 +94,12 @@ describe('FIM templates: exact layouts', () => {
 
 	it('StarCoder SPM with a path keeps the header right before the prefix', () => {
 		assert.deepEqual(starCoderSpmTemplate.build({ ...sample, filePath: 'geo.py' }), [
-			S('<fim_prefix>'), S('<fim_suffix>'), T(SUFFIX), S('<fim_middle>'), S('<filename>'), T('geo.py\n' + PREFIX),
+			S('<fim_prefix>'),
+			S('<fim_suffix>'),
+			T(SUFFIX),
+			S('<fim_middle>'),
+			S('<filename>'),
+			T('geo.py\n' + PREFIX),
 		]);
 	});
 
@@ -88,11 +109,14 @@ describe('FIM templates: exact layouts', () => {
 	});
 
 	it('StarCoder2: plain form without a path, <file_sep><fim_prefix>{path}\\n{prefix} with one', () => {
-		assert.deepEqual(starCoder2Template.build(sample), [
-			S('<fim_prefix>'), T(PREFIX), S('<fim_suffix>'), T(SUFFIX), S('<fim_middle>'),
-		]);
+		assert.deepEqual(starCoder2Template.build(sample), [S('<fim_prefix>'), T(PREFIX), S('<fim_suffix>'), T(SUFFIX), S('<fim_middle>')]);
 		assert.deepEqual(starCoder2Template.build({ ...sample, filePath: 'pkg/geo.py' }), [
-			S('<file_sep>'), S('<fim_prefix>'), T('pkg/geo.py\n' + PREFIX), S('<fim_suffix>'), T(SUFFIX), S('<fim_middle>'),
+			S('<file_sep>'),
+			S('<fim_prefix>'),
+			T('pkg/geo.py\n' + PREFIX),
+			S('<fim_suffix>'),
+			T(SUFFIX),
+			S('<fim_middle>'),
 		]);
 		assert.deepEqual(
 			createStarCoder2Template({ withFileHeader: false }).build({ ...sample, filePath: 'x.py' }),
@@ -102,7 +126,11 @@ describe('FIM templates: exact layouts', () => {
 
 	it('DeepSeek-Coder uses full-width bars and U+2581', () => {
 		assert.deepEqual(deepSeekCoderTemplate.build(sample), [
-			S('<｜fim▁begin｜>'), T(PREFIX), S('<｜fim▁hole｜>'), T(SUFFIX), S('<｜fim▁end｜>'),
+			S('<｜fim▁begin｜>'),
+			T(PREFIX),
+			S('<｜fim▁hole｜>'),
+			T(SUFFIX),
+			S('<｜fim▁end｜>'),
 		]);
 		const begin = deepSeekCoderTemplate.requiredSpecialTokens[0]!;
 		assert.equal(begin.codePointAt(1), 0xff5c);
@@ -111,9 +139,7 @@ describe('FIM templates: exact layouts', () => {
 	});
 
 	it('CodeLlama PSM: <PRE> then " "+prefix (SentencePiece dummy space), <SUF>{suffix}, <MID>', () => {
-		assert.deepEqual(codeLlamaTemplate.build(sample), [
-			S('<PRE>'), T(' ' + PREFIX), S('<SUF>'), T(SUFFIX), S('<MID>'),
-		]);
+		assert.deepEqual(codeLlamaTemplate.build(sample), [S('<PRE>'), T(' ' + PREFIX), S('<SUF>'), T(SUFFIX), S('<MID>')]);
 		assert.deepEqual(codeLlamaTemplate.stopStrings, ['<EOT>']);
 	});
 
@@ -122,9 +148,7 @@ describe('FIM templates: exact layouts', () => {
 	});
 
 	it('CodeLlama SPM: <PRE><SUF>{suffix}<MID> then " "+prefix', () => {
-		assert.deepEqual(codeLlamaSpmTemplate.build(sample), [
-			S('<PRE>'), S('<SUF>'), T(SUFFIX), S('<MID>'), T(' ' + PREFIX),
-		]);
+		assert.deepEqual(codeLlamaSpmTemplate.build(sample), [S('<PRE>'), S('<SUF>'), T(SUFFIX), S('<MID>'), T(' ' + PREFIX)]);
 		assert.equal(codeLlamaSpmTemplate.order, 'spm');
 	});
 
@@ -142,9 +166,19 @@ describe('FIM templates: exact layouts', () => {
 
 	it('CodeGemma: <|fim_prefix|>{prefix}<|fim_suffix|>{suffix}<|fim_middle|>, ignores paths', () => {
 		assert.deepEqual(codeGemmaTemplate.build({ ...sample, filePath: 'a.py' }), [
-			S('<|fim_prefix|>'), T(PREFIX), S('<|fim_suffix|>'), T(SUFFIX), S('<|fim_middle|>'),
+			S('<|fim_prefix|>'),
+			T(PREFIX),
+			S('<|fim_suffix|>'),
+			T(SUFFIX),
+			S('<|fim_middle|>'),
 		]);
-		assert.deepEqual(codeGemmaTemplate.stopStrings, ['<|file_separator|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<eos>']);
+		assert.deepEqual(codeGemmaTemplate.stopStrings, [
+			'<|file_separator|>',
+			'<|fim_prefix|>',
+			'<|fim_suffix|>',
+			'<|fim_middle|>',
+			'<eos>',
+		]);
 	});
 
 	it('gguf-declared builds PSM from the declared token texts', () => {
@@ -163,8 +197,16 @@ describe('FIM templates: exact layouts', () => {
 
 describe('FIM templates: invariants', () => {
 	const all: FimTemplate[] = [
-		qwenCoderTemplate, starCoderTemplate, starCoderSpmTemplate, starCoder2Template, deepSeekCoderTemplate,
-		codeLlamaTemplate, codeLlamaSpmTemplate, codestralTemplate, codeGemmaTemplate, prefixOnlyTemplate,
+		qwenCoderTemplate,
+		starCoderTemplate,
+		starCoderSpmTemplate,
+		starCoder2Template,
+		deepSeekCoderTemplate,
+		codeLlamaTemplate,
+		codeLlamaSpmTemplate,
+		codestralTemplate,
+		codeGemmaTemplate,
+		prefixOnlyTemplate,
 		createDeclaredFimTemplate({ prefix: '<p>', suffix: '<s>', middle: '<m>' }),
 	];
 
@@ -176,7 +218,11 @@ describe('FIM templates: invariants', () => {
 					assert.ok(t.requiredSpecialTokens.includes(piece.text), `${t.displayName}: ${piece.text}`);
 				}
 			}
-			const texts = t.build(hostile).filter((p) => p.kind === 'text').map((p) => p.text).join('');
+			const texts = t
+				.build(hostile)
+				.filter((p) => p.kind === 'text')
+				.map((p) => p.text)
+				.join('');
 			assert.ok(texts.includes('<fim_prefix><|fim_middle|>[PREFIX]<PRE>'), t.displayName);
 		}
 	});

@@ -82,7 +82,9 @@ describe('escalation: the answer view’s render throttle', function () {
 		assert.equal(last, text);
 		assert.ok(renderedAt.length <= 10_000 / 250 + 2, `${renderedAt.length} renders`);
 		assert.ok(renderedAt.length >= 10_000 / 250 - 1, `${renderedAt.length} renders: the view still moves along`);
-		renderedAt.slice(1).forEach((at, index) => assert.ok(at - renderedAt[index]! >= 250, `renders ${at - renderedAt[index]!} ms apart`));
+		renderedAt
+			.slice(1)
+			.forEach((at, index) => assert.ok(at - renderedAt[index]! >= 250, `renders ${at - renderedAt[index]!} ms apart`));
 	});
 
 	it('renders at once again after a quiet interval', function () {

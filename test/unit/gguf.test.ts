@@ -116,7 +116,10 @@ describe('GGUF writer and reader', () => {
 		assert.equal(info.version, 3);
 		assert.equal(info.fileSize, fileSize);
 		assert.equal(info.alignment, 32);
-		assert.deepEqual([...info.metadata.keys()], metadata.map(([key]) => key));
+		assert.deepEqual(
+			[...info.metadata.keys()],
+			metadata.map(([key]) => key),
+		);
 		for (const [key, value] of metadata) {
 			assert.deepEqual(plain(info.metadata.get(key)), plain(value), key);
 		}
@@ -182,9 +185,18 @@ describe('GGUF writer and reader', () => {
 			[],
 		);
 		const info = parseGguf(header.bytes);
-		assert.deepEqual(plain(info.metadata.get('tokenizer.ggml.tokens')?.value), plain({ itemType: GgufValueType.STRING, items: tokens }));
-		assert.deepEqual(plain(info.metadata.get('tokenizer.ggml.token_type')?.value), plain({ itemType: GgufValueType.INT32, items: types }));
-		assert.deepEqual(plain(info.metadata.get('tokenizer.ggml.scores')?.value), plain({ itemType: GgufValueType.FLOAT32, items: scores }));
+		assert.deepEqual(
+			plain(info.metadata.get('tokenizer.ggml.tokens')?.value),
+			plain({ itemType: GgufValueType.STRING, items: tokens }),
+		);
+		assert.deepEqual(
+			plain(info.metadata.get('tokenizer.ggml.token_type')?.value),
+			plain({ itemType: GgufValueType.INT32, items: types }),
+		);
+		assert.deepEqual(
+			plain(info.metadata.get('tokenizer.ggml.scores')?.value),
+			plain({ itemType: GgufValueType.FLOAT32, items: scores }),
+		);
 		assert.equal(info.metadata.get('general.name')?.value, 'after the arrays');
 	});
 
@@ -214,10 +226,14 @@ describe('GGUF writer and reader', () => {
 			/needs 16 bytes, got 12/,
 		);
 		await assert.rejects(
-			writeGgufFile(file, [], [
-				{ name: 'w', shape: [4], type: GgmlType.F32, data: new Uint8Array(16) },
-				{ name: 'w', shape: [4], type: GgmlType.F32, data: new Uint8Array(16) },
-			]),
+			writeGgufFile(
+				file,
+				[],
+				[
+					{ name: 'w', shape: [4], type: GgmlType.F32, data: new Uint8Array(16) },
+					{ name: 'w', shape: [4], type: GgmlType.F32, data: new Uint8Array(16) },
+				],
+			),
 			/duplicate tensor name/,
 		);
 		await assert.rejects(

@@ -9,16 +9,26 @@ import { repoRoot } from '../helpers/paths.js';
  * down), and the protocol in shared/ depends on nothing else of ours.
  */
 const RULES: { layer: string; forbidden: RegExp; why: string }[] = [
-	{ layer: 'src/engine', forbidden: /^vscode$|^vscode-languageclient|^vscode-languageserver|\/(server|extension)\//, why: 'the engine is plain TypeScript, runnable from a CLI' },
+	{
+		layer: 'src/engine',
+		forbidden: /^vscode$|^vscode-languageclient|^vscode-languageserver|\/(server|extension)\//,
+		why: 'the engine is plain TypeScript, runnable from a CLI',
+	},
 	{ layer: 'src/server', forbidden: /^vscode$|^vscode-languageclient|\/extension\//, why: 'the server process has no VS Code API' },
-	{ layer: 'src/shared', forbidden: /^vscode|^node-llama-cpp|\/(engine|server|extension|cli|build)\//, why: 'the protocol depends on nothing else' },
+	{
+		layer: 'src/shared',
+		forbidden: /^vscode|^node-llama-cpp|\/(engine|server|extension|cli|build)\//,
+		why: 'the protocol depends on nothing else',
+	},
 	{ layer: 'src/extension', forbidden: /^node-llama-cpp|\/engine\/|\/server\//, why: 'the extension host never loads the model' },
 ];
 
 function importsOf(file: string): string[] {
 	const source = fs.readFileSync(file, 'utf8');
 	const specifiers: string[] = [];
-	for (const match of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+	for (const match of source.matchAll(
+		/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g,
+	)) {
 		specifiers.push(match[1] ?? match[2] ?? match[3]!);
 	}
 	return specifiers;

@@ -8,7 +8,10 @@ import {
 } from '../../src/engine/postprocess/index.js';
 
 const multi = (prefix: string, suffix: string, extra: Partial<CompletionContext> = {}): CompletionContext => ({
-	prefix, suffix, mode: 'multi-line', ...extra,
+	prefix,
+	suffix,
+	mode: 'multi-line',
+	...extra,
 });
 const single = (prefix: string, suffix: string): CompletionContext => ({ prefix, suffix, mode: 'single-line' });
 
@@ -28,9 +31,9 @@ describe('chooseCompletionMode', () => {
 
 	it('single-line inside an unclosed string literal', () => {
 		assert.equal(chooseCompletionMode('print("hello ', ''), 'single-line');
-		assert.equal(chooseCompletionMode('const s = \'it\\\'s ', '\n'), 'single-line');
+		assert.equal(chooseCompletionMode("const s = 'it\\'s ", '\n'), 'single-line');
 		// quotes inside a // comment do not count
-		assert.equal(chooseCompletionMode('x(); // don\'t ', ''), 'multi-line');
+		assert.equal(chooseCompletionMode("x(); // don't ", ''), 'multi-line');
 	});
 
 	it('handles CRLF documents', () => {
@@ -42,7 +45,9 @@ describe('chooseCompletionMode', () => {
 describe('processCompletion: single-line mode', () => {
 	it('stops at the first newline', () => {
 		assert.deepEqual(processCompletion('42;\nconsole.log(x);', single('let x = ', '')), {
-			text: '42;', done: true, reason: 'single-line',
+			text: '42;',
+			done: true,
+			reason: 'single-line',
 		});
 	});
 
@@ -95,7 +100,9 @@ describe('processCompletion: suffix echo', () => {
 	it('stops before a generated line that equals the next line of the suffix', () => {
 		const ctx = multi('function f() {\n  ', '\n  return x;\n}');
 		assert.deepEqual(processCompletion('const y = 1;\n  return x;\n}', ctx), {
-			text: 'const y = 1;', done: true, reason: 'suffix-duplicate',
+			text: 'const y = 1;',
+			done: true,
+			reason: 'suffix-duplicate',
 		});
 	});
 
@@ -123,7 +130,9 @@ describe('processCompletion: multi-line block end', () => {
 	it('Python: a dedent below the block ends the completion', () => {
 		const ctx = multi('def f(x):\n    ', '');
 		assert.deepEqual(processCompletion('y = x * 2\n    return y\n\ndef g():\n    pass', ctx), {
-			text: 'y = x * 2\n    return y', done: true, reason: 'block-end',
+			text: 'y = x * 2\n    return y',
+			done: true,
+			reason: 'block-end',
 		});
 	});
 
@@ -131,7 +140,9 @@ describe('processCompletion: multi-line block end', () => {
 		const ctx = multi('def f(x):', '');
 		assert.deepEqual(processCompletion('\n    return x\n\ndef g', ctx), { text: '\n    return x', done: false });
 		assert.deepEqual(processCompletion('\n    return x\n\ndef g():\n', ctx), {
-			text: '\n    return x', done: true, reason: 'block-end',
+			text: '\n    return x',
+			done: true,
+			reason: 'block-end',
 		});
 	});
 
@@ -143,7 +154,9 @@ describe('processCompletion: multi-line block end', () => {
 	it('keeps the closing brace when the document does not have it yet (end of document)', () => {
 		const ctx = multi('function f() {\n  ', '');
 		assert.deepEqual(processCompletion('return 1;\n}\n\nfunction g() {}', ctx), {
-			text: 'return 1;\n}', done: true, reason: 'block-end',
+			text: 'return 1;\n}',
+			done: true,
+			reason: 'block-end',
 		});
 	});
 
@@ -169,7 +182,9 @@ describe('processCompletion: multi-line block end', () => {
 	it('brackets inside strings do not end the completion', () => {
 		assert.deepEqual(processCompletion('x + ")"\ny()', multi('log(', '')), { text: 'x + ")"\ny()', done: false });
 		assert.deepEqual(processCompletion('x + ")")\n', multi('log(', '')), {
-			text: 'x + ")")', done: true, reason: 'brackets-closed',
+			text: 'x + ")")',
+			done: true,
+			reason: 'brackets-closed',
 		});
 	});
 
@@ -191,11 +206,14 @@ describe('processCompletion: multi-line block end', () => {
 		const generated = 'bar();\n  baz();\n';
 		// with 2-space indentation a tab is 2 columns: "  baz();" stays in the block
 		assert.deepEqual(processCompletion(generated, multi('\tfoo();\n\t', '', { indentUnit: '  ' })), {
-			text: 'bar();\n  baz();', done: false,
+			text: 'bar();\n  baz();',
+			done: false,
 		});
 		// with the default 4 columns it is a dedent
 		assert.deepEqual(processCompletion(generated, multi('\tfoo();\n\t', '')), {
-			text: 'bar();', done: true, reason: 'block-end',
+			text: 'bar();',
+			done: true,
+			reason: 'block-end',
 		});
 	});
 
@@ -216,7 +234,8 @@ describe('processCompletion: text hygiene and edge cases', () => {
 	it('CRLF documents: model output in either line ending comes back in CRLF', () => {
 		const ctx = multi('function f() {\r\n  ', '\r\n}\r\n');
 		assert.deepEqual(processCompletion('const a = 1;\r\n  return a;\r\n}', ctx), {
-			text: 'const a = 1;\r\n  return a;', done: false,
+			text: 'const a = 1;\r\n  return a;',
+			done: false,
 		});
 		assert.equal(processCompletion('const a = 1;\n  return a;\n', ctx).text, 'const a = 1;\r\n  return a;');
 	});
@@ -276,7 +295,10 @@ describe('isProbablyBinary', () => {
 describe('clampContext', () => {
 	it('leaves short context alone', () => {
 		assert.deepEqual(clampContext('abc', 'def', { maxPrefixChars: 10, maxSuffixChars: 10 }), {
-			prefix: 'abc', suffix: 'def', prefixTruncated: false, suffixTruncated: false,
+			prefix: 'abc',
+			suffix: 'def',
+			prefixTruncated: false,
+			suffixTruncated: false,
 		});
 	});
 
@@ -300,7 +322,10 @@ describe('clampContext', () => {
 
 	it('zero limits give empty strings', () => {
 		assert.deepEqual(clampContext('abc', 'def', { maxPrefixChars: 0, maxSuffixChars: 0 }), {
-			prefix: '', suffix: '', prefixTruncated: true, suffixTruncated: true,
+			prefix: '',
+			suffix: '',
+			prefixTruncated: true,
+			suffixTruncated: true,
 		});
 	});
 

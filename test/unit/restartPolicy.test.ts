@@ -5,7 +5,10 @@ describe('language server restart policy', function () {
 	it('restarts up to the limit within the window, then gives up', function () {
 		let now = 0;
 		const policy = new RestartPolicy(3, 60_000, () => now);
-		assert.deepEqual([1, 2, 3, 4].map(() => policy.recordCrashAndDecide()), [true, true, true, false]);
+		assert.deepEqual(
+			[1, 2, 3, 4].map(() => policy.recordCrashAndDecide()),
+			[true, true, true, false],
+		);
 	});
 
 	it('forgets crashes older than the window, so rare crashes always restart', function () {

@@ -168,13 +168,18 @@ const base64url = (data: Buffer | string): string => Buffer.from(data).toString(
 /** A JWT signed with HS256 by a random key: header, claims and signature all real. */
 function jwt(draw: Draw): string {
 	const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-	const claims = base64url(JSON.stringify({ sub: draw.digits(6), role: 'service', iat: 1714000000 + Number(draw.digits(6)), exp: 1900000000 }));
+	const claims = base64url(
+		JSON.stringify({ sub: draw.digits(6), role: 'service', iat: 1714000000 + Number(draw.digits(6)), exp: 1900000000 }),
+	);
 	const signature = crypto.createHmac('sha256', draw.bytes(32)).update(`${header}.${claims}`).digest('base64url');
 	return `${header}.${claims}.${signature}`;
 }
 
 function pem(label: string, der: Buffer): string {
-	const body = der.toString('base64').match(/.{1,64}/g)!.join('\n');
+	const body = der
+		.toString('base64')
+		.match(/.{1,64}/g)!
+		.join('\n');
 	return `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----`;
 }
 
@@ -321,7 +326,7 @@ export const GENERATORS: Readonly<Record<string, Generator>> = {
 	'mapbox-secret-token': (d) => `sk.eyJ1Ijoi${d.mixed(40, BASE64URL)}.${d.mixed(22, BASE64URL)}`,
 	'algolia-admin-key': (d) => d.hex(32),
 	// Application secrets.
-	'jwt': jwt,
+	jwt: jwt,
 	'jwt-signing-secret': (d) => d.bytes(48).toString('base64'),
 	'django-secret-key': (d) => d.from(`${LOWER}${DIGITS}!@#$%^&*(-_=+)`, 50),
 	'rails-secret-key-base': (d) => d.hex(128),
@@ -353,7 +358,10 @@ function language(name: string): string {
 /** The corpus, from the templates in name order with one seeded generator, so every run draws the same values. */
 export function buildCorpus(seed = 0x48e4a7): CorpusFile[] {
 	const draw = new Draw(seededRandom(seed));
-	const names = fs.readdirSync(CORPUS_DIRECTORY).filter((name) => name.endsWith('.tmpl')).sort();
+	const names = fs
+		.readdirSync(CORPUS_DIRECTORY)
+		.filter((name) => name.endsWith('.tmpl'))
+		.sort();
 	return names.map((name) => {
 		const template = fs.readFileSync(path.join(CORPUS_DIRECTORY, name), 'utf8');
 		const secrets: CorpusSecret[] = [];

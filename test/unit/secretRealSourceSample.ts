@@ -71,7 +71,10 @@ export function sampleRealSources(size: number): { files: SampledFile[]; candida
 			}
 		}
 	}
-	const keyed = candidates.map((file) => ({ file, key: fnv1a(file.path.startsWith(repoRoot) ? path.relative(repoRoot, file.path) : file.path) }));
+	const keyed = candidates.map((file) => ({
+		file,
+		key: fnv1a(file.path.startsWith(repoRoot) ? path.relative(repoRoot, file.path) : file.path),
+	}));
 	keyed.sort((a, b) => a.key - b.key || (a.file.path < b.file.path ? -1 : 1));
 	return { files: keyed.slice(0, size).map(({ file }) => file), candidates: candidates.length };
 }

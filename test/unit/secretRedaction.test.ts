@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { detectSecrets, redactionPlaceholder, redactSecrets, SECRET_KINDS, type SecretFinding } from '../../src/extension/escalation/redaction/index.js';
+import {
+	detectSecrets,
+	redactionPlaceholder,
+	redactSecrets,
+	SECRET_KINDS,
+	type SecretFinding,
+} from '../../src/extension/escalation/redaction/index.js';
 import { repoRoot } from '../helpers/paths.js';
 import { buildCorpus } from './secretCorpus.js';
 
@@ -11,7 +17,9 @@ import { buildCorpus } from './secretCorpus.js';
  * All values are generated fakes of the right shape.
  */
 const FIXTURES = path.join(repoRoot, 'test', 'fixtures', 'secrets');
-const EXPECTED: Record<string, { kind: string; value: string }[]> = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8'));
+const EXPECTED: Record<string, { kind: string; value: string }[]> = JSON.parse(
+	fs.readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8'),
+);
 
 function fixture(name: string): string {
 	return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
@@ -53,7 +61,11 @@ describe('secret redaction: the corpus of fake secrets', function () {
 		const generated = buildCorpus().flatMap((file) => detectSecrets(file.text).map((finding) => finding.kind));
 		const corpusKinds = new Set([...Object.values(EXPECTED).flatMap((secrets) => secrets.map((secret) => secret.kind)), ...generated]);
 		assert.ok(SECRET_KINDS.length >= 25, `${SECRET_KINDS.length} kinds`);
-		assert.deepEqual(SECRET_KINDS.map((kind) => kind.kind).filter((kind) => !corpusKinds.has(kind)), [], 'every kind has a fixture');
+		assert.deepEqual(
+			SECRET_KINDS.map((kind) => kind.kind).filter((kind) => !corpusKinds.has(kind)),
+			[],
+			'every kind has a fixture',
+		);
 		for (const { kind, label } of SECRET_KINDS) {
 			assert.match(kind, /^[a-z0-9]+(?:-[a-z0-9]+)*$/);
 			assert.ok(label.length > 0);
@@ -88,7 +100,11 @@ describe('secret redaction: shape and precedence', function () {
 		const cases: [string, string, string][] = [
 			['password: str = "Wq7!xK2pL9"', 'password-assignment', 'Wq7!xK2pL9'],
 			["const apiKey: string | undefined = 'f3a9c27b81e04d5a9c6e'", 'secret-assignment', 'f3a9c27b81e04d5a9c6e'],
-			['fetch(`https://api.example.com/v1/items?api_key=8c1f0e4b9a7d2c5e3f6a&limit=10`)', 'secret-assignment', '8c1f0e4b9a7d2c5e3f6a'],
+			[
+				'fetch(`https://api.example.com/v1/items?api_key=8c1f0e4b9a7d2c5e3f6a&limit=10`)',
+				'secret-assignment',
+				'8c1f0e4b9a7d2c5e3f6a',
+			],
 			['"Server=db;Database=widgets;User Id=sa;Password=Xk29!mQzL4;"', 'password-assignment', 'Xk29!mQzL4'],
 			['if (password == "Tr0ub4dor3") {', 'password-assignment', 'Tr0ub4dor3'],
 			['  client_secret = b"d9F2kL8qW3zX7vB1nM5c"', 'secret-assignment', 'd9F2kL8qW3zX7vB1nM5c'],
@@ -104,7 +120,9 @@ describe('secret redaction: shape and precedence', function () {
 		assert.deepEqual(found(`fetch(url, { headers: { Authorization: 'Bearer ${jwt}' } })`), [['jwt', jwt]]);
 		const token = 'ghp_R8m2Kd9QwZ4xV7bN1cL5tY3pH6sJ0fA2gE8u';
 		assert.deepEqual(found(`GITHUB_TOKEN=${token}`), [['github-personal-access-token', token]]);
-		assert.deepEqual(found(`git clone https://x-access-token:${token}@github.com/acme/widgets.git`), [['github-personal-access-token', token]]);
+		assert.deepEqual(found(`git clone https://x-access-token:${token}@github.com/acme/widgets.git`), [
+			['github-personal-access-token', token],
+		]);
 	});
 
 	it('redacts only the password of a connection string, also with an unencoded @ in it', function () {
@@ -113,7 +131,10 @@ describe('secret redaction: shape and precedence', function () {
 	});
 
 	it('redacts a private key cut off by the end of the selection up to its last line of key material', function () {
-		const body = ['MIIEowIBAAKCAQEAq7BFUpkGp3+LQmlQYhbWp2bXcvuMH5cuG6mQ3bh6nE7Ypnt0', 'x9K1oQw2N5sPz8bV4cR7eT1uY3iO6pA9sD2fG5hJ8kL0zX3cV6bN9mQ1wE4rT7y'];
+		const body = [
+			'MIIEowIBAAKCAQEAq7BFUpkGp3+LQmlQYhbWp2bXcvuMH5cuG6mQ3bh6nE7Ypnt0',
+			'x9K1oQw2N5sPz8bV4cR7eT1uY3iO6pA9sD2fG5hJ8kL0zX3cV6bN9mQ1wE4rT7y',
+		];
 		const cut = `key = """-----BEGIN RSA PRIVATE KEY-----\n${body.join('\n')}\n`;
 		const [finding] = detectSecrets(cut);
 		assert.equal(finding?.kind, 'private-key');
@@ -207,7 +228,12 @@ function realSourceSample(): string[] {
 				return entry.isDirectory() ? walk(full, accept) : accept(full) ? [full] : [];
 			});
 	};
-	const languageServerPackages = fs.existsSync(modules) ? fs.readdirSync(modules).filter((name) => name.startsWith('vscode-languageserver')).sort() : [];
+	const languageServerPackages = fs.existsSync(modules)
+		? fs
+				.readdirSync(modules)
+				.filter((name) => name.startsWith('vscode-languageserver'))
+				.sort()
+		: [];
 	return [
 		...walk(path.join(modules, 'typescript', 'lib'), (file) => file.endsWith('.d.ts')),
 		...walk(path.join(modules, 'openai', 'src'), (file) => file.endsWith('.ts')),
@@ -228,7 +254,9 @@ describe('secret redaction: no false positives in real code', function () {
 			const text = fs.readFileSync(file, 'utf8');
 			bytes += Buffer.byteLength(text);
 			for (const finding of detectSecrets(text)) {
-				findings.push(`${path.relative(repoRoot, file)}: ${finding.kind} ${JSON.stringify(text.slice(finding.start, finding.end))}`);
+				findings.push(
+					`${path.relative(repoRoot, file)}: ${finding.kind} ${JSON.stringify(text.slice(finding.start, finding.end))}`,
+				);
 			}
 		}
 		assert.ok(bytes > 1_000_000, `only ${bytes} bytes scanned`);

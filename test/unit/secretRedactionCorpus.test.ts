@@ -19,7 +19,11 @@ describe('secret redaction: a generated corpus of realistic secrets', function (
 		for (const language of ['ts', 'js', 'py', 'go', 'yaml', 'json', 'sh', 'env', 'ini']) {
 			assert.ok(languages.has(language) || (language === 'yaml' && languages.has('yml')), `a ${language} file`);
 		}
-		assert.deepEqual(Object.keys(GENERATORS).filter((kind) => !secrets.some((secret) => secret.kind === kind)), [], 'every generator is used');
+		assert.deepEqual(
+			Object.keys(GENERATORS).filter((kind) => !secrets.some((secret) => secret.kind === kind)),
+			[],
+			'every generator is used',
+		);
 	});
 
 	it('draws the same corpus on every run, and different values for different seeds', function () {
@@ -31,7 +35,11 @@ describe('secret redaction: a generated corpus of realistic secrets', function (
 		it(`redacts all ${file.secrets.length} secrets in ${file.name}, keeping the rest readable and restorable`, function () {
 			const result = redactSecrets(file.text);
 			const left = file.secrets.filter((secret) => [secret.value, ...secret.pieces].some((piece) => result.text.includes(piece)));
-			assert.deepEqual(left.map((secret) => `${secret.kind}: ${secret.value}`), [], 'every secret, and every piece of a split one, is gone');
+			assert.deepEqual(
+				left.map((secret) => `${secret.kind}: ${secret.value}`),
+				[],
+				'every secret, and every piece of a split one, is gone',
+			);
 			// Placeholders name what was there; the code around them is untouched.
 			assert.ok(result.findings.length >= file.secrets.length);
 			assert.equal(result.text.match(/\[REDACTED [a-z0-9-]+\]/g)?.length, result.findings.length);

@@ -39,9 +39,21 @@ describe('secret redaction: false positives over real source files', function ()
 			for (const file of files) {
 				byRoot[file.root] = (byRoot[file.root] ?? 0) + 1;
 			}
-			const figures = { candidates, scanned: files.length, byRoot, characters: bytes, filesWithRedaction: hits.length, share: hits.length / files.length, kinds: Object.fromEntries(kinds), hits };
+			const figures = {
+				candidates,
+				scanned: files.length,
+				byRoot,
+				characters: bytes,
+				filesWithRedaction: hits.length,
+				share: hits.length / files.length,
+				kinds: Object.fromEntries(kinds),
+				hits,
+			};
 			fs.writeFileSync(report, `${JSON.stringify(figures, null, '\t')}\n`);
 		}
-		assert.ok(hits.length <= files.length * MAX_FILE_SHARE, `${hits.length} of ${files.length} files: ${hits.map((hit) => `${hit.file} (${hit.kinds.join(', ')})`).join('; ')}`);
+		assert.ok(
+			hits.length <= files.length * MAX_FILE_SHARE,
+			`${hits.length} of ${files.length} files: ${hits.map((hit) => `${hit.file} (${hit.kinds.join(', ')})`).join('; ')}`,
+		);
 	});
 });

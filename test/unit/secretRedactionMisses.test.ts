@@ -21,9 +21,15 @@ function assertFound(text: string, expected: [string, string][]): void {
 
 describe('secret redaction: the shapes the first version missed', function () {
 	it('finds the password in SQLAlchemy URLs with a driver after the dialect', function () {
-		assertFound('engine = create_engine("postgresql+psycopg2://app:Vq8nR2wLz5Tk@db.internal:5432/orders")', [['connection-string-password', 'Vq8nR2wLz5Tk']]);
-		assertFound("SQLALCHEMY_DATABASE_URI = 'mysql+pymysql://svc:h7Gd2Kq9Xw@10.0.3.7/app?charset=utf8mb4'", [['connection-string-password', 'h7Gd2Kq9Xw']]);
-		assertFound('url: mssql+pyodbc://sa:Pz4!kW9rQm@sqlhost/warehouse?driver=ODBC+Driver+18', [['connection-string-password', 'Pz4!kW9rQm']]);
+		assertFound('engine = create_engine("postgresql+psycopg2://app:Vq8nR2wLz5Tk@db.internal:5432/orders")', [
+			['connection-string-password', 'Vq8nR2wLz5Tk'],
+		]);
+		assertFound("SQLALCHEMY_DATABASE_URI = 'mysql+pymysql://svc:h7Gd2Kq9Xw@10.0.3.7/app?charset=utf8mb4'", [
+			['connection-string-password', 'h7Gd2Kq9Xw'],
+		]);
+		assertFound('url: mssql+pyodbc://sa:Pz4!kW9rQm@sqlhost/warehouse?driver=ODBC+Driver+18', [
+			['connection-string-password', 'Pz4!kW9rQm'],
+		]);
 	});
 
 	it('finds passwords passed by position: auth tuples, basic-auth helpers, curl -u, mysql -p', function () {
@@ -52,14 +58,22 @@ describe('secret redaction: the shapes the first version missed', function () {
 	it('finds a Twilio auth token passed to the client next to its account SID', function () {
 		const sid = 'AC5f8e2d4c6b1a3f9e7d5c2b4a6f8e1d3c';
 		const token = '9c4e7a1f3b8d2e6c5a9f0b7d3e1c8a4f';
-		assertFound(`client = Client("${sid}", "${token}")`, [['twilio-account-sid', sid], ['twilio-auth-token', token]]);
+		assertFound(`client = Client("${sid}", "${token}")`, [
+			['twilio-account-sid', sid],
+			['twilio-auth-token', token],
+		]);
 		assertFound(`// Twilio credentials\nconst twilioClient = twilio(accountSid, '${token}');`, [['twilio-auth-token', token]]);
 	});
 
 	it('finds the signature of an Azure SAS URL or token', function () {
 		const sig = 'k7Q2mZ9xW4pL8vB3nR6tY1cF5hJ0dG2sA4eU7iO9%2Bw%3D';
-		assertFound(`BLOB_URL = "https://acct.blob.core.windows.net/backups?sv=2022-11-02&ss=b&srt=co&sp=rl&se=2026-01-01T00:00:00Z&spr=https&sig=${sig}"`, [['azure-sas-signature', sig]]);
-		assertFound(`const sas = "sp=r&st=2025-03-01T10:00:00Z&se=2025-03-02T10:00:00Z&sv=2022-11-02&sr=c&sig=${sig}";`, [['azure-sas-signature', sig]]);
+		assertFound(
+			`BLOB_URL = "https://acct.blob.core.windows.net/backups?sv=2022-11-02&ss=b&srt=co&sp=rl&se=2026-01-01T00:00:00Z&spr=https&sig=${sig}"`,
+			[['azure-sas-signature', sig]],
+		);
+		assertFound(`const sas = "sp=r&st=2025-03-01T10:00:00Z&se=2025-03-02T10:00:00Z&sv=2022-11-02&sr=c&sig=${sig}";`, [
+			['azure-sas-signature', sig],
+		]);
 	});
 
 	it('finds an Okta API token in an SSWS Authorization header', function () {
@@ -84,7 +98,9 @@ describe('secret redaction: the shapes the first version missed', function () {
 	});
 
 	it('finds tokens inside comments', function () {
-		assertFound('# API_KEY=4f9d8c7b6a5e3d2c1b0a9f8e\nAPI_KEY = os.environ["API_KEY"]', [['secret-assignment', '4f9d8c7b6a5e3d2c1b0a9f8e']]);
+		assertFound('# API_KEY=4f9d8c7b6a5e3d2c1b0a9f8e\nAPI_KEY = os.environ["API_KEY"]', [
+			['secret-assignment', '4f9d8c7b6a5e3d2c1b0a9f8e'],
+		]);
 		assertFound('// old token: Zk8mQ2vX9wL4pR7t (rotated)\n', [['secret-assignment', 'Zk8mQ2vX9wL4pR7t']]);
 		assertFound('  # password: Wq7!xK2pL9\n  password: ${DB_PASSWORD}', [['password-assignment', 'Wq7!xK2pL9']]);
 		assertFound('/* auth token Bq4vN8xK2mZ7wR3tL6pY */', [['secret-assignment', 'Bq4vN8xK2mZ7wR3tL6pY']]);
@@ -104,7 +120,9 @@ describe('secret redaction: the shapes the first version missed', function () {
 			['password-assignment', 'Xk29!mQzL4'],
 			['secret-assignment', 'Rt5wQ9zX2kLm8vBn'],
 		]);
-		assertFound('"environment": [{ "name": "API_SECRET", "value": "c8Fq2Lm9Xw4Vz7Kt" }, { "name": "PORT", "value": "8080" }]', [['secret-assignment', 'c8Fq2Lm9Xw4Vz7Kt']]);
+		assertFound('"environment": [{ "name": "API_SECRET", "value": "c8Fq2Lm9Xw4Vz7Kt" }, { "name": "PORT", "value": "8080" }]', [
+			['secret-assignment', 'c8Fq2Lm9Xw4Vz7Kt'],
+		]);
 	});
 
 	it('finds a literal next to a quoted secret name: define(), setenv, getenv defaults, fallbacks after a lookup', function () {
@@ -114,7 +132,12 @@ describe('secret redaction: the shapes the first version missed', function () {
 		assertFound('System.setProperty("db.password", "Rz5!pW8kQm2v");', [['password-assignment', 'Rz5!pW8kQm2v']]);
 		assertFound("const key = process.env.SHIPPING_API_KEY || 'c2Vq8Lm4Xw9Zt7Kp';", [['secret-assignment', 'c2Vq8Lm4Xw9Zt7Kp']]);
 		assertFound('password = os.environ.get("DB_PASSWORD") or "Jn3!xQ7wKz5m"', [['password-assignment', 'Jn3!xQ7wKz5m']]);
-		for (const line of ['define("AUTH_KEY", "put your unique phrase here");', 'os.getenv("API_KEY", "")', 'process.env.TOKEN ?? "changeme"', 'settings.get("password_field", "password")']) {
+		for (const line of [
+			'define("AUTH_KEY", "put your unique phrase here");',
+			'os.getenv("API_KEY", "")',
+			'process.env.TOKEN ?? "changeme"',
+			'settings.get("password_field", "password")',
+		]) {
 			assert.deepEqual(found(line), [], line);
 		}
 	});
@@ -128,7 +151,13 @@ describe('secret redaction: the shapes the first version missed', function () {
 	});
 
 	it('leaves colon-separated lines that are no .pgpass alone', function () {
-		for (const line of ['root:x:0:0:root:/root:/bin/bash', '12:30:45:00:000', 'fe80:0:0:0:1', 'a:1:b:c:password', 'localhost:5432:db:user:*']) {
+		for (const line of [
+			'root:x:0:0:root:/root:/bin/bash',
+			'12:30:45:00:000',
+			'fe80:0:0:0:1',
+			'a:1:b:c:password',
+			'localhost:5432:db:user:*',
+		]) {
 			assert.deepEqual(found(line), [], line);
 		}
 	});

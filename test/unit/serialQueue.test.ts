@@ -5,10 +5,15 @@ describe('SerialQueue', function () {
 	it('idle() resolves after the running and waiting tasks, and lets timers run meanwhile', async function () {
 		const queue = new SerialQueue();
 		const order: string[] = [];
-		const task = (name: string, ms: number) => queue.run(async () => {
-			await new Promise((resolve) => setTimeout(resolve, ms));
-			order.push(name);
-		}, undefined, () => undefined);
+		const task = (name: string, ms: number) =>
+			queue.run(
+				async () => {
+					await new Promise((resolve) => setTimeout(resolve, ms));
+					order.push(name);
+				},
+				undefined,
+				() => undefined,
+			);
 		void task('first', 30);
 		void task('second', 10);
 		let timerRan = false;

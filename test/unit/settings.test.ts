@@ -14,12 +14,32 @@ describe('settings', function () {
 	it('reads valid values', function () {
 		const { settings, problems } = parseSettings({
 			model: { path: '  /models/a.gguf ' },
-			inlineCompletion: { enabled: false, maxTokens: 128, mode: 'single-line', timeBudgetMs: 500, debounceMinMs: 10, debounceMaxMs: 200, contextBudget: 900, extraContext: false, prefetch: false },
+			inlineCompletion: {
+				enabled: false,
+				maxTokens: 128,
+				mode: 'single-line',
+				timeBudgetMs: 500,
+				debounceMinMs: 10,
+				debounceMaxMs: 200,
+				contextBudget: 900,
+				extraContext: false,
+				prefetch: false,
+			},
 			performance: { threads: 6, contextSize: 4096, gpu: 'off' },
 		});
 		assert.deepEqual(problems, []);
 		assert.equal(settings.model.path, '/models/a.gguf');
-		assert.deepEqual(settings.inlineCompletion, { enabled: false, maxTokens: 128, mode: 'single-line', timeBudgetMs: 500, debounceMinMs: 10, debounceMaxMs: 200, contextBudget: 900, extraContext: false, prefetch: false });
+		assert.deepEqual(settings.inlineCompletion, {
+			enabled: false,
+			maxTokens: 128,
+			mode: 'single-line',
+			timeBudgetMs: 500,
+			debounceMinMs: 10,
+			debounceMaxMs: 200,
+			contextBudget: 900,
+			extraContext: false,
+			prefetch: false,
+		});
 		assert.deepEqual(settings.performance, { threads: 6, contextSize: 4096, gpu: 'off' });
 	});
 
@@ -35,9 +55,12 @@ describe('settings', function () {
 		assert.ok(problems.some((p) => p.includes('hearth.performance.gpu') && p.includes('"cuda"')));
 	});
 
-	it('reads the limit of an action\'s answer, 0 (the action\'s own limit) by default, and refuses a bad one', function () {
+	it("reads the limit of an action's answer, 0 (the action's own limit) by default, and refuses a bad one", function () {
 		assert.equal(DEFAULT_SETTINGS.actions.maxTokens, 0);
-		assert.deepEqual(parseSettings({ actions: { maxTokens: 48 } }), { settings: { ...DEFAULT_SETTINGS, actions: { maxTokens: 48 } }, problems: [] });
+		assert.deepEqual(parseSettings({ actions: { maxTokens: 48 } }), {
+			settings: { ...DEFAULT_SETTINGS, actions: { maxTokens: 48 } },
+			problems: [],
+		});
 		const bad = parseSettings({ actions: { maxTokens: -1 } });
 		assert.equal(bad.settings.actions.maxTokens, 0);
 		assert.deepEqual(bad.problems, ['Setting hearth.actions.maxTokens has an invalid value -1; using 0.']);
@@ -50,12 +73,30 @@ describe('settings', function () {
 			patch(next);
 			return modelReloadNeeded(DEFAULT_SETTINGS, next);
 		};
-		assert.equal(changed((s) => (s.model.path = '/x.gguf')), true);
-		assert.equal(changed((s) => (s.performance.threads = 3)), true);
-		assert.equal(changed((s) => (s.performance.contextSize = 4096)), true);
-		assert.equal(changed((s) => (s.inlineCompletion.maxTokens = 10)), false);
-		assert.equal(changed((s) => (s.inlineCompletion.enabled = false)), false);
-		assert.equal(changed((s) => (s.actions.maxTokens = 32)), false);
+		assert.equal(
+			changed((s) => (s.model.path = '/x.gguf')),
+			true,
+		);
+		assert.equal(
+			changed((s) => (s.performance.threads = 3)),
+			true,
+		);
+		assert.equal(
+			changed((s) => (s.performance.contextSize = 4096)),
+			true,
+		);
+		assert.equal(
+			changed((s) => (s.inlineCompletion.maxTokens = 10)),
+			false,
+		);
+		assert.equal(
+			changed((s) => (s.inlineCompletion.enabled = false)),
+			false,
+		);
+		assert.equal(
+			changed((s) => (s.actions.maxTokens = 32)),
+			false,
+		);
 	});
 });
 
@@ -85,7 +126,9 @@ describe('settings a workspace must not set', function () {
 			contributes: { configuration: { properties: Record<string, { scope?: string }> } };
 		};
 		const properties = manifest.contributes.configuration.properties;
-		const wrong = GUARDED.filter((key) => !['machine', 'application'].includes(properties[key]?.scope ?? 'window')).map((key) => `${key}: ${properties[key] ? (properties[key].scope ?? 'window (the default)') : 'missing'}`);
+		const wrong = GUARDED.filter((key) => !['machine', 'application'].includes(properties[key]?.scope ?? 'window')).map(
+			(key) => `${key}: ${properties[key] ? (properties[key].scope ?? 'window (the default)') : 'missing'}`,
+		);
 		assert.deepEqual(wrong, [], 'settings a workspace could set');
 	});
 });

@@ -52,12 +52,28 @@ describe('evaluation middles', function () {
 	});
 
 	it('a file with nothing worth completing gives no tasks', function () {
-		assert.deepEqual(pickMiddles({ path: 'a', language: 'x', text: '}\n\n)\n' }, { seed: 1, singleLinePerFile: 2, multiLinePerFile: 1 }), []);
+		assert.deepEqual(
+			pickMiddles({ path: 'a', language: 'x', text: '}\n\n)\n' }, { seed: 1, singleLinePerFile: 2, multiLinePerFile: 1 }),
+			[],
+		);
 	});
 
 	it('selection goes round-robin over languages', function () {
-		const tasks = ['python', 'python', 'python', 'go', 'rust'].map((language, index) => ({ id: `${index}`, path: `${index}`, language, kind: 'single-line' as const, prefix: '', middle: '', suffix: '' }));
-		assert.deepEqual(selectTasks(tasks, 3, 1).map((task) => task.language).sort(), ['go', 'python', 'rust']);
+		const tasks = ['python', 'python', 'python', 'go', 'rust'].map((language, index) => ({
+			id: `${index}`,
+			path: `${index}`,
+			language,
+			kind: 'single-line' as const,
+			prefix: '',
+			middle: '',
+			suffix: '',
+		}));
+		assert.deepEqual(
+			selectTasks(tasks, 3, 1)
+				.map((task) => task.language)
+				.sort(),
+			['go', 'python', 'rust'],
+		);
 	});
 });
 

@@ -26,7 +26,12 @@ export function chatPromptTokens(model: LlamaModel, wrapperChoice: ChatWrapperCh
  * whether they appear as such in the user message's tokens (they do unless a token merges across the
  * fence's boundary), i.e. whether a perfect copy is one the input-lookup predictor can find.
  */
-export function forcedCopyTokens(model: LlamaModel, userText: string, fencedCode: string, count: number): { tokens: Token[]; fromInput: boolean } {
+export function forcedCopyTokens(
+	model: LlamaModel,
+	userText: string,
+	fencedCode: string,
+	count: number,
+): { tokens: Token[]; fromInput: boolean } {
 	// LlamaChat hands the predictor the last user message tokenised on its own, exactly like this.
 	const input = model.tokenize(userText);
 	const fenced = model.tokenize(fencedCode);
@@ -67,7 +72,12 @@ export class ForcedCopyChat {
 		private readonly predictor: ChatTokenPredictor,
 	) {}
 
-	static async create(loaded: LoadedModel, wrapperChoice: ChatWrapperChoice, contextSize: number, predictor: ChatTokenPredictor): Promise<ForcedCopyChat> {
+	static async create(
+		loaded: LoadedModel,
+		wrapperChoice: ChatWrapperChoice,
+		contextSize: number,
+		predictor: ChatTokenPredictor,
+	): Promise<ForcedCopyChat> {
 		const context = await loaded.model.createContext({ contextSize, threads: loaded.info.threads, sequences: 1 });
 		const sequence = context.getSequence(predictor === 'input-lookup' ? { tokenPredictor: new InputLookupTokenPredictor() } : {});
 		const chat = new LlamaChat({ contextSequence: sequence, chatWrapper: wrapperChoice.wrapper });
@@ -85,7 +95,9 @@ export class ForcedCopyChat {
 			await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
 		}
 		for (let start = keep; start < prompt.length - 1; start += PROMPT_CHUNK_TOKENS) {
-			await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(start, Math.min(start + PROMPT_CHUNK_TOKENS, prompt.length - 1)));
+			await sequence.evaluateWithoutGeneratingNewTokens(
+				prompt.slice(start, Math.min(start + PROMPT_CHUNK_TOKENS, prompt.length - 1)),
+			);
 		}
 		const promptMs = performance.now() - startedAt;
 		const before = sequence.tokenPredictions;
@@ -108,7 +120,10 @@ export class ForcedCopyChat {
 			reusedPromptTokens: keep,
 			tokensPerSecond: generatedTokens / Math.max(generationMs / 1000, 1e-3),
 			stopReason: CHAT_STOP_REASONS[response.metadata.stopReason] ?? response.metadata.stopReason,
-			predictions: this.predictor === 'input-lookup' ? { validated: after.validated - before.validated, refuted: after.refuted - before.refuted } : undefined,
+			predictions:
+				this.predictor === 'input-lookup'
+					? { validated: after.validated - before.validated, refuted: after.refuted - before.refuted }
+					: undefined,
 		};
 	}
 

@@ -25,7 +25,7 @@ const RANDOM_WEIGHTS_NOTE =
 	'random weights do not copy their input, so the acceptance here is a lower bound: a trained model rewriting code repeats most of it and has far more predictions accepted';
 const FORCED_COPY_NOTE =
 	'the answer is forced by a grammar of token ids to be the input code token for token, so every prediction is right; but under a grammar node-llama-cpp 3.22.1 drafts 1 token per step instead of 3 ' +
-	'(it checks each drafted token against the grammar state before the previous draft), and both modes pay the grammar check on every sampled token: the predictor\'s ceiling under a grammar, below the mechanism\'s (verificationCeiling)';
+	"(it checks each drafted token against the grammar state before the previous draft), and both modes pay the grammar check on every sampled token: the predictor's ceiling under a grammar, below the mechanism's (verificationCeiling)";
 
 /**
  * Speculative decoding by input lookup on a rewrite request: tokens/s with and without it on the chat
@@ -33,7 +33,12 @@ const FORCED_COPY_NOTE =
  * ceiling on this machine. Each mode has its own engine, so each keeps its prompt's KV state and both
  * are measured warm, in alternating pairs.
  */
-export async function runActionsBench(loaded: LoadedModel, logger: Logger, options: ActionsBenchOptions, progress: (message: string) => void): Promise<ActionsReport> {
+export async function runActionsBench(
+	loaded: LoadedModel,
+	logger: Logger,
+	options: ActionsBenchOptions,
+	progress: (message: string) => void,
+): Promise<ActionsReport> {
 	const request = rewriteRequest();
 	const wrapperChoice = chooseChatWrapper(loaded.model);
 	const engines = { none: new ChatEngine(loaded, { logger }), inputLookup: new ChatEngine(loaded, { logger }) };
@@ -123,8 +128,16 @@ interface RunFacts {
 }
 
 function compare<T>(runs: PairedRuns<T>, facts: (run: T) => RunFacts, note: string): PredictorComparison {
-	const none = measurement(runs.warmUp.a, runs.pairs.map((pair) => pair.a), facts);
-	const inputLookup = measurement(runs.warmUp.b, runs.pairs.map((pair) => pair.b), facts);
+	const none = measurement(
+		runs.warmUp.a,
+		runs.pairs.map((pair) => pair.a),
+		facts,
+	);
+	const inputLookup = measurement(
+		runs.warmUp.b,
+		runs.pairs.map((pair) => pair.b),
+		facts,
+	);
 	const { validated = 0, refuted = 0 } = inputLookup.predictions ?? {};
 	return {
 		none,

@@ -59,8 +59,17 @@ export async function measureVerificationCeiling(
 		});
 		return {
 			tokens: stream.length,
-			oneTokenPerStep: speeds(runs.warmUp.a, runs.pairs.map((pair) => pair.a)),
-			allPredictionsAccepted: { tokensPerStep, ...speeds(runs.warmUp.b, runs.pairs.map((pair) => pair.b)) },
+			oneTokenPerStep: speeds(
+				runs.warmUp.a,
+				runs.pairs.map((pair) => pair.a),
+			),
+			allPredictionsAccepted: {
+				tokensPerStep,
+				...speeds(
+					runs.warmUp.b,
+					runs.pairs.map((pair) => pair.b),
+				),
+			},
 			ratio: medianPairRatio(runs, (speed) => speed),
 		};
 	} finally {
@@ -69,13 +78,22 @@ export async function measureVerificationCeiling(
 }
 
 /** Tokens per second of decoding `stream` after the first `keep` context tokens, `tokensPerStep` per batch. */
-async function decodeInSteps(sequence: LlamaContextSequence, keep: number, stream: readonly Token[], tokensPerStep: number): Promise<number> {
+async function decodeInSteps(
+	sequence: LlamaContextSequence,
+	keep: number,
+	stream: readonly Token[],
+	tokensPerStep: number,
+): Promise<number> {
 	if (sequence.nextTokenIndex > keep) {
 		await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
 	}
 	const startedAt = performance.now();
 	for (let start = 0; start < stream.length; start += tokensPerStep) {
-		await sequence.controlledEvaluate(stream.slice(start, start + tokensPerStep).map((token) => [token, { generateNext: { token: true, options: { temperature: 0 } } }]));
+		await sequence.controlledEvaluate(
+			stream
+				.slice(start, start + tokensPerStep)
+				.map((token) => [token, { generateNext: { token: true, options: { temperature: 0 } } }]),
+		);
 	}
 	return stream.length / ((performance.now() - startedAt) / 1000);
 }

@@ -77,7 +77,11 @@ export function requestRows(records: readonly RequestRecord[], runs: ReadonlyMap
 		const stats = record.result?.stats;
 		const settled = record.settledAt;
 		const outcome: RequestOutcome =
-			record.error !== undefined ? 'error' : record.abortedAt !== undefined || record.result?.stopReason === 'cancelled' ? 'cancelled' : 'delivered';
+			record.error !== undefined
+				? 'error'
+				: record.abortedAt !== undefined || record.result?.stopReason === 'cancelled'
+					? 'cancelled'
+					: 'delivered';
 		const latencyMs = settled === undefined ? null : settled - record.issuedAt;
 		const run = record.runId === undefined ? undefined : runs.get(record.runId);
 

@@ -68,7 +68,8 @@ export function summarizeTrace({ replay, requests: rows, runs, warmUp, speeds }:
 	const mean = (values: readonly number[]) => (values.length === 0 ? null : round(sum(values) / values.length));
 	const ratio = (numerator: number, denominator: number) => (denominator > 0 ? Math.round((numerator / denominator) * 100) / 100 : null);
 	const present = (values: readonly (number | null)[]) => values.filter((value): value is number => value !== null);
-	const count = (values: readonly string[]) => values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
+	const count = (values: readonly string[]) =>
+		values.reduce<Record<string, number>>((counts, value) => ({ ...counts, [value]: (counts[value] ?? 0) + 1 }), {});
 
 	const requestRuns = runs.filter((run) => run.kind === 'request');
 	const runsById = new Map(runs.map((run) => [run.id, run]));
@@ -117,8 +118,15 @@ export function summarizeTrace({ replay, requests: rows, runs, warmUp, speeds }:
 			exact: rows.filter((row) => row.cacheHit === 'exact').length,
 			typeThrough: rows.filter((row) => row.cacheHit === 'type-through').length,
 		},
-		cancelLatencyMs: { count: cancelLatencies.length, p50: roundOrNull(percentile(cancelLatencies, 50)), max: cancelLatencies.length === 0 ? null : round(Math.max(...cancelLatencies)) },
-		tokensAfterAbort: { total: sum(runs.map((run) => run.tokensAfterAbort)), max: Math.max(0, ...runs.map((run) => run.tokensAfterAbort)) },
+		cancelLatencyMs: {
+			count: cancelLatencies.length,
+			p50: roundOrNull(percentile(cancelLatencies, 50)),
+			max: cancelLatencies.length === 0 ? null : round(Math.max(...cancelLatencies)),
+		},
+		tokensAfterAbort: {
+			total: sum(runs.map((run) => run.tokensAfterAbort)),
+			max: Math.max(0, ...runs.map((run) => run.tokensAfterAbort)),
+		},
 		cpuSecondsPer100Keystrokes: round2((cpuSeconds / keystrokes) * 100),
 		computeBound: {
 			count: ratios.length,
@@ -128,14 +136,17 @@ export function summarizeTrace({ replay, requests: rows, runs, warmUp, speeds }:
 		},
 		coldStart: warmUp
 			? {
-				latencyMs: warmUp.request.latencyMs,
-				promptTokens: warmUp.run?.promptTokens ?? 0,
-				evaluatedPromptTokens: warmUp.run?.evaluatedPromptTokens ?? 0,
-				boundMs: warmUp.run ? round(computeBoundMs(warmUp.run.newPromptTokens, warmUp.run.generatedTokens, speeds)) : null,
-			}
+					latencyMs: warmUp.request.latencyMs,
+					promptTokens: warmUp.run?.promptTokens ?? 0,
+					evaluatedPromptTokens: warmUp.run?.evaluatedPromptTokens ?? 0,
+					boundMs: warmUp.run ? round(computeBoundMs(warmUp.run.newPromptTokens, warmUp.run.generatedTokens, speeds)) : null,
+				}
 			: null,
 		accepts: { ...replay.accepts, waitedMs: round(replay.accepts.waitedMs) },
-		eventLagMs: { p50: roundOrNull(percentile(replay.eventLagMs, 50)), max: replay.eventLagMs.length === 0 ? null : round(Math.max(...replay.eventLagMs)) },
+		eventLagMs: {
+			p50: roundOrNull(percentile(replay.eventLagMs, 50)),
+			max: replay.eventLagMs.length === 0 ? null : round(Math.max(...replay.eventLagMs)),
+		},
 		loadAverage: replay.loadAverage,
 	};
 }

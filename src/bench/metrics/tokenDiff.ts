@@ -18,7 +18,11 @@ export function commonPrefixLength(a: ArrayLike<number>, b: ArrayLike<number>): 
 export function newTokenCount(previous: ArrayLike<number>, next: ArrayLike<number>): number {
 	const head = commonPrefixLength(previous, next);
 	let tail = 0;
-	while (tail < previous.length - head && tail < next.length - head && previous[previous.length - 1 - tail] === next[next.length - 1 - tail]) {
+	while (
+		tail < previous.length - head &&
+		tail < next.length - head &&
+		previous[previous.length - 1 - tail] === next[next.length - 1 - tail]
+	) {
 		tail++;
 	}
 	const n = previous.length - head - tail;

@@ -65,14 +65,22 @@ export function compareRace(trace: string, hearth: RaceSide, llamaServer: RaceSi
 		const theirs = llamaServer[metric];
 		return ours === null || theirs === null || theirs === 0 ? null : Math.round((ours / theirs) * 1000) / 1000;
 	};
-	const ratios = Object.fromEntries((Object.keys(hearth) as RaceMetric[]).map((metric) => [metric, ratio(metric)])) as Record<RaceMetric, number | null>;
+	const ratios = Object.fromEntries((Object.keys(hearth) as RaceMetric[]).map((metric) => [metric, ratio(metric)])) as Record<
+		RaceMetric,
+		number | null
+	>;
 	const met = (value: number | null) => (value === null ? null : value <= RACE_TARGET_RATIO);
 	return {
 		trace,
 		hearth,
 		llamaServer,
 		ratios,
-		target: { ratioAtMost: Math.round(RACE_TARGET_RATIO * 1000) / 1000, latencyP50: met(ratios.latencyP50Ms), latencyP95: met(ratios.latencyP95Ms), cpuSeconds: met(ratios.cpuSeconds) },
+		target: {
+			ratioAtMost: Math.round(RACE_TARGET_RATIO * 1000) / 1000,
+			latencyP50: met(ratios.latencyP50Ms),
+			latencyP95: met(ratios.latencyP95Ms),
+			cpuSeconds: met(ratios.cpuSeconds),
+		},
 	};
 }
 

@@ -17,7 +17,11 @@ export interface InfillContext {
 }
 
 /** llama.vscode's local context: whole lines, the cursor line's prefix sent apart as `prompt`. */
-export function infillContext(text: string, cursor: number, settings: Pick<LlamaVscodeSettings, 'prefixLines' | 'suffixLines'>): InfillContext {
+export function infillContext(
+	text: string,
+	cursor: number,
+	settings: Pick<LlamaVscodeSettings, 'prefixLines' | 'suffixLines'>,
+): InfillContext {
 	const lines = text.split('\n');
 	const before = text.slice(0, cursor).split('\n');
 	const line = before.length - 1;
@@ -51,7 +55,11 @@ export interface InfillBodyOptions {
 }
 
 /** A /infill body shaped like llama.vscode's, with greedy sampling (top-k 1) so both sides decode alike. */
-export function infillBody(context: InfillContext, options: InfillBodyOptions, inputExtra: readonly { filename: string; text: string }[] = []): Record<string, unknown> {
+export function infillBody(
+	context: InfillContext,
+	options: InfillBodyOptions,
+	inputExtra: readonly { filename: string; text: string }[] = [],
+): Record<string, unknown> {
 	return {
 		input_prefix: context.inputPrefix,
 		input_suffix: context.inputSuffix,

@@ -101,11 +101,21 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 	let inProgress = false;
 	let live: { record: KeystrokeRecord; settled: Promise<void> } | undefined;
 
-	const send = async (kind: ServerRequestRecord['kind'], context: InfillContext): Promise<{ record: ServerRequestRecord; response?: InfillResponse }> => {
+	const send = async (
+		kind: ServerRequestRecord['kind'],
+		context: InfillContext,
+	): Promise<{ record: ServerRequestRecord; response?: InfillResponse }> => {
 		const record: ServerRequestRecord = { index: serverRequests.length, kind, startedAt: now() };
 		serverRequests.push(record);
 		try {
-			const response = await infill(infillBody(context, { nPredict: options.maxTokens, fixedLength: options.fixedLength, tMaxPromptMs: settings.tMaxPromptMs, tMaxPredictMs: settings.tMaxPredictMs }));
+			const response = await infill(
+				infillBody(context, {
+					nPredict: options.maxTokens,
+					fixedLength: options.fixedLength,
+					tMaxPromptMs: settings.tMaxPromptMs,
+					tMaxPredictMs: settings.tMaxPredictMs,
+				}),
+			);
 			const { content: _content, ...counts } = response;
 			record.response = counts;
 			return { record, response };
@@ -131,7 +141,10 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 		}
 		const { response } = await send('prefetch', future);
 		if (response && response.content.trim() !== '') {
-			cache.put(SuggestionCache.key(future.inputPrefix, future.inputSuffix, future.prompt), suggestionLines(response.content).join('\n'));
+			cache.put(
+				SuggestionCache.key(future.inputPrefix, future.inputSuffix, future.prompt),
+				suggestionLines(response.content).join('\n'),
+			);
 		}
 	};
 
@@ -189,9 +202,7 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 				editor.shown = visible;
 			}
 			if (record.outcome === 'delivered' && settings.prefetch && visible !== '' && context.lineSuffix.trim() === '') {
-				pending.push(
-					sleep(0).then(() => (cancelled() ? undefined : prefetch(context, lines))),
-				);
+				pending.push(sleep(0).then(() => (cancelled() ? undefined : prefetch(context, lines))));
 			}
 		} finally {
 			inProgress = false;
@@ -235,7 +246,14 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 		if (!textChanged) {
 			continue;
 		}
-		const record: KeystrokeRecord = { index: keystrokes.length, eventIndex, eventKind: event.kind, issuedAt: now(), waitedMs: 0, typedThroughSuggestion: typedThrough || undefined };
+		const record: KeystrokeRecord = {
+			index: keystrokes.length,
+			eventIndex,
+			eventKind: event.kind,
+			issuedAt: now(),
+			waitedMs: 0,
+			typedThroughSuggestion: typedThrough || undefined,
+		};
 		keystrokes.push(record);
 		const settled = provide(record, editor.state).finally(() => {
 			if (live?.record === record) {
@@ -252,7 +270,7 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 		dropLive();
 	}
 	// Prefetches are pushed while earlier calls settle; wait until none is left.
-	for (let waitedFor = 0; waitedFor < pending.length; ) {
+	for (let waitedFor = 0; waitedFor < pending.length;) {
 		const batch = pending.slice(waitedFor);
 		waitedFor = pending.length;
 		await Promise.all(batch);

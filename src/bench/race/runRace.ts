@@ -38,7 +38,14 @@ export async function runLlamaServerRace(job: RaceJob, progress: (message: strin
 	for (const trace of job.traces) {
 		const logFile = path.join(os.tmpdir(), `hearth-race-llama-server-${process.pid}-${trace.name}.log`);
 		const loadStartedAt = performance.now();
-		const server = await startLlamaServer({ binary: job.binary, modelPath: job.modelPath, threads: job.threads, contextSize: job.contextSize, spmInfill: job.spmInfill, logFile });
+		const server = await startLlamaServer({
+			binary: job.binary,
+			modelPath: job.modelPath,
+			threads: job.threads,
+			contextSize: job.contextSize,
+			spmInfill: job.spmInfill,
+			logFile,
+		});
 		const loadMs = Math.round(performance.now() - loadStartedAt);
 		serverArgs = server.args;
 		try {

@@ -46,7 +46,9 @@ export function summarizeServerReplay(replay: ServerReplayResult): ServerTraceSu
 	const delivered = replay.keystrokes.filter((call) => call.outcome === 'delivered');
 	const latency = (calls: typeof delivered) => calls.map((call) => call.settledAt! - call.issuedAt);
 	const counted = replay.serverRequests.filter((request) => request.kind !== 'warm-up');
-	const answered = counted.filter((request) => request.response !== undefined).map((request) => ({ request, response: request.response! }));
+	const answered = counted
+		.filter((request) => request.response !== undefined)
+		.map((request) => ({ request, response: request.response! }));
 	const lags = [...replay.eventLagMs].sort((a, b) => a - b);
 	return {
 		trace: replay.trace,
@@ -93,13 +95,16 @@ export function summarizeServerReplay(replay: ServerReplayResult): ServerTraceSu
 		cpuSecondsPer100Keystrokes: replay.cpuSeconds === null ? null : round2((replay.cpuSeconds / keystrokes) * 100),
 		coldStart: replay.warmUp
 			? {
-				latencyMs: replay.warmUp.latencyMs,
-				promptTokens: replay.warmUp.request.response?.promptTokens ?? null,
-				evaluatedPromptTokens: replay.warmUp.request.response?.promptN ?? 0,
-			}
+					latencyMs: replay.warmUp.latencyMs,
+					promptTokens: replay.warmUp.request.response?.promptTokens ?? null,
+					evaluatedPromptTokens: replay.warmUp.request.response?.promptN ?? 0,
+				}
 			: null,
 		accepts: { ...replay.accepts, waitedMs: round1(replay.accepts.waitedMs) },
-		eventLagMs: { p50: lags.length === 0 ? null : round1(lags[Math.floor((lags.length - 1) / 2)]!), max: lags.length === 0 ? null : round1(lags.at(-1)!) },
+		eventLagMs: {
+			p50: lags.length === 0 ? null : round1(lags[Math.floor((lags.length - 1) / 2)]!),
+			max: lags.length === 0 ? null : round1(lags.at(-1)!),
+		},
 		loadAverage: replay.loadAverage,
 	};
 }

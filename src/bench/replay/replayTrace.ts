@@ -126,7 +126,12 @@ export class RunLog {
  * for the real timestamps matters: what gets cancelled, and when, is exactly what a person typing
  * at that speed would cause.
  */
-export async function replayTrace(trace: Trace, scheduler: CompletionScheduler, runLog: RunLog, options: ReplayOptions): Promise<ReplayResult> {
+export async function replayTrace(
+	trace: Trace,
+	scheduler: CompletionScheduler,
+	runLog: RunLog,
+	options: ReplayOptions,
+): Promise<ReplayResult> {
 	const firstRun = runLog.runs.length;
 	const documentKey = `bench:${trace.name}`;
 	const ask = (prefix: string, suffix: string, signal?: AbortSignal) =>
@@ -172,7 +177,13 @@ export async function replayTrace(trace: Trace, scheduler: CompletionScheduler, 
 			continue;
 		}
 
-		const record: RequestRecord = { index: requests.length, eventIndex, eventKind: event.kind, issuedAt: now(), typedThroughSuggestion: typedThrough || undefined };
+		const record: RequestRecord = {
+			index: requests.length,
+			eventIndex,
+			eventKind: event.kind,
+			issuedAt: now(),
+			typedThroughSuggestion: typedThrough || undefined,
+		};
 		requests.push(record);
 		const controller = new AbortController();
 		const { prefix, suffix } = splitAtCursor(editor.state);
@@ -213,10 +224,24 @@ export async function replayTrace(trace: Trace, scheduler: CompletionScheduler, 
 	const cpu = process.cpuUsage(cpuAtStart);
 	const loadAverage = { atStart: round2(loadAtStart), atEnd: round2(os.loadavg()[0]!) };
 	const runs = runLog.attach(warmUp ? [warmUp, ...requests] : requests, firstRun);
-	return { trace: trace.name, events: events.length, requests, runs, warmUp, eventLagMs: editor.eventLagMs, accepts: editor.accepts, durationMs, cpuMicros: cpu, loadAverage };
+	return {
+		trace: trace.name,
+		events: events.length,
+		requests,
+		runs,
+		warmUp,
+		eventLagMs: editor.eventLagMs,
+		accepts: editor.accepts,
+		durationMs,
+		cpuMicros: cpu,
+		loadAverage,
+	};
 }
 
-async function warmUpRequest(state: EditorState, ask: (prefix: string, suffix: string) => ReturnType<CompletionScheduler['request']>): Promise<RequestRecord> {
+async function warmUpRequest(
+	state: EditorState,
+	ask: (prefix: string, suffix: string) => ReturnType<CompletionScheduler['request']>,
+): Promise<RequestRecord> {
 	const { prefix, suffix } = splitAtCursor(state);
 	const startedAt = performance.now();
 	const { source, result, runId } = await ask(prefix, suffix);

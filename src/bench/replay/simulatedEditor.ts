@@ -31,7 +31,11 @@ export class SimulatedEditor {
 	 * limit) for `pending`, the live request's answer. `dropLive` is called when the edit or cursor
 	 * move makes the live request's answer useless.
 	 */
-	async apply(event: TraceEvent, pending: Promise<void> | undefined, dropLive: () => void): Promise<{ textChanged: boolean; typedThrough: boolean }> {
+	async apply(
+		event: TraceEvent,
+		pending: Promise<void> | undefined,
+		dropLive: () => void,
+	): Promise<{ textChanged: boolean; typedThrough: boolean }> {
 		const due = event.t + this.delayMs;
 		if (due > this.now()) {
 			await sleep(due - this.now());
@@ -55,7 +59,8 @@ export class SimulatedEditor {
 		const applied = applyEvent(this.state, event, suggestion);
 		this.state = applied.state;
 		const shown = this.shown;
-		const typedThrough = event.kind === 'type' && shown !== undefined && shown.length > event.text.length && shown.startsWith(event.text);
+		const typedThrough =
+			event.kind === 'type' && shown !== undefined && shown.length > event.text.length && shown.startsWith(event.text);
 		if (applied.textChanged || applied.cursorMoved) {
 			dropLive();
 		}

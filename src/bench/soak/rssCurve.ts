@@ -57,7 +57,17 @@ export function leastSquaresSlope(points: readonly { x: number; y: number }[]): 
 
 export function summarizeRss(curve: readonly RssSample[], thresholdMiBPer10Min = FLAT_SLOPE_MIB_PER_10_MIN): RssSummary {
 	if (curve.length === 0) {
-		return { samples: 0, durationS: 0, startMiB: 0, endMiB: 0, peakMiB: 0, slopeMiBPer10Min: null, fitSamples: 0, thresholdMiBPer10Min, verdict: 'too-short' };
+		return {
+			samples: 0,
+			durationS: 0,
+			startMiB: 0,
+			endMiB: 0,
+			peakMiB: 0,
+			slopeMiBPer10Min: null,
+			fitSamples: 0,
+			thresholdMiBPer10Min,
+			verdict: 'too-short',
+		};
 	}
 	const first = curve[0]!;
 	const last = curve.at(-1)!;
@@ -65,7 +75,8 @@ export function summarizeRss(curve: readonly RssSample[], thresholdMiBPer10Min =
 	const fit = curve.filter((sample) => sample.tS >= half);
 	const perSecond = leastSquaresSlope(fit.map((sample) => ({ x: sample.tS, y: sample.rssMiB })));
 	const slope = perSecond === null ? null : round2(perSecond * 600);
-	const verdict: RssVerdict = slope === null || fit.length < MIN_FIT_SAMPLES ? 'too-short' : slope < thresholdMiBPer10Min ? 'flat' : 'growing';
+	const verdict: RssVerdict =
+		slope === null || fit.length < MIN_FIT_SAMPLES ? 'too-short' : slope < thresholdMiBPer10Min ? 'flat' : 'growing';
 	return {
 		samples: curve.length,
 		durationS: round2(last.tS - first.tS),

@@ -52,7 +52,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	let sampler: ReturnType<typeof setInterval> | undefined;
 	try {
 		const status = await server.ready(300_000);
-		options.progress(`soak: ${status.model?.displayName ?? options.modelPath} ready in pid ${server.pid}; typing for ${options.minutes} min`);
+		options.progress(
+			`soak: ${status.model?.displayName ?? options.modelPath} ready in pid ${server.pid}; typing for ${options.minutes} min`,
+		);
 		const loadAtStart = os.loadavg()[0]!;
 		const startedAt = performance.now();
 		const endAt = startedAt + options.minutes * 60_000;
@@ -72,7 +74,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 			if (performance.now() - lastReport > 60_000) {
 				lastReport = performance.now();
 				const last = curve.at(-1);
-				options.progress(`soak: ${Math.round((lastReport - startedAt) / 60_000)} min, ${passes} passes, ${requests.sent} requests, rss ${last?.rssMiB ?? '?'} MiB`);
+				options.progress(
+					`soak: ${Math.round((lastReport - startedAt) / 60_000)} min, ${passes} passes, ${requests.sent} requests, rss ${last?.rssMiB ?? '?'} MiB`,
+				);
 			}
 		}
 		clearInterval(sampler);

@@ -22,15 +22,28 @@ export async function soakMain(options: BenchOptions, soak: NonNullable<BenchOpt
 	const available = loadTraces();
 	const traces = options.traces ? available.filter((trace) => options.traces!.includes(trace.name)) : available;
 	if (options.traces && traces.length !== options.traces.length) {
-		throw new UsageError(`Unknown trace in ${options.traces.join(', ')}; the traces are ${available.map((trace) => trace.name).join(', ')}`);
+		throw new UsageError(
+			`Unknown trace in ${options.traces.join(', ')}; the traces are ${available.map((trace) => trace.name).join(', ')}`,
+		);
 	}
 	const settings: HearthSettings = {
 		...DEFAULT_SETTINGS,
 		model: { ...DEFAULT_SETTINGS.model, path: modelPath },
-		performance: { ...DEFAULT_SETTINGS.performance, threads: options.threads ?? 0, contextSize: options.contextSize ?? DEFAULT_SETTINGS.performance.contextSize },
+		performance: {
+			...DEFAULT_SETTINGS.performance,
+			threads: options.threads ?? 0,
+			contextSize: options.contextSize ?? DEFAULT_SETTINGS.performance.contextSize,
+		},
 	};
 	const startedAt = new Date();
-	const report = await runSoak({ minutes: soak.minutes, sampleEverySeconds: soak.sampleEverySeconds, modelPath, settings, traces, progress });
+	const report = await runSoak({
+		minutes: soak.minutes,
+		sampleEverySeconds: soak.sampleEverySeconds,
+		modelPath,
+		settings,
+		traces,
+		progress,
+	});
 	progress(
 		`soak: rss start ${report.rss.startMiB} MiB, end ${report.rss.endMiB}, peak ${report.rss.peakMiB}, slope ${report.rss.slopeMiBPer10Min} MiB/10 min over ${report.rss.fitSamples} of ${report.rss.samples} samples: ${report.rss.verdict}`,
 	);
@@ -42,7 +55,12 @@ export async function soakMain(options: BenchOptions, soak: NonNullable<BenchOpt
 				durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
 				machine: machineInfo(),
 				nodeLlamaCpp: nodeLlamaCppVersion(),
-				options: { minutes: soak.minutes, sampleEverySeconds: soak.sampleEverySeconds, traces: traces.map((trace) => trace.name), settings },
+				options: {
+					minutes: soak.minutes,
+					sampleEverySeconds: soak.sampleEverySeconds,
+					traces: traces.map((trace) => trace.name),
+					settings,
+				},
 				definitions: DEFINITIONS,
 				soak: report,
 			},

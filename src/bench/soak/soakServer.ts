@@ -76,7 +76,7 @@ export class SoakServer {
 	/** Resolves with the model once the server reports ready; fails on an error status or an exit. */
 	async ready(limitMs: number): Promise<ServerStatus> {
 		const deadline = Date.now() + limitMs;
-		for (; ;) {
+		for (;;) {
 			if (this.status?.state === 'ready' || (this.status?.state === 'busy' && this.status.model)) {
 				return this.status;
 			}
@@ -89,13 +89,18 @@ export class SoakServer {
 
 	async open(uri: string, languageId: string, text: string): Promise<void> {
 		this.versions.set(uri, 1);
-		await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+		await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+			textDocument: { uri, languageId, version: 1, text },
+		});
 	}
 
 	async change(uri: string, text: string): Promise<void> {
 		const version = (this.versions.get(uri) ?? 1) + 1;
 		this.versions.set(uri, version);
-		await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+		await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+			textDocument: { uri, version },
+			contentChanges: [{ text }],
+		});
 	}
 
 	async close(uri: string): Promise<void> {

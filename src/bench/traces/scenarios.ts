@@ -29,7 +29,13 @@ const LEAD_IN_MS: readonly [number, number] = [300, 600];
 export function buildTraces(read: ReadFixture): Trace[] {
 	const urlString = read(URL_STRING.file);
 	const convertEndian = read(CONVERT_ENDIAN.file);
-	return [steadyTyping(urlString), backspacing(urlString), cursorJumps(urlString), acceptAndContinue(urlString), pythonTyping(convertEndian)];
+	return [
+		steadyTyping(urlString),
+		backspacing(urlString),
+		cursorJumps(urlString),
+		acceptAndContinue(urlString),
+		pythonTyping(convertEndian),
+	];
 }
 
 /** The llama.vscode-style scenario: six lines of a real file typed again, without a mistake. */
@@ -59,7 +65,8 @@ function backspacing(original: string): Trace {
 		.retype(0, { typoRate: 0.3 });
 	return trace(builder, {
 		name: 'ts-backspacing',
-		description: 'Re-types lines 113-119 of UrlString.ts with typos that are noticed and backspaced, then holds backspace over part of the last line and types it again.',
+		description:
+			'Re-types lines 113-119 of UrlString.ts with typos that are noticed and backspaced, then holds backspace over part of the last line and types it again.',
 		language: 'typescript',
 		filePath: URL_STRING_PATH,
 		source: URL_STRING,
@@ -132,7 +139,8 @@ function pythonTyping(original: string): Trace {
 	builder.pause(LEAD_IN_MS).retype(0, { typoRate: 0.1 }).moveTo(1).paste(1);
 	return trace(builder, {
 		name: 'py-typing-paste',
-		description: 'Re-types lines 144-149 of gguf_convert_endian.py (a loop inside a function) with a few typos, then clicks to line 163 and pastes a comment and a statement.',
+		description:
+			'Re-types lines 144-149 of gguf_convert_endian.py (a loop inside a function) with a few typos, then clicks to line 163 and pastes a comment and a statement.',
 		language: 'python',
 		filePath: CONVERT_ENDIAN_PATH,
 		source: CONVERT_ENDIAN,

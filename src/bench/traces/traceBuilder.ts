@@ -97,7 +97,10 @@ export class TraceBuilder {
 		}
 		this.pause(NOTICE_TYPO_MS);
 		for (let index = 0; index < characters; index++) {
-			this.emit({ kind: 'backspace' }, index === 0 ? 0 : between(this.random, HELD_BACKSPACE_DELAY_MS[0], HELD_BACKSPACE_DELAY_MS[1]));
+			this.emit(
+				{ kind: 'backspace' },
+				index === 0 ? 0 : between(this.random, HELD_BACKSPACE_DELAY_MS[0], HELD_BACKSPACE_DELAY_MS[1]),
+			);
 		}
 		this.filled[hole]! -= characters;
 		return this;
@@ -163,7 +166,7 @@ export class TraceBuilder {
 
 	private typeKeys(text: string, style: TypingStyle): void {
 		const typoRate = style.typoRate ?? 0;
-		for (let index = 0; index < text.length; ) {
+		for (let index = 0; index < text.length;) {
 			const char = text[index]!;
 			if (char === '\n') {
 				// Enter, and the editor indents the new line as the file has it (auto-indent). A blank

@@ -5,23 +5,36 @@
  * comment, and is not a line of the original selection (which may itself be prose).
  */
 
-const LEAD_IN = /^(?:sure|certainly|of course|okay|ok|absolutely|alright|here(?:'s| is| are)|below is|the following|this is the (?:updated|cleaned|revised|rewritten|improved)|i(?:'ve| have) (?:cleaned|updated|rewritten|fixed|improved|edited|revised|reworded|polished)|(?:updated|cleaned[- ]up|revised|rewritten|improved) (?:code|version|comments|docs|documentation))\b/i;
+const LEAD_IN =
+	/^(?:sure|certainly|of course|okay|ok|absolutely|alright|here(?:'s| is| are)|below is|the following|this is the (?:updated|cleaned|revised|rewritten|improved)|i(?:'ve| have) (?:cleaned|updated|rewritten|fixed|improved|edited|revised|reworded|polished)|(?:updated|cleaned[- ]up|revised|rewritten|improved) (?:code|version|comments|docs|documentation))\b/i;
 
 /** "Sure!" alone on its line. */
 const INTERJECTION = /^(?:sure|certainly|of course|okay|ok|absolutely|alright|done)[!.,]?$/i;
 
 /** Closing remarks: explanations of the change, offers of more help. */
-const SIGN_OFF = /^(?:i(?:'ve| have)?\s|this\s|these\s|the (?:code|comments?|changes|docstrings?|documentation|rest|logic|behaviou?r)\b|notes?\b|changes?\b|key changes|summary\b|explanation\b|what (?:i|changed)\b|let me know|hope\b|feel free|all (?:comments|code|changes|other)\b|no (?:code|other|functional|logic|changes)\b|only (?:the )?comments\b|nothing else\b)/i;
+const SIGN_OFF =
+	/^(?:i(?:'ve| have)?\s|this\s|these\s|the (?:code|comments?|changes|docstrings?|documentation|rest|logic|behaviou?r)\b|notes?\b|changes?\b|key changes|summary\b|explanation\b|what (?:i|changed)\b|let me know|hope\b|feel free|all (?:comments|code|changes|other)\b|no (?:code|other|functional|logic|changes)\b|only (?:the )?comments\b|nothing else\b)/i;
 
 /** Sign-offs so clear they need no blank line before them. */
-const CLEAR_SIGN_OFF = /^(?:hope this helps|let me know|feel free|i(?:'ve| have)? only (?:changed|updated|edited|touched|reworded)|only (?:the )?comments (?:were|have been) (?:changed|updated|edited)|no code (?:was|has been) changed)/i;
+const CLEAR_SIGN_OFF =
+	/^(?:hope this helps|let me know|feel free|i(?:'ve| have)? only (?:changed|updated|edited|touched|reworded)|only (?:the )?comments (?:were|have been) (?:changed|updated|edited)|no code (?:was|has been) changed)/i;
 
 const COMMENT_START = /^(?:\/\/|\/\*|\*|#|--|<!--|"""|'''|;|%|\{-|=begin)/;
 
 export function stripChatter(answer: string, original: string): string {
 	const lines = answer.split('\n');
-	const originalLines = new Set(original.split('\n').map((line) => line.trim()).filter((line) => line !== ''));
-	const originalIsProse = isProse(original.split('\n').find((line) => line.trim() !== '')?.trim() ?? '');
+	const originalLines = new Set(
+		original
+			.split('\n')
+			.map((line) => line.trim())
+			.filter((line) => line !== ''),
+	);
+	const originalIsProse = isProse(
+		original
+			.split('\n')
+			.find((line) => line.trim() !== '')
+			?.trim() ?? '',
+	);
 	const isChatter = (line: string): boolean =>
 		line === line.trimStart() && !COMMENT_START.test(line.trim()) && !originalLines.has(line.trim()) && isProse(line.trim());
 

@@ -38,7 +38,12 @@ export function findFencedBlocks(text: string): FencedBlock[] {
 			const last = content.at(-1)!.trimEnd();
 			content[content.length - 1] = last.slice(0, last.length - fence.length);
 		}
-		blocks.push({ content: dedent(content, indent.length).join('\n'), info: info.trim(), openLine: i, closeLine: Math.min(close, lines.length - 1) });
+		blocks.push({
+			content: dedent(content, indent.length).join('\n'),
+			info: info.trim(),
+			openLine: i,
+			closeLine: Math.min(close, lines.length - 1),
+		});
 		i = close;
 	}
 	return blocks;

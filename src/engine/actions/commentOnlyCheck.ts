@@ -13,9 +13,7 @@ import { isDirectiveComment } from './directiveComments.js';
 
 export type { CodeDifference } from './describeCodeDifference.js';
 
-export type CommentOnlyVerdict =
-	| { ok: true }
-	| { ok: false; reason: string; firstDifference: CodeDifference };
+export type CommentOnlyVerdict = { ok: true } | { ok: false; reason: string; firstDifference: CodeDifference };
 
 export function checkCommentOnlyChange(original: string, rewritten: string, languageId: string): CommentOnlyVerdict {
 	if (isProseLanguage(languageId)) return { ok: true };
@@ -54,7 +52,10 @@ function withDirectivesAsCode(text: string, spans: readonly CodeSpan[]): CodeSpa
 }
 
 function commentTexts(text: string, spans: readonly CodeSpan[]): string {
-	return spans.filter((span) => span.kind === 'comment').map((span) => text.slice(span.start, span.end)).join('\n');
+	return spans
+		.filter((span) => span.kind === 'comment')
+		.map((span) => text.slice(span.start, span.end))
+		.join('\n');
 }
 
 function firstDifferentLine(original: string, rewritten: string): CodeDifference {

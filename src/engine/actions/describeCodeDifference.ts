@@ -59,8 +59,10 @@ function explain(input: DifferenceInput, { line, originalText: before, rewritten
 		return `the model added code at line ${line}${andMore(added)}: ${quote(rewritten.current)}`;
 	}
 	if (original.current.trim() === rewritten.current.trim()) {
-		if (leadingSpace(original.current) !== leadingSpace(rewritten.current)) return `the model changed the indentation of line ${line}: ${quote(before)}`;
-		if (original.current.trimEnd() === rewritten.current.trimEnd()) return `the model changed the trailing whitespace of line ${line}: ${quote(before)}`;
+		if (leadingSpace(original.current) !== leadingSpace(rewritten.current))
+			return `the model changed the indentation of line ${line}: ${quote(before)}`;
+		if (original.current.trimEnd() === rewritten.current.trimEnd())
+			return `the model changed the trailing whitespace of line ${line}: ${quote(before)}`;
 		if (original.current === rewritten.current) return `the model added or removed a line break near line ${line}`;
 		return `the model changed the spacing of code on line ${line}: ${quote(before)} became ${quote(after)}`;
 	}

@@ -60,7 +60,10 @@ function mostSimilar(candidates: readonly string[], original: string): string {
 }
 
 function meaningfulLines(text: string): string[] {
-	return text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+	return text
+		.split('\n')
+		.map((line) => line.trim())
+		.filter((line) => line !== '');
 }
 
 function similarity(a: readonly string[], b: readonly string[]): number {

@@ -30,7 +30,20 @@ const brace: Interpolation = { open: '{', close: '}', nestOpen: '{', doubledOpen
 
 /** After these words an expression starts, so `/` opens a regex (`return /x/.test(s)`). */
 const JS_KEYWORDS_BEFORE_EXPRESSION: ReadonlySet<string> = new Set([
-	'return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await',
+	'return',
+	'typeof',
+	'instanceof',
+	'in',
+	'of',
+	'new',
+	'delete',
+	'void',
+	'throw',
+	'case',
+	'do',
+	'else',
+	'yield',
+	'await',
 ]);
 
 /**
@@ -138,13 +151,7 @@ const rustRawString: Rule = (state, position) => {
 };
 
 export const rustSyntax: Syntax = {
-	rules: [
-		slashSlash,
-		nestedSlashStar,
-		rustRawString,
-		quoted({ open: '"', prefix: '[bc]?', multiline: true }),
-		charLiteralOrQuote(),
-	],
+	rules: [slashSlash, nestedSlashStar, rustRawString, quoted({ open: '"', prefix: '[bc]?', multiline: true }), charLiteralOrQuote()],
 };
 
 /** Swift raw strings: #"..."#, ##"""..."""## (interpolation inside them is \#(...), which never closes them). */

@@ -153,12 +153,7 @@ const haskellLineComment: Rule = (state, position) => {
 };
 
 export const haskellSyntax: Syntax = {
-	rules: [
-		blockComment('{-', '-}', true),
-		haskellLineComment,
-		quoted({ open: '"' }),
-		charLiteralOrQuote({ primeAfterIdentifier: true }),
-	],
+	rules: [blockComment('{-', '-}', true), haskellLineComment, quoted({ open: '"' }), charLiteralOrQuote({ primeAfterIdentifier: true })],
 };
 
 // ---------------------------------------------------------------- HTML, XML

@@ -106,7 +106,9 @@ export function quoted(options: QuotedOptions): Rule {
 					continue;
 				}
 				const inside = i + interpolation.open.length;
-				const closing = interpolation.skip ? interpolation.skip(state, inside) : skipNestedCode(state, inside, interpolation.nestOpen, interpolation.close);
+				const closing = interpolation.skip
+					? interpolation.skip(state, inside)
+					: skipNestedCode(state, inside, interpolation.nestOpen, interpolation.close);
 				i = closing + interpolation.close.length;
 				continue;
 			}
@@ -261,7 +263,10 @@ export function heredoc(read: HeredocReader, options: { terminatorMayContinue?: 
 }
 
 /** Builds a HeredocReader from a sticky regex with groups `word` (the terminator) and optionally `indent`. */
-export function heredocOperator(pattern: RegExp, accept: (groups: Record<string, string | undefined>) => boolean = () => true): HeredocReader {
+export function heredocOperator(
+	pattern: RegExp,
+	accept: (groups: Record<string, string | undefined>) => boolean = () => true,
+): HeredocReader {
 	const sticky = new RegExp(pattern.source, 'uy');
 	return (text, position) => {
 		sticky.lastIndex = position;

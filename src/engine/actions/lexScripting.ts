@@ -32,7 +32,7 @@ const PYTHON_PREFIX = '(?:[rR][bBfFtT]|[bBfFtT][rR]|[rRuUbBfFtT])?';
 function skipReplacementField(state: ScanState, position: number): number {
 	const { text } = state;
 	let depth = 0;
-	for (let i = position; i < text.length; ) {
+	for (let i = position; i < text.length;) {
 		const ch = text[i]!;
 		if (depth === 0 && ch === '}') return i;
 		if (depth === 0 && ch === ':') return formatSpecEnd(text, i + 1);
@@ -78,8 +78,31 @@ function classifyPythonString(state: ScanState, start: number, end: number, pref
 }
 
 const PYTHON_KEYWORDS_BEFORE_OPERAND: ReadonlySet<string> = new Set([
-	'in', 'not', 'and', 'or', 'if', 'elif', 'else', 'return', 'yield', 'await', 'lambda', 'is', 'assert', 'del', 'print', 'raise',
-	'from', 'import', 'with', 'as', 'for', 'while', 'except', 'case', 'match',
+	'in',
+	'not',
+	'and',
+	'or',
+	'if',
+	'elif',
+	'else',
+	'return',
+	'yield',
+	'await',
+	'lambda',
+	'is',
+	'assert',
+	'del',
+	'print',
+	'raise',
+	'from',
+	'import',
+	'with',
+	'as',
+	'for',
+	'while',
+	'except',
+	'case',
+	'match',
 ]);
 
 function endsStatement(state: ScanState): boolean {
@@ -99,7 +122,12 @@ function endsStatement(state: ScanState): boolean {
 const pythonString = (open: string, multiline: boolean): Rule =>
 	quoted({ open, prefix: PYTHON_PREFIX, multiline, interpolation: pythonInterpolation, classify: classifyPythonString });
 
-const PYTHON_STRINGS: readonly Rule[] = [pythonString('"""', true), pythonString("'''", true), pythonString('"', false), pythonString("'", false)];
+const PYTHON_STRINGS: readonly Rule[] = [
+	pythonString('"""', true),
+	pythonString("'''", true),
+	pythonString('"', false),
+	pythonString("'", false),
+];
 
 export const pythonSyntax: Syntax = {
 	rules: [hashbang, ...PYTHON_STRINGS, lineComment('#')],
@@ -141,7 +169,22 @@ export const shellSyntax: Syntax = {
 // ---------------------------------------------------------------- Ruby
 
 const RUBY_KEYWORDS_BEFORE_EXPRESSION: ReadonlySet<string> = new Set([
-	'if', 'elsif', 'unless', 'while', 'until', 'when', 'and', 'or', 'not', 'return', 'then', 'else', 'do', 'yield', 'case', 'in',
+	'if',
+	'elsif',
+	'unless',
+	'while',
+	'until',
+	'when',
+	'and',
+	'or',
+	'not',
+	'return',
+	'then',
+	'else',
+	'do',
+	'yield',
+	'case',
+	'in',
 ]);
 
 /** Ruby reads `puts /x/` and `puts %w[a]` as a literal argument: a word, a space, then no space. */
@@ -186,9 +229,8 @@ const rubyHashCharacter: Rule = (state, position) => {
 
 /** <<~EOS, <<-EOS, <<'EOS', and bare <<EOS only with an upper-case word (so `a <<b` stays a shift). */
 const rubyHeredoc = heredoc(
-	heredocOperator(
-		/<<(?<indent>[~-])?(?<q>['"`]?)(?<word>[A-Za-z_][A-Za-z0-9_]*)\k<q>/u,
-		(groups) => Boolean(groups['indent'] || groups['q'] || /^[A-Z_][A-Z0-9_]*$/.test(groups['word'] ?? '')),
+	heredocOperator(/<<(?<indent>[~-])?(?<q>['"`]?)(?<word>[A-Za-z_][A-Za-z0-9_]*)\k<q>/u, (groups) =>
+		Boolean(groups['indent'] || groups['q'] || /^[A-Z_][A-Z0-9_]*$/.test(groups['word'] ?? '')),
 	),
 );
 

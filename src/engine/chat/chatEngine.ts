@@ -1,4 +1,11 @@
-import { InputLookupTokenPredictor, LlamaChat, type ChatHistoryItem, type LlamaContext, type LlamaContextSequence, type Token } from 'node-llama-cpp';
+import {
+	InputLookupTokenPredictor,
+	LlamaChat,
+	type ChatHistoryItem,
+	type LlamaContext,
+	type LlamaContextSequence,
+	type Token,
+} from 'node-llama-cpp';
 import type { Logger } from '../logger.js';
 import type { LoadedModel } from '../runtime/loadModel.js';
 import { messageOf } from '../../shared/errorMessage.js';
@@ -153,12 +160,14 @@ export class ChatEngine {
 			if (abortedAt !== undefined) {
 				return finish('', 'cancelled');
 			}
-			return finish(...(await this.generateAnswer(session, history, request, maxTokens, room, signal, stats, () => abortedAt !== undefined)));
+			return finish(
+				...(await this.generateAnswer(session, history, request, maxTokens, room, signal, stats, () => abortedAt !== undefined)),
+			);
 		} finally {
 			signal.removeEventListener('abort', onAbort);
 			this.options.logger.debug(
 				`chat: ${stats.promptTokens} prompt tokens (${stats.reusedPromptTokens} reused), ${stats.generatedTokens} generated ` +
-				`in ${Math.round(performance.now() - startedAt)} ms with ${this.wrapperChoice.name}${request.tokenPredictor === 'input-lookup' ? ', input-lookup prediction' : ''}`,
+					`in ${Math.round(performance.now() - startedAt)} ms with ${this.wrapperChoice.name}${request.tokenPredictor === 'input-lookup' ? ', input-lookup prediction' : ''}`,
 			);
 		}
 	}
@@ -221,7 +230,10 @@ export class ChatEngine {
 		}
 		if (session.predictor === 'input-lookup') {
 			const after = session.sequence.tokenPredictions;
-			stats.predictions = { validated: after.validated - predictionsBefore.validated, refuted: after.refuted - predictionsBefore.refuted };
+			stats.predictions = {
+				validated: after.validated - predictionsBefore.validated,
+				refuted: after.refuted - predictionsBefore.refuted,
+			};
 		}
 		// The streamed pieces must add up to the answer: send what node-llama-cpp held back (a possible
 		// stop-string start that did not become one) before the answer is final.
@@ -246,7 +258,9 @@ export class ChatEngine {
 			await sequence.eraseContextTokenRanges([{ start: keep, end: sequence.nextTokenIndex }]);
 		}
 		for (let start = keep; start < tokens.length - 1 && !isAborted(); start += PROMPT_CHUNK_TOKENS) {
-			await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, Math.min(start + PROMPT_CHUNK_TOKENS, tokens.length - 1)));
+			await sequence.evaluateWithoutGeneratingNewTokens(
+				tokens.slice(start, Math.min(start + PROMPT_CHUNK_TOKENS, tokens.length - 1)),
+			);
 		}
 		return keep;
 	}
@@ -279,7 +293,11 @@ export class ChatEngine {
 
 	private ensureContext(): Promise<LlamaContext> {
 		this.context ??= this.loaded.model
-			.createContext({ contextSize: this.plannedContextSize, threads: this.options.threads ?? this.loaded.info.threads, sequences: 1 })
+			.createContext({
+				contextSize: this.plannedContextSize,
+				threads: this.options.threads ?? this.loaded.info.threads,
+				sequences: 1,
+			})
 			.catch((error: unknown) => {
 				this.context = undefined; // a later request may find the memory free again
 				throw new ChatEngineError(

@@ -33,12 +33,24 @@ export function chooseChatWrapper(model: LlamaModel): ChatWrapperChoice {
 		warningLogs: false,
 	});
 	if (byName) {
-		return describe(byName, 'model-metadata', `no chat template in the GGUF; ${byName.wrapperName}, node-llama-cpp's choice from the model's name, file name or architecture`);
+		return describe(
+			byName,
+			'model-metadata',
+			`no chat template in the GGUF; ${byName.wrapperName}, node-llama-cpp's choice from the model's name, file name or architecture`,
+		);
 	}
 	if (hasControlToken(model, '<|im_start|>') && hasControlToken(model, '<|im_end|>')) {
-		return describe(new ChatMLChatWrapper(), 'fallback', 'no chat template in the GGUF; ChatML, because the vocabulary has its <|im_start|> and <|im_end|> tokens');
+		return describe(
+			new ChatMLChatWrapper(),
+			'fallback',
+			'no chat template in the GGUF; ChatML, because the vocabulary has its <|im_start|> and <|im_end|> tokens',
+		);
 	}
-	return describe(new GeneralChatWrapper(), 'fallback', 'no chat template in the GGUF and no known model name; plain-text General layout');
+	return describe(
+		new GeneralChatWrapper(),
+		'fallback',
+		'no chat template in the GGUF and no known model name; plain-text General layout',
+	);
 }
 
 function describe(wrapper: ChatWrapper, source: ChatWrapperChoice['source'], reason: string): ChatWrapperChoice {

@@ -58,7 +58,10 @@ export function selectExtraContext(input: ExtraContextInput): ExtraContext {
 		return mostlyIn(text, pickedLines);
 	};
 
-	const take = (candidates: readonly { path: string; text: string; source: ExtraContextChunk['source'] }[], budget: number): ExtraContextChunk[] => {
+	const take = (
+		candidates: readonly { path: string; text: string; source: ExtraContextChunk['source'] }[],
+		budget: number,
+	): ExtraContextChunk[] => {
 		const taken: ExtraContextChunk[] = [];
 		let left = budget;
 		for (const candidate of candidates) {

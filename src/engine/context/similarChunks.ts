@@ -44,7 +44,11 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
  * Oversized and binary-looking documents are skipped before any work is done on them, and lines
  * are cut short, so that no single window (minified code) can overrun the deadline by much.
  */
-export function similarChunks(query: string, documents: readonly { path: string; text: string }[], options: SimilarChunkOptions): { chunks: SimilarChunk[]; timedOut: boolean } {
+export function similarChunks(
+	query: string,
+	documents: readonly { path: string; text: string }[],
+	options: SimilarChunkOptions,
+): { chunks: SimilarChunk[]; timedOut: boolean } {
 	const windowLines = options.windowLines ?? 32;
 	const stride = options.strideLines ?? 16;
 	const maxChars = options.maxDocumentChars ?? 1_000_000;
@@ -70,7 +74,10 @@ export function similarChunks(query: string, documents: readonly { path: string;
 				timedOut = true;
 				break scan;
 			}
-			const text = lines.slice(start, start + windowLines).map(clipLine).join('\n');
+			const text = lines
+				.slice(start, start + windowLines)
+				.map(clipLine)
+				.join('\n');
 			const score = jaccard(queryWords, wordsOf(text));
 			if (score > 0) {
 				found.push({ path: document.path, text, startLine: start, score });

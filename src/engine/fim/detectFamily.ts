@@ -85,10 +85,7 @@ export function detectFimTemplate(probe: ModelVocabProbe): FimDetection {
 		const declared = createDeclaredFimTemplate(probe.declaredFim);
 		const detection: FimDetection = {
 			template: declared,
-			reason: withNotes(
-				`no known FIM family matched; using FIM tokens declared by the GGUF (${meta})`,
-				notes,
-			),
+			reason: withNotes(`no known FIM family matched; using FIM tokens declared by the GGUF (${meta})`, notes),
 		};
 		if (isUsable(detection, vocab)) return detection;
 		const { prefix, suffix, middle } = probe.declaredFim;
@@ -142,12 +139,7 @@ function detectDeepSeek(vocab: VocabLookup, meta: string): FimDetection | undefi
  * alone cannot tell them apart. Gemma architectures and the `<|file_separator|>` token mean
  * CodeGemma; `<|file_sep|>` / `<|im_start|>` mean Qwen.
  */
-function detectQwenOrCodeGemma(
-	vocab: VocabLookup,
-	probe: ModelVocabProbe,
-	meta: string,
-	notes: string[],
-): FimDetection | undefined {
+function detectQwenOrCodeGemma(vocab: VocabLookup, probe: ModelVocabProbe, meta: string, notes: string[]): FimDetection | undefined {
 	if (!vocab.hasAll(QWEN_GEMMA_MARKERS)) return undefined;
 
 	const gemmaArchitecture = /^gemma/i.test(probe.architecture);
@@ -175,7 +167,9 @@ function detectQwenOrCodeGemma(
 			),
 		};
 	}
-	notes.push('<|fim_prefix|> markers found but neither Qwen (<|file_sep|>, <|im_start|>) nor CodeGemma (<|file_separator|>, gemma architecture) could be confirmed');
+	notes.push(
+		'<|fim_prefix|> markers found but neither Qwen (<|file_sep|>, <|im_start|>) nor CodeGemma (<|file_separator|>, gemma architecture) could be confirmed',
+	);
 	return undefined;
 }
 

@@ -120,15 +120,7 @@ export const qwenCoderTemplate = createQwenCoderTemplate({ withFileHeader: true 
 // (`<filename>{path}\n{code}`, StarCoder paper), so the header sits at the start of the
 // prefix text, after <fim_prefix> (PSM) or after <fim_middle> (SPM).
 // ---------------------------------------------------------------------------------------
-const STARCODER_STOPS = [
-	'<|endoftext|>',
-	'<fim_prefix>',
-	'<fim_suffix>',
-	'<fim_middle>',
-	'<fim_pad>',
-	'<filename>',
-	'<reponame>',
-];
+const STARCODER_STOPS = ['<|endoftext|>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>', '<filename>', '<reponame>'];
 
 export function createStarCoderTemplate(options: { order: 'psm' | 'spm'; withFileNameHeader: boolean; headerToken?: string }): FimTemplate {
 	const markers = ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'];
@@ -148,21 +140,21 @@ export function createStarCoderTemplate(options: { order: 'psm' | 'spm'; withFil
 		layout: ({ prefix, suffix, filePath }) =>
 			options.order === 'psm'
 				? [
-					special('<fim_prefix>'),
-					...header(filePath),
-					text(prefix),
-					special('<fim_suffix>'),
-					text(suffix),
-					special('<fim_middle>'),
-				]
+						special('<fim_prefix>'),
+						...header(filePath),
+						text(prefix),
+						special('<fim_suffix>'),
+						text(suffix),
+						special('<fim_middle>'),
+					]
 				: [
-					special('<fim_prefix>'),
-					special('<fim_suffix>'),
-					text(suffix),
-					special('<fim_middle>'),
-					...header(filePath),
-					text(prefix),
-				],
+						special('<fim_prefix>'),
+						special('<fim_suffix>'),
+						text(suffix),
+						special('<fim_middle>'),
+						...header(filePath),
+						text(prefix),
+					],
 	});
 }
 
@@ -178,15 +170,7 @@ export const starCoderSpmTemplate = createStarCoderTemplate({ order: 'spm', with
 // Note the path is INSIDE the FIM prefix, after `<file_sep><fim_prefix>`. Without a path
 // we emit the plain file-level form from the model card.
 // ---------------------------------------------------------------------------------------
-const STARCODER2_STOPS = [
-	'<|endoftext|>',
-	'<file_sep>',
-	'<repo_name>',
-	'<fim_prefix>',
-	'<fim_suffix>',
-	'<fim_middle>',
-	'<fim_pad>',
-];
+const STARCODER2_STOPS = ['<|endoftext|>', '<file_sep>', '<repo_name>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>'];
 
 export function createStarCoder2Template(options: { withFileHeader: boolean }): FimTemplate {
 	const markers = ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'];
@@ -233,13 +217,7 @@ export const deepSeekCoderTemplate = defineTemplate({
 	order: 'psm',
 	requiredSpecialTokens: [DEEPSEEK_BEGIN, DEEPSEEK_HOLE, DEEPSEEK_END],
 	stopStrings: ['<|EOT|>', DEEPSEEK_EOS, DEEPSEEK_BEGIN, DEEPSEEK_HOLE, DEEPSEEK_END],
-	layout: ({ prefix, suffix }) => [
-		special(DEEPSEEK_BEGIN),
-		text(prefix),
-		special(DEEPSEEK_HOLE),
-		text(suffix),
-		special(DEEPSEEK_END),
-	],
+	layout: ({ prefix, suffix }) => [special(DEEPSEEK_BEGIN), text(prefix), special(DEEPSEEK_HOLE), text(suffix), special(DEEPSEEK_END)],
 });
 
 // ---------------------------------------------------------------------------------------
@@ -283,20 +261,8 @@ export function createCodeLlamaTemplate(options: { order: 'psm' | 'spm'; markers
 		stopStrings: ['<EOT>'],
 		layout: ({ prefix, suffix }) =>
 			options.order === 'psm'
-				? [
-					special(m.prefix),
-					text(withSentencePieceDummySpace(prefix)),
-					special(m.suffix),
-					text(suffix),
-					special(m.middle),
-				]
-				: [
-					special(m.prefix),
-					special(m.suffix),
-					text(suffix),
-					special(m.middle),
-					text(withSentencePieceDummySpace(prefix)),
-				],
+				? [special(m.prefix), text(withSentencePieceDummySpace(prefix)), special(m.suffix), text(suffix), special(m.middle)]
+				: [special(m.prefix), special(m.suffix), text(suffix), special(m.middle), text(withSentencePieceDummySpace(prefix))],
 	});
 }
 
@@ -319,12 +285,7 @@ export const codestralTemplate = defineTemplate({
 	// "</s>" as text can also be a closing HTML tag; the runtime should prefer matching it
 	// against special tokens only, but it is the family's documented end marker.
 	stopStrings: ['</s>'],
-	layout: ({ prefix, suffix }) => [
-		special('[SUFFIX]'),
-		text(suffix),
-		special('[PREFIX]'),
-		text(withSentencePieceDummySpace(prefix)),
-	],
+	layout: ({ prefix, suffix }) => [special('[SUFFIX]'), text(suffix), special('[PREFIX]'), text(withSentencePieceDummySpace(prefix))],
 });
 
 // ---------------------------------------------------------------------------------------

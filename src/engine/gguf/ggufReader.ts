@@ -298,11 +298,7 @@ function readHeaderAndChecks(source: ByteSource, filePath: string | undefined): 
 	}
 	const magic = source.read(0, 4);
 	if (magic.length < 4 || head !== GGUF_MAGIC) {
-		throw new GgufFormatError(
-			'bad-magic',
-			`not a GGUF file: starts with bytes ${magic.toString('hex')} instead of "GGUF"`,
-			filePath,
-		);
+		throw new GgufFormatError('bad-magic', `not a GGUF file: starts with bytes ${magic.toString('hex')} instead of "GGUF"`, filePath);
 	}
 	cursor.position = 4;
 	const version = cursor.u32('version');
@@ -332,7 +328,11 @@ function readHeaderAndChecks(source: ByteSource, filePath: string | undefined): 
 	const alignmentValue = metadata.get('general.alignment');
 	let alignment = GGUF_DEFAULT_ALIGNMENT;
 	if (alignmentValue !== undefined) {
-		if (alignmentValue.type !== GgufValueType.UINT32 || alignmentValue.value === 0 || (alignmentValue.value & (alignmentValue.value - 1)) !== 0) {
+		if (
+			alignmentValue.type !== GgufValueType.UINT32 ||
+			alignmentValue.value === 0 ||
+			(alignmentValue.value & (alignmentValue.value - 1)) !== 0
+		) {
 			throw new GgufFormatError('corrupt', 'general.alignment must be a u32 power of two', filePath);
 		}
 		alignment = alignmentValue.value;
@@ -355,7 +355,11 @@ function readHeaderAndChecks(source: ByteSource, filePath: string | undefined): 
 			throw new GgufFormatError('corrupt', `tensor "${name}" has unknown ggml type ${type}`, filePath);
 		}
 		if (offset % alignment !== 0) {
-			throw new GgufFormatError('corrupt', `tensor "${name}" data offset ${offset} is not a multiple of the alignment ${alignment}`, filePath);
+			throw new GgufFormatError(
+				'corrupt',
+				`tensor "${name}" data offset ${offset} is not a multiple of the alignment ${alignment}`,
+				filePath,
+			);
 		}
 		let byteSize: number;
 		try {
@@ -368,7 +372,10 @@ function readHeaderAndChecks(source: ByteSource, filePath: string | undefined): 
 
 	const dataOffset = alignOffset(cursor.position, alignment);
 	const tensors = declared.map((tensor) => ({ ...tensor, fileOffset: dataOffset + tensor.offset }));
-	const requiredFileSize = tensors.reduce((end, tensor) => Math.max(end, tensor.fileOffset + tensor.byteSize), tensors.length > 0 ? dataOffset : cursor.position);
+	const requiredFileSize = tensors.reduce(
+		(end, tensor) => Math.max(end, tensor.fileOffset + tensor.byteSize),
+		tensors.length > 0 ? dataOffset : cursor.position,
+	);
 	if (source.size < requiredFileSize) {
 		throw new GgufFormatError(
 			'truncated',

@@ -194,9 +194,7 @@ export function ggmlTensorByteSize(type: GgmlType, shape: readonly number[]): nu
 	}
 	const ne0 = shape.length === 0 ? 1 : shape[0]!;
 	if (ne0 % traits.blockSize !== 0) {
-		throw new RangeError(
-			`ggml type ${GgmlType[type]} needs the first dimension to be a multiple of ${traits.blockSize}, got ${ne0}`,
-		);
+		throw new RangeError(`ggml type ${GgmlType[type]} needs the first dimension to be a multiple of ${traits.blockSize}, got ${ne0}`);
 	}
 	let rows = 1;
 	for (let i = 1; i < shape.length; i++) {

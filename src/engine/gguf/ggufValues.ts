@@ -44,9 +44,7 @@ export function ggufString(value: GgufValue | undefined): string | undefined {
 }
 
 export function ggufStringArray(value: GgufValue | undefined): ArrayLike<string> | undefined {
-	return value?.type === GgufValueType.ARRAY && value.value.itemType === GgufValueType.STRING
-		? value.value.items
-		: undefined;
+	return value?.type === GgufValueType.ARRAY && value.value.itemType === GgufValueType.STRING ? value.value.items : undefined;
 }
 
 export function ggufNumberArray(value: GgufValue | undefined): ArrayLike<number> | undefined {

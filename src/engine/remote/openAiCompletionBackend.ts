@@ -50,28 +50,46 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 		const baseUrl = options.baseUrl.replace(/\/+$/, '');
 		let listed: string[];
 		try {
-			const response = await fetch(`${baseUrl}/models`, { headers: headersFor(options.apiKey), signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS) });
+			const response = await fetch(`${baseUrl}/models`, {
+				headers: headersFor(options.apiKey),
+				signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
+			});
 			if (!response.ok) {
-				throw new ModelLoadError('server-rejected', `${baseUrl}/models answered ${await describeHttpError(response)}${hintFor(response.status)}`);
+				throw new ModelLoadError(
+					'server-rejected',
+					`${baseUrl}/models answered ${await describeHttpError(response)}${hintFor(response.status)}`,
+				);
 			}
 			const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown }[] } | undefined;
 			if (!body || !Array.isArray(body.data)) {
-				throw new ModelLoadError('server-rejected', `${baseUrl}/models did not answer with an OpenAI model list: is this an OpenAI-compatible server (the base URL usually ends in /v1)?`);
+				throw new ModelLoadError(
+					'server-rejected',
+					`${baseUrl}/models did not answer with an OpenAI model list: is this an OpenAI-compatible server (the base URL usually ends in /v1)?`,
+				);
 			}
 			listed = body.data.map((entry) => String(entry.id ?? '')).filter((id) => id !== '');
 		} catch (error) {
 			if (error instanceof ModelLoadError) {
 				throw error;
 			}
-			throw new ModelLoadError('server-unreachable', `Cannot reach the completion server at ${baseUrl}: ${networkMessage(error)}. Is it running?`, { cause: error });
+			throw new ModelLoadError(
+				'server-unreachable',
+				`Cannot reach the completion server at ${baseUrl}: ${networkMessage(error)}. Is it running?`,
+				{ cause: error },
+			);
 		}
 		const model = options.model || listed[0];
 		if (!model) {
-			throw new ModelLoadError('server-rejected', `The server at ${baseUrl} lists no models; set hearth.model.serverModel to the model it serves.`);
+			throw new ModelLoadError(
+				'server-rejected',
+				`The server at ${baseUrl} lists no models; set hearth.model.serverModel to the model it serves.`,
+			);
 		}
 		if (options.model && listed.length > 0 && !listed.includes(options.model)) {
 			// Ollama and LM Studio accept names they do not list (tags, aliases): warn, do not refuse.
-			options.logger.warn(`The server at ${baseUrl} does not list "${options.model}" (it lists ${listed.slice(0, 5).join(', ')}); trying it anyway.`);
+			options.logger.warn(
+				`The server at ${baseUrl} does not list "${options.model}" (it lists ${listed.slice(0, 5).join(', ')}); trying it anyway.`,
+			);
 		}
 		const host = new URL(baseUrl).host;
 		const info: ModelInfo = {
@@ -119,7 +137,8 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 			maxSuffixChars: MAX_SUFFIX_CHARS,
 			prefixCutStepChars: PREFIX_CUT_STEP_CHARS,
 		});
-		const mode = request.mode === undefined || request.mode === 'auto' ? chooseCompletionMode(clamped.prefix, clamped.suffix) : request.mode;
+		const mode =
+			request.mode === undefined || request.mode === 'auto' ? chooseCompletionMode(clamped.prefix, clamped.suffix) : request.mode;
 		const postContext = { prefix: clamped.prefix, suffix: clamped.suffix, mode };
 
 		// One controller ends the HTTP request for every reason: the editor, post-processing, the time budget.
@@ -225,14 +244,19 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 			const message = await describeHttpError(response);
 			if (/suffix/i.test(message)) {
 				this.suffixSupported = false;
-				this.options.logger.warn(`The completion server rejects the suffix field (${message}); completing from the text before the cursor only.`);
+				this.options.logger.warn(
+					`The completion server rejects the suffix field (${message}); completing from the text before the cursor only.`,
+				);
 				response = await send(false);
 			} else {
 				throw new ModelLoadError('server-rejected', `/completions answered ${message}`);
 			}
 		}
 		if (!response.ok) {
-			throw new ModelLoadError('server-rejected', `/completions answered ${await describeHttpError(response)}${hintFor(response.status)}`);
+			throw new ModelLoadError(
+				'server-rejected',
+				`/completions answered ${await describeHttpError(response)}${hintFor(response.status)}`,
+			);
 		}
 		return response;
 	}

@@ -30,13 +30,19 @@ export class CachedRunQueue {
 		}
 		const variant = cacheVariant(request);
 		const queuedAt = performance.now();
-		return this.queue.run(() => task(queuedAt), request.signal, () => cancelledResult(performance.now() - queuedAt)).then((result) => {
-			// A suggestion cut short by the time budget is not the model's whole answer: not cached.
-			if (result.stopReason !== 'cancelled' && result.stopReason !== 'time-budget') {
-				this.cache.remember(request.prefix, request.suffix, variant, result.text);
-			}
-			return result;
-		});
+		return this.queue
+			.run(
+				() => task(queuedAt),
+				request.signal,
+				() => cancelledResult(performance.now() - queuedAt),
+			)
+			.then((result) => {
+				// A suggestion cut short by the time budget is not the model's whole answer: not cached.
+				if (result.stopReason !== 'cancelled' && result.stopReason !== 'time-budget') {
+					this.cache.remember(request.prefix, request.suffix, variant, result.text);
+				}
+				return result;
+			});
 	}
 
 	/** Requests waiting behind the running one. */

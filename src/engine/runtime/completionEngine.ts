@@ -44,7 +44,8 @@ export interface CompletionRequest {
 	onText?: (text: string) => void;
 }
 
-export type StopReason = 'cached' | 'end-of-generation' | 'stop-string' | 'post-process' | 'max-tokens' | 'time-budget' | 'cancelled' | 'context-full';
+export type StopReason =
+	'cached' | 'end-of-generation' | 'stop-string' | 'post-process' | 'max-tokens' | 'time-budget' | 'cancelled' | 'context-full';
 
 export interface CompletionStats {
 	/** Set when the answer came from an earlier suggestion and the model was not called. */
@@ -176,7 +177,8 @@ export class CompletionEngine implements CompletionBackend {
 			budget,
 		);
 		promptTokens = prompt.tokens;
-		const mode = request.mode === undefined || request.mode === 'auto' ? chooseCompletionMode(clamped.prefix, clamped.suffix) : request.mode;
+		const mode =
+			request.mode === undefined || request.mode === 'auto' ? chooseCompletionMode(clamped.prefix, clamped.suffix) : request.mode;
 		const postContext = { prefix: clamped.prefix, suffix: clamped.suffix, mode };
 		stats.promptTokens = prompt.tokens.length;
 
@@ -261,7 +263,7 @@ export class CompletionEngine implements CompletionBackend {
 			request.signal?.removeEventListener('abort', onAbort);
 			this.logger.debug(
 				`completion: ${stats.promptTokens} prompt tokens (${stats.reusedPromptTokens} reused, ${stats.evaluatedPromptTokens} evaluated), ` +
-				`${stats.generatedTokens} generated in ${Math.round(performance.now() - startedAt)} ms`,
+					`${stats.generatedTokens} generated in ${Math.round(performance.now() - startedAt)} ms`,
 			);
 		}
 	}
@@ -348,7 +350,17 @@ export function cacheVariant(request: CompletionRequest): string {
 
 /** Statistics of an answer the model had no part in. */
 export function idleStats(overrides: Partial<CompletionStats> = {}): CompletionStats {
-	return { promptTokens: 0, reusedPromptTokens: 0, evaluatedPromptTokens: 0, generatedTokens: 0, tokensAfterAbort: 0, queuedMs: 0, promptMs: 0, totalMs: 0, ...overrides };
+	return {
+		promptTokens: 0,
+		reusedPromptTokens: 0,
+		evaluatedPromptTokens: 0,
+		generatedTokens: 0,
+		tokensAfterAbort: 0,
+		queuedMs: 0,
+		promptMs: 0,
+		totalMs: 0,
+		...overrides,
+	};
 }
 
 export function cachedResult(cached: CachedCompletion): CompletionResult {

@@ -1,5 +1,13 @@
 import os from 'node:os';
-import { GgufInsights, GgufFileType, type GgufFileInfo, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel } from 'node-llama-cpp';
+import {
+	GgufInsights,
+	GgufFileType,
+	type GgufFileInfo,
+	type Llama,
+	type LlamaContext,
+	type LlamaContextSequence,
+	type LlamaModel,
+} from 'node-llama-cpp';
 import { detectFimTemplate, type FimDetection } from '../fim/detectFamily.js';
 import type { FimTemplate } from '../fim/fimTypes.js';
 import type { Logger } from '../logger.js';
@@ -65,7 +73,11 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 
 	let model: LlamaModel;
 	try {
-		model = await llama.loadModel({ modelPath: options.modelPath, gpuLayers: llama.gpu === false ? 0 : 'auto', onLoadProgress: options.onLoadProgress });
+		model = await llama.loadModel({
+			modelPath: options.modelPath,
+			gpuLayers: llama.gpu === false ? 0 : 'auto',
+			onLoadProgress: options.onLoadProgress,
+		});
 	} catch (error) {
 		throw new ModelLoadError('load-failed', `llama.cpp could not load ${options.modelPath}: ${messageOf(error)}`, { cause: error });
 	}
@@ -74,7 +86,11 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 		context = await model.createContext({ contextSize, threads, sequences: sequenceCount });
 	} catch (error) {
 		await model.dispose();
-		throw new ModelLoadError('load-failed', `Could not create a ${contextSize}-token context for ${options.modelPath}: ${messageOf(error)}`, { cause: error });
+		throw new ModelLoadError(
+			'load-failed',
+			`Could not create a ${contextSize}-token context for ${options.modelPath}: ${messageOf(error)}`,
+			{ cause: error },
+		);
 	}
 	const sequences = Array.from({ length: sequenceCount }, () => context.getSequence());
 	const displayName = displayNameOf(options.modelPath, fileInfo.metadata.general?.name);
@@ -83,7 +99,11 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 	} catch (error) {
 		await context.dispose();
 		await model.dispose();
-		throw error instanceof ModelLoadError ? error : new ModelLoadError('load-failed', `${options.modelPath} loaded but a test evaluation failed: ${messageOf(error)}`, { cause: error });
+		throw error instanceof ModelLoadError
+			? error
+			: new ModelLoadError('load-failed', `${options.modelPath} loaded but a test evaluation failed: ${messageOf(error)}`, {
+					cause: error,
+				});
 	}
 	const fim = detectFimTemplate(probeVocabulary(model));
 	const promptTemplate = fim.spmTemplate ?? fim.template;
@@ -91,7 +111,9 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 		// Said once per load, not per request: the user can do nothing about it until they switch models.
 		logger.warn(`${displayName} has no fill-in-the-middle support; completing from the text before the cursor only (${fim.reason})`);
 	} else {
-		logger.info(`Fill-in-the-middle template: ${promptTemplate.displayName}, ${promptTemplate.order.toUpperCase()} order (${fim.reason})`);
+		logger.info(
+			`Fill-in-the-middle template: ${promptTemplate.displayName}, ${promptTemplate.order.toUpperCase()} order (${fim.reason})`,
+		);
 	}
 	const info: ModelInfo = {
 		path: options.modelPath,
@@ -126,7 +148,14 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
  * Loading a model that does not fit makes the whole machine swap (or the OOM killer pick the
  * server); refusing up front with the numbers is kinder and keeps the previous model working.
  */
-async function ensureEnoughMemory(llama: Llama, fileInfo: GgufFileInfo, contextSize: number, sequences: number, modelPath: string, free: number): Promise<void> {
+async function ensureEnoughMemory(
+	llama: Llama,
+	fileInfo: GgufFileInfo,
+	contextSize: number,
+	sequences: number,
+	modelPath: string,
+	free: number,
+): Promise<void> {
 	const needed = await estimateMemoryNeed(llama, fileInfo, contextSize, sequences);
 	if (needed === undefined) {
 		return; // an architecture the estimator does not know: let llama.cpp decide
@@ -145,7 +174,12 @@ async function ensureEnoughMemory(llama: Llama, fileInfo: GgufFileInfo, contextS
  * node-llama-cpp's 'auto' layer fit already checks VRAM, and RAM is what runs out first on the
  * laptops this is made for.
  */
-export async function estimateMemoryNeed(llama: Llama, fileInfo: GgufFileInfo, contextSize: number, sequences: number): Promise<number | undefined> {
+export async function estimateMemoryNeed(
+	llama: Llama,
+	fileInfo: GgufFileInfo,
+	contextSize: number,
+	sequences: number,
+): Promise<number | undefined> {
 	try {
 		const insights = await GgufInsights.from(fileInfo, llama);
 		const modelNeeds = await insights.estimateModelResourceRequirementsV2({ gpuLayers: 0 });

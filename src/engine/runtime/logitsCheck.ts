@@ -15,13 +15,18 @@ export async function ensureFiniteLogits(model: LlamaModel, sequence: LlamaConte
 	const tokens = probeTokens(model);
 	let logits: Map<Token, number> | undefined;
 	try {
-		const output = await sequence.controlledEvaluate(tokens.map((token, index) => (index === tokens.length - 1 ? [token, { generateNext: { logits: true } }] : token)));
+		const output = await sequence.controlledEvaluate(
+			tokens.map((token, index) => (index === tokens.length - 1 ? [token, { generateNext: { logits: true } }] : token)),
+		);
 		logits = output[tokens.length - 1]?.next.logits;
 	} finally {
 		await sequence.clearHistory();
 	}
 	if (!logits || logits.size === 0) {
-		throw new ModelLoadError('broken-weights', `${modelName} loads but produced no logits for a test prompt: it cannot complete anything.`);
+		throw new ModelLoadError(
+			'broken-weights',
+			`${modelName} loads but produced no logits for a test prompt: it cannot complete anything.`,
+		);
 	}
 	let nonFinite = 0;
 	for (const value of logits.values()) {
@@ -33,7 +38,7 @@ export async function ensureFiniteLogits(model: LlamaModel, sequence: LlamaConte
 		throw new ModelLoadError(
 			'broken-weights',
 			`${modelName} loads but computes garbage: ${nonFinite} of ${logits.size} logits for a test prompt are NaN or infinite. ` +
-			'Its weights are damaged (a corrupted download or a broken conversion): download it again or choose another model.',
+				'Its weights are damaged (a corrupted download or a broken conversion): download it again or choose another model.',
 		);
 	}
 }

@@ -29,13 +29,18 @@ export async function checkModelFile(modelPath: string): Promise<{ fileInfo: Ggu
 		throw describeFormatError(error, modelPath, stat.size);
 	}
 	if (!header.metadata.has('general.architecture') || !header.metadata.has('tokenizer.ggml.model')) {
-		throw new ModelLoadError('not-a-language-model', `${modelPath} is a GGUF file but not a language model (no architecture or tokenizer in its metadata)`);
+		throw new ModelLoadError(
+			'not-a-language-model',
+			`${modelPath} is a GGUF file but not a language model (no architecture or tokenizer in its metadata)`,
+		);
 	}
 	let fileInfo: GgufFileInfo;
 	try {
 		fileInfo = await readGgufFileInfo(modelPath, { logWarnings: false, sourceType: 'filesystem', spliceSplitFiles: false });
 	} catch (error) {
-		throw new ModelLoadError('load-failed', `node-llama-cpp cannot read the header of ${modelPath}: ${messageOf(error)}`, { cause: error });
+		throw new ModelLoadError('load-failed', `node-llama-cpp cannot read the header of ${modelPath}: ${messageOf(error)}`, {
+			cause: error,
+		});
 	}
 	return { fileInfo, sizeBytes: stat.size };
 }
@@ -48,7 +53,11 @@ function describeFormatError(error: unknown, modelPath: string, size: number): M
 		case 'bad-magic':
 			return new ModelLoadError('not-gguf', `Not a GGUF model file (it does not start with "GGUF"): ${modelPath}`, { cause: error });
 		case 'truncated':
-			return new ModelLoadError('truncated', `Model file is truncated (${size} bytes; an interrupted download or copy?): ${modelPath}`, { cause: error });
+			return new ModelLoadError(
+				'truncated',
+				`Model file is truncated (${size} bytes; an interrupted download or copy?): ${modelPath}`,
+				{ cause: error },
+			);
 		case 'unsupported-version':
 		case 'corrupt':
 			return new ModelLoadError('not-gguf', `Unreadable GGUF file ${modelPath}: ${firstLine(error.message)}`, { cause: error });
@@ -58,4 +67,3 @@ function describeFormatError(error: unknown, modelPath: string, size: number): M
 function firstLine(text: string): string {
 	return text.split('\n', 1)[0]!;
 }
-

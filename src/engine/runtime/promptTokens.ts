@@ -47,7 +47,9 @@ export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: 
 
 	const suffix = template.supportsSuffix ? input.suffix : '';
 	const splitSuffix = template.order === 'psm' && template.supportsContextChunks;
-	const near = splitSuffix ? keepStart(model, nearLines(suffix), Math.min(NEAR_SUFFIX_MAX_TOKENS, suffixBudget)) : keepStart(model, suffix, suffixBudget);
+	const near = splitSuffix
+		? keepStart(model, nearLines(suffix), Math.min(NEAR_SUFFIX_MAX_TOKENS, suffixBudget))
+		: keepStart(model, suffix, suffixBudget);
 	const nearSuffix = near.text;
 	const farSuffix = splitSuffix ? keepStart(model, suffix.slice(nearSuffix.length), suffixBudget - near.tokenCount).text : '';
 

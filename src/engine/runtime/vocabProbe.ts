@@ -24,7 +24,9 @@ export function probeVocabulary(model: LlamaModel): ModelVocabProbe {
 }
 
 /** `hearth.fim.orders` / `hearth.fim.file_header_token`, which Hearth's own exporter writes. */
-function trainedLayoutOf(metadata: { hearth?: { fim?: { orders?: unknown; file_header_token?: unknown } } }): ModelVocabProbe['trainedLayout'] {
+function trainedLayoutOf(metadata: {
+	hearth?: { fim?: { orders?: unknown; file_header_token?: unknown } };
+}): ModelVocabProbe['trainedLayout'] {
 	const fim = metadata.hearth?.fim;
 	if (!Array.isArray(fim?.orders)) {
 		return undefined;

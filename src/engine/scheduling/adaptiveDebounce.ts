@@ -38,7 +38,8 @@ export class AdaptiveDebounce {
 		if (this.lastKeystrokeAt !== undefined) {
 			const interval = time - this.lastKeystrokeAt;
 			if (interval < PAUSE_MS) {
-				this.typingIntervalMs = this.typingIntervalMs === undefined ? interval : this.typingIntervalMs + SMOOTHING * (interval - this.typingIntervalMs);
+				this.typingIntervalMs =
+					this.typingIntervalMs === undefined ? interval : this.typingIntervalMs + SMOOTHING * (interval - this.typingIntervalMs);
 			}
 		}
 		this.lastKeystrokeAt = time;

@@ -202,7 +202,9 @@ export class CompletionScheduler {
 
 	/** A request waits or a run is under way somewhere. */
 	private busy(): boolean {
-		const active = [...this.documents.values()].some((state) => state.waiting !== undefined || (state.run !== undefined && !state.run.finished));
+		const active = [...this.documents.values()].some(
+			(state) => state.waiting !== undefined || (state.run !== undefined && !state.run.finished),
+		);
 		return active || this.engine.queuedRequests > 0;
 	}
 
@@ -263,14 +265,27 @@ export class CompletionScheduler {
 				this.options.onRunFinished?.({ id, documentKey: request.documentKey, kind, result });
 				return result;
 			});
-		const run: ModelRun = { id, documentKey: request.documentKey, prefix: request.prefix, suffix: request.suffix, kind, controller, done, partial: '', finished: false, waiters: 0 };
+		const run: ModelRun = {
+			id,
+			documentKey: request.documentKey,
+			prefix: request.prefix,
+			suffix: request.suffix,
+			kind,
+			controller,
+			done,
+			partial: '',
+			finished: false,
+			waiters: 0,
+		};
 		state.run = run;
-		void done.catch(() => undefined).then(() => {
-			if (state.run === run) {
-				state.run = undefined;
-			}
-			this.startDeferredWarm();
-		});
+		void done
+			.catch(() => undefined)
+			.then(() => {
+				if (state.run === run) {
+					state.run = undefined;
+				}
+				this.startDeferredWarm();
+			});
 		return run;
 	}
 

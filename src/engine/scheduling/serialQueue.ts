@@ -19,7 +19,9 @@ export class SerialQueue {
 				signal,
 				start: () => {
 					signal?.removeEventListener('abort', entry.onAbort);
-					task().then(resolve, reject).finally(() => this.next());
+					task()
+						.then(resolve, reject)
+						.finally(() => this.next());
 				},
 				onAbort: () => {
 					const index = this.waiting.indexOf(entry);

@@ -10,7 +10,12 @@ import type { VirtualDocuments } from './virtualDocuments.js';
  * highlighted as in any Markdown file), from a read-only document that is never saved. The
  * notification's Stop button (or closing it) stops the model at once; what was written stays.
  */
-export async function explainSelection(client: LanguageClient, answers: VirtualDocuments, log: vscode.LogOutputChannel, escalation?: LocalResultEscalation): Promise<void> {
+export async function explainSelection(
+	client: LanguageClient,
+	answers: VirtualDocuments,
+	log: vscode.LogOutputChannel,
+	escalation?: LocalResultEscalation,
+): Promise<void> {
 	const editor = vscode.window.activeTextEditor;
 	if (!editor) {
 		void vscode.window.showInformationMessage('Hearth: open a file and select code to explain.');
@@ -22,23 +27,27 @@ export async function explainSelection(client: LanguageClient, answers: VirtualD
 		return;
 	}
 	const name = editor.document.uri.path.split('/').pop() ?? 'code';
-	const uri = vscode.Uri.from({ scheme: answers.scheme, path: `/Explain ${name}:${target.range.start.line + 1}.md`, query: String(Date.now()) });
+	const uri = vscode.Uri.from({
+		scheme: answers.scheme,
+		path: `/Explain ${name}:${target.range.start.line + 1}.md`,
+		query: String(Date.now()),
+	});
 	const heading = `# Explanation of ${target.description} in \`${name}\` (lines ${target.range.start.line + 1}–${target.range.end.line + 1})\n\n`;
 	answers.set(uri, `${heading}*Thinking…*\n`);
 	// Loaded before the preview opens, so that no streamed change can arrive while it is still loading.
 	await vscode.workspace.openTextDocument(uri);
 	await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
 	let latest = '';
-	const request = { kind: 'explain', code: target.text, languageId: editor.document.languageId, filePath: vscode.workspace.asRelativePath(editor.document.uri) } as const;
-	const run = await runActionWithProgress(
-		client,
-		request,
-		`Hearth is explaining ${target.description}…`,
-		(text) => {
-			latest = text;
-			answers.set(uri, `${heading}${text}\n`);
-		},
-	);
+	const request = {
+		kind: 'explain',
+		code: target.text,
+		languageId: editor.document.languageId,
+		filePath: vscode.workspace.asRelativePath(editor.document.uri),
+	} as const;
+	const run = await runActionWithProgress(client, request, `Hearth is explaining ${target.description}…`, (text) => {
+		latest = text;
+		answers.set(uri, `${heading}${text}\n`);
+	});
 	switch (run.outcome) {
 		case 'done':
 			answers.set(uri, `${heading}${run.result.text}\n\n---\n*${answerFooter(run.result)}*\n`);
@@ -48,7 +57,10 @@ export async function explainSelection(client: LanguageClient, answers: VirtualD
 				const task = { ...request, localAnswer: { model: run.result.model, text: run.result.text } };
 				escalation.remember(task, target);
 				void vscode.window
-					.showInformationMessage(`Hearth: ${run.result.model} explained ${target.description}. Not good enough? Escalate sends it, with this answer, to the frontier model (after a preview).`, 'Escalate…')
+					.showInformationMessage(
+						`Hearth: ${run.result.model} explained ${target.description}. Not good enough? Escalate sends it, with this answer, to the frontier model (after a preview).`,
+						'Escalate…',
+					)
 					.then((choice) => {
 						if (choice === 'Escalate…') {
 							void escalation.escalate(task, target);

@@ -49,7 +49,9 @@ export class RewriteCommands implements vscode.Disposable {
 		const editor = vscode.window.activeTextEditor;
 		const target = editor && (await selectionTarget(editor));
 		if (!editor || typeof target !== 'object') {
-			void vscode.window.showWarningMessage(`Hearth: ${typeof target === 'string' ? target : 'open a file and select code to refactor.'}`);
+			void vscode.window.showWarningMessage(
+				`Hearth: ${typeof target === 'string' ? target : 'open a file and select code to refactor.'}`,
+			);
 			return;
 		}
 		const instruction = await this.askInstruction();
@@ -63,7 +65,9 @@ export class RewriteCommands implements vscode.Disposable {
 		const editor = vscode.window.activeTextEditor;
 		const target = editor && (await selectionTarget(editor));
 		if (!editor || typeof target !== 'object') {
-			void vscode.window.showWarningMessage(`Hearth: ${typeof target === 'string' ? target : 'open a file and select code whose comments to clean up.'}`);
+			void vscode.window.showWarningMessage(
+				`Hearth: ${typeof target === 'string' ? target : 'open a file and select code whose comments to clean up.'}`,
+			);
 			return;
 		}
 		await this.rewrite(editor, target, 'cleanup');
@@ -78,7 +82,9 @@ export class RewriteCommands implements vscode.Disposable {
 		const { target } = proposal;
 		const current = target.document.isClosed ? undefined : target.document.getText(target.range);
 		if (target.document.version !== target.version && current !== target.text) {
-			void vscode.window.showWarningMessage(`Hearth: ${target.description} changed while the model was writing; nothing was applied.`);
+			void vscode.window.showWarningMessage(
+				`Hearth: ${target.description} changed while the model was writing; nothing was applied.`,
+			);
 			return;
 		}
 		const edit = new vscode.WorkspaceEdit();
@@ -101,12 +107,23 @@ export class RewriteCommands implements vscode.Disposable {
 		void this.close();
 	}
 
-	private async rewrite(editor: vscode.TextEditor, target: SelectionTarget, kind: 'refactor' | 'cleanup', instruction?: string): Promise<void> {
+	private async rewrite(
+		editor: vscode.TextEditor,
+		target: SelectionTarget,
+		kind: 'refactor' | 'cleanup',
+		instruction?: string,
+	): Promise<void> {
 		await this.close();
 		const what = kind === 'refactor' ? `Refactoring ${target.description}` : `Cleaning up the comments of ${target.description}`;
 		const run = await runActionWithProgress(
 			this.client,
-			{ kind, code: target.text, languageId: editor.document.languageId, filePath: vscode.workspace.asRelativePath(editor.document.uri), instruction },
+			{
+				kind,
+				code: target.text,
+				languageId: editor.document.languageId,
+				filePath: vscode.workspace.asRelativePath(editor.document.uri),
+				instruction,
+			},
 			`Hearth: ${what}…`,
 			() => undefined,
 		);
@@ -119,13 +136,34 @@ export class RewriteCommands implements vscode.Disposable {
 		}
 		const { result } = run;
 		this.log.info(`${kind}: ${answerFooter(result)}`);
-		const task: EscalationTask = { kind, code: target.text, languageId: editor.document.languageId, filePath: vscode.workspace.asRelativePath(editor.document.uri), question: instruction, localAnswer: { model: result.model, text: result.proposal ?? result.text } };
+		const task: EscalationTask = {
+			kind,
+			code: target.text,
+			languageId: editor.document.languageId,
+			filePath: vscode.workspace.asRelativePath(editor.document.uri),
+			question: instruction,
+			localAnswer: { model: result.model, text: result.proposal ?? result.text },
+		};
 		if (result.proposal === undefined || result.proposal === target.text) {
-			this.offerEscalation(vscode.window.showInformationMessage(`Hearth: the model proposed no change to ${target.description}.`, ...this.escalateButton()), task, target);
+			this.offerEscalation(
+				vscode.window.showInformationMessage(
+					`Hearth: the model proposed no change to ${target.description}.`,
+					...this.escalateButton(),
+				),
+				task,
+				target,
+			);
 			return;
 		}
 		if (result.commentOnly && !result.commentOnly.ok) {
-			this.offerEscalation(vscode.window.showWarningMessage(`Hearth: the clean-up was not offered because ${result.commentOnly.reason}. Nothing was changed.`, ...this.escalateButton()), task, target);
+			this.offerEscalation(
+				vscode.window.showWarningMessage(
+					`Hearth: the clean-up was not offered because ${result.commentOnly.reason}. Nothing was changed.`,
+					...this.escalateButton(),
+				),
+				task,
+				target,
+			);
 			return;
 		}
 		await this.offer(target, result.proposal, { kind, by: result.model, footer: answerFooter(result), escalation: task });
@@ -137,7 +175,11 @@ export class RewriteCommands implements vscode.Disposable {
 	 * "Escalate…", which hands the same task, with the local proposal for comparison, to the frontier
 	 * model; the local diff stays open until the frontier's proposal replaces it.
 	 */
-	async offer(target: SelectionTarget, replacement: string, how: { kind: 'refactor' | 'cleanup'; by: string; footer: string; escalation?: EscalationTask }): Promise<void> {
+	async offer(
+		target: SelectionTarget,
+		replacement: string,
+		how: { kind: 'refactor' | 'cleanup'; by: string; footer: string; escalation?: EscalationTask },
+	): Promise<void> {
 		await this.close();
 		const what = how.kind === 'refactor' ? 'refactor' : 'clean-up';
 		const id = `${Date.now()}`;
@@ -153,9 +195,18 @@ export class RewriteCommands implements vscode.Disposable {
 		if (how.escalation && escalation) {
 			escalation.remember(how.escalation, target);
 		}
-		await vscode.commands.executeCommand('vscode.diff', originalUri, proposedUri, `${name}: ${what} proposed by ${how.by} (Accept or Reject)`, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+		await vscode.commands.executeCommand(
+			'vscode.diff',
+			originalUri,
+			proposedUri,
+			`${name}: ${what} proposed by ${how.by} (Accept or Reject)`,
+			{ preview: true, viewColumn: vscode.ViewColumn.Beside },
+		);
 		const buttons = escalation ? ['Accept', 'Reject', 'Escalate…'] : ['Accept', 'Reject'];
-		const choice = await vscode.window.showInformationMessage(`Hearth: apply the ${what} of ${target.description}? (${how.footer})`, ...buttons);
+		const choice = await vscode.window.showInformationMessage(
+			`Hearth: apply the ${what} of ${target.description}? (${how.footer})`,
+			...buttons,
+		);
 		if (this.proposal?.proposedUri !== proposedUri) {
 			return; // answered from the editor title buttons, or replaced by a newer proposal
 		}
@@ -208,7 +259,10 @@ export class RewriteCommands implements vscode.Disposable {
 		quickPick.items = recentItems;
 		// What is typed is the first item, so Enter takes it rather than a recent one it resembles.
 		quickPick.onDidChangeValue((value) => {
-			quickPick.items = value.trim() && !recent.includes(value.trim()) ? [{ label: value.trim(), description: 'new' }, ...recentItems] : recentItems;
+			quickPick.items =
+				value.trim() && !recent.includes(value.trim())
+					? [{ label: value.trim(), description: 'new' }, ...recentItems]
+					: recentItems;
 		});
 		quickPick.show();
 		const answer = await new Promise<string | undefined>((resolve) => {

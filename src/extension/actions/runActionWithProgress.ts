@@ -3,7 +3,8 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { ActionProgressNotification, RunActionRequest } from '../../shared/protocol.js';
 import { messageOf } from '../../shared/errorMessage.js';
 
-export type ActionRun = { outcome: 'done'; result: RunActionRequest.Result } | { outcome: 'stopped' } | { outcome: 'failed'; message: string };
+export type ActionRun =
+	{ outcome: 'done'; result: RunActionRequest.Result } | { outcome: 'stopped' } | { outcome: 'failed'; message: string };
 
 /**
  * Runs an action in the language server with a notification that says what is happening and has a
@@ -17,24 +18,31 @@ export function runActionWithProgress(
 	onText: (text: string) => void,
 ): Thenable<ActionRun> {
 	const progressToken = `${params.kind}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-	return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, stop) => {
-		const subscription = client.onNotification(ActionProgressNotification.method, (update: ActionProgressNotification.Params) => {
-			if (update.progressToken === progressToken) {
-				onText(update.text);
+	return vscode.window.withProgress(
+		{ location: vscode.ProgressLocation.Notification, title, cancellable: true },
+		async (_progress, stop) => {
+			const subscription = client.onNotification(ActionProgressNotification.method, (update: ActionProgressNotification.Params) => {
+				if (update.progressToken === progressToken) {
+					onText(update.text);
+				}
+			});
+			try {
+				const result = (await client.sendRequest(
+					RunActionRequest.method,
+					{ ...params, progressToken } satisfies RunActionRequest.Params,
+					stop,
+				)) as RunActionRequest.Result;
+				return { outcome: 'done', result } as const;
+			} catch (error) {
+				if (stop.isCancellationRequested) {
+					return { outcome: 'stopped' } as const;
+				}
+				return { outcome: 'failed', message: messageOf(error) } as const;
+			} finally {
+				subscription.dispose();
 			}
-		});
-		try {
-			const result = (await client.sendRequest(RunActionRequest.method, { ...params, progressToken } satisfies RunActionRequest.Params, stop)) as RunActionRequest.Result;
-			return { outcome: 'done', result } as const;
-		} catch (error) {
-			if (stop.isCancellationRequested) {
-				return { outcome: 'stopped' } as const;
-			}
-			return { outcome: 'failed', message: messageOf(error) } as const;
-		} finally {
-			subscription.dispose();
-		}
-	});
+		},
+	);
 }
 
 /** "Answered by X in 4.2 s · 180 tokens, 21.3 tokens/s" */

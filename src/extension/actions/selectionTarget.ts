@@ -23,7 +23,10 @@ export interface TargetLimit {
  * The text an action works on: the selection, or with none, the innermost function, method or class
  * around the cursor (from the language's document symbols), or failing that the cursor's paragraph.
  */
-export async function selectionTarget(editor: vscode.TextEditor, limit: TargetLimit = LOCAL_MODEL_LIMIT): Promise<SelectionTarget | string> {
+export async function selectionTarget(
+	editor: vscode.TextEditor,
+	limit: TargetLimit = LOCAL_MODEL_LIMIT,
+): Promise<SelectionTarget | string> {
 	const document = editor.document;
 	let range: vscode.Range = editor.selection;
 	let description = 'the selection';
@@ -50,7 +53,12 @@ export async function selectionTarget(editor: vscode.TextEditor, limit: TargetLi
 	return { document, range, text, version: document.version, description };
 }
 
-const CONTAINER_KINDS = new Set([vscode.SymbolKind.Function, vscode.SymbolKind.Method, vscode.SymbolKind.Constructor, vscode.SymbolKind.Class]);
+const CONTAINER_KINDS = new Set([
+	vscode.SymbolKind.Function,
+	vscode.SymbolKind.Method,
+	vscode.SymbolKind.Constructor,
+	vscode.SymbolKind.Class,
+]);
 
 async function enclosingSymbol(document: vscode.TextDocument, position: vscode.Position): Promise<vscode.DocumentSymbol | undefined> {
 	let symbols: vscode.DocumentSymbol[] | undefined;

@@ -55,7 +55,10 @@ export class EscalationCommands implements vscode.Disposable {
 			return;
 		}
 		const settings = readEscalationSettings();
-		const target = await selectionTarget(editor, { chars: settings.maxInputTokens * CHARS_PER_TOKEN_FOR_LIMIT, who: `the frontier request limit (hearth.escalation.maxInputTokens = ${settings.maxInputTokens.toLocaleString('en')} tokens)` });
+		const target = await selectionTarget(editor, {
+			chars: settings.maxInputTokens * CHARS_PER_TOKEN_FOR_LIMIT,
+			who: `the frontier request limit (hearth.escalation.maxInputTokens = ${settings.maxInputTokens.toLocaleString('en')} tokens)`,
+		});
 		if (typeof target === 'string') {
 			void vscode.window.showWarningMessage(`Hearth: ${target}`);
 			return;
@@ -75,7 +78,13 @@ export class EscalationCommands implements vscode.Disposable {
 		if (question === undefined) {
 			return;
 		}
-		const task: EscalationTask = { kind: 'ask', code: target.text, languageId: editor.document.languageId, filePath: vscode.workspace.asRelativePath(editor.document.uri), question: question.trim() || undefined };
+		const task: EscalationTask = {
+			kind: 'ask',
+			code: target.text,
+			languageId: editor.document.languageId,
+			filePath: vscode.workspace.asRelativePath(editor.document.uri),
+			question: question.trim() || undefined,
+		};
 		await this.escalate(task, target);
 	}
 
@@ -87,7 +96,9 @@ export class EscalationCommands implements vscode.Disposable {
 
 	async escalateLastLocal(): Promise<void> {
 		if (!this.lastLocal) {
-			void vscode.window.showInformationMessage('Hearth: there is no local answer to escalate yet. Explain or refactor a selection first, or use “Ask Frontier Model…”.');
+			void vscode.window.showInformationMessage(
+				'Hearth: there is no local answer to escalate yet. Explain or refactor a selection first, or use “Ask Frontier Model…”.',
+			);
 			return;
 		}
 		await this.escalate(this.lastLocal.task, this.lastLocal.target);
@@ -95,7 +106,9 @@ export class EscalationCommands implements vscode.Disposable {
 
 	async escalate(task: EscalationTask, target: SelectionTarget): Promise<void> {
 		if (this.running) {
-			void vscode.window.showWarningMessage('Hearth: a frontier request is still running. Stop it (Cancel in its notification) before sending another.');
+			void vscode.window.showWarningMessage(
+				'Hearth: a frontier request is still running. Stop it (Cancel in its notification) before sending another.',
+			);
 			return;
 		}
 		const settings = readEscalationSettings();
@@ -109,7 +122,10 @@ export class EscalationCommands implements vscode.Disposable {
 		}
 		const request = buildOutgoingRequest(task, { redact: settings.redactSecrets });
 		if (request.estimatedInputTokens > settings.maxInputTokens) {
-			void this.refuse(`The request would be about ${request.estimatedInputTokens.toLocaleString('en')} tokens, more than hearth.escalation.maxInputTokens (${settings.maxInputTokens.toLocaleString('en')}). Select less. Nothing was sent.`, true);
+			void this.refuse(
+				`The request would be about ${request.estimatedInputTokens.toLocaleString('en')} tokens, more than hearth.escalation.maxInputTokens (${settings.maxInputTokens.toLocaleString('en')}). Select less. Nothing was sent.`,
+				true,
+			);
 			return;
 		}
 		const apiKey = await this.keyFor(gate.origin);
@@ -121,7 +137,14 @@ export class EscalationCommands implements vscode.Disposable {
 			this.log.info('Sending without a preview (hearth.escalation.skipPreview is on for this machine).');
 		} else {
 			const cost = estimateCost(settings.model, request.estimatedInputTokens, settings.maxOutputTokens, settings.price);
-			const confirmed = await confirmWithPreview(this.previews, { endpointUrl: gate.chatCompletionsUrl, model: settings.model, request, cost, what, redactionEnabled: settings.redactSecrets });
+			const confirmed = await confirmWithPreview(this.previews, {
+				endpointUrl: gate.chatCompletionsUrl,
+				model: settings.model,
+				request,
+				cost,
+				what,
+				redactionEnabled: settings.redactSecrets,
+			});
 			if (!confirmed) {
 				await this.record(task, settings, request, { outcome: 'declined', attempts: 0, durationMs: 0, charactersReceived: 0 });
 				void vscode.window.showInformationMessage('Hearth: nothing was sent.');
@@ -139,19 +162,29 @@ export class EscalationCommands implements vscode.Disposable {
 		}
 		if (action === 'set') {
 			if (await this.keys.askAndStore(endpoint.origin)) {
-				void vscode.window.showInformationMessage(`Hearth: the API key for ${endpoint.origin} is stored in VS Code's secret storage.`);
+				void vscode.window.showInformationMessage(
+					`Hearth: the API key for ${endpoint.origin} is stored in VS Code's secret storage.`,
+				);
 			}
 			return;
 		}
 		const had = await this.keys.clear(endpoint.origin);
-		void vscode.window.showInformationMessage(had ? `Hearth: the API key for ${endpoint.origin} was removed.` : `Hearth: no API key was stored for ${endpoint.origin}.`);
+		void vscode.window.showInformationMessage(
+			had ? `Hearth: the API key for ${endpoint.origin} was removed.` : `Hearth: no API key was stored for ${endpoint.origin}.`,
+		);
 	}
 
 	dispose(): void {
 		this.running?.abort();
 	}
 
-	private async send(task: EscalationTask, target: SelectionTarget, settings: EscalationSettings, request: OutgoingRequest, apiKey: string): Promise<void> {
+	private async send(
+		task: EscalationTask,
+		target: SelectionTarget,
+		settings: EscalationSettings,
+		request: OutgoingRequest,
+		apiKey: string,
+	): Promise<void> {
 		const abort = new AbortController();
 		this.running = abort;
 		const panel = new FrontierAnswerPanel(this.answers, task, target, settings.model);
@@ -162,11 +195,23 @@ export class EscalationCommands implements vscode.Disposable {
 		try {
 			await panel.open();
 			answer = await vscode.window.withProgress(
-				{ location: vscode.ProgressLocation.Notification, title: `Hearth: asking ${settings.model} at ${host}…`, cancellable: true },
+				{
+					location: vscode.ProgressLocation.Notification,
+					title: `Hearth: asking ${settings.model} at ${host}…`,
+					cancellable: true,
+				},
 				(_progress, cancel) => {
 					cancel.onCancellationRequested(() => abort.abort());
 					return streamFrontierAnswer(
-						{ baseUrl: settings.baseUrl, model: settings.model, organization: settings.organization || undefined, apiKey, timeoutMs: settings.timeoutSeconds * 1000, totalTimeoutMs: settings.totalTimeoutSeconds * 1000, maxOutputTokens: settings.maxOutputTokens },
+						{
+							baseUrl: settings.baseUrl,
+							model: settings.model,
+							organization: settings.organization || undefined,
+							apiKey,
+							timeoutMs: settings.timeoutSeconds * 1000,
+							totalTimeoutMs: settings.totalTimeoutSeconds * 1000,
+							maxOutputTokens: settings.maxOutputTokens,
+						},
 						request,
 						{ signal: abort.signal, onText: (text) => panel.show((latest = text)) },
 					);
@@ -179,11 +224,24 @@ export class EscalationCommands implements vscode.Disposable {
 			const message = failure?.message ?? messageOf(error);
 			const partial = failure?.partialText || latest;
 			panel.finish(partial, cancelled ? 'Stopped.' : `The frontier model could not answer: ${message}`);
-			await this.record(task, settings, request, { outcome: cancelled ? 'cancelled' : 'failed', error: cancelled ? undefined : message, attempts: failure?.attempts ?? 1, durationMs: Date.now() - started, charactersReceived: partial.length });
+			await this.record(task, settings, request, {
+				outcome: cancelled ? 'cancelled' : 'failed',
+				error: cancelled ? undefined : message,
+				attempts: failure?.attempts ?? 1,
+				durationMs: Date.now() - started,
+				charactersReceived: partial.length,
+			});
 			if (!cancelled) {
 				this.log.error(`Escalation failed: ${message}`);
 				// Not awaited: the message stays until dismissed, and must not hold anything up.
-				void this.refuse(message, failure?.kind === 'not-found' || failure?.kind === 'unreachable' || failure?.kind === 'redirected' || failure?.kind === 'context-too-long', failure?.kind === 'unauthorized' || failure?.kind === 'no-key');
+				void this.refuse(
+					message,
+					failure?.kind === 'not-found' ||
+						failure?.kind === 'unreachable' ||
+						failure?.kind === 'redirected' ||
+						failure?.kind === 'context-too-long',
+					failure?.kind === 'unauthorized' || failure?.kind === 'no-key',
+				);
 			}
 			return;
 		}
@@ -192,7 +250,14 @@ export class EscalationCommands implements vscode.Disposable {
 		const footer = answerFooter(settings.model, host, answer);
 		panel.finish(answer.text, footer);
 		this.log.info(`Escalation (${task.kind}) to ${host}: ${footer}`);
-		await this.record(task, settings, request, { outcome: 'answered', attempts: answer.attempts, durationMs: answer.durationMs, charactersReceived: answer.text.length, promptTokens: answer.usage?.promptTokens, completionTokens: answer.usage?.completionTokens });
+		await this.record(task, settings, request, {
+			outcome: 'answered',
+			attempts: answer.attempts,
+			durationMs: answer.durationMs,
+			charactersReceived: answer.text.length,
+			promptTokens: answer.usage?.promptTokens,
+			completionTokens: answer.usage?.completionTokens,
+		});
 		if (task.kind === 'refactor' || task.kind === 'cleanup') {
 			await this.offerRewrite(task, target, answer, footer, settings.model);
 		}
@@ -203,31 +268,56 @@ export class EscalationCommands implements vscode.Disposable {
 	 * comments-only rule (decided in the server). Secrets that were redacted are put back locally where
 	 * the model kept their placeholders; any left over are said before the user accepts.
 	 */
-	private async offerRewrite(task: EscalationTask, target: SelectionTarget, answer: FrontierAnswer, footer: string, model: string): Promise<void> {
+	private async offerRewrite(
+		task: EscalationTask,
+		target: SelectionTarget,
+		answer: FrontierAnswer,
+		footer: string,
+		model: string,
+	): Promise<void> {
 		const rewrite = extractRewrite(answer.text, target.text);
 		if (!rewrite || rewrite.code === target.text) {
-			void vscode.window.showInformationMessage(`Hearth: ${model} proposed no change to ${target.description}; its answer is in the panel.`);
+			void vscode.window.showInformationMessage(
+				`Hearth: ${model} proposed no change to ${target.description}; its answer is in the panel.`,
+			);
 			return;
 		}
 		if (rewrite.truncated) {
-			void vscode.window.showWarningMessage(`Hearth: ${model}'s answer was cut off inside its code (hearth.escalation.maxOutputTokens). Nothing was offered; the answer is in the panel.`);
+			void vscode.window.showWarningMessage(
+				`Hearth: ${model}'s answer was cut off inside its code (hearth.escalation.maxOutputTokens). Nothing was offered; the answer is in the panel.`,
+			);
 			return;
 		}
 		if (task.kind === 'cleanup') {
 			let verdict: CheckCommentOnlyRequest.Result;
 			try {
-				verdict = (await this.client.sendRequest(CheckCommentOnlyRequest.method, { original: target.text, proposal: rewrite.code, languageId: target.document.languageId } satisfies CheckCommentOnlyRequest.Params)) as CheckCommentOnlyRequest.Result;
+				verdict = (await this.client.sendRequest(CheckCommentOnlyRequest.method, {
+					original: target.text,
+					proposal: rewrite.code,
+					languageId: target.document.languageId,
+				} satisfies CheckCommentOnlyRequest.Params)) as CheckCommentOnlyRequest.Result;
 			} catch (error) {
-				void vscode.window.showErrorMessage(`Hearth: the clean-up could not be checked (${messageOf(error)}), so it was not offered. Nothing was changed; the answer is in the panel.`);
+				void vscode.window.showErrorMessage(
+					`Hearth: the clean-up could not be checked (${messageOf(error)}), so it was not offered. Nothing was changed; the answer is in the panel.`,
+				);
 				return;
 			}
 			if (!verdict.ok) {
-				void vscode.window.showWarningMessage(`Hearth: ${model}'s clean-up was not offered because ${verdict.reason}. Nothing was changed; its answer is in the panel.`);
+				void vscode.window.showWarningMessage(
+					`Hearth: ${model}'s clean-up was not offered because ${verdict.reason}. Nothing was changed; its answer is in the panel.`,
+				);
 				return;
 			}
 		}
-		const placeholders = rewrite.unrestoredPlaceholders > 0 ? ` · ${rewrite.unrestoredPlaceholders} redaction placeholder(s) left in the code: fix them before saving` : '';
-		await this.rewrites.offer(target, rewrite.code, { kind: task.kind === 'cleanup' ? 'cleanup' : 'refactor', by: model, footer: footer + placeholders });
+		const placeholders =
+			rewrite.unrestoredPlaceholders > 0
+				? ` · ${rewrite.unrestoredPlaceholders} redaction placeholder(s) left in the code: fix them before saving`
+				: '';
+		await this.rewrites.offer(target, rewrite.code, {
+			kind: task.kind === 'cleanup' ? 'cleanup' : 'refactor',
+			by: model,
+			footer: footer + placeholders,
+		});
 	}
 
 	/** The endpoint's key, asking for one when none is stored; undefined when the user declined. */
@@ -253,7 +343,13 @@ export class EscalationCommands implements vscode.Disposable {
 		}
 	}
 
-	private async record(task: EscalationTask, settings: EscalationSettings, request: OutgoingRequest, result: Pick<AuditEntry, 'outcome' | 'attempts' | 'durationMs' | 'charactersReceived'> & Partial<Pick<AuditEntry, 'error' | 'promptTokens' | 'completionTokens'>>): Promise<void> {
+	private async record(
+		task: EscalationTask,
+		settings: EscalationSettings,
+		request: OutgoingRequest,
+		result: Pick<AuditEntry, 'outcome' | 'attempts' | 'durationMs' | 'charactersReceived'> &
+			Partial<Pick<AuditEntry, 'error' | 'promptTokens' | 'completionTokens'>>,
+	): Promise<void> {
 		try {
 			await this.audit.append({
 				time: new Date().toISOString(),

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { HEARTH_IGNORE_FILE, isExcludedFromEscalation } from './exclusion/index.js';
 import { endpointOrigin, type EscalationSettings } from './escalationSettings.js';
 
-export type GateVerdict = { open: true; origin: string; chatCompletionsUrl: string } | { open: false; message: string; openSettings?: boolean };
+export type GateVerdict =
+	{ open: true; origin: string; chatCompletionsUrl: string } | { open: false; message: string; openSettings?: boolean };
 
 /**
  * The checks that come before anything is built or shown, let alone sent: the workspace is trusted,
@@ -11,17 +12,29 @@ export type GateVerdict = { open: true; origin: string; chatCompletionsUrl: stri
  */
 export async function checkEscalationAllowed(document: vscode.TextDocument, settings: EscalationSettings): Promise<GateVerdict> {
 	if (!vscode.workspace.isTrusted) {
-		return { open: false, message: 'Escalation is disabled in Restricted Mode. Trust this workspace to send code to a frontier model; local actions keep working.' };
+		return {
+			open: false,
+			message:
+				'Escalation is disabled in Restricted Mode. Trust this workspace to send code to a frontier model; local actions keep working.',
+		};
 	}
 	const endpoint = endpointOrigin(settings.baseUrl);
 	if ('problem' in endpoint) {
 		return { open: false, message: endpoint.problem, openSettings: true };
 	}
 	if (!settings.model) {
-		return { open: false, message: 'Set hearth.escalation.model to the frontier model to ask (for example gpt-4.1).', openSettings: true };
+		return {
+			open: false,
+			message: 'Set hearth.escalation.model to the frontier model to ask (for example gpt-4.1).',
+			openSettings: true,
+		};
 	}
 	const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-	const relativePath = folder ? vscode.workspace.asRelativePath(document.uri, false) : document.uri.scheme === 'file' ? document.uri.fsPath : document.uri.path;
+	const relativePath = folder
+		? vscode.workspace.asRelativePath(document.uri, false)
+		: document.uri.scheme === 'file'
+			? document.uri.fsPath
+			: document.uri.path;
 	const exclusion = isExcludedFromEscalation(relativePath, {
 		userGlobs: settings.exclude,
 		ignoreFileText: folder && (await readIgnoreFile(folder)),
@@ -29,7 +42,10 @@ export async function checkEscalationAllowed(document: vscode.TextDocument, sett
 		fileText: document.getText(),
 	});
 	if (exclusion.excluded) {
-		return { open: false, message: `${relativePath} may not leave this machine (${exclusion.reason ?? 'excluded'}). Nothing was sent.` };
+		return {
+			open: false,
+			message: `${relativePath} may not leave this machine (${exclusion.reason ?? 'excluded'}). Nothing was sent.`,
+		};
 	}
 	return { open: true, origin: endpoint.origin, chatCompletionsUrl: `${settings.baseUrl.replace(/\/+$/, '')}/chat/completions` };
 }

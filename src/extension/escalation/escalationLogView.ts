@@ -8,7 +8,10 @@ import { formatAuditLog, type AuditLog } from './frontier/auditLog.js';
  */
 export async function showEscalationLog(audit: AuditLog, filePath: string, documents: VirtualDocuments): Promise<void> {
 	const { entries, unreadableLines } = await audit.read();
-	const unreadable = unreadableLines > 0 ? ` ${unreadableLines} line${unreadableLines === 1 ? '' : 's'} of it could not be read and ${unreadableLines === 1 ? 'is' : 'are'} left out.` : '';
+	const unreadable =
+		unreadableLines > 0
+			? ` ${unreadableLines} line${unreadableLines === 1 ? '' : 's'} of it could not be read and ${unreadableLines === 1 ? 'is' : 'are'} left out.`
+			: '';
 	const uri = vscode.Uri.from({ scheme: documents.scheme, path: '/Hearth escalation log.md', query: String(Date.now()) });
 	documents.set(uri, `${formatAuditLog(entries)}\n---\n*Kept on this machine only, in \`${filePath}\`.${unreadable}*\n`);
 	await vscode.workspace.openTextDocument(uri);

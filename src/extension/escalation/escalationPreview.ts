@@ -21,14 +21,23 @@ export interface PreviewFacts {
  * "Send"; closing the dialog or pressing Escape sends nothing. The preview tab closes afterwards.
  */
 export async function confirmWithPreview(documents: VirtualDocuments, facts: PreviewFacts): Promise<boolean> {
-	const uri = vscode.Uri.from({ scheme: documents.scheme, path: `/Escalation preview (nothing sent yet).txt`, query: String(Date.now()) });
+	const uri = vscode.Uri.from({
+		scheme: documents.scheme,
+		path: `/Escalation preview (nothing sent yet).txt`,
+		query: String(Date.now()),
+	});
 	documents.set(uri, previewDocument(facts));
 	await vscode.window.showTextDocument(uri, { preview: true, viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
 	const host = hostOf(facts.endpointUrl);
 	try {
 		const choice = await vscode.window.showWarningMessage(
 			`Send ${facts.what} to ${host}?`,
-			{ modal: true, detail: previewSummary(facts).map(([label, value]) => `${label}: ${value}`).join('\n') },
+			{
+				modal: true,
+				detail: previewSummary(facts)
+					.map(([label, value]) => `${label}: ${value}`)
+					.join('\n'),
+			},
 			'Send',
 		);
 		return choice === 'Send';
@@ -56,9 +65,24 @@ function previewSummary({ model, request, cost, redactionEnabled }: PreviewFacts
 	const redacted = request.redactions.reduce((sum, { count }) => sum + count, 0);
 	return [
 		['Model', model],
-		['Sends', `${request.characters.toLocaleString('en')} characters, about ${request.estimatedInputTokens.toLocaleString('en')} tokens (the answer may use up to ${cost.maxOutputTokens.toLocaleString('en')} tokens)`],
-		['Cost', cost.usd ? `about ${dollars(cost.usd.low)}–${dollars(cost.usd.high)}${cost.priceSource ? ` (${cost.priceSource})` : ''}` : 'no estimate (price of this model unknown; set hearth.escalation.pricePerMillionTokens)'],
-		['Redacted', !redactionEnabled ? 'OFF: hearth.escalation.redactSecrets is false on this machine, secrets are sent as they are' : redacted === 0 ? 'nothing found' : `${redacted} secret${redacted === 1 ? '' : 's'}: ${request.redactions.map(({ kind, count }) => `${kind} ×${count}`).join(', ')} (replaced by placeholders)`],
+		[
+			'Sends',
+			`${request.characters.toLocaleString('en')} characters, about ${request.estimatedInputTokens.toLocaleString('en')} tokens (the answer may use up to ${cost.maxOutputTokens.toLocaleString('en')} tokens)`,
+		],
+		[
+			'Cost',
+			cost.usd
+				? `about ${dollars(cost.usd.low)}–${dollars(cost.usd.high)}${cost.priceSource ? ` (${cost.priceSource})` : ''}`
+				: 'no estimate (price of this model unknown; set hearth.escalation.pricePerMillionTokens)',
+		],
+		[
+			'Redacted',
+			!redactionEnabled
+				? 'OFF: hearth.escalation.redactSecrets is false on this machine, secrets are sent as they are'
+				: redacted === 0
+					? 'nothing found'
+					: `${redacted} secret${redacted === 1 ? '' : 's'}: ${request.redactions.map(({ kind, count }) => `${kind} ×${count}`).join(', ')} (replaced by placeholders)`,
+		],
 	];
 }
 

@@ -68,13 +68,19 @@ export function endpointOrigin(baseUrl: string): { origin: string } | { problem:
 	try {
 		url = new URL(baseUrl);
 	} catch {
-		return { problem: `"${baseUrl}" is not a URL. Set hearth.escalation.baseUrl to the endpoint's base URL, e.g. https://api.openai.com/v1.` };
+		return {
+			problem: `"${baseUrl}" is not a URL. Set hearth.escalation.baseUrl to the endpoint's base URL, e.g. https://api.openai.com/v1.`,
+		};
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		return { problem: `"${baseUrl}" is not an http(s) URL. Set hearth.escalation.baseUrl to the endpoint's base URL, e.g. https://api.openai.com/v1.` };
+		return {
+			problem: `"${baseUrl}" is not an http(s) URL. Set hearth.escalation.baseUrl to the endpoint's base URL, e.g. https://api.openai.com/v1.`,
+		};
 	}
 	if (url.username || url.password) {
-		return { problem: 'hearth.escalation.baseUrl contains a user name or password; put the key in “Hearth: Set Frontier API Key…” instead.' };
+		return {
+			problem: 'hearth.escalation.baseUrl contains a user name or password; put the key in “Hearth: Set Frontier API Key…” instead.',
+		};
 	}
 	return { origin: url.origin };
 }

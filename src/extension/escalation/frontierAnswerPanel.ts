@@ -23,7 +23,11 @@ export class FrontierAnswerPanel {
 	) {
 		const name = target.document.uri.path.split('/').pop() ?? 'code';
 		const lines = `lines ${target.range.start.line + 1}–${target.range.end.line + 1}`;
-		this.uri = vscode.Uri.from({ scheme: documents.scheme, path: `/Frontier ${name}:${target.range.start.line + 1}.md`, query: String(Date.now()) });
+		this.uri = vscode.Uri.from({
+			scheme: documents.scheme,
+			path: `/Frontier ${name}:${target.range.start.line + 1}.md`,
+			query: String(Date.now()),
+		});
 		const question = task.question ? `\n\n> ${task.question.replace(/\n/g, '\n> ')}` : '';
 		const comparing = task.localAnswer ? `\n\n*Asked with the local answer of ${task.localAnswer.model} for comparison.*` : '';
 		this.heading = `# ${model} on ${target.description} in \`${name}\` (${lines})${question}${comparing}\n\n`;

@@ -21,7 +21,8 @@ export class FrontierKeys {
 			prompt: `Kept in VS Code's secret storage and sent only to ${origin}, only when you escalate.`,
 			password: true,
 			ignoreFocusOut: true,
-			validateInput: (value) => (/\s/.test(value.trim()) ? 'An API key has no spaces.' : value.trim() === '' ? 'Enter the key, or press Escape.' : undefined),
+			validateInput: (value) =>
+				/\s/.test(value.trim()) ? 'An API key has no spaces.' : value.trim() === '' ? 'Enter the key, or press Escape.' : undefined,
 		});
 		if (!key?.trim()) {
 			return false;

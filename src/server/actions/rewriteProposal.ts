@@ -8,7 +8,12 @@ import type { RunActionRequest } from '../../shared/protocol.js';
  * and chatter, and for a clean-up, the verdict whether only comments changed. It is decided here, in
  * the server, so that no proposal that changes code can reach the diff.
  */
-export function rewriteProposal(kind: ActionKind, original: string, answer: string, languageId: string): Pick<RunActionRequest.Result, 'proposal' | 'commentOnly'> {
+export function rewriteProposal(
+	kind: ActionKind,
+	original: string,
+	answer: string,
+	languageId: string,
+): Pick<RunActionRequest.Result, 'proposal' | 'commentOnly'> {
 	if (kind === 'explain') {
 		return {};
 	}

@@ -30,10 +30,18 @@ export interface RunActionOptions {
  * continues the same answer, the partial text given back as the start of the assistant's turn. The
  * chat context keeps the prompt's KV state, so resuming costs only the tokens generated since.
  */
-export async function runAction(host: ActionHost, input: ActionInput, signal: AbortSignal, onText: (text: string) => void, options: RunActionOptions = {}): Promise<ActionOutcome> {
+export async function runAction(
+	host: ActionHost,
+	input: ActionInput,
+	signal: AbortSignal,
+	onText: (text: string) => void,
+	options: RunActionOptions = {},
+): Promise<ActionOutcome> {
 	const chat = host.chatEngine();
 	if (!chat) {
-		throw new ActionUnavailableError('Explain, refactor and clean-up run on a local model; the completion model in use is a server. Choose a local model in the model switcher.');
+		throw new ActionUnavailableError(
+			'Explain, refactor and clean-up run on a local model; the completion model in use is a server. Choose a local model in the model switcher.',
+		);
 	}
 	const startedAt = performance.now();
 	const messages = actionMessages(input);

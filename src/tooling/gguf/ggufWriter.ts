@@ -76,16 +76,46 @@ class ByteBuilder {
 		return { buffer: this.current, at };
 	}
 
-	u8(value: number): void { const { buffer, at } = this.slot(1); buffer.writeUInt8(value, at); }
-	i8(value: number): void { const { buffer, at } = this.slot(1); buffer.writeInt8(value, at); }
-	u16(value: number): void { const { buffer, at } = this.slot(2); buffer.writeUInt16LE(value, at); }
-	i16(value: number): void { const { buffer, at } = this.slot(2); buffer.writeInt16LE(value, at); }
-	u32(value: number): void { const { buffer, at } = this.slot(4); buffer.writeUInt32LE(value, at); }
-	i32(value: number): void { const { buffer, at } = this.slot(4); buffer.writeInt32LE(value, at); }
-	f32(value: number): void { const { buffer, at } = this.slot(4); buffer.writeFloatLE(value, at); }
-	f64(value: number): void { const { buffer, at } = this.slot(8); buffer.writeDoubleLE(value, at); }
-	u64(value: bigint | number): void { const { buffer, at } = this.slot(8); buffer.writeBigUInt64LE(BigInt(value), at); }
-	i64(value: bigint): void { const { buffer, at } = this.slot(8); buffer.writeBigInt64LE(value, at); }
+	u8(value: number): void {
+		const { buffer, at } = this.slot(1);
+		buffer.writeUInt8(value, at);
+	}
+	i8(value: number): void {
+		const { buffer, at } = this.slot(1);
+		buffer.writeInt8(value, at);
+	}
+	u16(value: number): void {
+		const { buffer, at } = this.slot(2);
+		buffer.writeUInt16LE(value, at);
+	}
+	i16(value: number): void {
+		const { buffer, at } = this.slot(2);
+		buffer.writeInt16LE(value, at);
+	}
+	u32(value: number): void {
+		const { buffer, at } = this.slot(4);
+		buffer.writeUInt32LE(value, at);
+	}
+	i32(value: number): void {
+		const { buffer, at } = this.slot(4);
+		buffer.writeInt32LE(value, at);
+	}
+	f32(value: number): void {
+		const { buffer, at } = this.slot(4);
+		buffer.writeFloatLE(value, at);
+	}
+	f64(value: number): void {
+		const { buffer, at } = this.slot(8);
+		buffer.writeDoubleLE(value, at);
+	}
+	u64(value: bigint | number): void {
+		const { buffer, at } = this.slot(8);
+		buffer.writeBigUInt64LE(BigInt(value), at);
+	}
+	i64(value: bigint): void {
+		const { buffer, at } = this.slot(8);
+		buffer.writeBigInt64LE(value, at);
+	}
 
 	bytes(bytes: Uint8Array): void {
 		const at = this.advance(bytes.length);
@@ -110,19 +140,32 @@ class ByteBuilder {
 
 function writeScalar(out: ByteBuilder, type: GgufValueType, value: unknown, key: string): void {
 	switch (type) {
-		case GgufValueType.UINT8: return out.u8(value as number);
-		case GgufValueType.INT8: return out.i8(value as number);
-		case GgufValueType.UINT16: return out.u16(value as number);
-		case GgufValueType.INT16: return out.i16(value as number);
-		case GgufValueType.UINT32: return out.u32(value as number);
-		case GgufValueType.INT32: return out.i32(value as number);
-		case GgufValueType.FLOAT32: return out.f32(value as number);
-		case GgufValueType.FLOAT64: return out.f64(value as number);
-		case GgufValueType.UINT64: return out.u64(value as bigint);
-		case GgufValueType.INT64: return out.i64(value as bigint);
-		case GgufValueType.BOOL: return out.u8(value ? 1 : 0);
-		case GgufValueType.STRING: return out.string(value as string);
-		case GgufValueType.ARRAY: return writeArray(out, value as GgufArray, key);
+		case GgufValueType.UINT8:
+			return out.u8(value as number);
+		case GgufValueType.INT8:
+			return out.i8(value as number);
+		case GgufValueType.UINT16:
+			return out.u16(value as number);
+		case GgufValueType.INT16:
+			return out.i16(value as number);
+		case GgufValueType.UINT32:
+			return out.u32(value as number);
+		case GgufValueType.INT32:
+			return out.i32(value as number);
+		case GgufValueType.FLOAT32:
+			return out.f32(value as number);
+		case GgufValueType.FLOAT64:
+			return out.f64(value as number);
+		case GgufValueType.UINT64:
+			return out.u64(value as bigint);
+		case GgufValueType.INT64:
+			return out.i64(value as bigint);
+		case GgufValueType.BOOL:
+			return out.u8(value ? 1 : 0);
+		case GgufValueType.STRING:
+			return out.string(value as string);
+		case GgufValueType.ARRAY:
+			return writeArray(out, value as GgufArray, key);
 		default:
 			throw new TypeError(`metadata "${key}": unknown GGUF value type ${type as number}`);
 	}

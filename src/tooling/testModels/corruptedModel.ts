@@ -25,7 +25,11 @@ const GARBAGE_SEED = 0x6a7b;
  * (written with the project's GGUF writer), its weights broken as `corruption` says. Returns the
  * names of the tensors it broke. Reads one tensor at a time, so any model size works.
  */
-export async function writeCorruptedModel(sourcePath: string, targetPath: string, corruption: WeightCorruption): Promise<{ corruptedTensors: string[] }> {
+export async function writeCorruptedModel(
+	sourcePath: string,
+	targetPath: string,
+	corruption: WeightCorruption,
+): Promise<{ corruptedTensors: string[] }> {
 	const source = readGgufFile(sourcePath);
 	const corruptedTensors: string[] = [];
 	let seed = GARBAGE_SEED;
@@ -34,10 +38,17 @@ export async function writeCorruptedModel(sourcePath: string, targetPath: string
 		if (broken) {
 			corruptedTensors.push(tensor.name);
 		}
-		return { name: tensor.name, shape: tensor.shape, type: tensor.type, data: broken ?? (() => [readGgufTensorData(sourcePath, tensor)]) };
+		return {
+			name: tensor.name,
+			shape: tensor.shape,
+			type: tensor.type,
+			data: broken ?? (() => [readGgufTensorData(sourcePath, tensor)]),
+		};
 	});
 	if (corruptedTensors.length === 0) {
-		throw new Error(`${sourcePath} has no tensor that ${corruption} corruption applies to (it needs ${corruption === 'garbage' ? 'blk.* weight matrices' : `an F32 ${OUTPUT_NORM}`})`);
+		throw new Error(
+			`${sourcePath} has no tensor that ${corruption} corruption applies to (it needs ${corruption === 'garbage' ? 'blk.* weight matrices' : `an F32 ${OUTPUT_NORM}`})`,
+		);
 	}
 	await writeGgufFile(targetPath, source.metadata, tensors, { alignment: source.alignment });
 	return { corruptedTensors };

@@ -10,12 +10,7 @@ import { readGgufFile } from '../../engine/gguf/ggufReader.js';
 import { ggufString } from '../../engine/gguf/ggufValues.js';
 import { defaultGeneratedModelDirectory } from './projectPaths.js';
 import { testModelShape, type TestModelPreset } from './shapes.js';
-import {
-	FINGERPRINT_KEY,
-	randomModelFingerprint,
-	writeRandomModel,
-	type TestModelQuantization,
-} from './writeRandomModel.js';
+import { FINGERPRINT_KEY, randomModelFingerprint, writeRandomModel, type TestModelQuantization } from './writeRandomModel.js';
 
 export { defaultTestModelPresets, isTestModelPreset, testModelPresets, testModelShape, tokenizerVocabularySizes } from './shapes.js';
 export type { TestModelPreset, TestModelShape } from './shapes.js';
@@ -84,10 +79,7 @@ async function ensure(preset: TestModelPreset, options: EnsureTestModelOptions):
 }
 
 /** Like ensureTestModel, with whether it generated and how long it took. */
-export function ensureTestModelDetailed(
-	preset: TestModelPreset,
-	options: EnsureTestModelOptions = {},
-): Promise<EnsuredTestModel> {
+export function ensureTestModelDetailed(preset: TestModelPreset, options: EnsureTestModelOptions = {}): Promise<EnsuredTestModel> {
 	const key = JSON.stringify([preset, options.quantization ?? 'Q8_0', options.directory ?? '', options.vocabularyDirectory ?? '']);
 	let pending = inFlight.get(key);
 	if (pending === undefined) {

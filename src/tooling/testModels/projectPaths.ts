@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 function findProjectRoot(): string {
 	let directory = path.dirname(fileURLToPath(import.meta.url));
-	for (; ;) {
+	for (;;) {
 		if (existsSync(path.join(directory, 'package.json'))) return directory;
 		const parent = path.dirname(directory);
 		if (parent === directory) return process.cwd();

@@ -144,7 +144,7 @@ export function randomF32Vector(length: number, seed: number, std: number): Floa
 	const halfWidth = std * Math.sqrt(3);
 	const out = new Float32Array(length);
 	for (let i = 0; i < length; i++) {
-		out[i] = ((words[i]! >>> 0) / 4294967296 * 2 - 1) * halfWidth;
+		out[i] = (((words[i]! >>> 0) / 4294967296) * 2 - 1) * halfWidth;
 	}
 	return out;
 }

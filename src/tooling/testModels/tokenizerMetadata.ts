@@ -60,11 +60,7 @@ function resize<T>(items: readonly T[], length: number, filler: (index: number) 
 	return out;
 }
 
-export function buildTokenizerMetadata(
-	vocabularyPath: string,
-	tokenizer: TestTokenizer,
-	vocabSize?: number,
-): TokenizerMetadata {
+export function buildTokenizerMetadata(vocabularyPath: string, tokenizer: TestTokenizer, vocabSize?: number): TokenizerMetadata {
 	const source = readGgufFile(vocabularyPath).metadata;
 	const tokenList = ggufStringArray(source.get('tokenizer.ggml.tokens'));
 	const typeList = ggufNumberArray(source.get('tokenizer.ggml.token_type'));

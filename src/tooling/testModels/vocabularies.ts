@@ -41,7 +41,9 @@ function nodeLlamaCppPackageRoot(): string {
 	try {
 		entry = require.resolve('node-llama-cpp');
 	} catch {
-		throw new VocabularyExtractionError('node-llama-cpp is not installed, so its llama.cpp git bundle (the source of the vocabulary files) is unavailable');
+		throw new VocabularyExtractionError(
+			'node-llama-cpp is not installed, so its llama.cpp git bundle (the source of the vocabulary files) is unavailable',
+		);
 	}
 	for (let directory = path.dirname(entry); ; directory = path.dirname(directory)) {
 		const manifest = path.join(directory, 'package.json');
@@ -70,7 +72,9 @@ async function git(args: readonly string[], options: { maxBuffer?: number } = {}
 	} catch (error) {
 		const failure = error as NodeJS.ErrnoException & { stderr?: Buffer };
 		if (failure.code === 'ENOENT') {
-			throw new VocabularyExtractionError('git is needed to extract vocabulary files from the llama.cpp git bundle but was not found on PATH');
+			throw new VocabularyExtractionError(
+				'git is needed to extract vocabulary files from the llama.cpp git bundle but was not found on PATH',
+			);
 		}
 		const detail = failure.stderr?.toString('utf8').trim().split('\n').pop() ?? failure.message;
 		throw new VocabularyExtractionError(`git ${args[0]} failed: ${detail}`);
@@ -114,10 +118,7 @@ let pendingExtraction: Promise<void> | undefined;
  * Path of models/vocab/ggml-vocab-<name>.gguf, extracting it (and the other
  * known vocabularies) from node-llama-cpp's llama.cpp bundle when missing.
  */
-export async function ensureVocabularyFile(
-	vocabulary: string,
-	options: { readonly directory?: string } = {},
-): Promise<string> {
+export async function ensureVocabularyFile(vocabulary: string, options: { readonly directory?: string } = {}): Promise<string> {
 	const directory = options.directory ?? defaultVocabularyDirectory;
 	const target = path.join(directory, vocabularyFileName(vocabulary));
 	if (existsSync(target)) return target;

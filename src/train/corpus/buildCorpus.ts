@@ -89,10 +89,12 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 	const originCap = maxOriginShare >= 1 ? Infinity : maxOriginShare * options.maxBytes;
 	const mainstays = Number.isFinite(originCap) ? languageMainstays(queues, available) : [];
 	const uncapped = new Set(mainstays.map(({ language, origin }) => `${language}\u0000${origin}`));
-	for (const { language, origin, share } of mainstays) log(`not capped: ${origin} supplies ${(100 * share).toFixed(0)} % of the ${language} candidates`);
+	for (const { language, origin, share } of mainstays)
+		log(`not capped: ${origin} supplies ${(100 * share).toFixed(0)} % of the ${language} candidates`);
 	const originBytes = new Map<string, number>();
 	const overCap = (candidate: CandidateFile) =>
-		!uncapped.has(`${candidate.language}\u0000${candidate.origin}`) && (originBytes.get(candidate.origin) ?? 0) + candidate.size > originCap;
+		!uncapped.has(`${candidate.language}\u0000${candidate.origin}`) &&
+		(originBytes.get(candidate.origin) ?? 0) + candidate.size > originCap;
 	const unreadBytes = (language: Language) =>
 		queues
 			.get(language)!
@@ -142,7 +144,8 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 		log(`round ${round + 1}: ${totalSpent} bytes kept, ${leftover} bytes of budget handed on to languages with unread files`);
 	}
 	for (const [language, queue] of queues) {
-		for (const candidate of queue.slice(cursors.get(language) ?? 0)) ledger.record('over-language-budget', candidate.relativePath, candidate.size);
+		for (const candidate of queue.slice(cursors.get(language) ?? 0))
+			ledger.record('over-language-budget', candidate.relativePath, candidate.size);
 	}
 
 	// Mixed order in the file: documents of all languages and packages interleave.
@@ -154,7 +157,10 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 		sources: path.join(options.outDirectory, 'sources.json'),
 		skipped: path.join(options.outDirectory, 'skipped.json'),
 	};
-	await writeCorpusRecords(files.corpus, kept.map(({ record }) => record));
+	await writeCorpusRecords(
+		files.corpus,
+		kept.map(({ record }) => record),
+	);
 	const sources = tally.toJSON(initialBudgets, available);
 	const skipped = ledger.toJSON();
 	await writeFile(
@@ -169,7 +175,10 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 				maxOriginShare,
 				originCapBytes: Number.isFinite(originCap) ? Math.floor(originCap) : null,
 				uncappedOrigins: mainstays,
-				licencePolicy: { allowed: [...ALLOWED_LICENCES], rule: 'an OR expression needs one allowed alternative, an AND expression needs all; anything else is skipped' },
+				licencePolicy: {
+					allowed: [...ALLOWED_LICENCES],
+					rule: 'an OR expression needs one allowed alternative, an AND expression needs all; anything else is skipped',
+				},
 				languageWeights: LANGUAGE_WEIGHTS,
 				looked: options.looked,
 				roots: options.roots,
@@ -185,13 +194,17 @@ export async function buildCorpus(options: BuildCorpusOptions): Promise<CorpusBu
 }
 
 /** Origins that supply more than half of a language's candidate bytes: the cap does not apply to them in that language. */
-function languageMainstays(queues: ReadonlyMap<Language, readonly CandidateFile[]>, available: ReadonlyMap<Language, number>): { language: Language; origin: string; share: number }[] {
+function languageMainstays(
+	queues: ReadonlyMap<Language, readonly CandidateFile[]>,
+	available: ReadonlyMap<Language, number>,
+): { language: Language; origin: string; share: number }[] {
 	const mainstays: { language: Language; origin: string; share: number }[] = [];
 	for (const [language, queue] of queues) {
 		const byOrigin = new Map<string, number>();
 		for (const file of queue) byOrigin.set(file.origin, (byOrigin.get(file.origin) ?? 0) + file.size);
 		const total = available.get(language) ?? 0;
-		for (const [origin, bytes] of byOrigin) if (total > 0 && bytes > total / 2) mainstays.push({ language, origin, share: Math.round((1000 * bytes) / total) / 1000 });
+		for (const [origin, bytes] of byOrigin)
+			if (total > 0 && bytes > total / 2) mainstays.push({ language, origin, share: Math.round((1000 * bytes) / total) / 1000 });
 	}
 	return mainstays;
 }

@@ -20,7 +20,10 @@ export class ContentFilter {
 	private readonly exactHashes = new Map<string, string>();
 	private readonly nearDuplicates: NearDuplicateIndex<string>;
 
-	constructor(private readonly ledger: SkipLedger, nearDuplicateThreshold = 0.85) {
+	constructor(
+		private readonly ledger: SkipLedger,
+		nearDuplicateThreshold = 0.85,
+	) {
 		this.nearDuplicates = new NearDuplicateIndex<string>(nearDuplicateThreshold);
 	}
 

@@ -40,14 +40,25 @@ export class CorpusTally {
 	}
 
 	toJSON(budgets: ReadonlyMap<Language, number>, available: ReadonlyMap<Language, number>) {
-		const total = [...this.bySplit.values()].reduce((sum, tally) => ({ files: sum.files + tally.files, bytes: sum.bytes + tally.bytes }), { files: 0, bytes: 0 });
+		const total = [...this.bySplit.values()].reduce(
+			(sum, tally) => ({ files: sum.files + tally.files, bytes: sum.bytes + tally.bytes }),
+			{ files: 0, bytes: 0 },
+		);
 		const sortedByBytes = <T extends Tally>(map: Map<string, T>) => [...map.entries()].sort((a, b) => b[1].bytes - a[1].bytes);
 		return {
-			totals: { ...total, train: this.bySplit.get('train') ?? { files: 0, bytes: 0 }, heldout: this.bySplit.get('heldout') ?? { files: 0, bytes: 0 } },
+			totals: {
+				...total,
+				train: this.bySplit.get('train') ?? { files: 0, bytes: 0 },
+				heldout: this.bySplit.get('heldout') ?? { files: 0, bytes: 0 },
+			},
 			byLanguage: Object.fromEntries(
 				sortedByBytes(this.byLanguage).map(([language, tally]) => [
 					language,
-					{ ...tally, budgetBytes: budgets.get(language as Language) ?? 0, candidateBytes: available.get(language as Language) ?? 0 },
+					{
+						...tally,
+						budgetBytes: budgets.get(language as Language) ?? 0,
+						candidateBytes: available.get(language as Language) ?? 0,
+					},
 				]),
 			),
 			byLicence: Object.fromEntries(sortedByBytes(this.byLicence)),

@@ -58,7 +58,9 @@ export function parseNpmPackageSpec(spec: string): NpmPackageSpec {
 	const version = spec.slice(at + 1);
 	if (!NPM_PACKAGE_NAME.test(name)) throw new CorpusSourcesError(`npm package "${spec}": "${name}" is not a valid npm package name`);
 	if (!EXACT_VERSION.test(version)) {
-		throw new CorpusSourcesError(`npm package "${spec}": "${version}" is not an exact version (ranges and tags would bring back other files and another held-out split)`);
+		throw new CorpusSourcesError(
+			`npm package "${spec}": "${version}" is not an exact version (ranges and tags would bring back other files and another held-out split)`,
+		);
 	}
 	return { name, version };
 }
@@ -89,9 +91,13 @@ export function parseCorpusSources(json: unknown, projectRoot: string, where = '
 	};
 
 	const top = object(json, 'the sources list', ['format', 'debian', 'npm', 'roots', 'build']);
-	if (top['format'] !== CORPUS_SOURCES_FORMAT) fail(`"format" must be "${CORPUS_SOURCES_FORMAT}" (found ${JSON.stringify(top['format'])})`);
+	if (top['format'] !== CORPUS_SOURCES_FORMAT)
+		fail(`"format" must be "${CORPUS_SOURCES_FORMAT}" (found ${JSON.stringify(top['format'])})`);
 
-	const debianPackages = stringList(top['debian'] === undefined ? undefined : object(top['debian'], 'debian', ['packages'])['packages'], 'debian.packages');
+	const debianPackages = stringList(
+		top['debian'] === undefined ? undefined : object(top['debian'], 'debian', ['packages'])['packages'],
+		'debian.packages',
+	);
 	debianPackages.forEach((name, index) => {
 		if (!DEBIAN_PACKAGE_NAME.test(name)) fail(`debian.packages[${index}] "${name}" is not a Debian package name`);
 	});
@@ -119,7 +125,8 @@ export function parseCorpusSources(json: unknown, projectRoot: string, where = '
 			if (npmPackages.length === 0) fail(`${name} is "npm-packages" but npm.packages is empty`);
 			return { kind };
 		}
-		if (kind !== 'debian' && kind !== 'npm') return fail(`${name}.kind must be "debian", "npm" or "npm-packages" (found ${JSON.stringify(kind)})`);
+		if (kind !== 'debian' && kind !== 'npm')
+			return fail(`${name}.kind must be "debian", "npm" or "npm-packages" (found ${JSON.stringify(kind)})`);
 		const root = object(value, name, kind === 'debian' ? ['kind', 'directory', 'base'] : ['kind', 'directory']);
 		const directory = root['directory'];
 		if (typeof directory !== 'string' || directory.trim() === '') return fail(`${name}.directory must be a non-empty string`);
@@ -127,18 +134,23 @@ export function parseCorpusSources(json: unknown, projectRoot: string, where = '
 		const base = root['base'] ?? directory;
 		if (typeof base !== 'string' || base.trim() === '') return fail(`${name}.base must be a non-empty string`);
 		const resolved = { directory: path.resolve(projectRoot, directory), base: path.resolve(projectRoot, base) };
-		if (path.relative(resolved.base, resolved.directory).startsWith('..')) fail(`${name}: directory ${directory} is not inside its base ${base}`);
+		if (path.relative(resolved.base, resolved.directory).startsWith('..'))
+			fail(`${name}: directory ${directory} is not inside its base ${base}`);
 		return { kind, ...resolved };
 	});
 	if (npmPackages.length > 0 && !roots.some((root) => root.kind === 'npm-packages')) {
 		fail('npm.packages lists packages but no root is { "kind": "npm-packages" }, so they would be installed and never read');
 	}
 
-	const build = top['build'] === undefined ? {} : object(top['build'], 'build', ['maxBytes', 'maxFileBytes', 'heldoutFraction', 'maxOriginShare', 'seed']);
+	const build =
+		top['build'] === undefined
+			? {}
+			: object(top['build'], 'build', ['maxBytes', 'maxFileBytes', 'heldoutFraction', 'maxOriginShare', 'seed']);
 	const integer = (key: string): number | undefined => {
 		const value = build[key];
 		if (value === undefined) return undefined;
-		if (typeof value !== 'number' || !Number.isInteger(value) || (key !== 'seed' && value <= 0)) fail(`build.${key} must be a ${key === 'seed' ? '' : 'positive '}integer`);
+		if (typeof value !== 'number' || !Number.isInteger(value) || (key !== 'seed' && value <= 0))
+			fail(`build.${key} must be a ${key === 'seed' ? '' : 'positive '}integer`);
 		return value as number;
 	};
 	const fraction = (key: string): number | undefined => {

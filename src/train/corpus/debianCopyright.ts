@@ -40,7 +40,10 @@ export function parseDebianCopyright(text: string): DebianCopyright {
 		const patterns = files.split(/\s+/).filter((pattern) => pattern !== '');
 		paragraphs.push({ patterns, licence: name!.trim() });
 	}
-	return { machineReadable, paragraphs: paragraphs.map((paragraph) => ({ ...paragraph, licence: resolveShortName(paragraph.licence, licenceTexts) })) };
+	return {
+		machineReadable,
+		paragraphs: paragraphs.map((paragraph) => ({ ...paragraph, licence: resolveShortName(paragraph.licence, licenceTexts) })),
+	};
 }
 
 /** Field name (lower case) → value, continuation lines joined with "\n"; comment lines dropped. */

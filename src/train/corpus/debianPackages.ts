@@ -71,7 +71,13 @@ export class DebianOwnership {
  * `packages`, files of other packages are skipped (a sources list names its packages, and what
  * else this machine has installed must not change the corpus).
  */
-export async function collectDebianFiles(root: DebianRoot, ownership: DebianOwnership, ledger: SkipLedger, sink: FoundFileSink, packages?: ReadonlySet<string>): Promise<void> {
+export async function collectDebianFiles(
+	root: DebianRoot,
+	ownership: DebianOwnership,
+	ledger: SkipLedger,
+	sink: FoundFileSink,
+	packages?: ReadonlySet<string>,
+): Promise<void> {
 	// Packages installed into a stdlib folder by pip or by Debian are collected from their own
 	// root (/usr/lib/python3/dist-packages), each file with its own package's licence.
 	const enter = (directory: string, name: string) => {
@@ -92,7 +98,7 @@ export async function collectDebianFiles(root: DebianRoot, ownership: DebianOwne
 			continue;
 		}
 		const copyright = await ownership.copyrightOf(owner);
-		const licence = copyright ? licenceForPath(copyright, relativePath) ?? 'unknown' : 'unknown';
+		const licence = copyright ? (licenceForPath(copyright, relativePath) ?? 'unknown') : 'unknown';
 		await classifyFoundFile({ absolutePath: file, relativePath, origin: `debian:${owner}`, licence }, ledger, sink);
 	}
 }

@@ -27,7 +27,8 @@ export interface FoundFileSink {
 
 // Named apart from "not source code" because the brief asks for them by name: they look like text
 // a model could learn from, and are not.
-const LOCK_OR_MAP = /(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|go\.sum|[^/]+\.(js|css|mjs|cjs)\.map|[^/]+\.map)$/;
+const LOCK_OR_MAP =
+	/(^|\/)(package-lock\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|poetry\.lock|go\.sum|[^/]+\.(js|css|mjs|cjs)\.map|[^/]+\.map)$/;
 
 export async function classifyFoundFile(file: FoundFile, ledger: SkipLedger, sink: FoundFileSink): Promise<void> {
 	if (LOCK_OR_MAP.test(file.relativePath)) {
@@ -48,7 +49,11 @@ export async function classifyFoundFile(file: FoundFile, ledger: SkipLedger, sin
 	}
 	const verdict = judgeLicenceExpression(file.licence);
 	if (!verdict.allowed) {
-		ledger.record(verdict.licence === 'unknown' ? 'licence-unknown' : 'licence-not-allowed', `${file.relativePath} (${verdict.licence})`, size);
+		ledger.record(
+			verdict.licence === 'unknown' ? 'licence-unknown' : 'licence-not-allowed',
+			`${file.relativePath} (${verdict.licence})`,
+			size,
+		);
 		sink.rejectForLicence(file.origin, verdict.licence, size);
 		return;
 	}
@@ -56,5 +61,12 @@ export async function classifyFoundFile(file: FoundFile, ledger: SkipLedger, sin
 		ledger.record('too-large', `${file.relativePath} (${size} bytes)`, size);
 		return;
 	}
-	sink.accept({ absolutePath: file.absolutePath, relativePath: file.relativePath, language, origin: file.origin, licence: verdict.licence, size });
+	sink.accept({
+		absolutePath: file.absolutePath,
+		relativePath: file.relativePath,
+		language,
+		origin: file.origin,
+		licence: verdict.licence,
+		size,
+	});
 }

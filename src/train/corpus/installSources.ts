@@ -50,7 +50,10 @@ export async function npmPackagesToInstall(scratch: string, packages: readonly N
 
 function run(command: string, args: readonly string[], captureOutput = false): Promise<{ code: number; stdout: string }> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { stdio: captureOutput ? ['ignore', 'pipe', 'ignore'] : ['ignore', 2, 2], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+		const child = spawn(command, args, {
+			stdio: captureOutput ? ['ignore', 'pipe', 'ignore'] : ['ignore', 2, 2],
+			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+		});
 		let stdout = '';
 		child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
 		child.on('error', (error) => reject(new CorpusSourcesError(`could not run ${command}: ${error.message}`)));
@@ -67,7 +70,10 @@ async function missingDebianPackages(packages: readonly string[]): Promise<strin
 
 async function ensureDebianPackages(packages: readonly string[], options: PrepareSourcesOptions): Promise<void> {
 	if (packages.length === 0) return;
-	if (!existsSync('/var/lib/dpkg')) throw new CorpusSourcesError(`the sources list names ${packages.length} Debian packages, and this machine has no dpkg: build on Debian (or a derivative), or use --roots`);
+	if (!existsSync('/var/lib/dpkg'))
+		throw new CorpusSourcesError(
+			`the sources list names ${packages.length} Debian packages, and this machine has no dpkg: build on Debian (or a derivative), or use --roots`,
+		);
 	const missing = await missingDebianPackages(packages);
 	if (missing.length === 0) {
 		options.log?.(`debian: all ${packages.length} packages installed`);
@@ -76,11 +82,14 @@ async function ensureDebianPackages(packages: readonly string[], options: Prepar
 	const command = aptInstallCommand(missing);
 	const isRoot = process.getuid?.() === 0;
 	if (!options.install || !isRoot) {
-		throw new CorpusSourcesError(`${missing.length} Debian packages of the sources list are not installed; ${isRoot ? 'run' : 'as root, run'}:\n  ${command}`);
+		throw new CorpusSourcesError(
+			`${missing.length} Debian packages of the sources list are not installed; ${isRoot ? 'run' : 'as root, run'}:\n  ${command}`,
+		);
 	}
 	options.log?.(`debian: installing ${missing.length} packages: ${missing.join(' ')}`);
 	if ((await run('apt-get', ['update'])).code !== 0) throw new CorpusSourcesError('apt-get update failed (its output is above)');
-	if ((await run('apt-get', ['install', '-y', '--no-install-recommends', ...missing])).code !== 0) throw new CorpusSourcesError(`apt-get install failed (its output is above); the command was:\n  ${command}`);
+	if ((await run('apt-get', ['install', '-y', '--no-install-recommends', ...missing])).code !== 0)
+		throw new CorpusSourcesError(`apt-get install failed (its output is above); the command was:\n  ${command}`);
 	const still = await missingDebianPackages(missing);
 	if (still.length > 0) throw new CorpusSourcesError(`apt-get did not install ${still.join(' ')}`);
 }
@@ -94,26 +103,45 @@ async function ensureNpmPackages(packages: readonly NpmPackageSpec[], options: P
 	}
 	const specs = packages.map((spec) => `${spec.name}@${spec.version}`);
 	const args = ['install', '--ignore-scripts', '--no-save', '--no-audit', '--no-fund', '--prefix', options.scratch, ...specs];
-	if (!options.install) throw new CorpusSourcesError(`${missing.length} npm packages are not in ${options.scratch}/node_modules; run:\n  npm ${args.join(' ')}`);
+	if (!options.install)
+		throw new CorpusSourcesError(
+			`${missing.length} npm packages are not in ${options.scratch}/node_modules; run:\n  npm ${args.join(' ')}`,
+		);
 	await mkdir(options.scratch, { recursive: true });
 	// A package.json of its own keeps npm from treating a folder above as the project.
 	const manifest = path.join(options.scratch, 'package.json');
-	if (!existsSync(manifest)) await writeFile(manifest, JSON.stringify({ name: 'hearth-corpus-sources', private: true, description: 'Scratch folder of npm run corpus -- --sources' }, null, '\t') + '\n');
+	if (!existsSync(manifest))
+		await writeFile(
+			manifest,
+			JSON.stringify(
+				{ name: 'hearth-corpus-sources', private: true, description: 'Scratch folder of npm run corpus -- --sources' },
+				null,
+				'\t',
+			) + '\n',
+		);
 	options.log?.(`npm: installing ${packages.length} packages (${missing.length} missing) into ${options.scratch}`);
-	if ((await run('npm', args)).code !== 0) throw new CorpusSourcesError(`npm install failed (its output is above); the command was:\n  npm ${args.join(' ')}`);
+	if ((await run('npm', args)).code !== 0)
+		throw new CorpusSourcesError(`npm install failed (its output is above); the command was:\n  npm ${args.join(' ')}`);
 	const still = await npmPackagesToInstall(options.scratch, packages);
-	if (still.length > 0) throw new CorpusSourcesError(`after npm install, these are still missing or at another version: ${still.map((spec) => `${spec.name}@${spec.version}`).join(' ')}`);
+	if (still.length > 0)
+		throw new CorpusSourcesError(
+			`after npm install, these are still missing or at another version: ${still.map((spec) => `${spec.name}@${spec.version}`).join(' ')}`,
+		);
 }
 
 /** The roots of a sources list as the corpus builder takes them; every folder must exist. */
 export function resolveSourcesRoots(sources: CorpusSources, scratch: string): SourceRoot[] {
 	const needed = (directory: string, what: string) => {
-		if (!existsSync(directory)) throw new CorpusSourcesError(`${what} ${directory} does not exist${what.startsWith('debian') ? ' (is the Debian package that provides it in debian.packages and installed?)' : ''}`);
+		if (!existsSync(directory))
+			throw new CorpusSourcesError(
+				`${what} ${directory} does not exist${what.startsWith('debian') ? ' (is the Debian package that provides it in debian.packages and installed?)' : ''}`,
+			);
 		// Resolved, because dpkg records real paths (/usr/lib/rustlib/src/rust is a link to /usr/src/rustc-*).
 		return realpathSync(directory);
 	};
 	return sources.roots.map((root): SourceRoot => {
-		if (root.kind === 'npm-packages') return { kind: 'npm', directory: needed(path.join(scratch, 'node_modules'), 'npm scratch folder') };
+		if (root.kind === 'npm-packages')
+			return { kind: 'npm', directory: needed(path.join(scratch, 'node_modules'), 'npm scratch folder') };
 		if (root.kind === 'npm') return { kind: 'npm', directory: needed(root.directory, 'npm root') };
 		return { kind: 'debian', directory: needed(root.directory, 'debian root'), base: needed(root.base, 'debian root base') };
 	});

@@ -55,4 +55,3 @@ export function languageOfPath(filePath: string): Language | undefined {
 	if (dot <= 0) return undefined;
 	return EXTENSIONS[name.slice(dot)];
 }
-

@@ -24,7 +24,9 @@ export function licenceOfPackageJson(manifest: Record<string, unknown>): string 
 	}
 	const licenses = manifest['licenses'];
 	if (Array.isArray(licenses) && licenses.length > 0) {
-		const names = licenses.map((entry) => (typeof entry === 'string' ? entry : typeof entry?.type === 'string' ? entry.type : 'unknown'));
+		const names = licenses.map((entry) =>
+			typeof entry === 'string' ? entry : typeof entry?.type === 'string' ? entry.type : 'unknown',
+		);
 		// The old array form listed alternatives the user may choose between.
 		return names.length === 1 ? names[0]! : `(${names.join(' OR ')})`;
 	}

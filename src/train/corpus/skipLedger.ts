@@ -38,6 +38,8 @@ export class SkipLedger {
 	/** Reasons sorted by file count, largest first. */
 	toJSON(): Record<string, SkipSummary> {
 		const sorted = [...this.reasons.entries()].sort((a, b) => b[1].files - a[1].files);
-		return Object.fromEntries(sorted.map(([reason, entry]) => [reason, { files: entry.files, bytes: entry.bytes, examples: [...entry.examples] }]));
+		return Object.fromEntries(
+			sorted.map(([reason, entry]) => [reason, { files: entry.files, bytes: entry.bytes, examples: [...entry.examples] }]),
+		);
 	}
 }

@@ -12,8 +12,7 @@ import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 export type SourceRoot =
-	| { readonly kind: 'npm'; readonly directory: string }
-	| { readonly kind: 'debian'; readonly directory: string; readonly base: string };
+	{ readonly kind: 'npm'; readonly directory: string } | { readonly kind: 'debian'; readonly directory: string; readonly base: string };
 
 export interface FoundRoots {
 	readonly roots: SourceRoot[];
@@ -46,7 +45,9 @@ export function defaultSourceRoots(projectRoot: string): FoundRoots {
 	// Only the newest: older standard libraries are mostly the same files again.
 	if (pythons.length > 0) debian(pythons.at(-1)!);
 	debian('/usr/lib/python3/dist-packages');
-	const goSources = [...versionedFolders('/usr/lib', 'go-'), ...versionedFolders('/usr/share', 'go-')].filter((directory) => existsSync(path.join(directory, 'src')));
+	const goSources = [...versionedFolders('/usr/lib', 'go-'), ...versionedFolders('/usr/share', 'go-')].filter((directory) =>
+		existsSync(path.join(directory, 'src')),
+	);
 	if (goSources.length === 0) looked.push({ location: '/usr/lib/go-*/src, /usr/share/go-*/src (golang-src)', found: false });
 	if (goSources.length > 0) debian(path.join(goSources.at(-1)!, 'src'), goSources.at(-1)!);
 	const rust = '/usr/lib/rustlib/src/rust';

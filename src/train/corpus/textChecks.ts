@@ -5,14 +5,7 @@
  */
 
 export type ContentSkipReason =
-	| 'binary'
-	| 'not-utf8'
-	| 'non-utf8-declared-encoding'
-	| 'control-characters'
-	| 'too-small'
-	| 'minified'
-	| 'generated'
-	| 'bundled';
+	'binary' | 'not-utf8' | 'non-utf8-declared-encoding' | 'control-characters' | 'too-small' | 'minified' | 'generated' | 'bundled';
 
 export interface ContentLimits {
 	/** Fewer non-blank lines than this is too little code to learn from (empty `__init__.py`, stubs). */
@@ -107,7 +100,11 @@ function nonBlankLineCount(text: string): number {
 }
 
 /** The first content check the decoded text fails, or undefined. */
-export function reasonToSkipText(text: string, fileName: string, limits: ContentLimits = DEFAULT_CONTENT_LIMITS): ContentSkipReason | undefined {
+export function reasonToSkipText(
+	text: string,
+	fileName: string,
+	limits: ContentLimits = DEFAULT_CONTENT_LIMITS,
+): ContentSkipReason | undefined {
 	if (declaresNonUtf8Encoding(text)) return 'non-utf8-declared-encoding';
 	if (hasStrayControlCharacters(text)) return 'control-characters';
 	// Minified before too-small: a minified file is often one long line.

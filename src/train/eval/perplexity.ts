@@ -83,7 +83,9 @@ export async function heldoutPerplexity(
 		documentsUsed++;
 		for (let start = 0; start < document.tokens.length - 1 && scored < options.maxTokens; start += options.windowTokens) {
 			const room = options.maxTokens - scored + 1;
-			const window = Array.from(document.tokens.subarray(start, Math.min(document.tokens.length, start + options.windowTokens, start + room)));
+			const window = Array.from(
+				document.tokens.subarray(start, Math.min(document.tokens.length, start + options.windowTokens, start + room)),
+			);
 			if (window.length < 2) break;
 			const logProbabilities = await windowLogProbabilities(sequence, window);
 			const windowNll = -logProbabilities.reduce((sum, value) => sum + value, 0);
@@ -99,6 +101,10 @@ export async function heldoutPerplexity(
 	return {
 		...line(scored, nll),
 		documents: documentsUsed,
-		byLanguage: Object.fromEntries([...perLanguage.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([language, tally]) => [language, line(tally.tokens, tally.nll)])),
+		byLanguage: Object.fromEntries(
+			[...perLanguage.entries()]
+				.sort((a, b) => (a[0] < b[0] ? -1 : 1))
+				.map(([language, tally]) => [language, line(tally.tokens, tally.nll)]),
+		),
 	};
 }

@@ -34,10 +34,16 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 }
 
 export function summarizeScores(results: readonly TaskResult[]): ScoreSummary {
-	const byKind = (items: readonly TaskResult[]) => Object.fromEntries([...groupBy(items, (result) => result.kind)].map(([kind, group]) => [kind, scoreLine(group)]));
+	const byKind = (items: readonly TaskResult[]) =>
+		Object.fromEntries([...groupBy(items, (result) => result.kind)].map(([kind, group]) => [kind, scoreLine(group)]));
 	return {
 		overall: scoreLine(results),
 		byKind: byKind(results),
-		byLanguage: Object.fromEntries([...groupBy(results, (result) => result.language)].map(([language, group]) => [language, { ...scoreLine(group), byKind: byKind(group) }])),
+		byLanguage: Object.fromEntries(
+			[...groupBy(results, (result) => result.language)].map(([language, group]) => [
+				language,
+				{ ...scoreLine(group), byKind: byKind(group) },
+			]),
+		),
 	};
 }

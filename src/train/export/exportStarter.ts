@@ -133,7 +133,6 @@ export async function exportStarterModel(options: {
 	}
 }
 
-
 function stripDetection(report: ParityReport): LogitComparison {
 	const { positions, top1Agreement, maxAbsDiff, meanAbsDiff, referenceStd } = report;
 	return { positions, top1Agreement, maxAbsDiff, meanAbsDiff, referenceStd };

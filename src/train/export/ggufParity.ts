@@ -60,7 +60,13 @@ export async function checkGgufParity(options: {
 		const checkpointPath = path.join(work, 'from-gguf.pt');
 		await runPythonChecked([path.join(options.recipeDirectory, 'gguf_checkpoint.py'), options.ggufPath, checkpointPath]);
 		const vocabSize = vocabularySize(options.ggufPath);
-		const common = { recipeDirectory: options.recipeDirectory, checkpointPath, ggufPath: options.ggufPath, tokens: options.tokens, vocabSize };
+		const common = {
+			recipeDirectory: options.recipeDirectory,
+			checkpointPath,
+			ggufPath: options.ggufPath,
+			tokens: options.tokens,
+			vocabSize,
+		};
 		const report = await checkParity(common);
 		const wrongRopeControl = options.wrongRopeControl ? await checkParity({ ...common, wrongRope: true }) : undefined;
 		return { ggufPath: options.ggufPath, tokens: options.tokens.length, report, wrongRopeControl };
@@ -78,7 +84,9 @@ function vocabularySize(ggufPath: string): number {
 /** The held-out split's first tokens, when `dataDirectory` holds shards from npm run tokenize. */
 export function hasHeldoutShards(dataDirectory: string): boolean {
 	try {
-		const manifest = JSON.parse(readFileSync(path.join(dataDirectory, 'manifest.json'), 'utf8')) as { splits?: Record<string, { shards?: unknown[] }> };
+		const manifest = JSON.parse(readFileSync(path.join(dataDirectory, 'manifest.json'), 'utf8')) as {
+			splits?: Record<string, { shards?: unknown[] }>;
+		};
 		return (manifest.splits?.heldout?.shards?.length ?? 0) > 0;
 	} catch {
 		return false;

@@ -74,7 +74,11 @@ export function compareLogits(reference: Float32Array, candidate: readonly Float
 }
 
 /** Raw next-token logits llama.cpp computes after each of `tokens`. */
-export async function llamaCppLogits(sequence: LlamaContextSequence, tokens: readonly number[], vocabSize: number): Promise<Float32Array[]> {
+export async function llamaCppLogits(
+	sequence: LlamaContextSequence,
+	tokens: readonly number[],
+	vocabSize: number,
+): Promise<Float32Array[]> {
 	const results = await sequence.controlledEvaluate(
 		tokens.map((token) => [token as never, { generateNext: { logits: true } }] as const) as never,
 	);
@@ -88,13 +92,24 @@ export async function llamaCppLogits(sequence: LlamaContextSequence, tokens: rea
 }
 
 /** PyTorch's float32 logits for `tokens` from a training checkpoint (positions x vocab). */
-export async function pytorchLogits(recipeDirectory: string, checkpointPath: string, tokens: readonly number[], wrongRope = false): Promise<Float32Array> {
+export async function pytorchLogits(
+	recipeDirectory: string,
+	checkpointPath: string,
+	tokens: readonly number[],
+	wrongRope = false,
+): Promise<Float32Array> {
 	const work = await mkdtemp(path.join(os.tmpdir(), 'hearth-parity-'));
 	try {
 		const tokensFile = path.join(work, 'tokens.json');
 		const logitsFile = path.join(work, 'logits.f32');
 		await writeFile(tokensFile, JSON.stringify(tokens));
-		await runPythonChecked([path.join(recipeDirectory, 'logits.py'), checkpointPath, tokensFile, logitsFile, ...(wrongRope ? ['--wrong-rope'] : [])]);
+		await runPythonChecked([
+			path.join(recipeDirectory, 'logits.py'),
+			checkpointPath,
+			tokensFile,
+			logitsFile,
+			...(wrongRope ? ['--wrong-rope'] : []),
+		]);
 		const bytes = await readFile(logitsFile);
 		const out = new Float32Array(bytes.length / 4);
 		new Uint8Array(out.buffer).set(bytes);

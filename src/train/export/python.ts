@@ -45,9 +45,14 @@ export function runPython(
 	options: { cwd?: string; nice?: number; onStdoutLine?: StdoutLineHandler; echo?: boolean } = {},
 ): Promise<PythonRun> {
 	const python = pythonWithTorch();
-	const [command, commandArgs] = options.nice !== undefined ? ['nice', ['-n', String(options.nice), python, ...args]] : [python, [...args]];
+	const [command, commandArgs] =
+		options.nice !== undefined ? ['nice', ['-n', String(options.nice), python, ...args]] : [python, [...args]];
 	return new Promise((resolve, reject) => {
-		const child = spawn(command, commandArgs, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+		const child = spawn(command, commandArgs, {
+			cwd: options.cwd,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			env: { ...process.env, PYTHONUNBUFFERED: '1' },
+		});
 		let stdout = '';
 		let stderr = '';
 		let pending = '';

@@ -98,7 +98,8 @@ function verifyParts(directory: string, index: RawTensorIndex, parts: readonly B
 		const expected = index.part_sha256?.[i];
 		if (expected !== undefined) {
 			const actual = createHash('sha256').update(bytes).digest('hex');
-			if (actual !== expected) throw new Error(`${directory}/${name}: sha256 ${actual}, tensors.json says ${expected} (damaged in transfer?)`);
+			if (actual !== expected)
+				throw new Error(`${directory}/${name}: sha256 ${actual}, tensors.json says ${expected} (damaged in transfer?)`);
 		}
 	});
 }
@@ -112,7 +113,9 @@ export async function readRawTensors(directory: string): Promise<RawTensors> {
 	verifyParts(directory, index, partBytes);
 	const blob = Buffer.concat(partBytes);
 	if (blob.length !== index.total_bytes) {
-		throw new Error(`${directory}: the parts hold ${blob.length} bytes, tensors.json says ${index.total_bytes} (a part is missing or truncated)`);
+		throw new Error(
+			`${directory}: the parts hold ${blob.length} bytes, tensors.json says ${index.total_bytes} (a part is missing or truncated)`,
+		);
 	}
 
 	const expected = expectedStarterTensors(index.hyperparameters);

@@ -45,17 +45,23 @@ export interface StarterGgufSummary {
 
 function fileType(quantization: StarterQuantization): LlamaFileType {
 	switch (quantization) {
-		case 'F32': return LlamaFileType.ALL_F32;
-		case 'F16': return LlamaFileType.MOSTLY_F16;
-		case 'Q8_0': return LlamaFileType.MOSTLY_Q8_0;
+		case 'F32':
+			return LlamaFileType.ALL_F32;
+		case 'F16':
+			return LlamaFileType.MOSTLY_F16;
+		case 'Q8_0':
+			return LlamaFileType.MOSTLY_Q8_0;
 	}
 }
 
 function ggmlType(quantization: StarterQuantization): GgmlType {
 	switch (quantization) {
-		case 'F32': return GgmlType.F32;
-		case 'F16': return GgmlType.F16;
-		case 'Q8_0': return GgmlType.Q8_0;
+		case 'F32':
+			return GgmlType.F32;
+		case 'F16':
+			return GgmlType.F16;
+		case 'Q8_0':
+			return GgmlType.Q8_0;
 	}
 }
 
@@ -79,9 +85,12 @@ function architectureMetadata(h: StarterHyperparameters, vocabSize: number): Arr
 /** F32 values of any stored tensor. */
 function floatsOf(raw: RawTensors, entry: RawTensorEntry): Float32Array {
 	switch (entry.dtype) {
-		case 'f32': return raw.floatsOf(entry);
-		case 'f16': return dequantizeF16(raw.bytesOf(entry));
-		case 'q8_0': return dequantizeQ8_0(raw.bytesOf(entry));
+		case 'f32':
+			return raw.floatsOf(entry);
+		case 'f16':
+			return dequantizeF16(raw.bytesOf(entry));
+		case 'q8_0':
+			return dequantizeQ8_0(raw.bytesOf(entry));
 	}
 }
 

@@ -38,7 +38,12 @@ export function headerTokensIn(joined: readonly number[], headerAlone: readonly 
 	return common === headerAlone.length ? common : Math.min(common + 1, joined.length);
 }
 
-export function tokenizeDocuments(tokenizer: DocumentTokenizer, filePath: string, code: string, maxTokens = DEFAULT_MAX_DOCUMENT_TOKENS): TokenizedDocument[] {
+export function tokenizeDocuments(
+	tokenizer: DocumentTokenizer,
+	filePath: string,
+	code: string,
+	maxTokens = DEFAULT_MAX_DOCUMENT_TOKENS,
+): TokenizedDocument[] {
 	const header = headerPathText(filePath);
 	const headerAlone = tokenizer.tokenizeText(header) as number[];
 	const whole = document(tokenizer, header, headerAlone, code);
@@ -51,7 +56,9 @@ export function tokenizeDocuments(tokenizer: DocumentTokenizer, filePath: string
 		const piece = pending.shift()!;
 		const tokenized = document(tokenizer, header, headerAlone, piece);
 		if (tokenized.tokens.length <= maxTokens || piece.length < 2) {
-			documents.push(tokenized.tokens.length <= maxTokens ? tokenized : truncate(tokenized, maxTokens, tokenizer.specialTokens.endoftext));
+			documents.push(
+				tokenized.tokens.length <= maxTokens ? tokenized : truncate(tokenized, maxTokens, tokenizer.specialTokens.endoftext),
+			);
 			continue;
 		}
 		// The estimate was off: halve the piece at a line boundary (or in the middle) and retry.

@@ -17,7 +17,8 @@ export interface ShardDocument {
 
 export async function readManifest(directory: string): Promise<ShardManifest> {
 	const manifest = JSON.parse(await readFile(path.join(directory, MANIFEST_FILE_NAME), 'utf8')) as ShardManifest;
-	if (manifest.format !== SHARD_FORMAT) throw new Error(`${directory}/${MANIFEST_FILE_NAME}: format ${String(manifest.format)}, expected ${SHARD_FORMAT}`);
+	if (manifest.format !== SHARD_FORMAT)
+		throw new Error(`${directory}/${MANIFEST_FILE_NAME}: format ${String(manifest.format)}, expected ${SHARD_FORMAT}`);
 	return manifest;
 }
 

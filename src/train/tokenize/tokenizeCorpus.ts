@@ -11,7 +11,14 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { readCorpusRecords } from '../corpus/corpusRecord.js';
 import { DEFAULT_MAX_DOCUMENT_TOKENS, tokenizeDocuments, type DocumentTokenizer } from './documentTokens.js';
-import { HELDOUT_FILES_NAME, MANIFEST_FILE_NAME, SHARD_FORMAT, type LanguageCounts, type ShardManifest, type SplitEntry } from './shardFormat.js';
+import {
+	HELDOUT_FILES_NAME,
+	MANIFEST_FILE_NAME,
+	SHARD_FORMAT,
+	type LanguageCounts,
+	type ShardManifest,
+	type SplitEntry,
+} from './shardFormat.js';
 import { DEFAULT_SHARD_TOKENS, ShardWriter } from './shardWriter.js';
 
 export interface TokenizeCorpusOptions {
@@ -44,7 +51,8 @@ export interface HeldoutFile {
  * export does) gets StarCoder's template instead, both orders, with the header inside the prefix.
  */
 function promptLayoutFor(headerToken: string): string {
-	const starCoder = 'with <filename>: PSM <fim_prefix><filename>path\\nprefix<fim_suffix>suffix<fim_middle>middle, SPM <fim_prefix><fim_suffix>suffix<fim_middle><filename>path\\nprefix middle';
+	const starCoder =
+		'with <filename>: PSM <fim_prefix><filename>path\\nprefix<fim_suffix>suffix<fim_middle>middle, SPM <fim_prefix><fim_suffix>suffix<fim_middle><filename>path\\nprefix middle';
 	return headerToken === '<file_sep>'
 		? `with <file_sep>: PSM only <file_sep><fim_prefix>path\\nprefix<fim_suffix>suffix<fim_middle>middle, other files before it as <file_sep>path\\ncode; ${starCoder} (same token id)`
 		: starCoder;
@@ -84,10 +92,22 @@ export async function tokenizeCorpus(options: TokenizeCorpusOptions): Promise<Sh
 		recordsHash.update(record.sha1);
 		const documents = tokenizeDocuments(options.tokenizer, record.path, record.text, maxDocumentTokens);
 		for (const document of documents) await writers[record.split].add(document);
-		tallies[record.split].add(record.language, documents.length, documents.reduce((sum, document) => sum + document.tokens.length, 0));
+		tallies[record.split].add(
+			record.language,
+			documents.length,
+			documents.reduce((sum, document) => sum + document.tokens.length, 0),
+		);
 		if (record.split === 'heldout') {
 			const firstDocument = tallies.heldout.documents - documents.length;
-			const line: HeldoutFile = { path: record.path, language: record.language, origin: record.origin, licence: record.licence, firstDocument, documents: documents.length, text: record.text };
+			const line: HeldoutFile = {
+				path: record.path,
+				language: record.language,
+				origin: record.origin,
+				licence: record.licence,
+				firstDocument,
+				documents: documents.length,
+				text: record.text,
+			};
 			if (!heldoutFiles.write(JSON.stringify(line) + '\n')) await once(heldoutFiles, 'drain');
 		}
 		if (++files % 2000 === 0) options.log?.(`${files} files, ${tallies.train.tokenCount + tallies.heldout.tokenCount} tokens`);
@@ -96,7 +116,13 @@ export async function tokenizeCorpus(options: TokenizeCorpusOptions): Promise<Sh
 	await once(heldoutFiles, 'finish');
 	const split = async (name: 'train' | 'heldout'): Promise<SplitEntry> => {
 		const tally = tallies[name];
-		return { shards: await writers[name].finish(), documents: tally.documents, tokenCount: tally.tokenCount, files: tally.files, byLanguage: tally.byLanguage };
+		return {
+			shards: await writers[name].finish(),
+			documents: tally.documents,
+			tokenCount: tally.tokenCount,
+			files: tally.files,
+			byLanguage: tally.byLanguage,
+		};
 	};
 	const manifest: ShardManifest = {
 		format: SHARD_FORMAT,

@@ -44,7 +44,9 @@ export async function loadTrainingVocabulary(vocabularyPath: string): Promise<Tr
 		const spelling = spellings.find((candidate) => isSingleSpecialToken(model, candidate));
 		if (spelling === undefined) {
 			await model.dispose();
-			throw new Error(`${vocabularyPath}: none of ${spellings.join(', ')} is one special token; this is not a StarCoder-style vocabulary`);
+			throw new Error(
+				`${vocabularyPath}: none of ${spellings.join(', ')} is one special token; this is not a StarCoder-style vocabulary`,
+			);
 		}
 		specialTokens[name] = model.tokenize(spelling, true)[0]! as number;
 		specialTokenTexts[name] = spelling;

@@ -29,7 +29,9 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser>
 	try {
 		accessSync(executablePath, constants.X_OK);
 	} catch {
-		throw new HarnessError(`chromium cannot start: ${executablePath} is missing or not executable (run bash test/e2e/setup/installCodeServer.sh, or set HEARTH_E2E_CHROMIUM)`);
+		throw new HarnessError(
+			`chromium cannot start: ${executablePath} is missing or not executable (run bash test/e2e/setup/installCodeServer.sh, or set HEARTH_E2E_CHROMIUM)`,
+		);
 	}
 	const headless = opts.headless ?? process.env.HEARTH_E2E_HEADED !== '1';
 	try {

@@ -65,7 +65,12 @@ function profileEnv(home: string, extra: Record<string, string> | undefined): No
 	return { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), XDG_DATA_HOME: join(home, 'data'), ...extra };
 }
 
-async function installVsix(bin: string, vsix: string, dirs: { userDataDir: string; extensionsDir: string }, env: NodeJS.ProcessEnv): Promise<void> {
+async function installVsix(
+	bin: string,
+	vsix: string,
+	dirs: { userDataDir: string; extensionsDir: string },
+	env: NodeJS.ProcessEnv,
+): Promise<void> {
 	const args = ['--install-extension', vsix, '--force', '--extensions-dir', dirs.extensionsDir, '--user-data-dir', dirs.userDataDir];
 	let out = '';
 	try {
@@ -130,14 +135,18 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 	const port = await freePort();
 	const origin = `http://127.0.0.1:${port}`;
 	const args = [
-		'--auth', 'none',
-		'--bind-addr', `127.0.0.1:${port}`,
+		'--auth',
+		'none',
+		'--bind-addr',
+		`127.0.0.1:${port}`,
 		'--disable-telemetry',
 		'--disable-update-check',
 		...(opts.workspaceTrust ? [] : ['--disable-workspace-trust']),
 		'--disable-getting-started-override',
-		'--user-data-dir', userDataDir,
-		'--extensions-dir', extensionsDir,
+		'--user-data-dir',
+		userDataDir,
+		'--extensions-dir',
+		extensionsDir,
 		opts.workspace,
 	];
 	// The log is a file descriptor, not a pipe, so it keeps filling even if this process stalls.
@@ -181,7 +190,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 
 	const timeoutMs = opts.startTimeoutMs ?? 60_000;
 	const health = `${origin}/healthz`;
-	for (; ;) {
+	for (;;) {
 		if (exitInfo !== undefined) {
 			await stop();
 			throw new HarnessError(withLogTail(`code-server exited (${exitInfo}) before answering on ${origin}`, logFile));

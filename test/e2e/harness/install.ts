@@ -20,7 +20,11 @@ export async function ensureCodeServer(): Promise<string> {
 			tail = (tail + d.toString()).slice(-6000);
 		});
 		const fail = (why: string): void =>
-			reject(new HarnessError(`code-server install failed (bash ${INSTALLER}): ${why}\n--- installer output (tail) ---\n${tail.trimEnd()}\n---`));
+			reject(
+				new HarnessError(
+					`code-server install failed (bash ${INSTALLER}): ${why}\n--- installer output (tail) ---\n${tail.trimEnd()}\n---`,
+				),
+			);
 		child.once('error', (err) => fail(err.message));
 		child.once('close', (code, signal) => {
 			if (code !== 0) return fail(signal ? `killed by ${signal}` : `exit code ${code}`);

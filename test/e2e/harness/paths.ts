@@ -9,10 +9,11 @@ const INSTALLER_FROM_ROOT = join('test', 'e2e', 'setup', 'installCodeServer.sh')
 
 function findRepoRoot(): string {
 	let dir = dirname(fileURLToPath(import.meta.url));
-	for (; ;) {
+	for (;;) {
 		if (existsSync(join(dir, INSTALLER_FROM_ROOT))) return dir;
 		const parent = dirname(dir);
-		if (parent === dir) throw new Error(`e2e harness: cannot find the repo root (no ${INSTALLER_FROM_ROOT} above ${fileURLToPath(import.meta.url)})`);
+		if (parent === dir)
+			throw new Error(`e2e harness: cannot find the repo root (no ${INSTALLER_FROM_ROOT} above ${fileURLToPath(import.meta.url)})`);
 		dir = parent;
 	}
 }
@@ -22,8 +23,7 @@ export const INSTALLER = join(REPO_ROOT, INSTALLER_FROM_ROOT);
 export const CODE_SERVER_VERSION = '4.100.3';
 
 /** Matches DIR in installCodeServer.sh; both honour HEARTH_CODE_SERVER_DIR. */
-export const CODE_SERVER_DIR =
-	process.env.HEARTH_CODE_SERVER_DIR ?? join(REPO_ROOT, '.cache', `code-server-${CODE_SERVER_VERSION}`);
+export const CODE_SERVER_DIR = process.env.HEARTH_CODE_SERVER_DIR ?? join(REPO_ROOT, '.cache', `code-server-${CODE_SERVER_VERSION}`);
 export const CODE_SERVER_BIN = join(CODE_SERVER_DIR, 'node_modules', '.bin', 'code-server');
 export const CODE_SERVER_MARKER = join(CODE_SERVER_DIR, '.install-complete');
 

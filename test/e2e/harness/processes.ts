@@ -15,7 +15,9 @@ export function findProcesses(match: (argv: string[]) => boolean): ProcessInfo[]
 		if (!/^\d+$/.test(entry)) continue;
 		let argv: string[];
 		try {
-			argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+			argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8')
+				.split('\0')
+				.filter((a) => a !== '');
 		} catch {
 			continue;
 		}

@@ -18,7 +18,11 @@ function install(): void {
 	if (installed) return;
 	installed = true;
 	process.once('exit', killAll);
-	const signals: Array<[NodeJS.Signals, number]> = [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]];
+	const signals: Array<[NodeJS.Signals, number]> = [
+		['SIGINT', 2],
+		['SIGTERM', 15],
+		['SIGHUP', 1],
+	];
 	for (const [signal, n] of signals) {
 		process.once(signal, () => {
 			killAll();

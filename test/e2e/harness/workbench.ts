@@ -111,9 +111,9 @@ export class Workbench {
 			const shot = await this.screenshot('workbench-not-ready').catch(() => '(no screenshot)');
 			throw new HarnessError(
 				`workbench never became ready at ${this.server.workbenchUrl}: ${(err as Error).message.split('\n')[0]}\n` +
-				`${seen}\nscreenshot: ${shot}\ncode-server ${this.server.exited() ? 'HAS EXITED' : 'is running'}\n` +
-				`--- last lines of ${this.server.logFile} ---\n${tailOfFile(this.server.logFile)}\n` +
-				`--- last lines of ${this.browserLog} ---\n${tailOfFile(this.browserLog, 20)}\n---`,
+					`${seen}\nscreenshot: ${shot}\ncode-server ${this.server.exited() ? 'HAS EXITED' : 'is running'}\n` +
+					`--- last lines of ${this.server.logFile} ---\n${tailOfFile(this.server.logFile)}\n` +
+					`--- last lines of ${this.browserLog} ---\n${tailOfFile(this.browserLog, 20)}\n---`,
 			);
 		}
 		this.readyMs = Date.now() - started;
@@ -204,10 +204,14 @@ export class Workbench {
 		await this.typeText(`${line}:${column}`, 10);
 		await this.press('Enter');
 		await this.page.locator(SEL.quickInput).waitFor({ state: 'hidden', timeout: 10_000 });
-		await this.waitFor(async () => {
-			const p = await this.cursorPosition();
-			return p.line === line && p.column === column;
-		}, 10_000, `cursor did not reach ${line}:${column}`);
+		await this.waitFor(
+			async () => {
+				const p = await this.cursorPosition();
+				return p.line === line && p.column === column;
+			},
+			10_000,
+			`cursor did not reach ${line}:${column}`,
+		);
 	}
 
 	/** Puts the cursor at the end of a line (1-based). */
@@ -235,7 +239,8 @@ export class Workbench {
 			text = await this.page.evaluate(() => navigator.clipboard.readText());
 		}
 		await this.press('Control+U');
-		if (text === sentinel) throw new HarnessError('documentText: copying the editor contents did not reach the clipboard (is an editor focused?)');
+		if (text === sentinel)
+			throw new HarnessError('documentText: copying the editor contents did not reach the clipboard (is an editor focused?)');
 		const back = async (): Promise<boolean> => {
 			const p = await this.cursorPosition();
 			return p.line === before.line && p.column === before.column;
@@ -289,13 +294,17 @@ export class Workbench {
 	 */
 	async waitForGhostText(expected?: string | RegExp, timeoutMs = 60_000): Promise<string> {
 		let last = '';
-		await this.waitFor(async () => {
-			last = await this.ghostText();
-			if (!last) return false;
-			if (expected !== undefined && !(typeof expected === 'string' ? last.includes(expected) : expected.test(last))) return false;
-			await sleep(100);
-			return (await this.ghostText()) === last;
-		}, timeoutMs, () => `no ghost text${expected ? ` matching ${String(expected)}` : ''} within ${timeoutMs} ms (last seen: "${last}")`);
+		await this.waitFor(
+			async () => {
+				last = await this.ghostText();
+				if (!last) return false;
+				if (expected !== undefined && !(typeof expected === 'string' ? last.includes(expected) : expected.test(last))) return false;
+				await sleep(100);
+				return (await this.ghostText()) === last;
+			},
+			timeoutMs,
+			() => `no ghost text${expected ? ` matching ${String(expected)}` : ''} within ${timeoutMs} ms (last seen: "${last}")`,
+		);
 		return last;
 	}
 
@@ -310,10 +319,14 @@ export class Workbench {
 		await this.press('Tab');
 		// Not "until no ghost text": with prefetch the next suggestion may show the moment this one is
 		// accepted. The cursor moving past the inserted text is what says it was accepted.
-		await this.waitFor(async () => {
-			const now = await this.cursorPosition();
-			return now.line !== before.line || now.column !== before.column;
-		}, 10_000, 'Tab did not accept the ghost text (the cursor did not move)');
+		await this.waitFor(
+			async () => {
+				const now = await this.cursorPosition();
+				return now.line !== before.line || now.column !== before.column;
+			},
+			10_000,
+			'Tab did not accept the ghost text (the cursor did not move)',
+		);
 	}
 
 	/**
@@ -346,7 +359,10 @@ export class Workbench {
 			// A right-click outside the selection would move the cursor there and drop it. The
 			// selection is drawn as one or more pieces per line; the widest is safely inside it.
 			const pieces = this.activeEditor().locator('.view-overlays .selected-text');
-			await pieces.first().waitFor({ state: 'visible', timeout: 5000 }).catch(() => undefined);
+			await pieces
+				.first()
+				.waitFor({ state: 'visible', timeout: 5000 })
+				.catch(() => undefined);
 			box = null;
 			for (const piece of await pieces.all()) {
 				const b = await piece.boundingBox();
@@ -381,7 +397,14 @@ export class Workbench {
 		// A click that lands while the menu is still settling is sometimes ignored: retry until the menu closes.
 		for (let attempt = 1; ; attempt++) {
 			await entry.click({ timeout: 5_000 }).catch(() => undefined);
-			const closed = await this.page.locator(SEL.menu).first().waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+			const closed = await this.page
+				.locator(SEL.menu)
+				.first()
+				.waitFor({ state: 'hidden', timeout: 2_000 })
+				.then(
+					() => true,
+					() => false,
+				);
 			if (closed) return;
 			if (attempt >= 3) throw new HarnessError(`the menu entry "${label}" did not respond to ${attempt} clicks`);
 		}
@@ -401,7 +424,12 @@ export class Workbench {
 	async runCommand(title: string, timeoutMs = 15_000, opts: { opensInput?: boolean } = {}): Promise<void> {
 		await this.openQuickInput('F1');
 		await this.typeText(title, 10);
-		await this.clickRow((rows) => rows.findIndex((r) => r.label === title), timeoutMs, `the command palette has no command titled "${title}"`, opts.opensInput ? 'emptied' : 'hidden');
+		await this.clickRow(
+			(rows) => rows.findIndex((r) => r.label === title),
+			timeoutMs,
+			`the command palette has no command titled "${title}"`,
+			opts.opensInput ? 'emptied' : 'hidden',
+		);
 	}
 
 	/**
@@ -424,15 +452,24 @@ export class Workbench {
 		}
 		await this.press('Escape');
 		const wanted = prefix.toLowerCase();
-		return [...seen.entries()].sort((a, b) => a[0] - b[0]).map(([, l]) => l).filter((l) => l.toLowerCase().startsWith(wanted));
+		return [...seen.entries()]
+			.sort((a, b) => a[0] - b[0])
+			.map(([, l]) => l)
+			.filter((l) => l.toLowerCase().startsWith(wanted));
 	}
 
 	// ---- status bar and notifications ------------------------------------------------------
 
 	async statusBarItems(): Promise<StatusBarItem[]> {
-		const items = await this.page.locator(SEL.statusItem).evaluateAll((els) =>
-			els.map((e) => ({ id: e.id, text: (e as unknown as Rendered).innerText.trim(), ariaLabel: e.getAttribute('aria-label') ?? '' })),
-		);
+		const items = await this.page
+			.locator(SEL.statusItem)
+			.evaluateAll((els) =>
+				els.map((e) => ({
+					id: e.id,
+					text: (e as unknown as Rendered).innerText.trim(),
+					ariaLabel: e.getAttribute('aria-label') ?? '',
+				})),
+			);
 		return items.map((i) => ({ ...i, text: plain(i.text) }));
 	}
 
@@ -502,11 +539,16 @@ export class Workbench {
 			typeof match === 'string' ? i.text.includes(match) || i.id === match : match.test(i.text) || match.test(i.id);
 		let found: StatusBarItem | undefined;
 		let last: StatusBarItem[] = [];
-		await this.waitFor(async () => {
-			last = await this.statusBarItems();
-			found = last.find(hit);
-			return found !== undefined;
-		}, timeoutMs, () => `no status bar item matching ${String(match)} within ${timeoutMs} ms; items: ${JSON.stringify(last.map((i) => i.text || i.id))}`);
+		await this.waitFor(
+			async () => {
+				last = await this.statusBarItems();
+				found = last.find(hit);
+				return found !== undefined;
+			},
+			timeoutMs,
+			() =>
+				`no status bar item matching ${String(match)} within ${timeoutMs} ms; items: ${JSON.stringify(last.map((i) => i.text || i.id))}`,
+		);
 		return found as StatusBarItem;
 	}
 
@@ -524,10 +566,14 @@ export class Workbench {
 	/** The modal dialog on screen (message and detail), waiting for one up to `timeoutMs`. */
 	async waitForDialog(match: string | RegExp, timeoutMs = 15_000): Promise<string> {
 		let shown = '';
-		await this.waitFor(async () => {
-			shown = plain((await this.page.locator('.monaco-dialog-box').allInnerTexts()).join('\n')).trim();
-			return typeof match === 'string' ? shown.includes(match) : match.test(shown);
-		}, timeoutMs, () => `no dialog matching ${String(match)}; shown: ${JSON.stringify(shown)}`);
+		await this.waitFor(
+			async () => {
+				shown = plain((await this.page.locator('.monaco-dialog-box').allInnerTexts()).join('\n')).trim();
+				return typeof match === 'string' ? shown.includes(match) : match.test(shown);
+			},
+			timeoutMs,
+			() => `no dialog matching ${String(match)}; shown: ${JSON.stringify(shown)}`,
+		);
 		return shown;
 	}
 
@@ -556,11 +602,15 @@ export class Workbench {
 	async waitForNotification(match: string | RegExp, timeoutMs = 15_000): Promise<string> {
 		let found = '';
 		let last: string[] = [];
-		await this.waitFor(async () => {
-			last = await this.notifications();
-			found = last.find((t) => (typeof match === 'string' ? t.includes(match) : match.test(t))) ?? '';
-			return found !== '';
-		}, timeoutMs, () => `no notification matching ${String(match)}; shown: ${JSON.stringify(last)}`);
+		await this.waitFor(
+			async () => {
+				last = await this.notifications();
+				found = last.find((t) => (typeof match === 'string' ? t.includes(match) : match.test(t))) ?? '';
+				return found !== '';
+			},
+			timeoutMs,
+			() => `no notification matching ${String(match)}; shown: ${JSON.stringify(last)}`,
+		);
 		return found;
 	}
 
@@ -594,7 +644,12 @@ export class Workbench {
 	 * while results arrive (recently opened first, then file results), so a row found a moment
 	 * ago may be gone: wait until the list holds still, and pick again if the click misses.
 	 */
-	private async clickRow(pick: (rows: Array<{ label: string; aria: string; description: string }>) => number, timeoutMs: number, failure: string, then: 'hidden' | 'emptied' = 'hidden'): Promise<void> {
+	private async clickRow(
+		pick: (rows: Array<{ label: string; aria: string; description: string }>) => number,
+		timeoutMs: number,
+		failure: string,
+		then: 'hidden' | 'emptied' = 'hidden',
+	): Promise<void> {
 		await this.waitForRow(pick, timeoutMs, failure);
 		await this.settleQuickInputRows();
 		for (let attempt = 1; ; attempt++) {
@@ -609,7 +664,11 @@ export class Workbench {
 		}
 		if (then === 'emptied') {
 			const input = this.page.locator(`${SEL.quickInput} input`).first();
-			await this.waitFor(async () => (await input.isVisible()) && (await input.inputValue()) === '', timeoutMs, 'the command did not open its own input');
+			await this.waitFor(
+				async () => (await input.isVisible()) && (await input.inputValue()) === '',
+				timeoutMs,
+				'the command did not open its own input',
+			);
 			return;
 		}
 		await this.page.locator(SEL.quickInput).waitFor({ state: 'hidden', timeout: timeoutMs });
@@ -634,19 +693,23 @@ export class Workbench {
 	): Promise<Locator> {
 		let index = -1;
 		let last: Array<{ label: string }> = [];
-		await this.waitFor(async () => {
-			const rows = await this.rows();
-			last = rows;
-			index = pick(rows);
-			return index >= 0;
-		}, timeoutMs, () => `${failure}; rows shown: ${JSON.stringify(last.map((r) => r.label))}`);
+		await this.waitFor(
+			async () => {
+				const rows = await this.rows();
+				last = rows;
+				index = pick(rows);
+				return index >= 0;
+			},
+			timeoutMs,
+			() => `${failure}; rows shown: ${JSON.stringify(last.map((r) => r.label))}`,
+		);
 		return this.page.locator(SEL.quickInputRow).nth(index);
 	}
 
 	/** Polls `check` until true; on timeout throws a HarnessError with `failure` and a screenshot. */
 	async waitFor(check: () => Promise<boolean>, timeoutMs: number, failure: string | (() => string)): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
-		for (; ;) {
+		for (;;) {
 			if (await check().catch(() => false)) return;
 			if (Date.now() > deadline) {
 				const shot = await this.screenshot('timeout').catch(() => '(no screenshot)');

@@ -75,7 +75,9 @@ async function run(what: string, args: string[]): Promise<void> {
 		await execFileP(process.execPath, args, { cwd: REPO_ROOT, timeout: 5 * 60_000, maxBuffer: 16 * 1024 * 1024 });
 	} catch (err) {
 		const e = err as Error & { stdout?: string; stderr?: string };
-		throw new HarnessError(`${what} failed: ${e.message.split('\n')[0]}\n${(e.stdout ?? '').slice(-3000)}${(e.stderr ?? '').slice(-3000)}`);
+		throw new HarnessError(
+			`${what} failed: ${e.message.split('\n')[0]}\n${(e.stdout ?? '').slice(-3000)}${(e.stderr ?? '').slice(-3000)}`,
+		);
 	}
 }
 
@@ -122,7 +124,9 @@ async function packageWithProductionBundles(packager: string, vsix: string): Pro
 		} catch (err) {
 			rmSync(partial, { force: true });
 			if (attempt >= 3) throw err;
-			console.log(`[e2e] packaging the VSIX failed (attempt ${attempt}), trying again: ${(err as Error).message.split('\n').slice(0, 2).join(' ')}`);
+			console.log(
+				`[e2e] packaging the VSIX failed (attempt ${attempt}), trying again: ${(err as Error).message.split('\n').slice(0, 2).join(' ')}`,
+			);
 		}
 	}
 	renameSync(partial, vsix);

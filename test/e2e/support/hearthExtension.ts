@@ -151,7 +151,10 @@ export function languageServerPids(server: CodeServer): number[] {
 /** The one Hearth language server of this code-server; fails when there is none or several. */
 export function theLanguageServerPid(server: CodeServer): number {
 	const pids = languageServerPids(server);
-	if (pids.length !== 1) throw new HarnessError(`expected one Hearth language server under ${server.extensionsDir}, found ${pids.length}: ${pids.join(', ')}`);
+	if (pids.length !== 1)
+		throw new HarnessError(
+			`expected one Hearth language server under ${server.extensionsDir}, found ${pids.length}: ${pids.join(', ')}`,
+		);
 	return pids[0] as number;
 }
 

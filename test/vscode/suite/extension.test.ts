@@ -16,7 +16,9 @@ export function defineExtensionTests(): void {
 		});
 
 		test('registers every command of its manifest', async () => {
-			const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } };
+			const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+				contributes: { commands: { command: string }[] };
+			};
 			const registered = new Set(await vscode.commands.getCommands(true));
 			const missing = manifest.contributes.commands.map((c) => c.command).filter((id) => !registered.has(id));
 			assert.deepEqual(missing, []);
@@ -37,7 +39,9 @@ export function defineExtensionTests(): void {
 		});
 
 		test('the model path cannot be set by a workspace (machine scope)', () => {
-			const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { configuration: { properties: Record<string, { scope?: string }> } } };
+			const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+				contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+			};
 			assert.equal(manifest.contributes.configuration.properties['hearth.model.path']?.scope, 'machine');
 		});
 	});

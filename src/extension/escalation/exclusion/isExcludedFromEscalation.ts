@@ -22,7 +22,10 @@ export interface EscalationExclusion {
 }
 
 const DEFAULT_RULES = parseIgnoreRules(DEFAULT_ESCALATION_EXCLUSIONS, { ignoreCase: true });
-const CONTENT_RULES = CONTENT_ESCALATION_EXCLUSIONS.map((exclusion) => ({ exclusion, rules: parseIgnoreRules([exclusion.pattern], { ignoreCase: true }) }));
+const CONTENT_RULES = CONTENT_ESCALATION_EXCLUSIONS.map((exclusion) => ({
+	exclusion,
+	rules: parseIgnoreRules([exclusion.pattern], { ignoreCase: true }),
+}));
 
 /** 'a\\b/./c' → 'a/b/c'; leading './' and '/' removed. */
 function normalisePath(relativePath: string): string {
@@ -62,7 +65,10 @@ export function isExcludedFromEscalation(relativePath: string, sources: Escalati
 			continue;
 		}
 		if (sources.fileText === undefined) {
-			return { excluded: true, reason: `${path} matches "${exclusion.pattern}" in the built-in list of secret files, and may hold ${exclusion.holds}` };
+			return {
+				excluded: true,
+				reason: `${path} matches "${exclusion.pattern}" in the built-in list of secret files, and may hold ${exclusion.holds}`,
+			};
 		}
 		if (exclusion.holdsSecret(sources.fileText)) {
 			return { excluded: true, reason: `${path} holds ${exclusion.holds}` };

@@ -44,7 +44,13 @@ export function carriesProgress(chunk: { choices?: readonly unknown[]; usage?: u
 		if (finishReason !== null && finishReason !== undefined) {
 			return true;
 		}
-		const nonEmpty = (value: unknown) => (typeof value === 'string' && value !== '') || (Array.isArray(value) && value.length > 0) || (typeof value === 'object' && value !== null && !Array.isArray(value));
-		return delta !== undefined && ['content', 'refusal', 'reasoning_content', 'reasoning', 'tool_calls', 'function_call'].some((field) => nonEmpty(delta[field]));
+		const nonEmpty = (value: unknown) =>
+			(typeof value === 'string' && value !== '') ||
+			(Array.isArray(value) && value.length > 0) ||
+			(typeof value === 'object' && value !== null && !Array.isArray(value));
+		return (
+			delta !== undefined &&
+			['content', 'refusal', 'reasoning_content', 'reasoning', 'tool_calls', 'function_call'].some((field) => nonEmpty(delta[field]))
+		);
 	});
 }

@@ -76,7 +76,10 @@ export function isAuditEntry(value: unknown): value is AuditEntry {
 		isCount(entry.charactersReceived) &&
 		optionalCount(entry.completionTokens) &&
 		Array.isArray(entry.redactions) &&
-		entry.redactions.every((redaction: unknown) => typeof (redaction as { kind?: unknown })?.kind === 'string' && isCount((redaction as { count?: unknown }).count)) &&
+		entry.redactions.every(
+			(redaction: unknown) =>
+				typeof (redaction as { kind?: unknown })?.kind === 'string' && isCount((redaction as { count?: unknown }).count),
+		) &&
 		isCount(entry.attempts) &&
 		isCount(entry.durationMs)
 	);

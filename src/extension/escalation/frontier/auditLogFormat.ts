@@ -37,7 +37,19 @@ export function formatAuditLog(entries: readonly AuditEntry[]): string {
 		const outcome = entry.error ? `${entry.outcome}: ${entry.error}` : entry.outcome;
 		const sentCell = `${number(entry.charactersSent)} chars, ~${number(entry.estimatedTokensSent)} tok${entry.promptTokens === undefined ? '' : ` (${number(entry.promptTokens)} billed)`}`;
 		const receivedCell = `${number(entry.charactersReceived)} chars${entry.completionTokens === undefined ? '' : `, ${number(entry.completionTokens)} tok`}`;
-		const cells = [entry.time, outcome, entry.task, entry.file, entry.model, entry.endpoint, sentCell, receivedCell, formatRedactions(entry.redactions) || '—', String(entry.attempts), seconds(entry.durationMs)];
+		const cells = [
+			entry.time,
+			outcome,
+			entry.task,
+			entry.file,
+			entry.model,
+			entry.endpoint,
+			sentCell,
+			receivedCell,
+			formatRedactions(entry.redactions) || '—',
+			String(entry.attempts),
+			seconds(entry.durationMs),
+		];
 		lines.push(`| ${cells.map(cell).join(' | ')} |`);
 	}
 	return `${lines.join('\n')}\n`;
@@ -66,5 +78,8 @@ function seconds(ms: number): string {
 
 /** A table cell: pipes escaped, line breaks flattened, so that no value can break the table. */
 function cell(text: string): string {
-	return text.replace(/\r?\n|\r/g, ' ').replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+	return text
+		.replace(/\r?\n|\r/g, ' ')
+		.replace(/\\/g, '\\\\')
+		.replace(/\|/g, '\\|');
 }

@@ -40,7 +40,12 @@ export function initialRequestShape(baseUrl: string): ChatRequestShape {
 	return { tokenLimitField: openAi ? 'max_completion_tokens' : 'max_tokens', includeUsage: true };
 }
 
-export function chatRequestBody(model: string, messages: readonly OutgoingMessage[], maxOutputTokens: number, shape: ChatRequestShape): ChatRequestBody {
+export function chatRequestBody(
+	model: string,
+	messages: readonly OutgoingMessage[],
+	maxOutputTokens: number,
+	shape: ChatRequestShape,
+): ChatRequestBody {
 	return {
 		model,
 		// Copied field by field: an object that carried more than role and content would send it too.
@@ -57,8 +62,15 @@ export function chatRequestBody(model: string, messages: readonly OutgoingMessag
  * instead.", or undefined when the 400 is about something else. A 400 means nothing was processed,
  * so sending again differently is safe.
  */
-export function adjustedForRejectedParameter(shape: ChatRequestShape, errorMessage: string, errorParam: string | null | undefined): ChatRequestShape | undefined {
-	const unsupported = /unsupported|not supported|unrecognized|unknown|extra (?:inputs|fields)|not permitted|not allowed|invalid (?:field|param)/i.test(errorMessage);
+export function adjustedForRejectedParameter(
+	shape: ChatRequestShape,
+	errorMessage: string,
+	errorParam: string | null | undefined,
+): ChatRequestShape | undefined {
+	const unsupported =
+		/unsupported|not supported|unrecognized|unknown|extra (?:inputs|fields)|not permitted|not allowed|invalid (?:field|param)/i.test(
+			errorMessage,
+		);
 	if (!unsupported) {
 		return undefined;
 	}

@@ -32,7 +32,12 @@ export function estimateCost(model: string, inputTokens: number, maxOutputTokens
 }
 
 function validPrice(price: ModelPrice): boolean {
-	return Number.isFinite(price.inputPerMillion) && Number.isFinite(price.outputPerMillion) && price.inputPerMillion >= 0 && price.outputPerMillion >= 0;
+	return (
+		Number.isFinite(price.inputPerMillion) &&
+		Number.isFinite(price.outputPerMillion) &&
+		price.inputPerMillion >= 0 &&
+		price.outputPerMillion >= 0
+	);
 }
 
 /** A cost range for the preview: "$0.0012 – $0.031", with enough digits that small amounts do not read as zero. */

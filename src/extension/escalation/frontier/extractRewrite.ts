@@ -30,5 +30,10 @@ export function extractRewrite(answer: string, original: string): ExtractedRewri
 	}
 	const chosen = blocks.reduce((best, block) => (block.content.length > best.content.length ? block : best));
 	const { text, restored, unrestored } = restoreRedactedSecrets(chosen.content, original);
-	return { code: withOriginalLayout(text, original), restoredSecrets: restored, unrestoredPlaceholders: unrestored, truncated: !chosen.closed };
+	return {
+		code: withOriginalLayout(text, original),
+		restoredSecrets: restored,
+		unrestoredPlaceholders: unrestored,
+		truncated: !chosen.closed,
+	};
 }

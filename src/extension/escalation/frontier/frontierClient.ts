@@ -47,7 +47,14 @@ export interface StreamOptions {
 }
 
 /** Connection failures where the request certainly never reached a server that could act on it, or a stale keep-alive socket was reset before any answer. */
-const RETRYABLE_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const RETRYABLE_CONNECTION_CODES = new Set([
+	'ECONNREFUSED',
+	'ECONNRESET',
+	'EPIPE',
+	'UND_ERR_SOCKET',
+	'EAI_AGAIN',
+	'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 /**
  * Sends `request.messages` (and nothing else of the user's) to the endpoint's chat completions API
@@ -60,7 +67,11 @@ const RETRYABLE_CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE
  * `timeoutMs` of nothing (chunks that carry nothing do not count) or `totalTimeoutMs` in all.
  * Every failure is a FrontierError; its message is for the user and never holds the key.
  */
-export async function streamFrontierAnswer(endpoint: FrontierEndpoint, request: OutgoingRequest, options: StreamOptions): Promise<FrontierAnswer> {
+export async function streamFrontierAnswer(
+	endpoint: FrontierEndpoint,
+	request: OutgoingRequest,
+	options: StreamOptions,
+): Promise<FrontierAnswer> {
 	const startedAt = performance.now();
 	const retry = options.retry ?? DEFAULT_RETRY;
 	const sleep = options.sleep ?? abortableSleep;
@@ -85,7 +96,8 @@ export async function streamFrontierAnswer(endpoint: FrontierEndpoint, request: 
 		cancel();
 	}
 	const deadline = setTimeout(() => stopFor('out-of-time'), totalTimeoutMs);
-	const stopped = () => (stopReason === 'out-of-time' ? failures.totalTimeExceeded(context, totalTimeoutMs) : failures.cancelled(context));
+	const stopped = () =>
+		stopReason === 'out-of-time' ? failures.totalTimeExceeded(context, totalTimeoutMs) : failures.cancelled(context);
 	try {
 		let shape = initialRequestShape(endpoint.baseUrl);
 		let retries = 0;
@@ -125,7 +137,16 @@ export async function streamFrontierAnswer(endpoint: FrontierEndpoint, request: 
 				const delay = retryable && retries < retry.maxRetries ? retryDelayMs(retries + 1, retry, requested) : undefined;
 				if (delay === undefined) {
 					const apiError = (error.error ?? {}) as { message?: string; code?: string | null };
-					throw failures.httpFailure(context, error.status, { message: apiError.message ?? error.message, code: error.code }, { retryAfterMs: requested, waitTooLong: retryable && requested !== undefined && requested > retry.maxDelayMs, retryable });
+					throw failures.httpFailure(
+						context,
+						error.status,
+						{ message: apiError.message ?? error.message, code: error.code },
+						{
+							retryAfterMs: requested,
+							waitTooLong: retryable && requested !== undefined && requested > retry.maxDelayMs,
+							retryable,
+						},
+					);
 				}
 				await wait(sleep, delay, stop.signal, stopped);
 				retries++;
@@ -160,7 +181,12 @@ function frontierClient(endpoint: FrontierEndpoint, fetch: typeof globalThis.fet
 		// The client would log unparsable events (answer text) to the console; failures are reported as FrontierErrors instead.
 		logLevel: 'off',
 		// The SDK's platform headers describe this machine (OS, CPU, Node version); the request needs none of that.
-		defaultHeaders: { 'X-Stainless-OS': null, 'X-Stainless-Arch': null, 'X-Stainless-Runtime': null, 'X-Stainless-Runtime-Version': null },
+		defaultHeaders: {
+			'X-Stainless-OS': null,
+			'X-Stainless-Arch': null,
+			'X-Stainless-Runtime': null,
+			'X-Stainless-Runtime-Version': null,
+		},
 		fetch,
 	});
 }
@@ -173,14 +199,24 @@ type AttemptOutcome =
 	| { kind: 'failed-after-answer-began'; error: unknown; timedOut: boolean; partialText: string; chunks: number; invalidChunk: boolean };
 
 /** One request: sent, streamed into `onText`, and what became of it. Never throws. */
-async function sendOnce(endpoint: FrontierEndpoint, request: OutgoingRequest, shape: ChatRequestShape, signal: AbortSignal, onText: StreamOptions['onText']): Promise<AttemptOutcome> {
+async function sendOnce(
+	endpoint: FrontierEndpoint,
+	request: OutgoingRequest,
+	shape: ChatRequestShape,
+	signal: AbortSignal,
+	onText: StreamOptions['onText'],
+): Promise<AttemptOutcome> {
 	const controller = new AbortController();
 	const abort = () => controller.abort();
 	signal.addEventListener('abort', abort, { once: true });
 	const watchdog = new IdleWatchdog(endpoint.timeoutMs, abort);
 	const client = frontierClient(
 		endpoint,
-		guardedFetch({ origin: new URL(endpoint.baseUrl).origin, maxBodyBytes: maxBodyBytes(endpoint.maxOutputTokens), onBodyBytes: () => watchdog.touch() }),
+		guardedFetch({
+			origin: new URL(endpoint.baseUrl).origin,
+			maxBodyBytes: maxBodyBytes(endpoint.maxOutputTokens),
+			onBodyBytes: () => watchdog.touch(),
+		}),
 	);
 	const maxChars = maxAnswerChars(endpoint.maxOutputTokens);
 	let text = '';
@@ -190,12 +226,21 @@ async function sendOnce(endpoint: FrontierEndpoint, request: OutgoingRequest, sh
 	let usage: FrontierAnswer['usage'];
 	try {
 		const body = chatRequestBody(endpoint.model, request.messages, endpoint.maxOutputTokens, shape);
-		const stream = await client.chat.completions.create(body as OpenAI.Chat.ChatCompletionCreateParamsStreaming, { signal: controller.signal });
+		const stream = await client.chat.completions.create(body as OpenAI.Chat.ChatCompletionCreateParamsStreaming, {
+			signal: controller.signal,
+		});
 		began = true;
 		watchdog.touch();
 		for await (const chunk of stream) {
 			if (!isChunk(chunk)) {
-				return { kind: 'failed-after-answer-began', error: undefined, timedOut: false, partialText: text, chunks, invalidChunk: true };
+				return {
+					kind: 'failed-after-answer-began',
+					error: undefined,
+					timedOut: false,
+					partialText: text,
+					chunks,
+					invalidChunk: true,
+				};
 			}
 			chunks++;
 			if (carriesProgress(chunk)) {
@@ -207,7 +252,14 @@ async function sendOnce(endpoint: FrontierEndpoint, request: OutgoingRequest, sh
 				if (text.length + delta.length > maxChars) {
 					text += delta.slice(0, maxChars - text.length);
 					onText(text);
-					return { kind: 'failed-after-answer-began', error: new AnswerTooLargeError('characters', maxChars), timedOut: false, partialText: text, chunks, invalidChunk: false };
+					return {
+						kind: 'failed-after-answer-began',
+						error: new AnswerTooLargeError('characters', maxChars),
+						timedOut: false,
+						partialText: text,
+						chunks,
+						invalidChunk: false,
+					};
 				}
 				text += delta;
 				onText(text);
@@ -221,7 +273,14 @@ async function sendOnce(endpoint: FrontierEndpoint, request: OutgoingRequest, sh
 		if (finishReason !== undefined) {
 			return { kind: 'answered', answer: { text, finishReason, usage } };
 		}
-		return { kind: 'failed-after-answer-began', error: undefined, timedOut: watchdog.hasFired, partialText: text, chunks, invalidChunk: false };
+		return {
+			kind: 'failed-after-answer-began',
+			error: undefined,
+			timedOut: watchdog.hasFired,
+			partialText: text,
+			chunks,
+			invalidChunk: false,
+		};
 	} catch (error) {
 		if (finishReason !== undefined) {
 			// The answer was complete; only what follows it (usage, [DONE]) was lost.
@@ -237,7 +296,11 @@ async function sendOnce(endpoint: FrontierEndpoint, request: OutgoingRequest, sh
 	}
 }
 
-function failureAfterAnswerBegan(context: failures.FailureContext, endpoint: FrontierEndpoint, outcome: Extract<AttemptOutcome, { kind: 'failed-after-answer-began' }>): FrontierError {
+function failureAfterAnswerBegan(
+	context: failures.FailureContext,
+	endpoint: FrontierEndpoint,
+	outcome: Extract<AttemptOutcome, { kind: 'failed-after-answer-began' }>,
+): FrontierError {
 	const { error } = outcome;
 	if (outcome.timedOut) {
 		// Headers and keep-alive chunks alone are not an answer having started.
@@ -291,7 +354,12 @@ function connectionErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
-async function wait(sleep: NonNullable<StreamOptions['sleep']>, ms: number, signal: AbortSignal, stopped: () => FrontierError): Promise<void> {
+async function wait(
+	sleep: NonNullable<StreamOptions['sleep']>,
+	ms: number,
+	signal: AbortSignal,
+	stopped: () => FrontierError,
+): Promise<void> {
 	try {
 		await sleep(ms, signal);
 	} catch (error) {

@@ -107,7 +107,11 @@ function guardedResponse(response: Response, options: GuardedFetchOptions): Resp
  * whose type says neither (`sniff`), read whole when it starts like JSON or a web page (`{`, `[`, `<`)
  * and passed on otherwise (an event stream with the wrong type).
  */
-function limitedBody(source: ReadableStream<Uint8Array>, initialMode: 'stream' | 'whole' | 'sniff', options: GuardedFetchOptions): ReadableStream<Uint8Array> {
+function limitedBody(
+	source: ReadableStream<Uint8Array>,
+	initialMode: 'stream' | 'whole' | 'sniff',
+	options: GuardedFetchOptions,
+): ReadableStream<Uint8Array> {
 	const reader = source.getReader();
 	let mode = initialMode;
 	let received = 0;
@@ -165,7 +169,9 @@ function asEventStream(body: Buffer): Uint8Array {
 		return body;
 	}
 	const completion = parsed as { id?: unknown; model?: unknown; created?: unknown; choices?: unknown; usage?: unknown };
-	const choice = Array.isArray(completion?.choices) ? (completion.choices[0] as { message?: { content?: unknown; refusal?: unknown }; finish_reason?: unknown } | undefined) : undefined;
+	const choice = Array.isArray(completion?.choices)
+		? (completion.choices[0] as { message?: { content?: unknown; refusal?: unknown }; finish_reason?: unknown } | undefined)
+		: undefined;
 	const message = choice?.message;
 	if (typeof message !== 'object' || message === null) {
 		return body;

@@ -44,7 +44,12 @@ export function retryAfterMs(headers: { get(name: string): string | null } | und
  * `maxDelayMs` allows (retrying sooner would only be refused again, and count against the limit).
  * Without a request from the server: exponential backoff with jitter, capped.
  */
-export function retryDelayMs(retry: number, options: RetryOptions, requestedMs: number | undefined, random = Math.random): number | undefined {
+export function retryDelayMs(
+	retry: number,
+	options: RetryOptions,
+	requestedMs: number | undefined,
+	random = Math.random,
+): number | undefined {
 	if (requestedMs !== undefined) {
 		return requestedMs <= options.maxDelayMs ? requestedMs : undefined;
 	}

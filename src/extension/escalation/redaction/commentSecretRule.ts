@@ -21,7 +21,12 @@ const WORD = /[A-Za-z_][A-Za-z0-9_.-]{0,99}/g;
 const VALUE = /["']?[ \t]{0,8}(?:[:=]|:=|=>|is[ \t]|was[ \t])?[ \t]{0,8}(?<q>["'`]?)(?<value>[^\s"'`]{1,256})\k<q>/y;
 
 function randomEnough(value: string, passwordLike: boolean): boolean {
-	return /[0-9]/.test(value) && /[A-Za-z]/.test(value) && value.length >= (passwordLike ? 8 : 12) && looksLikeCredential(value, { passwordLike });
+	return (
+		/[0-9]/.test(value) &&
+		/[A-Za-z]/.test(value) &&
+		value.length >= (passwordLike ? 8 : 12) &&
+		looksLikeCredential(value, { passwordLike })
+	);
 }
 
 export const COMMENT_SECRET_RULE: SecretRule = {
@@ -54,7 +59,11 @@ export const COMMENT_SECRET_RULE: SecretRule = {
 				// Code in a comment ('token[0].spelling', 'PKCS15Token()', 'np.float32') is no secret.
 				const code = /[()[\]{}<>]/.test(trimmed) || /^[A-Za-z_][\w]*\.[A-Za-z_]/.test(trimmed);
 				if (!code && randomEnough(trimmed, verdict.passwordLike)) {
-					yield { ...(verdict.passwordLike ? PASSWORD : SECRET), start: bodyStart + valueStart, end: bodyStart + valueStart + trimmed.length };
+					yield {
+						...(verdict.passwordLike ? PASSWORD : SECRET),
+						start: bodyStart + valueStart,
+						end: bodyStart + valueStart + trimmed.length,
+					};
 					word.lastIndex = valueStart + raw.length;
 				}
 			}

@@ -39,7 +39,10 @@ export const CONTEXTUAL_SECRET_RULES: readonly SecretRule[] = [
 		label: 'AWS secret access key',
 		pattern: /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/dg,
 		requires: /AKIA|ASIA/,
-		accept: (value, text, start) => inAssignmentContext(text, start) && mixedBase64(value) && /(?:AKIA|ASIA)[A-Z2-7]{16}/.test(text.slice(Math.max(0, start - 200), start)),
+		accept: (value, text, start) =>
+			inAssignmentContext(text, start) &&
+			mixedBase64(value) &&
+			/(?:AKIA|ASIA)[A-Z2-7]{16}/.test(text.slice(Math.max(0, start - 200), start)),
 	}),
 	// An auth token is 32 hex digits like many hashes: it counts as a string next to a mention of
 	// Twilio, often passed by position ('Client(account_sid, "…")'), so no name says what it is.
@@ -48,7 +51,10 @@ export const CONTEXTUAL_SECRET_RULES: readonly SecretRule[] = [
 		label: 'Twilio auth token',
 		pattern: /(?<![A-Za-z0-9_])[0-9a-f]{32}(?![A-Za-z0-9_])/dg,
 		requires: /[Tt]wilio|TWILIO|AC[0-9a-f]{32}/,
-		accept: (value, text, start) => inAssignmentContext(text, start) && !looksLikeFiller(value) && mentionedNearby(/twilio|(?<![A-Za-z0-9_])AC[0-9a-f]{32}/i)(value, text, start),
+		accept: (value, text, start) =>
+			inAssignmentContext(text, start) &&
+			!looksLikeFiller(value) &&
+			mentionedNearby(/twilio|(?<![A-Za-z0-9_])AC[0-9a-f]{32}/i)(value, text, start),
 	}),
 	patternRule({
 		kind: 'twilio-api-key',
@@ -68,7 +74,10 @@ export const CONTEXTUAL_SECRET_RULES: readonly SecretRule[] = [
 		pattern: /(?<![A-Za-z0-9_-])(?:key-[0-9a-f]{32}|[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8})(?![A-Za-z0-9_-])/dg,
 		requires: /key-|[Mm]ailgun|MAILGUN/,
 		accept: (value, text, start, end) =>
-			!looksLikeFiller(value) && inAssignmentContext(text, start) && (mentionedNearby(/mailgun/i)(value, text, start) || (value.startsWith('key-') && /api[_-]?key/i.test(text.slice(lineAround(text, start).start, end)))),
+			!looksLikeFiller(value) &&
+			inAssignmentContext(text, start) &&
+			(mentionedNearby(/mailgun/i)(value, text, start) ||
+				(value.startsWith('key-') && /api[_-]?key/i.test(text.slice(lineAround(text, start).start, end)))),
 	}),
 	patternRule({
 		kind: 'heroku-api-key',

@@ -7,13 +7,91 @@
 
 /** Words that stand in for a secret in examples and templates (compared lower-cased, letters and digits only). */
 const PLACEHOLDER_WORDS = new Set([
-	'changeme', 'changeit', 'changethis', 'password', 'passwd', 'passphrase', 'secret', 'secrets', 'token', 'apikey', 'apitoken',
-	'accesskey', 'secretkey', 'privatekey', 'authtoken', 'accesstoken', 'credentials', 'example', 'sample', 'dummy', 'test', 'testing',
-	'placeholder', 'redacted', 'removed', 'hidden', 'masked', 'todo', 'tbd', 'fixme', 'none', 'null', 'nil', 'undefined', 'empty',
-	'default', 'foo', 'bar', 'baz', 'qux', 'foobar', 'admin', 'root', 'user', 'guest', 'letmein', 'notasecret', 'notsecret',
-	'mysecret', 'mypassword', 'mytoken', 'mykey', 'yourpassword', 'yourtoken', 'yourkey', 'pass', 'value', 'string', 'required',
-	'optional', 'unknown', 'invalid', 'abc', 'abc123', 'qwerty', 'true', 'false', 'yes', 'no', 'on', 'off', 'enabled', 'disabled',
-	'bearer', 'basic', 'secretvalue', 'supersecret', 'topsecret', 'hunter2', 'xyz', 'username', 'login', 'tiger', 'scott', 'security',
+	'changeme',
+	'changeit',
+	'changethis',
+	'password',
+	'passwd',
+	'passphrase',
+	'secret',
+	'secrets',
+	'token',
+	'apikey',
+	'apitoken',
+	'accesskey',
+	'secretkey',
+	'privatekey',
+	'authtoken',
+	'accesstoken',
+	'credentials',
+	'example',
+	'sample',
+	'dummy',
+	'test',
+	'testing',
+	'placeholder',
+	'redacted',
+	'removed',
+	'hidden',
+	'masked',
+	'todo',
+	'tbd',
+	'fixme',
+	'none',
+	'null',
+	'nil',
+	'undefined',
+	'empty',
+	'default',
+	'foo',
+	'bar',
+	'baz',
+	'qux',
+	'foobar',
+	'admin',
+	'root',
+	'user',
+	'guest',
+	'letmein',
+	'notasecret',
+	'notsecret',
+	'mysecret',
+	'mypassword',
+	'mytoken',
+	'mykey',
+	'yourpassword',
+	'yourtoken',
+	'yourkey',
+	'pass',
+	'value',
+	'string',
+	'required',
+	'optional',
+	'unknown',
+	'invalid',
+	'abc',
+	'abc123',
+	'qwerty',
+	'true',
+	'false',
+	'yes',
+	'no',
+	'on',
+	'off',
+	'enabled',
+	'disabled',
+	'bearer',
+	'basic',
+	'secretvalue',
+	'supersecret',
+	'topsecret',
+	'hunter2',
+	'xyz',
+	'username',
+	'login',
+	'tiger',
+	'scott',
+	'security',
 ]);
 
 /** 'passw0rd', 'S3cr3t', 'p@ss': a placeholder word in leetspeak is still a placeholder. */
@@ -27,16 +105,26 @@ const PLACEHOLDER_PHRASE =
  * The example values of the OAuth specifications (RFC 6749 and 6750), quoted in every OAuth
  * library's documentation: tokens by their shape, yet known to everyone.
  */
-const SPECIFICATION_EXAMPLES = new Set(['2YotnFZFEjr1zCsicMWpAA', 'tGzv3JOkF0XG5Qx2TlKWIA', 'SplxlOBeZQQYbYS6WxSbIA', 'mF_9.B5f-4.1JqM', 'gX1fBat3bV', 'h480djs93hd8', '8xLOxBtZp8']);
+const SPECIFICATION_EXAMPLES = new Set([
+	'2YotnFZFEjr1zCsicMWpAA',
+	'tGzv3JOkF0XG5Qx2TlKWIA',
+	'SplxlOBeZQQYbYS6WxSbIA',
+	'mF_9.B5f-4.1JqM',
+	'gX1fBat3bV',
+	'h480djs93hd8',
+	'8xLOxBtZp8',
+]);
 
 /** Keyboard runs that hand-typed fake tokens are made of ('lsdkfol23', 'qwe0892'); checked only on lower-case values without hex's alphabet alone. */
 const KEYBOARD_MASH = /asdf|sdf|qwe|jkl|lkj|fdsa|zxc|hjk|dfg/;
 
 /** Substrings that mark a template value ('your-api-key-here', 'INSERT_TOKEN', 'sk-xxxx'). */
-const PLACEHOLDER_FRAGMENT = /example|placeholder|changeme|changeit|replaceme|redacted|dummy|notreal|sample|xxxx|todo|^(?:your|insert|enter|paste|replace)/;
+const PLACEHOLDER_FRAGMENT =
+	/example|placeholder|changeme|changeit|replaceme|redacted|dummy|notreal|sample|xxxx|todo|^(?:your|insert|enter|paste|replace)/;
 
 /** Interpolations and references: the value is elsewhere ('${DB_PASS}', '{{ token }}', '{0}', '%(name)s', 'process.env.X'). */
-const INTERPOLATION = /\$\{[^{}]{0,80}\}|\{\{[^{}]{0,80}\}\}|^\$[A-Za-z_({]|%\(\w+\)[sd]|^%[sdvq]$|#\{[^{}]{0,80}\}|^<.*>$|<[A-Za-z_ -]+>|^\[.*\]$|^\{.*\}$|^\(.*\)$|^%[A-Za-z_]+%$|^@@?[A-Za-z_]+@@?$|^__[A-Z0-9_]+__$|\{\d{0,2}\}|process\.env|os\.environ|getenv|ENV\[|secrets\.|vault:|env:/;
+const INTERPOLATION =
+	/\$\{[^{}]{0,80}\}|\{\{[^{}]{0,80}\}\}|^\$[A-Za-z_({]|%\(\w+\)[sd]|^%[sdvq]$|#\{[^{}]{0,80}\}|^<.*>$|<[A-Za-z_ -]+>|^\[.*\]$|^\{.*\}$|^\(.*\)$|^%[A-Za-z_]+%$|^@@?[A-Za-z_]+@@?$|^__[A-Z0-9_]+__$|\{\d{0,2}\}|process\.env|os\.environ|getenv|ENV\[|secrets\.|vault:|env:/;
 
 /** Runs that no random token contains: a value made of them is filler, whatever its prefix. */
 const FILLER_RUN = /(.)\1{5,}|x{4,}|X{4,}|\*{3,}|\.\.\.|0123456789|1234567890|abcdefghij|ABCDEFGHIJ|qwertyuiop/;
@@ -68,8 +156,14 @@ export function looksLikePlaceholder(value: string): boolean {
 		return true;
 	}
 	// '\u0418secret': an escaped character does not make a word random.
-	const normalized = trimmed.replace(/\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}/g, '').toLowerCase().replace(/[^a-z0-9]/g, '');
-	const unleet = trimmed.toLowerCase().replace(/[013457@$]/g, (char) => LEET[char]!).replace(/[^a-z0-9]/g, '');
+	const normalized = trimmed
+		.replace(/\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2}/g, '')
+		.toLowerCase()
+		.replace(/[^a-z0-9]/g, '');
+	const unleet = trimmed
+		.toLowerCase()
+		.replace(/[013457@$]/g, (char) => LEET[char]!)
+		.replace(/[^a-z0-9]/g, '');
 	const mashed = /^[a-z0-9]{6,24}$/.test(trimmed) && /[g-z]/.test(trimmed) && KEYBOARD_MASH.test(trimmed);
 	return (
 		normalized.length === 0 ||
@@ -95,7 +189,8 @@ export function realPassword(value: string): boolean {
 
 const URL_LIKE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/|^(?:mailto|data|file|urn|arn):/;
 const PATH_LIKE = /^(?:\/|\.{1,2}[\\/]|~[\\/]|[A-Za-z]:[\\/]|\\\\)|^[a-z0-9_.@-]+(?:\/[a-z0-9_.@-]+)+$/;
-const FILE_NAME = /^[\w./\\-]+\.(?:pem|key|crt|cer|der|p12|pfx|jks|keystore|json|ya?ml|txt|env|toml|ini|conf|cfg|properties|js|ts|py|sh|gpg|asc|pub|db|sqlite)$/i;
+const FILE_NAME =
+	/^[\w./\\-]+\.(?:pem|key|crt|cer|der|p12|pfx|jks|keystore|json|ya?ml|txt|env|toml|ini|conf|cfg|properties|js|ts|py|sh|gpg|asc|pub|db|sqlite)$/i;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$/;
 /** Words joined by separators, no digits: names ('my-secret-name', 'auth.token', 'GITHUB_TOKEN'), not credentials. */
 const SEPARATED_WORDS = /^[A-Za-z]+(?:[-_.:/ ][A-Za-z]+)*$/;

@@ -37,7 +37,11 @@ export const MORE_PROVIDER_TOKEN_RULES: readonly SecretRule[] = [
 	prefixed('nuget-api-key', 'NuGet API key', `oy2[a-z0-9]{43}${END}`),
 	prefixed('clojars-token', 'Clojars deploy token', `CLOJARS_[a-z0-9]{60}${END}`),
 	// Observability.
-	prefixed('grafana-token', 'Grafana service account or cloud token', `(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,2})${END}`),
+	prefixed(
+		'grafana-token',
+		'Grafana service account or cloud token',
+		`(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,400}={0,2})${END}`,
+	),
 	prefixed('sentry-token', 'Sentry auth token', `(?:sntrys_eyJ[A-Za-z0-9+/=_-]{30,400}|sntryu_[a-f0-9]{64})${END_DASHED}`),
 	prefixed('new-relic-key', 'New Relic API or license key', `(?:NRAK-[A-Z0-9]{27}|NRII-[A-Za-z0-9_-]{32})${END_DASHED}`),
 	// AI APIs.
@@ -69,7 +73,11 @@ export const MORE_PROVIDER_TOKEN_RULES: readonly SecretRule[] = [
 	}),
 	prefixed('brevo-api-key', 'Brevo (Sendinblue) API key', `xkeysib-[a-f0-9]{64}-[A-Za-z0-9]{16}${END}`),
 	// Payments and commerce.
-	prefixed('braintree-access-token', 'Braintree access token', `access_token\\$(?:production|sandbox)\\$[a-z0-9]{16}\\$[a-f0-9]{32}${END}`),
+	prefixed(
+		'braintree-access-token',
+		'Braintree access token',
+		`access_token\\$(?:production|sandbox)\\$[a-z0-9]{16}\\$[a-f0-9]{32}${END}`,
+	),
 	prefixed('shippo-api-token', 'Shippo API token', `shippo_(?:live|test)_[a-f0-9]{40}${END}`),
 	prefixed('easypost-api-key', 'EasyPost API key', `EZ[AT]K[A-Za-z0-9]{54}${END}`),
 	prefixed('flutterwave-secret-key', 'Flutterwave secret key', `FLWSECK(?:_TEST)?-[a-f0-9]{32}-X${END}`),

@@ -11,7 +11,8 @@ import { secretName } from './secretNames.js';
  */
 
 /** 'name' with a quoted secret name (any syntax), or YAML's unquoted one; then, on its line or the next, 'value'. */
-const PAIR = /(?<![A-Za-z0-9_-])["']?name["']?[ \t]{0,8}(?:[:=][ \t]{0,8}(?<q>["'])(?<quotedName>[A-Za-z_][A-Za-z0-9_]{0,99})\k<q>|:[ \t]{1,8}(?<yamlName>[A-Za-z_][A-Za-z0-9_]{0,99}))[ \t]{0,8},?[ \t]{0,8}(?:\r?\n[ \t]{0,80}(?:-[ \t]{1,8})?)?["']?value["']?[ \t]{0,8}[:=][ \t]{0,8}/dg;
+const PAIR =
+	/(?<![A-Za-z0-9_-])["']?name["']?[ \t]{0,8}(?:[:=][ \t]{0,8}(?<q>["'])(?<quotedName>[A-Za-z_][A-Za-z0-9_]{0,99})\k<q>|:[ \t]{1,8}(?<yamlName>[A-Za-z_][A-Za-z0-9_]{0,99}))[ \t]{0,8},?[ \t]{0,8}(?:\r?\n[ \t]{0,80}(?:-[ \t]{1,8})?)?["']?value["']?[ \t]{0,8}[:=][ \t]{0,8}/dg;
 const QUOTED = /(["'])((?:\\.|(?!\1)[^\\\n]){0,4096})\1/y;
 /** An unquoted YAML or HCL value: up to a comment, a separator or the line's end. */
 const UNQUOTED = /[^\s,}#][^\n,}#]{0,255}/y;
@@ -22,7 +23,8 @@ const UNQUOTED = /[^\s,}#][^\n,}#]{0,255}/y;
  * `System.setProperty("db.password", "…")`), or the fallback after a lookup
  * (`process.env.STRIPE_KEY || '…'`, `os.environ.get("DB_PASSWORD") or "…"`).
  */
-const NAME_THEN_LITERAL = /(?:\([ \t]{0,8}(?<q>["'])(?<argName>[A-Za-z_][A-Za-z0-9_.-]{0,99})\k<q>[ \t]{0,8},|(?<![A-Za-z0-9_])(?<fallbackName>[A-Za-z_][A-Za-z0-9_]{0,99})["'\])]{0,3}[ \t]{0,8}(?:\|\||\?\?|or(?=[ \t])))[ \t]{0,40}(?=["'])/dg;
+const NAME_THEN_LITERAL =
+	/(?:\([ \t]{0,8}(?<q>["'])(?<argName>[A-Za-z_][A-Za-z0-9_.-]{0,99})\k<q>[ \t]{0,8},|(?<![A-Za-z0-9_])(?<fallbackName>[A-Za-z_][A-Za-z0-9_]{0,99})["'\])]{0,3}[ \t]{0,8}(?:\|\||\?\?|or(?=[ \t])))[ \t]{0,40}(?=["'])/dg;
 
 const AMBIGUOUS_WORDS = /^(?:auth|key|keys|token|tokens|pass|pw|pwd|credentials?)$/i;
 

@@ -24,7 +24,14 @@ const TIGHT_VALUE = new RegExp(`[^\\s"'\`;&,)}\\]<>]{0,${MAX_UNQUOTED + 1}}`, 'y
 const LOOSE_VALUE = new RegExp(`\\S{0,${MAX_UNQUOTED + 1}}`, 'y');
 
 function isNameChar(code: number): boolean {
-	return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 /* _ */ || code === 46 /* . */ || code === 45 /* - */;
+	return (
+		(code >= 48 && code <= 57) ||
+		(code >= 65 && code <= 90) ||
+		(code >= 97 && code <= 122) ||
+		code === 95 /* _ */ ||
+		code === 46 /* . */ ||
+		code === 45
+	); /* - */
 }
 
 type Operator = '=' | ':' | ':=' | '=>' | '==' | 'xml';
@@ -57,7 +64,8 @@ function operatorAt(text: string, pos: number): Operator | undefined {
 }
 
 /** A type annotation between the name and '=' ('password: str = …', 'apiKey: string | undefined = …'). */
-const TYPE_ANNOTATION = /[A-Za-z_][\w.]{0,80}(?:<[^>\n]{0,80}>|\[[^\]\n]{0,80}\])?(?:[ \t]{0,8}\|[ \t]{0,8}[A-Za-z_][\w.]{0,80}(?:<[^>\n]{0,80}>|\[[^\]\n]{0,80}\])?){0,4}[ \t]{0,8}=(?![=>])[ \t]*/y;
+const TYPE_ANNOTATION =
+	/[A-Za-z_][\w.]{0,80}(?:<[^>\n]{0,80}>|\[[^\]\n]{0,80}\])?(?:[ \t]{0,8}\|[ \t]{0,8}[A-Za-z_][\w.]{0,80}(?:<[^>\n]{0,80}>|\[[^\]\n]{0,80}\])?){0,4}[ \t]{0,8}=(?![=>])[ \t]*/y;
 
 /** The rest of the line after `pos` is empty or a comment. */
 function endsLine(text: string, pos: number): boolean {
@@ -74,7 +82,9 @@ function startsLine(text: string, nameStart: number): boolean {
 			return false; // deeper than any indentation: code on a long line
 		}
 	}
-	return /^[ \t]*(?:(?:#+|\/\/+|--|;+|\/?\*+|<!--|REM(?= ))[ \t]*)?(?:export[ \t]+|-[ \t]+|ENV[ \t]+|ARG[ \t]+|set[ \t]+|setx[ \t]+)?["']?$/.test(text.slice(lineStart, nameStart));
+	return /^[ \t]*(?:(?:#+|\/\/+|--|;+|\/?\*+|<!--|REM(?= ))[ \t]*)?(?:export[ \t]+|-[ \t]+|ENV[ \t]+|ARG[ \t]+|set[ \t]+|setx[ \t]+)?["']?$/.test(
+		text.slice(lineStart, nameStart),
+	);
 }
 
 function quotedValue(text: string, pos: number): ParsedValue | undefined {
@@ -95,7 +105,14 @@ function quotedValue(text: string, pos: number): ParsedValue | undefined {
  * In code an unquoted right-hand side is an expression, not a literal, so identifiers and member
  * accesses only count where the line is clearly configuration.
  */
-function unquotedValue(text: string, name: string, nameStart: number, pos: number, tight: boolean, operator: Operator): ParsedValue | undefined {
+function unquotedValue(
+	text: string,
+	name: string,
+	nameStart: number,
+	pos: number,
+	tight: boolean,
+	operator: Operator,
+): ParsedValue | undefined {
 	if (operator !== '=' && operator !== ':' && operator !== ':=') {
 		return undefined;
 	}
@@ -117,7 +134,11 @@ function unquotedValue(text: string, name: string, nameStart: number, pos: numbe
 		return undefined;
 	}
 	// Shell variables, YAML anchors, tags and block scalars, and in code any expression.
-	if (envLine ? value.startsWith('$') || codeOnItsOwnLine(value) : /^[$%&*!@<|>]/.test(value) || /[(){}[\]]/.test(value) || /[,;]$/.test(value)) {
+	if (
+		envLine
+			? value.startsWith('$') || codeOnItsOwnLine(value)
+			: /^[$%&*!@<|>]/.test(value) || /[(){}[\]]/.test(value) || /[,;]$/.test(value)
+	) {
 		return undefined;
 	}
 	if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+$/.test(value)) {

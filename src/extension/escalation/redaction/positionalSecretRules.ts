@@ -16,13 +16,30 @@ const USER_THEN_PASSWORD = `[ \\t]{0,4}(?<q1>["'])[^"'\\n]{0,100}\\k<q1>[ \\t]{0
 
 /** Calls whose second argument is a password, in Python, Go, Java, C#, Ruby and JavaScript clients. */
 const BASIC_AUTH_CALLS = [
-	'HTTPBasicAuth', 'HTTPDigestAuth', 'HTTPProxyAuth', 'BasicAuth', 'DigestAuth', 'SetBasicAuth', 'setBasicAuth', 'basic_auth', 'basicAuth',
-	'withBasicAuth', 'PasswordAuthentication', 'UsernamePasswordCredentials', 'UsernamePasswordAuthenticationToken', 'NetworkCredential',
-	'PlainAuth', 'login', 'Login', 'authenticate', 'connect_with_password',
+	'HTTPBasicAuth',
+	'HTTPDigestAuth',
+	'HTTPProxyAuth',
+	'BasicAuth',
+	'DigestAuth',
+	'SetBasicAuth',
+	'setBasicAuth',
+	'basic_auth',
+	'basicAuth',
+	'withBasicAuth',
+	'PasswordAuthentication',
+	'UsernamePasswordCredentials',
+	'UsernamePasswordAuthenticationToken',
+	'NetworkCredential',
+	'PlainAuth',
+	'login',
+	'Login',
+	'authenticate',
+	'connect_with_password',
 ].join('|');
 
 /** Commands that take `-p` or `--password` followed by the password as the next word (for mysql, '-p word' prompts and names a database). */
-const PASSWORD_FLAG_COMMANDS = /(?<![\w-])(?:(?:docker|podman|nerdctl|helm|oras|skopeo|buildah|crane)[ \t][^\n]{0,40}(?<![\w-])login|sshpass)(?![\w-])/;
+const PASSWORD_FLAG_COMMANDS =
+	/(?<![\w-])(?:(?:docker|podman|nerdctl|helm|oras|skopeo|buildah|crane)[ \t][^\n]{0,40}(?<![\w-])login|sshpass)(?![\w-])/;
 /** Those that take it glued to the flag ('-pS3cret'); for the others '-p' is a port or a path. */
 const GLUED_PASSWORD_COMMANDS = /(?<![\w-])(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)(?![\w-])/;
 
@@ -38,7 +55,8 @@ function pairPassword(value: string): boolean {
 
 const PGPASS = { kind: 'pgpass-password', label: 'Password in a .pgpass line' };
 /** hostname:port:database:username:password; the first four may be '*', and ':' or '\\' in a field is escaped. */
-const PGPASS_ENTRY = /(?<![^\s"'>])(?:[A-Za-z0-9.*_-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):(?:\d{1,5}|\*):(?:\\.|[^\s:\\"']){1,100}:(?:\\.|[^\s:\\"']){1,100}:(?<secret>(?:\\.|[^\s:\\"']){1,200})(?=[\s"']|$)/dg;
+const PGPASS_ENTRY =
+	/(?<![^\s"'>])(?:[A-Za-z0-9.*_-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\]):(?:\d{1,5}|\*):(?:\\.|[^\s:\\"']){1,100}:(?:\\.|[^\s:\\"']){1,100}:(?<secret>(?:\\.|[^\s:\\"']){1,200})(?=[\s"']|$)/dg;
 const PGPASS_LINE = /^[ \t]*[^\s:]+(?::(?:\\.|[^\s:\\])+){4}[ \t]*\r?$/;
 /** What every entry holds: the port field between colons. */
 const PORT_FIELD = /:(?:\d{1,5}|\*):/g;
@@ -70,7 +88,10 @@ export const POSITIONAL_SECRET_RULES: readonly SecretRule[] = [
 		kind,
 		label,
 		// 'auth=("u", "p")', 'session.auth = ("u", "p")', 'http_auth=["u", "p"]' (requests, httpx, Elasticsearch).
-		pattern: new RegExp(`(?<![A-Za-z0-9_])(?:basic_|http_|proxy_)?auth[ \\t]{0,4}[=:][ \\t]{0,4}[([]${USER_THEN_PASSWORD}[ \\t]{0,4}[)\\]]`, 'dg'),
+		pattern: new RegExp(
+			`(?<![A-Za-z0-9_])(?:basic_|http_|proxy_)?auth[ \\t]{0,4}[=:][ \\t]{0,4}[([]${USER_THEN_PASSWORD}[ \\t]{0,4}[)\\]]`,
+			'dg',
+		),
 		requires: /auth/,
 		accept: pairPassword,
 	}),

@@ -38,7 +38,11 @@ export const PROVIDER_TOKEN_RULES: readonly SecretRule[] = [
 	prefixed('github-app-token', 'GitHub App installation token', `ghs_[A-Za-z0-9]{36}${END}`),
 	prefixed('github-refresh-token', 'GitHub refresh token', `ghr_[A-Za-z0-9]{36,76}${END}`),
 	prefixed('github-fine-grained-token', 'GitHub fine-grained personal access token', `github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}${END}`),
-	prefixed('gitlab-token', 'GitLab token', `(?:glpat|glptt|gldt|glrt|gloas|glcbt|glft|glimt|glsoat)-[A-Za-z0-9_-]{20,300}(?:\\.[A-Za-z0-9_-]{1,100}){0,3}${END_DASHED}`),
+	prefixed(
+		'gitlab-token',
+		'GitLab token',
+		`(?:glpat|glptt|gldt|glrt|gloas|glcbt|glft|glimt|glsoat)-[A-Za-z0-9_-]{20,300}(?:\\.[A-Za-z0-9_-]{1,100}){0,3}${END_DASHED}`,
+	),
 	prefixed('slack-token', 'Slack token', `(?:xox[abeoprs]|xapp)-\\d{1,20}-[A-Za-z0-9-]{8,250}[A-Za-z0-9]${END}`),
 	prefixed('stripe-live-secret-key', 'Stripe live secret key', `sk_live_[A-Za-z0-9]{20,247}${END}`),
 	prefixed('stripe-test-secret-key', 'Stripe test secret key', `sk_test_[A-Za-z0-9]{20,247}${END}`),
@@ -47,7 +51,11 @@ export const PROVIDER_TOKEN_RULES: readonly SecretRule[] = [
 	prefixed('anthropic-api-key', 'Anthropic API key', `sk-ant-[a-z]{1,20}\\d{0,4}-[A-Za-z0-9_-]{32,300}${END_DASHED}`),
 	// Project, service-account and admin keys carry their kind; the legacy format is 'sk-' and 48
 	// alphanumerics with 'T3BlbkFJ' ('OpenAI' in base64) in the middle, matched here by its length.
-	prefixed('openai-api-key', 'OpenAI API key', `sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,300}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{40,64})${END_DASHED}`),
+	prefixed(
+		'openai-api-key',
+		'OpenAI API key',
+		`sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,300}|[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}|[A-Za-z0-9]{40,64})${END_DASHED}`,
+	),
 	prefixed('google-api-key', 'Google API key', `AIza[A-Za-z0-9_-]{35}${END_DASHED}`),
 	prefixed('google-oauth-client-secret', 'Google OAuth client secret', `GOCSPX-[A-Za-z0-9_-]{28}${END_DASHED}`),
 	prefixed('sendgrid-api-key', 'SendGrid API key', `SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}${END_DASHED}`),
@@ -66,7 +74,11 @@ export const PROVIDER_TOKEN_RULES: readonly SecretRule[] = [
 		pattern: new RegExp(`(?:(?<=[/.]bot)|${START})\\d{8,10}:AA[A-Za-z0-9_-]{33}${END_DASHED}`, 'gd'),
 		accept: (value) => !looksLikeFiller(value),
 	}),
-	prefixed('firebase-cloud-messaging-key', 'Firebase Cloud Messaging server key', `AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{100,300}${END_DASHED}`),
+	prefixed(
+		'firebase-cloud-messaging-key',
+		'Firebase Cloud Messaging server key',
+		`AAAA[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{100,300}${END_DASHED}`,
+	),
 	prefixed('databricks-token', 'Databricks access token', `dapi[a-f0-9]{32}(?:-\\d)?${END}`),
 	prefixed('heroku-api-key', 'Heroku API key', `HRKU-[A-Za-z0-9_-]{40,200}${END_DASHED}`),
 	prefixed('age-secret-key', 'age secret key', `AGE-SECRET-KEY-1[0-9A-Z]{58}${END}`),

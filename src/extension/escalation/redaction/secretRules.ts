@@ -30,7 +30,13 @@ const DIRECT_RULES: readonly SecretRule[] = [
  * and a key inside a PEM block is part of the block. A secret split into joined string literals
  * is judged whole, before any rule sees one of its pieces alone.
  */
-export const SECRET_RULES: readonly SecretRule[] = [PRIVATE_KEY_RULE, concatenatedSecretRule(() => DIRECT_RULES.slice(1)), ...DIRECT_RULES.slice(1)];
+export const SECRET_RULES: readonly SecretRule[] = [
+	PRIVATE_KEY_RULE,
+	concatenatedSecretRule(() => DIRECT_RULES.slice(1)),
+	...DIRECT_RULES.slice(1),
+];
 
 /** Every kind that can be reported, once each, for settings and documentation. */
-export const SECRET_KINDS: readonly SecretKind[] = [...new Map(SECRET_RULES.flatMap((rule) => rule.kinds).map((kind) => [kind.kind, kind])).values()];
+export const SECRET_KINDS: readonly SecretKind[] = [
+	...new Map(SECRET_RULES.flatMap((rule) => rule.kinds).map((kind) => [kind.kind, kind])).values(),
+];

@@ -24,7 +24,11 @@ function isJwt(value: string): boolean {
 /** Basic credentials are base64 of 'user:password'. */
 function isBasicCredential(value: string): boolean {
 	const decoded = decodeBase64(value);
-	return decoded !== undefined && /^[\x20-\x7e]+:[\x20-\x7e]+$/.test(decoded) && !looksLikePlaceholder(decoded.slice(decoded.indexOf(':') + 1));
+	return (
+		decoded !== undefined &&
+		/^[\x20-\x7e]+:[\x20-\x7e]+$/.test(decoded) &&
+		!looksLikePlaceholder(decoded.slice(decoded.indexOf(':') + 1))
+	);
 }
 
 /**
@@ -40,7 +44,8 @@ function credentialInUrl(schemes: string, passwordStops: string): RegExp {
 /** SQLAlchemy and its kin name the driver after the dialect ('postgresql+psycopg2://', 'mysql+pymysql://'). */
 const DATABASE_SCHEMES =
 	'(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|cockroachdb|clickhouse|neo4j(?:\\+s)?|bolt|couchdb|cassandra|oracle|db2|redshift|snowflake|trino|presto|timescaledb|vertica|sybase|firebird|hana)(?:\\+[A-Za-z0-9_]{1,30})?';
-const OTHER_URL_SCHEMES = 'https?|ftps?|sftp|ssh|git(?:\\+https?|\\+ssh)?|svn|smtps?|imaps?|pop3s?|ldaps?|wss?|socks5h?|nntp|cloudinary|nats|kafka|mqtts?';
+const OTHER_URL_SCHEMES =
+	'https?|ftps?|sftp|ssh|git(?:\\+https?|\\+ssh)?|svn|smtps?|imaps?|pop3s?|ldaps?|wss?|socks5h?|nntp|cloudinary|nats|kafka|mqtts?';
 
 /** The query parameters that make a URL or string an Azure shared access signature. */
 const SAS_PARAMETER = /(?:^|[?&;"'\s])(?:sv|se|sp|sr|srt|ss|spr|st|skoid)=/;
@@ -119,14 +124,16 @@ export const STRUCTURED_SECRET_RULES: readonly SecretRule[] = [
 	patternRule({
 		kind: 'bearer-token',
 		label: 'Bearer token in an Authorization header',
-		pattern: /(?<![A-Za-z0-9_-])authorization["'\]]{0,2}[ \t]{0,20}[:=,][ \t]{0,20}(?:["'`][ \t]{0,20})?bearer[ \t]{1,20}(?<secret>[A-Za-z0-9._~+/-]{12,4096}=*)(?![A-Za-z0-9._~+/=-])/dgi,
+		pattern:
+			/(?<![A-Za-z0-9_-])authorization["'\]]{0,2}[ \t]{0,20}[:=,][ \t]{0,20}(?:["'`][ \t]{0,20})?bearer[ \t]{1,20}(?<secret>[A-Za-z0-9._~+/-]{12,4096}=*)(?![A-Za-z0-9._~+/=-])/dgi,
 		// Opaque tokens are random: a digit somewhere, or a length no word has.
 		accept: (value) => !looksLikePlaceholder(value) && (/\d/.test(value) || value.length >= 24),
 	}),
 	patternRule({
 		kind: 'basic-auth-header',
 		label: 'Basic credentials in an Authorization header',
-		pattern: /(?<![A-Za-z0-9_-])authorization["'\]]{0,2}[ \t]{0,20}[:=,][ \t]{0,20}(?:["'`][ \t]{0,20})?basic[ \t]{1,20}(?<secret>[A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi,
+		pattern:
+			/(?<![A-Za-z0-9_-])authorization["'\]]{0,2}[ \t]{0,20}[:=,][ \t]{0,20}(?:["'`][ \t]{0,20})?basic[ \t]{1,20}(?<secret>[A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi,
 		accept: isBasicCredential,
 	}),
 ];
