@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { SETTINGS_SECTION } from '../shared/settings.js';
-import { explainSelection } from './actions/explainCommand.js';
+import { DEFAULT_SETTINGS, SETTINGS_SECTION } from '../shared/settings.js';
+import { ExplainCommand } from './actions/explainCommand.js';
 import { RewriteCommands } from './actions/rewriteCommands.js';
+import { RewriteProposals } from './actions/rewriteProposals.js';
 import { VirtualDocuments } from './actions/virtualDocuments.js';
 import { EscalationCommands } from './escalation/escalationCommands.js';
 import { showEscalationLog } from './escalation/escalationLogView.js';
@@ -54,7 +55,7 @@ export function registerCommands(
 
 	register(Commands.toggleInlineCompletions, async () => {
 		const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-		const enabled = configuration.get<boolean>('inlineCompletion.enabled', true);
+		const enabled = configuration.get<boolean>('inlineCompletion.enabled', DEFAULT_SETTINGS.inlineCompletion.enabled);
 		// Global: pausing is a choice about this machine and this user, not about one workspace.
 		await configuration.update('inlineCompletion.enabled', !enabled, vscode.ConfigurationTarget.Global);
 		log.info(enabled ? 'Inline completions paused.' : 'Inline completions resumed.');
@@ -63,7 +64,9 @@ export function registerCommands(
 	register(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', `@ext:${context.extension.id}`));
 
 	const actionItems = (): (vscode.QuickPickItem & { run?: () => Promise<void> })[] => {
-		const enabled = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<boolean>('inlineCompletion.enabled', true);
+		const enabled = vscode.workspace
+			.getConfiguration(SETTINGS_SECTION)
+			.get<boolean>('inlineCompletion.enabled', DEFAULT_SETTINGS.inlineCompletion.enabled);
 		const run = (command: string) => async () => void (await vscode.commands.executeCommand(command));
 		return [
 			{ label: 'Hearth', kind: vscode.QuickPickItemKind.Separator },
@@ -82,20 +85,18 @@ export function registerCommands(
 		];
 	};
 
+	// Proposed rewrites (a diff to accept or reject), from the local model and the frontier model alike.
 	const answers = new VirtualDocuments('hearth-answer');
-	const proposals = new VirtualDocuments('hearth-proposal');
-	const rewrites = new RewriteCommands(server.client, proposals, context.globalState, log);
-	context.subscriptions.push(answers, proposals, rewrites);
+	const proposalDocuments = new VirtualDocuments('hearth-proposal');
+	const proposals = new RewriteProposals(proposalDocuments, log);
+	context.subscriptions.push(answers, proposalDocuments, proposals);
 
-	// Escalation: the one path by which code leaves the machine, on these commands only.
+	// Escalation: the one path by which code leaves the machine, on these commands only. Made first,
+	// so that the local actions are given it ("Escalate…" on their results).
 	const outgoing = new VirtualDocuments('hearth-outgoing');
 	const auditPath = vscode.Uri.joinPath(context.globalStorageUri, 'escalations.jsonl').fsPath;
 	const audit = new AuditLog(auditPath);
-	const escalations = new EscalationCommands(server.client, answers, outgoing, rewrites, new FrontierKeys(context.secrets), audit, log);
-	rewrites.escalation = {
-		escalate: (task, target) => escalations.escalate(task, target),
-		remember: (task, target) => escalations.rememberLocal(task, target),
-	};
+	const escalations = new EscalationCommands(server.client, answers, outgoing, proposals, new FrontierKeys(context.secrets), audit, log);
 	context.subscriptions.push(outgoing, escalations);
 	register(Commands.askFrontier, () => escalations.askFrontier());
 	register(Commands.escalateLocalAnswer, () => escalations.escalateLastLocal());
@@ -103,11 +104,14 @@ export function registerCommands(
 	register(Commands.clearFrontierApiKey, () => escalations.showKeyCommand('clear'));
 	register(Commands.showEscalationLog, () => showEscalationLog(audit, auditPath, answers));
 
-	register(Commands.explain, () => explainSelection(server.client, answers, log, rewrites.escalation));
+	// The local actions.
+	const explain = new ExplainCommand(server.client, answers, log, escalations);
+	const rewrites = new RewriteCommands(server.client, proposals, context.globalState, log, escalations);
+	register(Commands.explain, () => explain.run());
 	register(Commands.refactor, () => rewrites.refactor());
 	register(Commands.cleanUpDocs, () => rewrites.cleanUpDocs());
-	register(Commands.acceptProposal, () => rewrites.accept());
-	register(Commands.rejectProposal, () => rewrites.reject());
+	register(Commands.acceptProposal, () => proposals.accept());
+	register(Commands.rejectProposal, () => proposals.reject());
 
 	register(Commands.chooseModel, () => showModelSwitcher({ client: server.client, credentials, log, actions: actionItems }));
 

@@ -1,63 +1,106 @@
+import {
+	choice,
+	flag,
+	httpUrlOrEmpty,
+	integer,
+	machineScoped,
+	price,
+	sectionDefaults,
+	stringList,
+	text,
+	type SectionValues,
+} from './settingRules.js';
+
 /**
- * The user's settings, as both sides read them. The server pulls the `hearth` section through
- * `workspace/configuration`; package.json declares the same keys with their scopes. Model location
- * and performance settings are machine-scoped so that a workspace cannot point the extension at a
- * file or a thread count of its choosing.
+ * The user's settings, each written once: its default, bounds, choices and scope, in the same terms
+ * as package.json's `contributes.configuration`, which declares them to VS Code. The types, the
+ * defaults and the validation (parseSettings.ts) all come from this table, and
+ * test/unit/settingsSchema.test.ts fails when it and package.json disagree in any setting.
+ *
+ * The server pulls the `hearth` section through `workspace/configuration` and reads the completion
+ * sections; the extension reads `escalation` itself (machine values only). Model location,
+ * performance, actions, escalation and tracing are machine-scoped so that a workspace cannot point
+ * the extension at a file, a server or a thread count of its choosing, nor turn tracing on.
  */
 export const SETTINGS_SECTION = 'hearth';
 
-export type CompletionModeSetting = 'auto' | 'single-line' | 'multi-line';
-export type GpuSetting = 'auto' | 'off';
-/** Where completions come from: a GGUF file run in the server process, or an OpenAI-compatible server. */
-export type ModelBackendSetting = 'local' | 'server';
-
-export interface HearthSettings {
-	model: {
-		path: string;
-		backend: ModelBackendSetting;
+export const SETTINGS_SCHEMA = {
+	model: machineScoped({
+		path: text(''),
+		/** Where completions come from: a GGUF file run in the server process, or an OpenAI-compatible server. */
+		backend: choice(['local', 'server'], 'local'),
 		/** Base URL of an OpenAI-compatible server (llama-server, Ollama, LM Studio, vLLM), e.g. http://127.0.0.1:8080/v1. */
-		serverUrl: string;
+		serverUrl: httpUrlOrEmpty(''),
 		/** The model name that server expects in requests. */
-		serverModel: string;
-	};
+		serverModel: text(''),
+	}),
 	inlineCompletion: {
-		enabled: boolean;
-		maxTokens: number;
-		mode: CompletionModeSetting;
-		timeBudgetMs: number;
+		enabled: flag(true),
+		maxTokens: integer(64, 1, 512),
+		mode: choice(['auto', 'single-line', 'multi-line'], 'auto'),
+		timeBudgetMs: integer(3000, 100, 60_000),
 		/** Bounds of the adaptive wait between a keystroke and the model call. */
-		debounceMinMs: number;
-		debounceMaxMs: number;
+		debounceMinMs: integer(0, 0, 2000),
+		debounceMaxMs: integer(400, 0, 2000),
 		/** Most prompt tokens per completion (the text around the cursor plus extra context). */
-		contextBudget: number;
+		contextBudget: integer(1536, 128, 131_072),
 		/** Add recently edited and similar chunks of other open files ahead of the file. */
-		extraContext: boolean;
+		extraContext: flag(true),
 		/** Prepare the next suggestion while one is shown, as if it were accepted. */
-		prefetch: boolean;
-	};
-	performance: { threads: number; contextSize: number; gpu: GpuSetting };
+		prefetch: flag(true),
+	},
+	performance: machineScoped({
+		threads: integer(0, 0, 256),
+		contextSize: integer(2048, 256, 131_072),
+		gpu: choice(['auto', 'off'], 'auto'),
+	}),
 	/** Explain, refactor and clean up. */
-	actions: {
+	actions: machineScoped({
 		/** Most tokens one answer may have, below the action's own limit (actionMaxTokens); 0: the action's own limit. */
-		maxTokens: number;
-	};
+		maxTokens: integer(0, 0, 16_384),
+	}),
+	/** The frontier model, read by the extension from the user's (machine's) settings only. */
+	escalation: machineScoped({
+		/** Not checked as a URL here: a bad one is refused where it is used (endpointOrigin), never replaced by another endpoint. */
+		baseUrl: text('https://api.openai.com/v1'),
+		model: text('gpt-4.1'),
+		organization: text(''),
+		skipPreview: flag(false),
+		redactSecrets: flag(true),
+		exclude: stringList([]),
+		maxInputTokens: integer(32_000, 256, 2_000_000),
+		maxOutputTokens: integer(4096, 16, 200_000),
+		timeoutSeconds: integer(60, 5, 3600),
+		/** The whole escalation, retries included, however steadily the endpoint sends. */
+		totalTimeoutSeconds: integer(600, 10, 7200),
+		pricePerMillionTokens: price(),
+	}),
+	/** Read by vscode-languageclient itself (the client's id is `hearth`). */
+	trace: machineScoped({
+		server: choice(['off', 'messages', 'verbose'], 'off'),
+	}),
+} as const;
+
+export type SettingsSectionName = keyof typeof SETTINGS_SCHEMA;
+
+/** The sections the language server reads. */
+export interface HearthSettings {
+	model: SectionValues<typeof SETTINGS_SCHEMA.model>;
+	inlineCompletion: SectionValues<typeof SETTINGS_SCHEMA.inlineCompletion>;
+	performance: SectionValues<typeof SETTINGS_SCHEMA.performance>;
+	actions: SectionValues<typeof SETTINGS_SCHEMA.actions>;
 }
 
+export type EscalationSettingValues = SectionValues<typeof SETTINGS_SCHEMA.escalation>;
+export type CompletionModeSetting = HearthSettings['inlineCompletion']['mode'];
+export type GpuSetting = HearthSettings['performance']['gpu'];
+export type ModelBackendSetting = HearthSettings['model']['backend'];
+
 export const DEFAULT_SETTINGS: HearthSettings = {
-	model: { path: '', backend: 'local', serverUrl: '', serverModel: '' },
-	inlineCompletion: {
-		enabled: true,
-		maxTokens: 64,
-		mode: 'auto',
-		timeBudgetMs: 3000,
-		debounceMinMs: 0,
-		debounceMaxMs: 400,
-		contextBudget: 1536,
-		extraContext: true,
-		prefetch: true,
-	},
-	performance: { threads: 0, contextSize: 2048, gpu: 'auto' },
-	actions: { maxTokens: 0 },
+	model: sectionDefaults(SETTINGS_SCHEMA.model),
+	inlineCompletion: sectionDefaults(SETTINGS_SCHEMA.inlineCompletion),
+	performance: sectionDefaults(SETTINGS_SCHEMA.performance),
+	actions: sectionDefaults(SETTINGS_SCHEMA.actions),
 };
 
 /** Settings whose change means the model must be loaded again. */

@@ -2,7 +2,10 @@
 // another model file and tells Hearth to send completions to a server of its choosing. Both are
 // machine-scoped settings, so neither may take effect: the bundled model stays in use, and the
 // server (a real HTTP server on 127.0.0.1 that counts what arrives) never hears from Hearth.
+// The user's own settings hold an escalation timeout below package.json's minimum: the extension
+// checks it against the same schema as every other setting, says so in its log and uses the default.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
@@ -18,6 +21,9 @@ import {
 } from './harness/index.js';
 import { buildExtensionVsix } from './support/extensionVsix.js';
 import { collectHearthLog, HEARTH, hearthStatus, shortModelName, type HearthStatus } from './support/hearthExtension.js';
+
+/** package.json's minimum for hearth.escalation.timeoutSeconds is 5. */
+const TIMEOUT_BELOW_MINIMUM = 1;
 
 describe('A workspace cannot set machine-scoped Hearth settings (code-server + chromium)', function () {
 	let session: Session | undefined;
@@ -53,7 +59,11 @@ describe('A workspace cannot set machine-scoped Hearth settings (code-server + c
 				2,
 			),
 		});
-		session = await startSession({ workspace, vsix: [vsix.path] });
+		session = await startSession({
+			workspace,
+			vsix: [vsix.path],
+			machineSettings: { 'hearth.escalation.timeoutSeconds': TIMEOUT_BELOW_MINIMUM },
+		});
 	});
 
 	screenshotFailures(() => session);
@@ -89,5 +99,21 @@ describe('A workspace cannot set machine-scoped Hearth settings (code-server + c
 		const file = /^File: (.+) \([\d.]+ MiB, \S+\)$/m.exec(tooltip)?.[1];
 		assert.ok(file?.endsWith(`/${HEARTH.bundledModel}`), `the bundled model, not the workspace's file: ${file}\n${tooltip}`);
 		assert.deepEqual(decoyRequests, [], 'nothing reached the server the workspace named');
+	});
+
+	it('names an escalation setting below its minimum in the Hearth log, with the default it uses instead', async function () {
+		this.timeout(90_000);
+		const { server } = session ?? assert.fail('the session did not start');
+		const expected = `Setting hearth.escalation.timeoutSeconds has an invalid value ${TIMEOUT_BELOW_MINIMUM}; using 60.`;
+		let log = '';
+		await wb().waitFor(
+			async () => {
+				const copy = collectHearthLog(server, 'hearth-workspace-settings');
+				log = copy ? readFileSync(copy, 'utf8') : '';
+				return log.includes(expected);
+			},
+			60_000,
+			() => `the Hearth log never said "${expected}"; it has:\n${log}`,
+		);
 	});
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseSettings } from '../../src/shared/parseSettings.js';
+import { parseEscalationSettings, parseSettings } from '../../src/shared/parseSettings.js';
 import { DEFAULT_SETTINGS, modelReloadNeeded } from '../../src/shared/settings.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -65,6 +65,39 @@ describe('settings', function () {
 		assert.equal(bad.settings.actions.maxTokens, 0);
 		assert.deepEqual(bad.problems, ['Setting hearth.actions.maxTokens has an invalid value -1; using 0.']);
 		assert.equal(parseSettings({ actions: { maxTokens: 2.5 } }).problems.length, 1);
+	});
+
+	it('checks the escalation settings by the same rules: bounds, kinds and fields, each named with the value used', function () {
+		assert.deepEqual(parseEscalationSettings({ baseUrl: ' http://127.0.0.1:8080/v1 ', maxInputTokens: 4000 }).problems, []);
+		assert.equal(parseEscalationSettings({ baseUrl: ' http://127.0.0.1:8080/v1 ' }).settings.baseUrl, 'http://127.0.0.1:8080/v1');
+		const { settings, problems } = parseEscalationSettings({
+			maxInputTokens: 100,
+			timeoutSeconds: 2.5,
+			skipPreview: 'yes',
+			exclude: ['secrets/**', 7],
+			pricePerMillionTokens: { input: 2 },
+		});
+		assert.deepEqual(problems, [
+			'Setting hearth.escalation.skipPreview has an invalid value "yes"; using false.',
+			'Setting hearth.escalation.exclude has an invalid value ["secrets/**",7]; using ["secrets/**"].',
+			'Setting hearth.escalation.maxInputTokens has an invalid value 100; using 32000.',
+			'Setting hearth.escalation.timeoutSeconds has an invalid value 2.5; using 60.',
+			'Setting hearth.escalation.pricePerMillionTokens has an invalid value {"input":2}; using {}.',
+		]);
+		assert.equal(settings.skipPreview, false);
+		assert.deepEqual(settings.exclude, ['secrets/**']);
+		assert.deepEqual(settings.pricePerMillionTokens, {});
+		assert.deepEqual(parseEscalationSettings({ pricePerMillionTokens: { input: 2, output: 8 } }).settings.pricePerMillionTokens, {
+			input: 2,
+			output: 8,
+		});
+	});
+
+	it('leaves the escalation section to the extension: the server neither reads nor reports it', function () {
+		assert.deepEqual(parseSettings({ escalation: { maxInputTokens: -1 }, trace: { server: 'loud' } }), {
+			settings: DEFAULT_SETTINGS,
+			problems: [],
+		});
 	});
 
 	it('knows which changes need the model loaded again', function () {

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { CheckCommentOnlyRequest } from '../../shared/protocol.js';
-import type { RewriteCommands } from '../actions/rewriteCommands.js';
+import type { LocalResultEscalation } from '../actions/localResultEscalation.js';
+import type { RewriteProposals } from '../actions/rewriteProposals.js';
 import { selectionTarget, type SelectionTarget } from '../actions/selectionTarget.js';
 import type { VirtualDocuments } from '../actions/virtualDocuments.js';
 import { checkEscalationAllowed } from './escalationGate.js';
@@ -31,21 +32,33 @@ interface Escalation {
  * "Ask Frontier Model…" and "Escalate…": the only way code leaves the machine, and only on the
  * user's command. In order: the workspace must be trusted, the file not excluded, the request within
  * limits and a key set for the endpoint; then the exact request is previewed and confirmed; then it is
- * sent once, streamed into a panel, and recorded in the local audit log however it ended.
+ * sent once, streamed into a panel, and recorded in the local audit log however it ended. A frontier
+ * rewrite goes to the same proposals (diff, Accept, Reject) as a local one.
+ *
+ * Made before the local actions, which it is given to (as their LocalResultEscalation).
  */
-export class EscalationCommands implements vscode.Disposable {
+export class EscalationCommands implements LocalResultEscalation, vscode.Disposable {
 	private running: AbortController | undefined;
 	private lastLocal: Escalation | undefined;
+	private readonly settingsWatch: vscode.Disposable;
 
 	constructor(
 		private readonly client: LanguageClient,
 		private readonly answers: VirtualDocuments,
 		private readonly previews: VirtualDocuments,
-		private readonly rewrites: RewriteCommands,
+		private readonly proposals: RewriteProposals,
 		private readonly keys: FrontierKeys,
 		private readonly audit: AuditLog,
 		private readonly log: vscode.LogOutputChannel,
-	) {}
+	) {
+		// Bad values are said when they are set (and at start), as the server does for its settings.
+		this.reportSettingProblems();
+		this.settingsWatch = vscode.workspace.onDidChangeConfiguration((change) => {
+			if (change.affectsConfiguration('hearth.escalation')) {
+				this.reportSettingProblems();
+			}
+		});
+	}
 
 	/** The selection (or the function at the cursor), with an optional question. */
 	async askFrontier(): Promise<void> {
@@ -89,7 +102,7 @@ export class EscalationCommands implements vscode.Disposable {
 	}
 
 	/** Remembers a local explain/refactor/clean-up result, so "Escalate…" can send the same task. */
-	rememberLocal(task: EscalationTask, target: SelectionTarget): void {
+	remember(task: EscalationTask, target: SelectionTarget): void {
 		this.lastLocal = { task, target };
 		void vscode.commands.executeCommand('setContext', HAS_LOCAL_ANSWER_CONTEXT_KEY, true);
 	}
@@ -176,6 +189,13 @@ export class EscalationCommands implements vscode.Disposable {
 
 	dispose(): void {
 		this.running?.abort();
+		this.settingsWatch.dispose();
+	}
+
+	private reportSettingProblems(): void {
+		for (const problem of readEscalationSettings().problems) {
+			this.log.warn(problem);
+		}
 	}
 
 	private async send(
@@ -313,7 +333,7 @@ export class EscalationCommands implements vscode.Disposable {
 			rewrite.unrestoredPlaceholders > 0
 				? ` · ${rewrite.unrestoredPlaceholders} redaction placeholder(s) left in the code: fix them before saving`
 				: '';
-		await this.rewrites.offer(target, rewrite.code, {
+		await this.proposals.offer(target, rewrite.code, {
 			kind: task.kind === 'cleanup' ? 'cleanup' : 'refactor',
 			by: model,
 			footer: footer + placeholders,
