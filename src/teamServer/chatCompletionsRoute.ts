@@ -2,8 +2,8 @@ import type { ChatEngine } from '../engine/chat/chatEngine.js';
 import { ChatEngineError } from '../engine/chat/chatEngineError.js';
 import type { ChatResult, ChatStopReason } from '../engine/chat/chatTypes.js';
 import type { AdmissionGate } from './admissionGate.js';
-import { responseId, sendAnswer, unixSeconds, usageOf, type Exchange, type GenerationReport } from './exchange.js';
-import { badRequest, OpenAiHttpError, tooManyRequests } from './openAiErrors.js';
+import { responseId, unixSeconds, usageOf, type Exchange, type GenerationReport } from './exchange.js';
+import { badRequest, OpenAiHttpError, sendJson, tooManyRequests } from './openAiErrors.js';
 import {
 	chatMessages,
 	includeUsageInStream,
@@ -57,7 +57,7 @@ export async function serveChatCompletions(
 			model: exchange.modelId,
 			choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
 		});
-		const stream = streamed ? new SseStream(exchange.response, exchange.faults.takeStreamFaults()) : undefined;
+		const stream = streamed ? new SseStream(exchange.response) : undefined;
 		stream?.send(chunk({ role: 'assistant', content: '' }, null));
 		let result: ChatResult;
 		try {
@@ -100,7 +100,7 @@ export async function serveChatCompletions(
 		}
 		const usage = usageOf(result.stats.promptTokens, result.stats.generatedTokens);
 		if (!stream) {
-			sendAnswer(exchange, {
+			sendJson(exchange.response, 200, {
 				id,
 				object: 'chat.completion',
 				created,

@@ -1,8 +1,8 @@
 import type { CompletionBackend } from '../engine/runtime/completionBackend.js';
 import type { StopReason } from '../engine/runtime/completionEngine.js';
 import type { AdmissionGate } from './admissionGate.js';
-import { responseId, sendAnswer, unixSeconds, usageOf, type Exchange, type GenerationReport } from './exchange.js';
-import { tooManyRequests } from './openAiErrors.js';
+import { responseId, unixSeconds, usageOf, type Exchange, type GenerationReport } from './exchange.js';
+import { sendJson, tooManyRequests } from './openAiErrors.js';
 import {
 	includeUsageInStream,
 	optionalNumber,
@@ -52,7 +52,7 @@ export async function serveCompletions(
 			model: exchange.modelId,
 			choices: [{ index: 0, text, finish_reason: finishReason, logprobs: null }],
 		});
-		const stream = streamed ? new SseStream(exchange.response, exchange.faults.takeStreamFaults()) : undefined;
+		const stream = streamed ? new SseStream(exchange.response) : undefined;
 		// Post-processed text can shrink (a partial line held back): only growth of what was sent is streamed.
 		let sent = '';
 		const streamUpTo = (text: string) => {
@@ -99,7 +99,7 @@ export async function serveCompletions(
 			stoppedText === undefined && (result.stopReason === 'max-tokens' || result.stopReason === 'context-full') ? 'length' : 'stop';
 		const usage = usageOf(result.stats.promptTokens, result.stats.generatedTokens);
 		if (!stream) {
-			sendAnswer(exchange, { ...chunk(text, finishReason), usage });
+			sendJson(exchange.response, 200, { ...chunk(text, finishReason), usage });
 			return report(result.stopReason, finishReason);
 		}
 		streamUpTo(text);

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson, sendJsonText } from './openAiErrors.js';
-import { truncatedJson, type FaultInjector } from './serverFaults.js';
 
 /** One request being answered, with what every route needs. */
 export interface Exchange {
@@ -9,7 +7,6 @@ export interface Exchange {
 	response: ServerResponse;
 	/** Aborts when the client goes away before the answer is complete. */
 	clientGone: AbortSignal;
-	faults: FaultInjector;
 	/** The model id this server lists and names in its answers. */
 	modelId: string;
 }
@@ -25,16 +22,6 @@ export interface GenerationReport {
 	clientDisconnected: boolean;
 	promptTokens: number;
 	generatedTokens: number;
-}
-
-/** A 200 JSON answer (unless a test asked for a malformed one). */
-export function sendAnswer(exchange: Exchange, body: unknown): void {
-	const text = JSON.stringify(body);
-	if (exchange.faults.takeMalformedJson()) {
-		sendJsonText(exchange.response, 200, truncatedJson(text));
-		return;
-	}
-	sendJson(exchange.response, 200, body);
 }
 
 export function responseId(prefix: 'cmpl' | 'chatcmpl'): string {

@@ -31,30 +31,11 @@ export function tooManyRequests(message: string, retryAfterSeconds = 1): OpenAiH
 	return new OpenAiHttpError(429, message, 'rate_limit_error', 'rate_limit_exceeded', null, { 'Retry-After': String(retryAfterSeconds) });
 }
 
-/** The error a fault injection or an unexpected failure answers with, by status. */
-export function errorForStatus(status: number, message: string): OpenAiHttpError {
-	switch (status) {
-		case 400:
-			return badRequest(message);
-		case 401:
-			return new OpenAiHttpError(401, message, 'authentication_error', 'invalid_api_key');
-		case 404:
-			return new OpenAiHttpError(404, message, 'not_found_error');
-		case 429:
-			return tooManyRequests(message);
-		default:
-			return new OpenAiHttpError(status, message, status >= 500 ? 'server_error' : 'invalid_request_error');
-	}
-}
-
 export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-	sendJsonText(response, status, JSON.stringify(body), headers);
-}
-
-export function sendJsonText(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
 	if (response.headersSent || response.destroyed) {
 		return;
 	}
+	const text = JSON.stringify(body);
 	response.writeHead(status, {
 		'Content-Type': 'application/json; charset=utf-8',
 		'Content-Length': String(Buffer.byteLength(text)),

@@ -1,21 +1,18 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChatEngine } from '../engine/chat/chatEngine.js';
 import { silentLogger, type Logger } from '../engine/logger.js';
 import type { CompletionBackend } from '../engine/runtime/completionBackend.js';
 import { AdmissionGate } from './admissionGate.js';
 import { serveChatCompletions } from './chatCompletionsRoute.js';
 import { serveCompletions } from './completionsRoute.js';
-import { sendAnswer, unixSeconds, type Exchange, type GenerationReport } from './exchange.js';
-import { errorForStatus, OpenAiHttpError, sendError } from './openAiErrors.js';
+import { unixSeconds, type Exchange, type GenerationReport } from './exchange.js';
+import { OpenAiHttpError, sendError, sendJson } from './openAiErrors.js';
 import { readJsonObject } from './requestBody.js';
-import { FaultInjector, type ServerFaults } from './serverFaults.js';
 import { messageOf } from '../shared/errorMessage.js';
 
 export type { GenerationReport } from './exchange.js';
-export type { ServerFaults } from './serverFaults.js';
 
 export interface OpenAiServerOptions {
 	/** Fill-in-the-middle for POST /v1/completions (the local CompletionEngine, or any backend). */
@@ -35,28 +32,11 @@ export interface OpenAiServerOptions {
 	logger?: Logger;
 	/** Called as each generation request ends, however it ended (client gone included). */
 	onGenerationEnd?: (report: GenerationReport) => void;
-	/**
-	 * FOR TESTS ONLY: faults to inject (see ServerFaults), so that clients can be tested against this
-	 * real server misbehaving. The CLI never sets them.
-	 */
-	faults?: ServerFaults;
-	/**
-	 * FOR TESTS ONLY: called as each request arrives (before any fault or key check), so that a test
-	 * can count what reached the server and see the headers it carried. The CLI never sets it.
-	 */
-	onRequest?: (request: { method: string; path: string; headers: http.IncomingHttpHeaders }) => void;
-	/**
-	 * FOR TESTS ONLY: called with each POST body the routes parsed, so that a test can compare what a
-	 * client sent with what it meant to send. The CLI never sets it.
-	 */
-	onRequestBody?: (path: string, body: Record<string, unknown>) => void;
 }
 
 export interface OpenAiServer {
 	/** The base URL clients are given, e.g. http://127.0.0.1:PORT/v1 */
 	url: string;
-	/** FOR TESTS ONLY: replaces the injected faults (one-shot ones start afresh). */
-	setFaults(faults: ServerFaults): void;
 	/** Stops listening and drops open connections, which aborts their generations. The engines stay. */
 	close(): Promise<void>;
 }
@@ -72,16 +52,9 @@ export const DEFAULT_MAX_QUEUED_REQUESTS = 4;
  */
 export async function startOpenAiServer(options: OpenAiServerOptions): Promise<OpenAiServer> {
 	const logger = options.logger ?? silentLogger;
-	const faults = new FaultInjector(options.faults);
 	const maxQueued = Math.max(0, options.maxQueuedRequests ?? DEFAULT_MAX_QUEUED_REQUESTS);
 	const gates = { completions: new AdmissionGate(maxQueued), chat: new AdmissionGate(maxQueued) };
 	const createdAt = unixSeconds();
-
-	const readBody = async (path: string, request: http.IncomingMessage): Promise<Record<string, unknown>> => {
-		const body = await readJsonObject(request);
-		options.onRequestBody?.(path, body);
-		return body;
-	};
 
 	const route = async (exchange: Exchange): Promise<GenerationReport | undefined> => {
 		const { request } = exchange;
@@ -91,9 +64,9 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 			requireMethod(method, 'GET');
 			const model = { id: options.modelId, object: 'model', created: createdAt, owned_by: 'hearth' };
 			if (path === '/v1/models') {
-				sendAnswer(exchange, { object: 'list', data: [model] });
+				sendJson(exchange.response, 200, { object: 'list', data: [model] });
 			} else if (decodeURIComponent(path.slice('/v1/models/'.length)) === options.modelId) {
-				sendAnswer(exchange, model);
+				sendJson(exchange.response, 200, model);
 			} else {
 				throw new OpenAiHttpError(
 					404,
@@ -107,11 +80,11 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 		}
 		if (path === '/v1/completions' && options.completions) {
 			requireMethod(method, 'POST');
-			return serveCompletions(exchange, options.completions, gates.completions, await readBody(path, request));
+			return serveCompletions(exchange, options.completions, gates.completions, await readJsonObject(request));
 		}
 		if (path === '/v1/chat/completions' && options.chat) {
 			requireMethod(method, 'POST');
-			return serveChatCompletions(exchange, options.chat, gates.chat, await readBody(path, request));
+			return serveChatCompletions(exchange, options.chat, gates.chat, await readJsonObject(request));
 		}
 		throw new OpenAiHttpError(
 			404,
@@ -129,17 +102,8 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 				gone.abort();
 			}
 		});
-		const exchange: Exchange = { request, response, clientGone: gone.signal, faults, modelId: options.modelId };
-		options.onRequest?.({ method: request.method ?? 'GET', path: (request.url ?? '/').split('?')[0]!, headers: request.headers });
+		const exchange: Exchange = { request, response, clientGone: gone.signal, modelId: options.modelId };
 		try {
-			const delay = faults.delayFirstByteMs;
-			if (delay > 0) {
-				await sleep(delay, undefined, { signal: gone.signal });
-			}
-			const failure = faults.takeFailure();
-			if (failure !== undefined) {
-				throw errorForStatus(failure, `Injected failure (HTTP ${failure}).`);
-			}
 			if (options.apiKey !== undefined && !bearerMatches(request.headers.authorization, options.apiKey)) {
 				throw new OpenAiHttpError(401, 'Incorrect API key provided.', 'authentication_error', 'invalid_api_key');
 			}
@@ -165,7 +129,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 				return;
 			}
 			request.resume(); // an unread body must not hold the connection
-			sendError(response, httpError ?? errorForStatus(500, `Internal error: ${messageOf(error)}`));
+			sendError(response, httpError ?? new OpenAiHttpError(500, `Internal error: ${messageOf(error)}`, 'server_error'));
 		}
 	};
 
@@ -181,7 +145,6 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
 	const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 	return {
 		url: `http://${host}:${address.port}/v1`,
-		setFaults: (next) => faults.replace(next),
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.close(() => resolve());

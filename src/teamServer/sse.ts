@@ -1,20 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import type { StreamFaults } from './serverFaults.js';
 
 /**
  * A `text/event-stream` answer in OpenAI's framing: `data: {json}\n\n` events, then `data: [DONE]\n\n`.
  * Writes after the client has gone are dropped (the generation is being aborted by then).
  */
 export class SseStream {
-	private events = 0;
-	private cut = false;
-	/** Nothing more is written, yet the connection stays open (the stall fault). */
-	private stalled = false;
-
-	constructor(
-		private readonly response: ServerResponse,
-		private readonly faults: StreamFaults = { malformedFirstEvent: false },
-	) {
+	constructor(private readonly response: ServerResponse) {
 		response.writeHead(200, {
 			'Content-Type': 'text/event-stream; charset=utf-8',
 			'Cache-Control': 'no-cache',
@@ -26,24 +17,14 @@ export class SseStream {
 	}
 
 	get open(): boolean {
-		return !this.cut && !this.stalled && !this.response.destroyed && !this.response.writableEnded;
+		return !this.response.destroyed && !this.response.writableEnded;
 	}
 
 	send(data: unknown): void {
 		if (!this.open) {
 			return;
 		}
-		const json = this.faults.malformedFirstEvent && this.events === 0 ? '{"id": "cut off' : JSON.stringify(data);
-		this.response.write(`data: ${json}\n\n`);
-		this.events++;
-		if (this.faults.closeAfterEvents !== undefined && this.events >= this.faults.closeAfterEvents) {
-			// After the events already written have gone out, as a server that died mid-answer would leave it.
-			this.cut = true;
-			this.response.socket?.destroySoon();
-		}
-		if (this.faults.stallAfterEvents !== undefined && this.events >= this.faults.stallAfterEvents) {
-			this.stalled = true;
-		}
+		this.response.write(`data: ${JSON.stringify(data)}\n\n`);
 	}
 
 	done(): void {

@@ -14,6 +14,7 @@ import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { buildOutgoingRequest } from '../../src/extension/escalation/frontier/outgoingRequest.js';
 import { startOpenAiServer, type OpenAiServer } from '../../src/teamServer/openAiServer.js';
+import { TeamServerFaultProxy } from '../helpers/teamServerFaults.js';
 import { HEARTH_WORKSPACE } from './fixtures/hearthWorkspace.js';
 import {
 	ensureCodeServer,
@@ -59,15 +60,20 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 	let model: LoadedModel | undefined;
 	let chat: ChatEngine | undefined;
 	let frontier: OpenAiServer | undefined;
+	/** The frontier server as the extension knows it: behind a proxy that records every request (it injects no fault here). */
+	let front: TeamServerFaultProxy | undefined;
 	let decoy: http.Server | undefined;
 	let decoyHits = 0;
-	const received: Array<{ path: string; body: Record<string, unknown> }> = [];
 
 	const wb = (): Workbench => {
 		assert.ok(session, 'the session did not start');
 		return session.workbench;
 	};
-	const chatRequests = () => received.filter((r) => r.path.endsWith('/chat/completions'));
+	/** The chat requests the frontier server accepted (answered 200; one with a wrong key is refused at the door). */
+	const chatRequests = () =>
+		(front?.requests ?? [])
+			.filter((r) => r.path.endsWith('/chat/completions') && r.status === 200)
+			.map((r) => ({ path: r.path, body: JSON.parse(r.body) as Record<string, unknown> }));
 
 	before(async function () {
 		this.timeout(25 * 60_000);
@@ -81,8 +87,8 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 			chat,
 			modelId: MODEL,
 			apiKey: API_KEY,
-			onRequestBody: (path, body) => void received.push({ path, body }),
 		});
+		front = await TeamServerFaultProxy.start(frontier.url);
 		decoy = http.createServer((_request, response) => {
 			decoyHits++;
 			response.writeHead(500).end();
@@ -107,7 +113,7 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 			vsix: [vsix.path],
 			settings: { 'hearth.inlineCompletion.enabled': false },
 			machineSettings: {
-				'hearth.escalation.baseUrl': frontier.url,
+				'hearth.escalation.baseUrl': front.url,
 				'hearth.escalation.model': MODEL,
 				'hearth.escalation.maxOutputTokens': 24,
 				'hearth.escalation.maxInputTokens': MAX_INPUT_TOKENS,
@@ -126,6 +132,7 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		if (session) collectHearthLog(session.server, 'hearth-escalation');
 		await session?.close();
 		if (workspace) removeTempDir(workspace);
+		await front?.close();
 		await frontier?.close();
 		await new Promise((resolve) => (decoy ? decoy.close(resolve) : resolve(undefined)));
 		await chat?.dispose();
@@ -134,7 +141,7 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 
 	it('stores the frontier API key from the palette in secret storage, not in any settings file', async function () {
 		await setApiKey(wb(), API_KEY);
-		const origin = new URL(frontier!.url).origin;
+		const origin = new URL(front!.url).origin;
 		await wb().waitForNotification(`Hearth: the API key for ${origin} is stored`, 10_000);
 		for (const file of [
 			join(session!.server.userDataDir, 'User', 'settings.json'),
@@ -163,7 +170,7 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		);
 		const preview = await wb().visibleText();
 		assert.match(preview, /^HEARTH ESCALATION PREVIEW: nothing has been sent yet\./);
-		assert.ok(preview.includes(`POST ${frontier!.url}/chat/completions`), `the preview names the endpoint:\n${preview}`);
+		assert.ok(preview.includes(`POST ${front!.url}/chat/completions`), `the preview names the endpoint:\n${preview}`);
 		assert.ok(!preview.includes(STRIPE_SECRET), 'the preview does not show the secret');
 		for (const line of expected.previewText.split('\n').slice(0, 12)) {
 			assert.ok(preview.includes(line), `the preview shows the line ${JSON.stringify(line)}`);

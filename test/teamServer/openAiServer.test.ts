@@ -7,6 +7,7 @@ import { OpenAiCompletionBackend } from '../../src/engine/remote/openAiCompletio
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { startOpenAiServer, type GenerationReport, type OpenAiServer } from '../../src/teamServer/openAiServer.js';
+import { TeamServerFaultProxy } from '../helpers/teamServerFaults.js';
 import { waitFor } from '../helpers/waitFor.js';
 
 const MODEL = 'hearth-tiny-fim';
@@ -51,10 +52,6 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 		});
 		// No retries unless a test is about them: each fault must reach the assertion as it was sent.
 		openai = new OpenAI({ baseURL: server.url, apiKey: KEY, maxRetries: 0 });
-	});
-
-	afterEach(function () {
-		server?.setFaults({});
 	});
 
 	after(async function () {
@@ -318,60 +315,96 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 		}
 	});
 
-	describe('injected faults (for testing clients against this real server)', function () {
+	/** The proxy that makes this server misbehave for the client suites (test/helpers/teamServerFaults.ts): its faults must reach a real client. */
+	describe('behind the fault proxy (for testing clients against this real server)', function () {
+		let proxy: TeamServerFaultProxy;
+		let viaProxy: OpenAI;
+
+		before(async function () {
+			proxy = await TeamServerFaultProxy.start(server.url);
+			viaProxy = new OpenAI({ baseURL: proxy.url, apiKey: KEY, maxRetries: 0 });
+		});
+
+		afterEach(function () {
+			proxy.setFaults({});
+		});
+
+		after(async function () {
+			await proxy?.close();
+		});
+
+		it('forwards requests and answers unchanged, whole and streamed, and records what arrived', async function () {
+			const seen = proxy.requests.length;
+			const direct = await openai.completions.create({ model: MODEL, prompt: PREFIX, suffix: SUFFIX, max_tokens: 8 });
+			const proxied = await viaProxy.completions.create({ model: MODEL, prompt: PREFIX, suffix: SUFFIX, max_tokens: 8 });
+			assert.equal(proxied.choices[0]!.text, direct.choices[0]!.text);
+			const stream = await viaProxy.completions.create({ model: MODEL, prompt: PREFIX, suffix: SUFFIX, max_tokens: 8, stream: true });
+			let streamed = '';
+			for await (const chunk of stream) {
+				streamed += chunk.choices[0]?.text ?? '';
+			}
+			assert.equal(streamed, direct.choices[0]!.text);
+			const recorded = proxy.requests.slice(seen);
+			assert.deepEqual(
+				recorded.map(({ method, path, status }) => ({ method, path, status })),
+				[
+					{ method: 'POST', path: '/v1/completions', status: 200 },
+					{ method: 'POST', path: '/v1/completions', status: 200 },
+				],
+			);
+			assert.equal(recorded[0]!.headers.authorization, `Bearer ${KEY}`);
+			assert.equal(JSON.parse(recorded[1]!.body).stream, true);
+		});
+
 		it('failNext answers the next requests with the status, then serves again', async function () {
-			server.setFaults({ failNext: { status: 429, count: 1 } });
+			proxy.setFaults({ failNext: { status: 429, count: 1 } });
 			await assert.rejects(
-				openai.models.list(),
+				viaProxy.models.list(),
 				(error: unknown) => error instanceof OpenAI.RateLimitError && error.headers.get('retry-after') === '1',
 			);
-			assert.equal((await openai.models.list()).data.length, 1);
+			assert.equal((await viaProxy.models.list()).data.length, 1);
 
-			server.setFaults({ failNext: { status: 500, count: 2 } });
+			proxy.setFaults({ failNext: { status: 500, count: 2 } });
 			await assert.rejects(
-				openai.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 }),
+				viaProxy.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 }),
 				(error: unknown) => error instanceof OpenAI.InternalServerError && error.status === 500,
 			);
 			// The client's own retry gets past the second failure.
-			const retrying = new OpenAI({ baseURL: server.url, apiKey: KEY, maxRetries: 1 });
+			const retrying = new OpenAI({ baseURL: proxy.url, apiKey: KEY, maxRetries: 1 });
 			const answer = await retrying.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 });
 			assert.equal(answer.choices[0]!.finish_reason, 'length');
 
-			server.setFaults({ failNext: { status: 401, count: 1 } });
-			await assert.rejects(openai.models.list(), OpenAI.AuthenticationError);
+			proxy.setFaults({ failNext: { status: 401, count: 1 } });
+			await assert.rejects(viaProxy.models.list(), OpenAI.AuthenticationError);
 		});
 
 		it('malformedJsonNext sends one answer that is not JSON, whole or streamed', async function () {
-			server.setFaults({ malformedJsonNext: true });
-			await assert.rejects(openai.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 }), SyntaxError);
+			proxy.setFaults({ malformedJsonNext: true });
+			await assert.rejects(viaProxy.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 }), SyntaxError);
 			assert.equal(
-				(await openai.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 })).object,
+				(await viaProxy.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 2 })).object,
 				'chat.completion',
 				'only the next answer',
 			);
 
-			server.setFaults({ malformedJsonNext: true });
-			const stream = await openai.completions.create({ model: MODEL, prompt: PREFIX, max_tokens: 4, stream: true });
-			const originalError = console.error;
-			console.error = () => {}; // the client prints the unparsable event before it throws
-			try {
-				await assert.rejects(
-					(async () => {
-						for await (const _chunk of stream) {
-							// draining
-						}
-					})(),
-					SyntaxError,
-				);
-			} finally {
-				console.error = originalError;
-			}
+			proxy.setFaults({ malformedJsonNext: true });
+			// Quiet: the client would otherwise log the unparsable event before it throws.
+			const quiet = new OpenAI({ baseURL: proxy.url, apiKey: KEY, maxRetries: 0, logLevel: 'off' });
+			const stream = await quiet.completions.create({ model: MODEL, prompt: PREFIX, max_tokens: 4, stream: true });
+			await assert.rejects(
+				(async () => {
+					for await (const _chunk of stream) {
+						// draining
+					}
+				})(),
+				SyntaxError,
+			);
 		});
 
 		it('closeMidStreamAfterChunks cuts streams without [DONE], and the generation behind stops', async function () {
-			server.setFaults({ closeMidStreamAfterChunks: 3 });
+			proxy.setFaults({ closeMidStreamAfterChunks: 3 });
 			const seen = reports.length;
-			const stream = await openai.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 500, stream: true });
+			const stream = await viaProxy.chat.completions.create({ model: MODEL, messages: MESSAGES, max_tokens: 500, stream: true });
 			let chunks = 0;
 			await assert.rejects(
 				(async () => {
@@ -388,10 +421,10 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 		});
 
 		it('delayFirstByteMs makes a slow server, which a client timeout gives up on', async function () {
-			server.setFaults({ delayFirstByteMs: 400 });
-			await assert.rejects(openai.models.list({ timeout: 100 }), OpenAI.APIConnectionTimeoutError);
+			proxy.setFaults({ delayFirstByteMs: 400 });
+			await assert.rejects(viaProxy.models.list({ timeout: 100 }), OpenAI.APIConnectionTimeoutError);
 			const startedAt = performance.now();
-			await openai.models.list();
+			await viaProxy.models.list();
 			assert.ok(performance.now() - startedAt >= 390, `answered after ${Math.round(performance.now() - startedAt)} ms`);
 		});
 	});
