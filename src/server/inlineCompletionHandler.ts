@@ -70,6 +70,7 @@ export function registerInlineCompletion(
 			const request: ScheduledRequest = {
 				documentKey: document.uri,
 				prefix: context.prefix,
+				prefixOffset: context.prefixOffset,
 				suffix: context.suffix,
 				filePath,
 				contextChunks: current.extraContext ? extraContext.chunksFor(document.uri) : undefined,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine } from '../../src/engine/runtime/completionEngine.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
-import { tokenizePrompt } from '../../src/engine/runtime/promptTokens.js';
+import { tokenizePrompt } from '../../src/engine/prompt/promptTokens.js';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 
 const PREFIX = 'function greet(name: string): string {\n\treturn ';

@@ -1,4 +1,4 @@
-import type { CompletionRequest, CompletionResult } from './completionEngine.js';
+import type { CompletionRequest, CompletionResult } from '../completion/completionTypes.js';
 import type { ModelInfo } from './modelInfo.js';
 
 /**

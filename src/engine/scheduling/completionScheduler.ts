@@ -1,4 +1,4 @@
-import { cancelledResult, type CompletionRequest, type CompletionResult } from '../runtime/completionEngine.js';
+import { cancelledResult, type CompletionRequest, type CompletionResult } from '../completion/completionTypes.js';
 import type { CompletionBackend } from '../runtime/completionBackend.js';
 import { AdaptiveDebounce, waitUnlessAborted, type DebounceBounds } from './adaptiveDebounce.js';
 

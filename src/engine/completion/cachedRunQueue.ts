@@ -1,6 +1,6 @@
 import { CompletionCache } from '../cache/completionCache.js';
 import { SerialQueue } from '../scheduling/serialQueue.js';
-import { cachedResult, cacheVariant, cancelledResult, type CompletionRequest, type CompletionResult } from './completionEngine.js';
+import { cachedResult, cacheVariant, cancelledResult, type CompletionRequest, type CompletionResult } from './completionTypes.js';
 
 /**
  * The front every completion backend shares: an earlier suggestion answers first; otherwise the

@@ -1,6 +1,6 @@
 import type { LlamaModel, Token } from 'node-llama-cpp';
 import type { ContextChunk, FimInput, FimTemplate, PromptPiece } from '../fim/fimTypes.js';
-import { steppedCut } from '../postprocess/index.js';
+import { suffixBudgetEnd, tokenBudgetCut } from './promptWindow.js';
 
 /**
  * Shares of the prompt budget. The text before the cursor matters most; the text after it and the
@@ -9,8 +9,6 @@ import { steppedCut } from '../postprocess/index.js';
  */
 const SUFFIX_SHARE = 0.2;
 const CONTEXT_CHUNK_SHARE = 0.15;
-/** The prefix's far edge moves in steps of this share of its budget, not with every token typed. */
-const PREFIX_CUT_STEP_SHARE = 0.25;
 /**
  * In a prefix-suffix-middle prompt everything after the prefix is evaluated again on each
  * keystroke, so only the text nearest the cursor stays there: the rest of the cursor's line and
@@ -19,10 +17,21 @@ const PREFIX_CUT_STEP_SHARE = 0.25;
 const NEAR_SUFFIX_LINES = 2;
 const NEAR_SUFFIX_MAX_TOKENS = 32;
 
+export interface PromptInput extends FimInput {
+	/** The document offset of `prefix[0]` (default 0), to which the budget's cut is anchored. */
+	prefixOffset?: number;
+	/** Where the last prompt for this document started (`prefixStart`), so that the cut does not flap. */
+	previousPrefixStart?: number;
+}
+
 export interface PromptTokens {
 	tokens: Token[];
 	/** Characters of the prefix that fit the budget (the rest was cut at a line boundary). */
 	prefixChars: number;
+	/** The document offset of the prompt's first prefix character. */
+	prefixStart: number;
+	/** Tokens the prefix may take (its fixed share of the budget). */
+	prefixBudget: number;
 	/** Characters of the suffix inside the FIM part. */
 	suffixChars: number;
 	/** Characters of the suffix moved ahead of the FIM part as a chunk of this file (PSM only). */
@@ -38,7 +47,7 @@ export interface PromptTokens {
  * tokenised without special-token parsing, so a file that contains "<fim_prefix>" cannot inject a
  * control token; only the template's markers are parsed as special tokens.
  */
-export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: FimInput, budget: number): PromptTokens {
+export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: PromptInput, budget: number): PromptTokens {
 	const markerOverhead = template.requiredSpecialTokens.length + 2;
 	const available = Math.max(16, budget - markerOverhead);
 	const suffixBudget = template.supportsSuffix ? Math.floor(available * SUFFIX_SHARE) : 0;
@@ -57,9 +66,15 @@ export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: 
 	if (farSuffix.trim() !== '') {
 		chunks.push({ path: input.filePath ?? 'current file', text: farSuffix });
 	}
-	const prefix = keepEndInSteps(model, input.prefix, prefixBudget);
+	const prefixOffset = input.prefixOffset ?? 0;
+	const prefix = input.prefix.slice(prefixCut(model, input.prefix, prefixOffset, prefixBudget, input.previousPrefixStart));
 
-	const pieces = template.build({ ...input, prefix, suffix: nearSuffix, contextChunks: chunks });
+	const pieces = template.build({
+		prefix,
+		suffix: nearSuffix,
+		filePath: input.filePath,
+		contextChunks: chunks,
+	});
 	const tokens: Token[] = [];
 	const bos = model.tokens.bos;
 	if (model.tokens.shouldPrependBosToken && bos !== null) {
@@ -71,6 +86,8 @@ export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: 
 	return {
 		tokens,
 		prefixChars: prefix.length,
+		prefixStart: prefixOffset + input.prefix.length - prefix.length,
+		prefixBudget,
 		suffixChars: nearSuffix.length,
 		farSuffixChars: farSuffix.length,
 		contextChunks: template.supportsContextChunks ? chunks.length - (farSuffix.trim() !== '' ? 1 : 0) : 0,
@@ -124,21 +141,15 @@ function fitChunks(model: LlamaModel, chunks: readonly ContextChunk[], budget: n
 }
 
 /**
- * The end of the prefix within `budget` tokens. When it is over, the cut moves in whole steps
- * counted from the start of the text, so it lands at the same place for a step's worth of typing
- * and the KV cache of the prompt stays valid.
+ * Where the prefix starts within `budget` tokens. When it is over, the cut lands on a step boundary
+ * anchored to the document (promptWindow's tokenBudgetCut), so it stays at the same place for a
+ * step's worth of typing and the KV cache of the prompt stays valid.
  */
-function keepEndInSteps(model: LlamaModel, text: string, budget: number): string {
+function prefixCut(model: LlamaModel, text: string, textOffset: number, budget: number, previousStart: number | undefined): number {
 	const tokens = model.tokenize(text, false);
-	if (tokens.length <= budget) {
-		return text;
-	}
-	const step = Math.max(16, Math.floor(budget * PREFIX_CUT_STEP_SHARE));
-	const drop = Math.min(tokens.length, steppedCut(tokens.length - budget, step));
-	const droppedChars = model.detokenize(tokens.slice(0, drop)).length;
-	const nextLine = text.indexOf('\n', droppedChars);
-	const cut = nextLine !== -1 && nextLine - droppedChars < 200 ? nextLine + 1 : droppedChars;
-	return text.slice(Math.min(cut, text.length));
+	const fitChars =
+		tokens.length <= budget ? text.length : budget <= 0 ? 0 : model.detokenize(tokens.slice(tokens.length - budget)).length;
+	return tokenBudgetCut(text, textOffset, fitChars, budget, previousStart);
 }
 
 /**
@@ -154,7 +165,5 @@ function keepStart(model: LlamaModel, text: string, budget: number): { text: str
 		return { text, tokenCount: tokens.length };
 	}
 	const keptChars = model.detokenize(tokens.slice(0, budget)).length;
-	const lastLine = text.lastIndexOf('\n', keptChars);
-	const cut = lastLine !== -1 && keptChars - lastLine < 200 ? lastLine + 1 : keptChars;
-	return { text: text.slice(0, cut), tokenCount: budget };
+	return { text: text.slice(0, suffixBudgetEnd(text, keptChars)), tokenCount: budget };
 }

@@ -1,0 +1,111 @@
+/**
+ * What a completion is asked for and what it answers, shared by the pipeline, its token sources,
+ * the scheduler and every backend. Types and small constructors only: nothing here imports a
+ * backend, so no module imports in a loop.
+ */
+
+import type { Token } from 'node-llama-cpp';
+import type { CacheHit, CachedCompletion } from '../cache/completionCache.js';
+import type { ContextChunk } from '../fim/fimTypes.js';
+import type { CompletionMode } from '../postprocess/index.js';
+
+export interface CompletionRequest {
+	/** Text before the cursor (the whole document is fine: the pipeline cuts its window). */
+	prefix: string;
+	/**
+	 * The document offset of `prefix[0]` (default 0: the prefix starts the document). A caller that
+	 * passes a window of a long document says where it starts, so that the prompt's cuts land on
+	 * steps anchored to the document and not to the window.
+	 */
+	prefixOffset?: number;
+	/** Text after the cursor. */
+	suffix: string;
+	/** Workspace-relative path, for templates trained with a file-name header. */
+	filePath?: string;
+	/**
+	 * Which document this is for: each recent document keeps its own KV cache, so switching between
+	 * two files does not re-evaluate either from scratch. Requests without a key share one.
+	 */
+	documentKey?: string;
+	/** Text from elsewhere laid out ahead of the file, for families with a multi-file format. */
+	contextChunks?: readonly ContextChunk[];
+	/** Most prompt tokens (default: what the context holds besides the generated tokens). */
+	contextBudget?: number;
+	maxTokens: number;
+	mode?: CompletionMode | 'auto';
+	/** Aborting stops prompt evaluation between chunks and generation within one token. */
+	signal?: AbortSignal;
+	/** Generation stops (keeping what it has) when this much time has passed since the request started. */
+	timeBudgetMs?: number;
+	/** Answer from earlier suggestions when possible (default true). */
+	useCache?: boolean;
+	/**
+	 * Generate exactly `maxTokens` tokens, past end-of-generation, stop strings and post-processing
+	 * stops (the text shown is still post-processed). For benchmarks: a random-weight model's
+	 * output length would otherwise be noise.
+	 */
+	fixedLength?: boolean;
+	/** Called with the post-processed text each time generation adds to it. */
+	onText?: (text: string) => void;
+}
+
+export type StopReason =
+	'cached' | 'end-of-generation' | 'stop-string' | 'post-process' | 'max-tokens' | 'time-budget' | 'cancelled' | 'context-full';
+
+export interface CompletionStats {
+	/** Set when the answer came from an earlier suggestion and the model was not called. */
+	cacheHit?: CacheHit;
+	promptTokens: number;
+	/** Prompt tokens whose KV state was kept from the previous request. */
+	reusedPromptTokens: number;
+	/** Of those, tokens whose KV entries were moved down after a block before them was dropped. */
+	shiftedPromptTokens?: number;
+	evaluatedPromptTokens: number;
+	generatedTokens: number;
+	/** Tokens that came out of the model after the abort signal fired. */
+	tokensAfterAbort: number;
+	queuedMs: number;
+	promptMs: number;
+	firstTokenMs?: number;
+	totalMs: number;
+}
+
+export interface CompletionResult {
+	/** What to show as ghost text (post-processed; may be empty). */
+	text: string;
+	/** Everything the model produced before stopping, for logs and tests. */
+	rawText: string;
+	stopReason: StopReason;
+	stats: CompletionStats;
+	/** The prompt as evaluated (only with `keepPromptTokens`; for the benchmark's token accounting). */
+	promptTokens?: readonly Token[];
+}
+
+/** Settings that change the answer for the same text separate cache entries. */
+export function cacheVariant(request: CompletionRequest): string {
+	return `${request.mode ?? 'auto'}|${request.maxTokens}`;
+}
+
+/** Statistics of an answer the model had no part in. */
+export function idleStats(overrides: Partial<CompletionStats> = {}): CompletionStats {
+	return {
+		promptTokens: 0,
+		reusedPromptTokens: 0,
+		evaluatedPromptTokens: 0,
+		generatedTokens: 0,
+		tokensAfterAbort: 0,
+		queuedMs: 0,
+		promptMs: 0,
+		totalMs: 0,
+		...overrides,
+	};
+}
+
+export function cachedResult(cached: CachedCompletion): CompletionResult {
+	return { text: cached.text, rawText: cached.text, stopReason: 'cached', stats: idleStats({ cacheHit: cached.hit }) };
+}
+
+/** No answer: the request was cancelled before the model ran for it (`queuedMs`: how long it waited). */
+export function cancelledResult(queuedMs = 0): CompletionResult {
+	return { text: '', rawText: '', stopReason: 'cancelled', stats: idleStats({ queuedMs }) };
+}
