@@ -1,14 +1,13 @@
-import type { ChatEngine } from '../../engine/chat/chatEngine.js';
 import type { ChatMessage } from '../../engine/chat/chatTypes.js';
 import { actionMaxTokens, actionMessages, type ActionInput } from '../../engine/actions/actionPrompts.js';
 import type { RunActionRequest } from '../../shared/protocol.js';
+import type { CompletionActivity } from '../completionActivity.js';
+import type { ModelLifecycle } from '../modelLifecycle.js';
 
-/** What the action runner needs from the model host. */
+/** What the action runner needs of the server: the chat model, and when inline completions run (they go first). */
 export interface ActionHost {
-	chatEngine(): ChatEngine | undefined;
-	onCompletionStart(listener: () => void): () => void;
-	whenCompletionsQuiet(quietMs: number, signal?: AbortSignal): Promise<void>;
-	readonly modelName: string | undefined;
+	readonly models: Pick<ModelLifecycle, 'chatEngine' | 'modelName'>;
+	readonly activity: Pick<CompletionActivity, 'onCompletionStart' | 'whenCompletionsQuiet'>;
 }
 
 /** The request's result less what the server adds afterwards (the proposal and its check). */
@@ -37,7 +36,7 @@ export async function runAction(
 	onText: (text: string) => void,
 	options: RunActionOptions = {},
 ): Promise<ActionOutcome> {
-	const chat = host.chatEngine();
+	const chat = host.models.chatEngine();
 	if (!chat) {
 		throw new ActionUnavailableError(
 			'Explain, refactor and clean-up run on a local model; the completion model in use is a server. Choose a local model in the model switcher.',
@@ -53,9 +52,9 @@ export async function runAction(
 	let generationMs = 0;
 	let pauses = 0;
 	for (;;) {
-		await host.whenCompletionsQuiet(RESUME_AFTER_QUIET_MS, signal);
+		await host.activity.whenCompletionsQuiet(RESUME_AFTER_QUIET_MS, signal);
 		const preempt = new AbortController();
-		const unsubscribe = host.onCompletionStart(() => preempt.abort());
+		const unsubscribe = host.activity.onCompletionStart(() => preempt.abort());
 		const conversation: ChatMessage[] = text === '' ? messages : [...messages, { role: 'assistant', content: text }];
 		let result;
 		try {
@@ -82,7 +81,7 @@ export async function runAction(
 		return {
 			text,
 			stopReason: result.stopReason,
-			model: host.modelName ?? 'the local model',
+			model: host.models.modelName ?? 'the local model',
 			totalMs: performance.now() - startedAt,
 			generatedTokens,
 			tokensPerSecond: generationMs > 0 ? (generatedTokens * 1000) / generationMs : 0,

@@ -8,61 +8,40 @@ import { ChatEngine } from '../engine/chat/chatEngine.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { messageOf } from '../shared/errorMessage.js';
 import type { Logger } from '../engine/logger.js';
-import type { ModelSummary, ServerStatus } from '../shared/protocol.js';
+import type { ModelSummary } from '../shared/protocol.js';
 import { modelReloadNeeded, type HearthSettings } from '../shared/settings.js';
+import type { StatusPublisher } from './statusPublisher.js';
+
+export interface ModelLifecycleOptions {
+	/** The bundled model, used when hearth.model.path is empty. */
+	defaultModelPath: string;
+	/** Told of each load's progress and outcome, and of the completion server's health. */
+	status: StatusPublisher;
+	logger: Logger;
+	/** Statistics of each model run, when it ends. */
+	onRunFinished?: (report: RunReport) => void;
+}
 
 /**
- * Owns the loaded model for the server: loads it from the settings (a GGUF file run here, or an
- * OpenAI-compatible server), swaps it when they change, and publishes its state. A failed switch
- * keeps the previous model working; the old model is released only once the new one is ready.
+ * The model the server completes with: loads it from the settings (a GGUF file run here, or an
+ * OpenAI-compatible server, with the key from the client's secret storage), swaps it when they
+ * change, and holds the scheduler in front of it and the chat engine of the selection actions. A
+ * failed switch keeps the previous model working; the old model is released only once the new one
+ * is ready.
  */
-export class ModelHost {
+export class ModelLifecycle {
 	private engine: CompletionBackend | undefined;
 	private scheduler: CompletionScheduler | undefined;
-	private appliedSettings: HearthSettings | undefined;
-	private loading: Promise<void> = Promise.resolve();
-	private status: ServerStatus = { state: 'loading' };
-	private activeRequests = 0;
 	/** The model file in use when completions run locally: the selection actions chat with it too. */
 	private localModel: LoadedModel | undefined;
 	private chat: ChatEngine | undefined;
-	private readonly completionStartListeners = new Set<() => void>();
-	private lastCompletionEndedAt = 0;
-	/**
-	 * Why the model the settings name could not be loaded, while the previous one keeps working. It
-	 * stays in every status until a load succeeds or the settings change, so pausing and resuming
-	 * does not hide that the chosen model is broken.
-	 */
-	private loadFailure: string | undefined;
+	private appliedSettings: HearthSettings | undefined;
+	/** Loads run one after the other: each waits for the one before. */
+	private loading: Promise<void> = Promise.resolve();
 	/** The OpenAI-compatible server's key, from the client's secret storage; never logged. */
 	private serverApiKey = '';
-	/** Why the completion server is failing right now, while it is. */
-	private serverProblem: string | undefined;
 
-	constructor(
-		private readonly defaultModelPath: string,
-		private readonly publish: (status: ServerStatus) => void,
-		private readonly logger: Logger,
-		private readonly onRunFinished?: (report: RunReport) => void,
-	) {}
-
-	get currentEngine(): CompletionBackend | undefined {
-		return this.engine;
-	}
-
-	/** A new key for the completion server: reconnects if a server is in use. */
-	setServerApiKey(apiKey: string): Promise<void> {
-		if (apiKey === this.serverApiKey) {
-			return this.loading;
-		}
-		this.serverApiKey = apiKey;
-		const settings = this.appliedSettings;
-		if (settings?.model.backend !== 'server') {
-			return this.loading;
-		}
-		this.loading = this.loading.then(() => this.load(settings));
-		return this.loading;
-	}
+	constructor(private readonly options: ModelLifecycleOptions) {}
 
 	/** Debounce, joining, prefetch and cancellation in front of the current engine. */
 	get currentScheduler(): CompletionScheduler | undefined {
@@ -82,56 +61,25 @@ export class ModelHost {
 		const previous = this.appliedSettings;
 		this.appliedSettings = settings;
 		if (previous && !modelReloadNeeded(previous, settings)) {
-			this.publishIdleState();
+			this.publishSettledState();
 			return this.loading;
 		}
 		this.loading = this.loading.then(() => this.load(settings));
 		return this.loading;
 	}
 
-	/** Marks a completion as running, so the status bar can show the model is busy. */
-	beginRequest(): () => void {
-		if (this.activeRequests++ === 0) {
-			for (const listener of this.completionStartListeners) {
-				listener();
-			}
-			if (this.status.state === 'ready') {
-				this.setStatus({ ...this.status, state: 'busy' });
-			}
+	/** A new key for the completion server: reconnects if a server is in use. */
+	setServerApiKey(apiKey: string): Promise<void> {
+		if (apiKey === this.serverApiKey) {
+			return this.loading;
 		}
-		let ended = false;
-		return () => {
-			if (ended) {
-				return;
-			}
-			ended = true;
-			if (--this.activeRequests === 0) {
-				this.lastCompletionEndedAt = performance.now();
-				if (this.status.state === 'busy') {
-					this.setStatus({ ...this.status, state: 'ready' });
-				}
-			}
-		};
-	}
-
-	/** Calls `listener` each time completions start after a quiet spell; returns the unsubscribe. */
-	onCompletionStart(listener: () => void): () => void {
-		this.completionStartListeners.add(listener);
-		return () => this.completionStartListeners.delete(listener);
-	}
-
-	/** Resolves once no completion has run for `quietMs` (the user stopped typing). */
-	async whenCompletionsQuiet(quietMs: number, signal?: AbortSignal): Promise<void> {
-		for (;;) {
-			if (signal?.aborted) {
-				return;
-			}
-			const quietFor = performance.now() - this.lastCompletionEndedAt;
-			if (this.activeRequests === 0 && quietFor >= quietMs) {
-				return;
-			}
-			await new Promise((resolve) => setTimeout(resolve, this.activeRequests > 0 ? 50 : quietMs - quietFor));
+		this.serverApiKey = apiKey;
+		const settings = this.appliedSettings;
+		if (settings?.model.backend !== 'server') {
+			return this.loading;
 		}
+		this.loading = this.loading.then(() => this.load(settings));
+		return this.loading;
 	}
 
 	/**
@@ -143,7 +91,7 @@ export class ModelHost {
 			return undefined;
 		}
 		this.chat ??= new ChatEngine(this.localModel, {
-			logger: this.logger,
+			logger: this.options.logger,
 			threads: this.appliedSettings?.performance.threads || undefined,
 		});
 		return this.chat;
@@ -162,17 +110,16 @@ export class ModelHost {
 		if (settings !== this.appliedSettings) {
 			return; // a newer change is queued behind this one
 		}
-		this.loadFailure = undefined;
-		this.serverProblem = undefined;
+		const { status, logger } = this.options;
 		const useServer = settings.model.backend === 'server';
-		const modelPath = settings.model.path ? path.resolve(settings.model.path) : this.defaultModelPath;
+		const modelPath = settings.model.path ? path.resolve(settings.model.path) : this.options.defaultModelPath;
 		const what = useServer ? settings.model.serverUrl || '(no server URL set)' : path.basename(modelPath);
-		this.setStatus({ state: 'loading', model: this.modelSummary, message: `Loading ${what}…` });
-		this.logger.info(useServer ? `Connecting to the completion server ${what}` : `Loading model ${modelPath}`);
+		status.loadStarted(`Loading ${what}…`, this.modelSummary);
+		logger.info(useServer ? `Connecting to the completion server ${what}` : `Loading model ${modelPath}`);
 		const startedAt = performance.now();
 		try {
 			const loaded = useServer ? undefined : await this.loadLocalModel(settings, modelPath);
-			const next = loaded ? new CompletionEngine(loaded, this.logger) : await this.connectServer(settings);
+			const next = loaded ? new CompletionEngine(loaded, logger) : await this.connectServer(settings);
 			const previous = this.engine;
 			// The chat context belongs to the old model and goes first (a running action ends as cancelled).
 			const previousChat = this.chat;
@@ -181,24 +128,24 @@ export class ModelHost {
 			await previousChat?.dispose();
 			this.scheduler?.dispose();
 			this.engine = next;
-			this.scheduler = new CompletionScheduler(next, { onRunFinished: this.onRunFinished });
+			this.scheduler = new CompletionScheduler(next, { onRunFinished: this.options.onRunFinished });
 			// Released after the switch: a completion still running on it finishes (or is cancelled) first.
 			await previous?.dispose();
 			const info = next.info;
-			this.logger.info(
+			logger.info(
 				`Model ready in ${Math.round(performance.now() - startedAt)} ms: ${info.displayName} (${info.quantization}, ${info.backend}, ` +
 					`${info.threads} threads, context ${info.contextSize}, FIM: ${info.fimFamily})`,
 			);
-			this.publishIdleState();
+			this.publishSettledState();
 		} catch (error) {
 			const message =
 				error instanceof ModelLoadError ? error.userMessage : `Could not load ${useServer ? what : modelPath}: ${messageOf(error)}`;
-			this.logger.error(message);
+			logger.error(message);
 			if (this.engine) {
-				this.loadFailure = `Kept ${this.engine.info.displayName}: ${message}`;
-				this.publishIdleState();
+				status.keptPreviousModel(`Kept ${this.engine.info.displayName}: ${message}`);
+				this.publishSettledState();
 			} else {
-				this.setStatus({ state: 'error', message });
+				status.loadFailed(message);
 			}
 		}
 	}
@@ -211,18 +158,14 @@ export class ModelHost {
 				const percent = Math.floor(fraction * 10) * 10;
 				if (percent !== shownPercent && percent < 100) {
 					shownPercent = percent;
-					this.setStatus({
-						state: 'loading',
-						model: this.modelSummary,
-						message: `Loading ${path.basename(modelPath)}… ${percent} %`,
-					});
+					this.options.status.loadProgress(`Loading ${path.basename(modelPath)}… ${percent} %`, this.modelSummary);
 				}
 			},
 			modelPath,
 			threads: settings.performance.threads,
 			contextSize: settings.performance.contextSize,
 			gpu: settings.performance.gpu,
-			logger: this.logger,
+			logger: this.options.logger,
 		});
 	}
 
@@ -237,30 +180,16 @@ export class ModelHost {
 			baseUrl: settings.model.serverUrl,
 			model: settings.model.serverModel,
 			apiKey: this.serverApiKey || undefined,
-			logger: this.logger,
+			logger: this.options.logger,
 			onHealthChange: (problem) => {
-				this.serverProblem = problem;
-				this.publishIdleState();
+				this.options.status.serverHealthChanged(problem);
+				this.publishSettledState();
 			},
 		});
 	}
 
-	private publishIdleState(): void {
-		if (!this.engine) {
-			return;
-		}
-		const enabled = this.appliedSettings?.inlineCompletion.enabled ?? true;
-		if (this.serverProblem !== undefined && enabled) {
-			// The server is still the choice and may come back: an error state, not a switch.
-			this.setStatus({ state: 'error', model: this.modelSummary, message: this.serverProblem });
-			return;
-		}
-		this.setStatus({ state: enabled ? 'ready' : 'disabled', model: this.modelSummary, message: this.loadFailure });
-	}
-
-	private setStatus(status: ServerStatus): void {
-		this.status = status;
-		this.publish(status);
+	private publishSettledState(): void {
+		this.options.status.settled(this.modelSummary, this.appliedSettings?.inlineCompletion.enabled ?? true);
 	}
 }
 

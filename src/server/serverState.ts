@@ -1,0 +1,61 @@
+import type { Connection, InitializeParams } from 'vscode-languageserver/node';
+import type { Logger } from '../engine/logger.js';
+import { ServerStatusNotification, type HearthInitializationOptions } from '../shared/protocol.js';
+import { DEFAULT_SETTINGS, type HearthSettings } from '../shared/settings.js';
+import { CompletionActivity } from './completionActivity.js';
+import { reportRun } from './inlineCompletionHandler.js';
+import { ModelLifecycle } from './modelLifecycle.js';
+import { ModelLibrary } from './models/modelLibrary.js';
+import { StatusPublisher } from './statusPublisher.js';
+import { WorkspacePaths } from './workspacePaths.js';
+
+/**
+ * Everything the request handlers share, made once when the client initialises the server: the
+ * settings, where the workspace and the models folder are, and the three parts around the model (its
+ * lifecycle, the completions running on it, the status the client shows).
+ */
+export interface ServerState {
+	/** The current settings (the defaults until the client's arrive); the configuration handler replaces them. */
+	settings: HearthSettings;
+	readonly paths: WorkspacePaths;
+	/** Where downloaded models go and the model list looks; undefined when the client gave none. */
+	readonly modelsDirectory: string | undefined;
+	readonly models: ModelLifecycle;
+	readonly activity: CompletionActivity;
+	readonly status: StatusPublisher;
+	readonly logger: Logger;
+}
+
+/** The state for `initialize`'s parameters; throws when the client left out a required option. */
+export function createServerState(connection: Connection, logger: Logger, params: InitializeParams): ServerState {
+	const options = (params.initializationOptions ?? {}) as Partial<HearthInitializationOptions>;
+	if (!options.defaultModelPath) {
+		throw new Error('initializationOptions.defaultModelPath is required');
+	}
+	const status = new StatusPublisher((sent) => void connection.sendNotification(ServerStatusNotification.method, sent));
+	return {
+		settings: DEFAULT_SETTINGS,
+		paths: new WorkspacePaths((params.workspaceFolders ?? []).map((folder) => folder.uri)),
+		modelsDirectory: options.modelsDirectory,
+		models: new ModelLifecycle({
+			defaultModelPath: options.defaultModelPath,
+			status,
+			logger,
+			onRunFinished: (run) => reportRun(connection, run),
+		}),
+		activity: new CompletionActivity((busy) => status.completionsBusy(busy)),
+		status,
+		logger,
+	};
+}
+
+/** The models folder and the memory check, with the current settings. */
+export function modelLibraryOf(state: ServerState): ModelLibrary {
+	return new ModelLibrary({
+		modelsDirectory: state.modelsDirectory,
+		gpu: state.settings.performance.gpu,
+		contextSize: state.settings.performance.contextSize,
+		logger: state.logger,
+		inUseBytes: () => state.models.modelSummary?.sizeBytes ?? 0,
+	});
+}
