@@ -123,25 +123,20 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 
 	it('stops within a token of an abort from the stream callback and resolves with the text so far', async function () {
 		const controller = new AbortController();
-		let abortedAt = 0;
 		const { result, pieces } = await generateStreamed(
 			engine,
 			{ messages: MESSAGES, maxTokens: 80, signal: controller.signal },
 			(count) => {
 				if (count === 5) {
-					abortedAt = performance.now();
 					controller.abort();
 				}
 			},
 		);
-		const afterAbortMs = performance.now() - abortedAt;
 		assert.equal(result.stopReason, 'cancelled');
 		assert.ok(result.stats.tokensAfterAbort <= 1, `${result.stats.tokensAfterAbort} tokens after the abort`);
 		assert.ok(result.stats.generatedTokens >= 5 && result.stats.generatedTokens <= 6, `${result.stats.generatedTokens} tokens`);
 		assert.equal(pieces.join(''), result.text);
 		assert.ok(result.text.length > 0 && full.text.startsWith(result.text));
-		// A token of this model takes milliseconds; a second is room for a loaded machine, not for 75 more tokens.
-		assert.ok(afterAbortMs < 1000, `resolved ${Math.round(afterAbortMs)} ms after the abort`);
 	});
 
 	it('stops within a token of an abort mid-generation, and the next request still works', async function () {

@@ -293,13 +293,11 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 		files = Object.fromEntries(result.files.map((f) => [f.quantization, f.path]));
 		const parity = result.parity!;
 		assert.equal(parity.quantization, 'F32');
-		console.log(`      F32 parity: ${JSON.stringify(parity.report)}`);
-		assert.equal(parity.report.top1Agreement, 1, 'F32: every position has the same top token');
+		assert.equal(parity.report.top1Agreement, 1, `F32: every position has the same top token (${JSON.stringify(parity.report)})`);
 		assert.ok(parity.report.maxAbsDiff < 1e-2 * Math.max(1, parity.report.referenceStd), `F32 max |diff| ${parity.report.maxAbsDiff}`);
 		assert.ok(parityHolds(parity.report, 'F32'));
 		// The negative control: with Hugging Face's rotary layout PyTorch disagrees far more, so the
 		// check above really does tell the layouts apart.
-		console.log(`      wrong-rope control: ${JSON.stringify(parity.wrongRopeControl)}`);
 		assert.ok(parity.wrongRopeControl.maxAbsDiff > 20 * parity.report.maxAbsDiff, JSON.stringify(parity.wrongRopeControl));
 		assert.equal(parity.report.fimFamily, 'starcoder');
 		assert.equal(parity.report.spmAvailable, true);
@@ -312,7 +310,6 @@ describe('engine: the starter model recipe, end to end on a tiny preset', functi
 			tokens: parityTokens(data, 120),
 			vocabSize: 49152,
 		});
-		console.log(`      F16 parity: ${JSON.stringify({ ...f16, fimReason: undefined })}`);
 		assert.ok(parityHolds(f16, 'F16'), JSON.stringify(f16));
 
 		const metadata = readGgufFile(files.Q8_0!).metadata;

@@ -24,6 +24,10 @@ describe('fault matrix: documents', function () {
 		await server?.stop();
 	});
 
+	afterEach(async function () {
+		await server.restoreSettings();
+	});
+
 	/** Opens `text`, asks for a completion at `position`, checks the answer, closes the document. */
 	async function completeIn(
 		checks: FaultChecks,

@@ -33,6 +33,16 @@ describe('fault matrix: model files', function () {
 		await fs.rm(directory, { recursive: true, force: true });
 	});
 
+	afterEach(async function () {
+		// Back to the good model when a case left another one loaded, pass or fail, so that it does not spill into the next case.
+		const loaded = (await server.client.modelInfo().catch(() => null))?.path;
+		if (loaded !== goodModel) {
+			const from = server.client.statuses.length;
+			await server.client.changeSettings(faultSettings(goodModel));
+			await settledLoadAfter(server.client, from);
+		}
+	});
+
 	const sha256 = async (file: string) =>
 		createHash('sha256')
 			.update(await fs.readFile(file))
@@ -67,12 +77,6 @@ describe('fault matrix: model files', function () {
 		);
 		checks.dataKept(server.documents.get(URI)?.text === SOURCE, 'the open document is unchanged');
 		await checkServerAfterFault(checks, server, loadedIt ? file : modelBefore);
-		if (loadedIt && !options.mayLoad) {
-			// Back to the good model, so that one failure does not spill into the next cases.
-			const from2 = server.client.statuses.length;
-			await server.client.changeSettings(faultSettings(goodModel));
-			await settledLoadAfter(server.client, from2);
-		}
 	}
 
 	faultCase('model files', 'missing file', async (checks) => {

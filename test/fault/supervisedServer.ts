@@ -64,6 +64,18 @@ export class SupervisedServer {
 		await this.client.replaceDocument(uri, text);
 	}
 
+	/**
+	 * Back to the settings it started with, if a case changed them: for afterEach, so that a case that
+	 * fails half-way does not leave its settings to the next. True when the settings changed.
+	 */
+	async restoreSettings(): Promise<boolean> {
+		if (this.client.exited || JSON.stringify(this.client.currentSettings) === JSON.stringify(this.options.settings)) {
+			return false;
+		}
+		await this.client.changeSettings(this.options.settings);
+		return true;
+	}
+
 	/** "Hearth: Restart Language Server": a fresh count, a fresh process. */
 	async manualRestart(): Promise<void> {
 		this.policy.reset();
@@ -96,9 +108,7 @@ export class SupervisedServer {
 		try {
 			// fork copies process.env at the moment it starts the child. A restarted server reads the
 			// settings the editor has now (the last ones given to the previous client), as in VS Code.
-			const settings = this.client
-				? (this.client as unknown as { settings: StartOptions['settings'] }).settings
-				: this.options.settings;
+			const settings = this.client ? this.client.currentSettings : this.options.settings;
 			started = LspTestClient.start({ ...this.options, settings });
 		} finally {
 			for (const [name, value] of Object.entries(saved)) {

@@ -62,8 +62,9 @@ describe('fault matrix: the team server (OpenAI-compatible backend)', function (
 		await engine?.dispose();
 	});
 
-	afterEach(function () {
+	afterEach(async function () {
 		proxy.setFaults({});
+		await server.restoreSettings();
 	});
 
 	/**

@@ -37,7 +37,6 @@ export class HostileServer {
 
 	/** Listens on `host` (any 127.0.0.x: each is another origin) and a free port. */
 	static async start(handler: HostileHandler, host = '127.0.0.1'): Promise<HostileServer> {
-		let self: HostileServer | undefined;
 		const server = http.createServer((request, response) => {
 			const chunks: Buffer[] = [];
 			request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -48,20 +47,20 @@ export class HostileServer {
 					headers: request.headers,
 					body: Buffer.concat(chunks).toString('utf8'),
 				};
-				self!.requests.push(recorded);
+				self.requests.push(recorded);
 				response.on('close', () => {
 					if (!response.writableFinished) {
-						self!.responsesLeftEarly++;
+						self.responsesLeftEarly++;
 					}
 				});
-				void Promise.resolve(self!.handler(recorded, response)).catch(() => response.destroy());
+				void Promise.resolve(self.handler(recorded, response)).catch(() => response.destroy());
 			});
 		});
 		server.on('connection', (socket) => {
-			self!.connections++;
-			socket.on('data', (data: Buffer) => (self!.bytesReceived += data.length));
+			self.connections++;
+			socket.on('data', (data: Buffer) => (self.bytesReceived += data.length));
 		});
-		self = new HostileServer(server, handler);
+		const self = new HostileServer(server, handler);
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
 			server.listen(0, host, resolve);

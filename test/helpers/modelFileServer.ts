@@ -31,9 +31,8 @@ export class ModelFileServer {
 
 	static async start(files: Record<string, ServedFile>): Promise<ModelFileServer> {
 		const map = new Map(Object.entries(files));
-		let self: ModelFileServer | undefined;
-		const server = http.createServer((request, response) => self!.handle(request, response));
-		self = new ModelFileServer(server, map);
+		const server = http.createServer((request, response) => self.handle(request, response));
+		const self = new ModelFileServer(server, map);
 		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 		return self;
 	}

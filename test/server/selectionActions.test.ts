@@ -97,10 +97,8 @@ describe('language server: explain, refactor and clean up on a selection (real m
 		const token = new CancellationTokenSource();
 		const pending = run({ progressToken: 'explain-cancel', kind: 'explain', code: CODE, languageId: 'typescript' }, token);
 		await waitFor('the first streamed text', () => progress.get('explain-cancel')?.[0], 60_000);
-		const cancelledAt = performance.now();
 		token.cancel();
 		await assert.rejects(pending, /cancel/i);
-		assert.ok(performance.now() - cancelledAt < 5_000, 'cancelled promptly');
 		const next = await run({ progressToken: 'explain-after', kind: 'explain', code: 'const a = 1;\n', languageId: 'typescript' });
 		assert.ok(next.generatedTokens > 0);
 	});

@@ -58,11 +58,10 @@ describe('adaptive debounce', function () {
 
 	it('waiting ends early, with false, when aborted', async function () {
 		const controller = new AbortController();
-		const started = Date.now();
-		const waiting = waitUnlessAborted(10_000, controller.signal);
+		// An hour: were the abort ignored, the test's own timeout would fail it long before the wait ends.
+		const waiting = waitUnlessAborted(3_600_000, controller.signal);
 		controller.abort();
 		assert.equal(await waiting, false);
-		assert.ok(Date.now() - started < 1000);
 		assert.equal(await waitUnlessAborted(1, new AbortController().signal), true);
 	});
 });

@@ -1,62 +1,92 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ESLint } from 'eslint';
 import { repoRoot } from '../helpers/paths.js';
 
 /**
- * The architecture's layering, enforced: the model work (engine) and the server process never see
- * VS Code, the extension host never loads node-llama-cpp (a native crash there would take the editor
- * down), and the protocol in shared/ depends on nothing else of ours.
+ * The architecture's layers are ESLint rules (eslint.config.js, run by `npm run lint`). These tests lint
+ * small snippets placed in each layer with the project's own configuration and check that the rule for
+ * each forbidden import fires, and that a legal import passes: the layer rules can fail.
  */
-const RULES: { layer: string; forbidden: RegExp; why: string }[] = [
-	{
-		layer: 'src/engine',
-		forbidden: /^vscode$|^vscode-languageclient|^vscode-languageserver|\/(server|extension)\//,
-		why: 'the engine is plain TypeScript, runnable from a CLI',
-	},
-	{ layer: 'src/server', forbidden: /^vscode$|^vscode-languageclient|\/extension\//, why: 'the server process has no VS Code API' },
-	{
-		layer: 'src/shared',
-		forbidden: /^vscode|^node-llama-cpp|\/(engine|server|extension|cli|build)\//,
-		why: 'the protocol depends on nothing else',
-	},
-	{ layer: 'src/extension', forbidden: /^node-llama-cpp|\/engine\/|\/server\//, why: 'the extension host never loads the model' },
-];
+describe('architecture layers (eslint.config.js)', function () {
+	let eslint: ESLint;
 
-function importsOf(file: string): string[] {
-	const source = fs.readFileSync(file, 'utf8');
-	const specifiers: string[] = [];
-	for (const match of source.matchAll(
-		/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g,
-	)) {
-		specifiers.push(match[1] ?? match[2] ?? match[3]!);
-	}
-	return specifiers;
-}
-
-function typeScriptFiles(directory: string): string[] {
-	return fs.readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-		const full = path.join(directory, entry.name);
-		return entry.isDirectory() ? typeScriptFiles(full) : entry.name.endsWith('.ts') ? [full] : [];
+	before(function () {
+		eslint = new ESLint({ cwd: repoRoot });
 	});
-}
 
-describe('architecture layers', function () {
-	for (const rule of RULES) {
-		it(`${rule.layer} imports nothing it must not (${rule.why})`, function () {
-			const files = typeScriptFiles(path.join(repoRoot, rule.layer));
-			assert.ok(files.length > 0, `${rule.layer} has sources`);
-			const violations = files.flatMap((file) =>
-				importsOf(file)
-					.filter((specifier) => rule.forbidden.test(specifier))
-					.map((specifier) => `${path.relative(repoRoot, file)} imports ${specifier}`),
-			);
-			assert.deepEqual(violations, []);
+	/** The rules that fire for `code` placed at `file` (relative to the repository root). */
+	async function rulesFiredFor(file: string, code: string): Promise<string[]> {
+		const [result] = await eslint.lintText(code, { filePath: path.join(repoRoot, file) });
+		const fatal = result!.messages.filter((message) => message.fatal);
+		assert.deepEqual(fatal, [], `${file} parses`);
+		return result!.messages.map((message) => message.ruleId!);
+	}
+
+	const forbidden: { file: string; imports: string; rule: string }[] = [
+		{ file: 'src/engine/probe.ts', imports: 'vscode', rule: 'no-restricted-imports' },
+		{ file: 'src/server/probe.ts', imports: 'vscode', rule: 'no-restricted-imports' },
+		{ file: 'src/shared/probe.ts', imports: 'node-llama-cpp', rule: 'no-restricted-imports' },
+		{ file: 'src/extension/probe.ts', imports: 'node-llama-cpp', rule: 'no-restricted-imports' },
+		{ file: 'src/teamServer/probe.ts', imports: 'vscode', rule: 'no-restricted-imports' },
+		{ file: 'test/unit/probe.test.ts', imports: 'vscode', rule: 'no-restricted-imports' },
+		{ file: 'src/shared/probe.ts', imports: '../engine/logger.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/engine/probe.ts', imports: '../server/main.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/engine/probe.ts', imports: '../tooling/seededRandom.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/server/probe.ts', imports: '../extension/main.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/extension/probe.ts', imports: '../engine/logger.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/extension/probe.ts', imports: '../server/main.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/tooling/probe.ts', imports: '../teamServer/openAiServer.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/train/probe.ts', imports: '../bench/main.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/teamServer/probe.ts', imports: '../cli/cliArguments.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/build/probe.ts', imports: '../engine/logger.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/bench/probe.ts', imports: '../../test/helpers/paths.js', rule: 'import-x/no-restricted-paths' },
+	];
+	for (const { file, imports, rule } of forbidden) {
+		it(`${path.dirname(file)} may not import ${imports} (${rule})`, async function () {
+			const fired = await rulesFiredFor(file, `import * as imported from '${imports}';\nexport const probe = imported;\n`);
+			assert.deepEqual(fired, [rule]);
 		});
 	}
 
-	it('the import scanner sees imports (a check that cannot fail is no check)', function () {
-		const extensionMain = path.join(repoRoot, 'src/extension/main.ts');
-		assert.ok(importsOf(extensionMain).includes('vscode'));
+	it('legal imports pass: the server on the engine, shared and node-llama-cpp; the extension on vscode and shared', async function () {
+		const server = [
+			"import { getLlama } from 'node-llama-cpp';",
+			"import { silentLogger } from '../engine/logger.js';",
+			"import { messageOf } from '../shared/errorMessage.js';",
+			'export const probe = [getLlama, silentLogger, messageOf];',
+		];
+		assert.deepEqual(await rulesFiredFor('src/server/probe.ts', server.join('\n') + '\n'), []);
+		const extension = [
+			"import * as vscode from 'vscode';",
+			"import { messageOf } from '../shared/errorMessage.js';",
+			'export const probe = [vscode, messageOf];',
+		];
+		assert.deepEqual(await rulesFiredFor('src/extension/probe.ts', extension.join('\n') + '\n'), []);
+		assert.deepEqual(
+			await rulesFiredFor('test/vscode/probe.ts', "import * as vscode from 'vscode';\nexport const probe = vscode;\n"),
+			[],
+		);
+	});
+
+	it('an import cycle fails (import-x/no-cycle)', async function () {
+		// runSoak.ts imports bundledServer.ts; bundledServer.ts importing runSoak.ts back closes a loop.
+		assert.match(fs.readFileSync(path.join(repoRoot, 'src/bench/soak/runSoak.ts'), 'utf8'), /from '\.\/bundledServer\.js'/);
+		const fired = await rulesFiredFor(
+			'src/bench/soak/bundledServer.ts',
+			"import { runSoak } from './runSoak.js';\nexport const probe = runSoak;\n",
+		);
+		assert.deepEqual(fired, ['import-x/no-cycle']);
+	});
+
+	it('every folder under src/ has a layer in eslint.config.js', async function () {
+		const config = (await import(pathToFileURL(path.join(repoRoot, 'eslint.config.js')).href)) as { LAYERS: Record<string, unknown> };
+		const folders = fs
+			.readdirSync(path.join(repoRoot, 'src'), { withFileTypes: true })
+			.filter((entry) => entry.isDirectory())
+			.map((entry) => `src/${entry.name}`);
+		assert.deepEqual(Object.keys(config.LAYERS).sort(), folders.sort());
 	});
 });

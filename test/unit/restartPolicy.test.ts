@@ -3,7 +3,7 @@ import { RestartPolicy } from '../../src/extension/restartPolicy.js';
 
 describe('language server restart policy', function () {
 	it('restarts up to the limit within the window, then gives up', function () {
-		let now = 0;
+		const now = 0;
 		const policy = new RestartPolicy(3, 60_000, () => now);
 		assert.deepEqual(
 			[1, 2, 3, 4].map(() => policy.recordCrashAndDecide()),

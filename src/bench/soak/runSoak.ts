@@ -6,7 +6,7 @@ import { settledWithin, SimulatedEditor } from '../replay/simulatedEditor.js';
 import { positionAt } from '../traces/editorDocument.js';
 import type { Trace } from '../traces/traceTypes.js';
 import { parseRssMiB, summarizeRss, type RssSample, type RssSummary } from './rssCurve.js';
-import { SoakServer } from './soakServer.js';
+import { BundledServer, insertTextOf, itemsOf } from './bundledServer.js';
 import { messageOf } from '../../shared/errorMessage.js';
 
 /**
@@ -44,7 +44,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	if (options.traces.length === 0) {
 		throw new Error('the soak needs at least one trace');
 	}
-	const server = await SoakServer.start(options.settings, options.modelPath);
+	const { client: server } = await BundledServer.start({ settings: options.settings, defaultModelPath: options.modelPath });
 	const curve: RssSample[] = [];
 	const requests: SoakReport['requests'] = { sent: 0, answered: 0, withSuggestion: 0, cancelled: 0, failed: 0 };
 	let passes = 0;
@@ -103,10 +103,16 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 }
 
 /** One trace in real time against the server, like VS Code's inline-completion loop; returns the keys replayed. */
-async function replayOnce(server: SoakServer, trace: Trace, uri: string, endAt: number, counts: SoakReport['requests']): Promise<number> {
+async function replayOnce(
+	server: BundledServer,
+	trace: Trace,
+	uri: string,
+	endAt: number,
+	counts: SoakReport['requests'],
+): Promise<number> {
 	const startedAt = performance.now();
 	const editor = new SimulatedEditor(trace.initialText, trace.initialCursor, () => performance.now() - startedAt, 30_000);
-	await server.open(uri, trace.language, trace.initialText);
+	await server.openDocument(uri, trace.language, trace.initialText);
 	let live: { cancellation: CancellationTokenSource; settled: Promise<void> } | undefined;
 	const dropLive = () => {
 		live?.cancellation.cancel();
@@ -123,12 +129,14 @@ async function replayOnce(server: SoakServer, trace: Trace, uri: string, endAt: 
 		if (!textChanged) {
 			continue;
 		}
-		await server.change(uri, editor.state.text);
+		await server.replaceDocument(uri, editor.state.text);
 		const cancellation = new CancellationTokenSource();
 		counts.sent++;
 		const request = { cancellation, settled: Promise.resolve() };
 		request.settled = server.inlineCompletion(uri, positionAt(editor.state.text, editor.state.cursor), cancellation).then(
-			(text) => {
+			(response) => {
+				const first = itemsOf(response)[0];
+				const text = first ? insertTextOf(first) : undefined;
 				if (cancellation.token.isCancellationRequested) {
 					counts.cancelled++;
 					return;
@@ -157,7 +165,7 @@ async function replayOnce(server: SoakServer, trace: Trace, uri: string, endAt: 
 		await settledWithin(live.settled, 30_000);
 		dropLive();
 	}
-	await server.close(uri);
+	await server.closeDocument(uri);
 	return replayed;
 }
 

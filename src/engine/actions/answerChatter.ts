@@ -70,7 +70,7 @@ function signOffStart(lines: string[], first: number, last: number, isChatter: (
 
 /** Reads like a sentence: a capitalised word and at least two more, and no code punctuation at the end. */
 function isProse(line: string): boolean {
-	return /^[A-Z]\S*(?:\s+\S+){2,}/.test(line) && !/[;{}(\[=,]$/.test(line) && !/\s=\s|=>|->|\(\)\s*[{:]/.test(line);
+	return /^[A-Z]\S*(?:\s+\S+){2,}/.test(line) && !/[;{}([=,]$/.test(line) && !/\s=\s|=>|->|\(\)\s*[{:]/.test(line);
 }
 
 function firstNonBlank(lines: string[], from: number): number {

@@ -461,15 +461,13 @@ export class Workbench {
 	// ---- status bar and notifications ------------------------------------------------------
 
 	async statusBarItems(): Promise<StatusBarItem[]> {
-		const items = await this.page
-			.locator(SEL.statusItem)
-			.evaluateAll((els) =>
-				els.map((e) => ({
-					id: e.id,
-					text: (e as unknown as Rendered).innerText.trim(),
-					ariaLabel: e.getAttribute('aria-label') ?? '',
-				})),
-			);
+		const items = await this.page.locator(SEL.statusItem).evaluateAll((els) =>
+			els.map((e) => ({
+				id: e.id,
+				text: (e as unknown as Rendered).innerText.trim(),
+				ariaLabel: e.getAttribute('aria-label') ?? '',
+			})),
+		);
 		return items.map((i) => ({ ...i, text: plain(i.text) }));
 	}
 
