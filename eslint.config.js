@@ -24,7 +24,10 @@ export const LAYERS = {
 	'src/engine': { may: ['src/shared'], why: 'the engine is plain TypeScript over node-llama-cpp, runnable from a CLI' },
 	'src/server': { may: ['src/engine', 'src/shared'], why: 'the language server wraps the engine' },
 	'src/extension': { may: ['src/shared'], why: 'the extension host talks to the server over LSP and never loads the model' },
-	'src/tooling': { may: ['src/engine', 'src/shared'], why: 'test models and GGUF writing serve the tools, on top of the engine' },
+	'src/tooling': {
+		may: ['src/engine', 'src/shared'],
+		why: 'what the tools share (test models, GGUF writing, argument parsing, the project root) sits on top of the engine',
+	},
 	'src/teamServer': { may: ['src/engine', 'src/shared'], why: 'the OpenAI-compatible team server wraps the engine' },
 	'src/train': { may: ['src/engine', 'src/shared', 'src/tooling'], why: 'training and its evaluation stand apart from the bench' },
 	'src/cli': {
@@ -32,10 +35,10 @@ export const LAYERS = {
 		why: 'the command lines start the engine, the tooling, training and the team server',
 	},
 	'src/bench': {
-		may: ['src/cli', 'src/engine', 'src/shared', 'src/tooling'],
-		why: 'the bench drives the engine and the bundled server, with the command-line helpers of src/cli',
+		may: ['src/engine', 'src/shared', 'src/tooling'],
+		why: "the bench drives the engine and the bundled server, with the tools' shared helpers in src/tooling",
 	},
-	'src/build': { may: ['src/cli', 'src/shared'], why: 'packaging reads the manifest and the bundled model' },
+	'src/build': { may: ['src/shared', 'src/tooling'], why: 'packaging reads the manifest and the bundled model' },
 };
 
 const sourceFolders = fs

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { integerOption, parseArguments, UsageError } from '../cli/cliArguments.js';
+import { integerOption, parseArguments, UsageError } from '../tooling/cliArguments.js';
 import type { CompletionMode } from '../engine/postprocess/index.js';
 import { DEFAULT_SETTINGS } from '../shared/settings.js';
 import { isTestModelPreset, type TestModelPreset } from '../tooling/testModels/ensureModel.js';

@@ -2,7 +2,7 @@
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runCli, UsageError } from '../cli/cliArguments.js';
+import { runCli, UsageError } from '../tooling/cliArguments.js';
 import { ensureTestModelDetailed } from '../tooling/testModels/ensureModel.js';
 import { DEFAULT_ACTION_ROUNDS, DEFAULT_ACTION_TOKENS } from './actions/runActionsBench.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type ModelChoice } from './benchOptions.js';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../cli/projectRoot.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 
 /**
  * The npm registry mirror these machines reach serves node-llama-cpp's Linux binary packages only.

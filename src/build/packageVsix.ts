@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
-import { projectRoot } from '../cli/projectRoot.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 import { dependencyClosure } from './dependencyClosure.js';
 import { currentTarget, NATIVE_PACKAGES } from './nativeTargets.js';
 import { messageOf } from '../shared/errorMessage.js';

@@ -6,8 +6,8 @@ import { CORPUS_SOURCES_FORMAT, CorpusSourcesError, parseCorpusSources, type Cor
 import { DEFAULT_HELDOUT_FRACTION } from '../train/corpus/heldoutSplit.js';
 import { prepareCorpusSources } from '../train/corpus/installSources.js';
 import { defaultSourceRoots, parseRootsOption, type FoundRoots, type SourceRoot } from '../train/corpus/sourceRoots.js';
-import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
-import { projectRoot } from './projectRoot.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from '../tooling/cliArguments.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 import { messageOf } from '../shared/errorMessage.js';
 
 const USAGE = `Usage: npm run corpus -- [options]

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
 import { parityTokens } from '../train/export/exportStarter.js';
 import { checkGgufParity, GGUF_PARITY_MIN_TOP1, hasHeldoutShards, textParityTokens } from '../train/export/ggufParity.js';
-import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
-import { projectRoot } from './projectRoot.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from '../tooling/cliArguments.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 import { messageOf } from '../shared/errorMessage.js';
 
 const USAGE = `Usage: npm run parity -- [options]

@@ -5,9 +5,9 @@ import { CompletionEngine, type CompletionResult } from '../engine/runtime/compl
 import { loadModel } from '../engine/runtime/loadModel.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
-import { integerOption, parseArguments, runCli, UsageError } from './cliArguments.js';
+import { integerOption, parseArguments, runCli, UsageError } from '../tooling/cliArguments.js';
 import { decodeText, parseStdinInput, readFileAtCursor, type CursorInput } from './cursorInput.js';
-import { projectRoot } from './projectRoot.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 import { messageOf } from '../shared/errorMessage.js';
 
 /** The ranges the editor's settings allow, and more tokens than any inline completion needs. */

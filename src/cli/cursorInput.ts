@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { UsageError } from './cliArguments.js';
+import { UsageError } from '../tooling/cliArguments.js';
 
 /** Marks the cursor in text given on stdin or in a file when no line:column is given. */
 export const CURSOR_MARKER = '<CURSOR>';

@@ -13,8 +13,8 @@ import { pickMiddles } from '../train/eval/pickMiddles.js';
 import { formatReportTable } from '../train/eval/reportTable.js';
 import { summarizeScores } from '../train/eval/scoreSummary.js';
 import { selectTasks } from '../train/eval/taskSelection.js';
-import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
-import { projectRoot } from './projectRoot.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from '../tooling/cliArguments.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 
 const USAGE = `Usage: npm run eval -- [options]
 

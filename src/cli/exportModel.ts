@@ -6,8 +6,8 @@ import path from 'node:path';
 
 import { exportStarterModel, parityHolds } from '../train/export/exportStarter.js';
 import { starterQuantizations, type StarterQuantization } from '../train/export/writeStarterGguf.js';
-import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
-import { projectRoot } from './projectRoot.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from '../tooling/cliArguments.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 import { messageOf } from '../shared/errorMessage.js';
 
 const USAGE = `Usage: npm run export-model -- [options]

@@ -6,7 +6,7 @@ import { CompletionEngine } from '../engine/runtime/completionEngine.js';
 import { loadModel } from '../engine/runtime/loadModel.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { startOpenAiServer } from '../teamServer/openAiServer.js';
-import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from '../tooling/cliArguments.js';
 import { messageOf } from '../shared/errorMessage.js';
 
 const USAGE = `Usage: npm run serve -- --model PATH [options]

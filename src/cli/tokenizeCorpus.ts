@@ -8,8 +8,8 @@ import { DEFAULT_MAX_DOCUMENT_TOKENS } from '../train/tokenize/documentTokens.js
 import { DEFAULT_SHARD_TOKENS } from '../train/tokenize/shardWriter.js';
 import { tokenizeCorpus } from '../train/tokenize/tokenizeCorpus.js';
 import { loadTrainingVocabulary } from '../train/tokenize/trainingVocabulary.js';
-import { integerOption, parseArguments, runCli, stringOption, UsageError } from './cliArguments.js';
-import { projectRoot } from './projectRoot.js';
+import { integerOption, parseArguments, runCli, stringOption, UsageError } from '../tooling/cliArguments.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 
 const USAGE = `Usage: npm run tokenize -- [options]
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 import { pythonWithTorch } from '../train/export/python.js';
-import { projectRoot } from './projectRoot.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 import { messageOf } from '../shared/errorMessage.js';
 
 let python: string;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { parseBenchOptions, QUICK_EVENTS } from '../../src/bench/benchOptions.js';
-import { UsageError } from '../../src/cli/cliArguments.js';
+import { UsageError } from '../../src/tooling/cliArguments.js';
 
 describe('bench: command-line options', function () {
 	it('runs both Qwen2.5-Coder shapes and the SPM-tokenizer 1.5B shape, every event, 16 multi-line tokens by default', function () {

@@ -10,7 +10,7 @@ import {
 	summarizeRss,
 	type RssSample,
 } from '../../src/bench/soak/rssCurve.js';
-import { UsageError } from '../../src/cli/cliArguments.js';
+import { UsageError } from '../../src/tooling/cliArguments.js';
 
 /** A synthetic curve: one sample every `everyS` seconds for `minutes`, rss from `rssAt(t)`. */
 function curve(minutes: number, everyS: number, rssAt: (tS: number) => number): RssSample[] {

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { integerOption, parseArguments, UsageError } from '../../src/cli/cliArguments.js';
+import { integerOption, parseArguments, UsageError } from '../../src/tooling/cliArguments.js';
 import { decodeText, parseStdinInput, readFileAtCursor } from '../../src/cli/cursorInput.js';
 import { repoRoot } from '../helpers/paths.js';
 

@@ -40,7 +40,8 @@ describe('architecture layers (eslint.config.js)', function () {
 		{ file: 'src/extension/probe.ts', imports: '../server/main.js', rule: 'import-x/no-restricted-paths' },
 		{ file: 'src/tooling/probe.ts', imports: '../teamServer/openAiServer.js', rule: 'import-x/no-restricted-paths' },
 		{ file: 'src/train/probe.ts', imports: '../bench/main.js', rule: 'import-x/no-restricted-paths' },
-		{ file: 'src/teamServer/probe.ts', imports: '../cli/cliArguments.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/teamServer/probe.ts', imports: '../cli/serve.js', rule: 'import-x/no-restricted-paths' },
+		{ file: 'src/bench/probe.ts', imports: '../cli/complete.js', rule: 'import-x/no-restricted-paths' },
 		{ file: 'src/build/probe.ts', imports: '../engine/logger.js', rule: 'import-x/no-restricted-paths' },
 		{ file: 'src/bench/probe.ts', imports: '../../test/helpers/paths.js', rule: 'import-x/no-restricted-paths' },
 	];

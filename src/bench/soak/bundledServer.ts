@@ -26,7 +26,7 @@ import {
 	type Position,
 	type ProtocolConnection,
 } from 'vscode-languageserver-protocol/node';
-import { projectRoot } from '../../cli/projectRoot.js';
+import { projectRoot } from '../../tooling/projectRoot.js';
 import {
 	CompletionStatsNotification,
 	ModelInfoRequest,

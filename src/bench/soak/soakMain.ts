@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../cli/cliArguments.js';
-import { projectRoot } from '../../cli/projectRoot.js';
+import { UsageError } from '../../tooling/cliArguments.js';
+import { projectRoot } from '../../tooling/projectRoot.js';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../../shared/bundledModel.js';
 import { DEFAULT_SETTINGS, type HearthSettings } from '../../shared/settings.js';
 import type { BenchOptions } from '../benchOptions.js';

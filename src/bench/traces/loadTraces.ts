@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../cli/projectRoot.js';
+import { projectRoot } from '../../tooling/projectRoot.js';
 import type { Trace, TraceEvent } from './traceTypes.js';
 
 export function traceDirectory(): string {

@@ -2,19 +2,8 @@
 // folder above this module with a package.json), so the compiled code in
 // out/ and the sources agree on models/ regardless of the current directory.
 
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-function findProjectRoot(): string {
-	let directory = path.dirname(fileURLToPath(import.meta.url));
-	for (;;) {
-		if (existsSync(path.join(directory, 'package.json'))) return directory;
-		const parent = path.dirname(directory);
-		if (parent === directory) return process.cwd();
-		directory = parent;
-	}
-}
+import { projectRoot as findProjectRoot } from '../projectRoot.js';
 
 export const projectRoot = findProjectRoot();
 /** Extracted vocabulary GGUFs (gitignored). */

@@ -17,7 +17,7 @@ const execFileP = promisify(execFile);
 /** What the VSIX is made of: the sources esbuild bundles, the packager, the manifest and what it stages. */
 const INPUT_DIRS = ['src/extension', 'src/server', 'src/engine', 'src/shared', 'src/build', 'media'];
 const INPUT_FILES = [
-	'src/cli/projectRoot.ts',
+	'src/tooling/projectRoot.ts',
 	'esbuild.js',
 	'package.json',
 	'README.md',
