@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { ChatEngine } from '../../src/engine/chat/chatEngine.js';
 import { silentLogger } from '../../src/engine/logger.js';
-import { loadModel } from '../../src/engine/runtime/loadModel.js';
-import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import {
 	FrontierError,
 	streamFrontierAnswer,
@@ -16,6 +14,7 @@ import { startOpenAiServer, type GenerationReport, type OpenAiServer } from '../
 import { frontierFailure, recordingStreamOptions } from '../helpers/frontierStreams.js';
 import { TeamServerFaultProxy } from '../helpers/teamServerFaults.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { loadTinyFimOnOneThread } from '../helpers/tinyModel.js';
 
 const MODEL = 'hearth-tiny-fim';
 const KEY = 'sk-test-frontier-Zq8wY3nV6bX1cM4';
@@ -76,15 +75,7 @@ describe('escalation: the frontier client against a real OpenAI-compatible serve
 		waitFor('earlier generations to report', () => (reports.length >= generationsStarted() ? reports.length : undefined), 10_000);
 
 	before(async function () {
-		// One thread: on a busy two-core machine ggml's spinning worker threads make every token 100x slower.
-		const loaded = await loadModel({
-			modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }),
-			contextSize: 2048,
-			sequences: 1,
-			threads: 1,
-			gpu: 'off',
-			logger: silentLogger,
-		});
+		const loaded = await loadTinyFimOnOneThread();
 		chat = new ChatEngine(loaded, { logger: silentLogger, contextSize: 1024 });
 		server = await startOpenAiServer({
 			chat,

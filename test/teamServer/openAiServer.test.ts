@@ -4,11 +4,10 @@ import { ChatEngine } from '../../src/engine/chat/chatEngine.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine } from '../../src/engine/runtime/completionEngine.js';
 import { OpenAiCompletionBackend } from '../../src/engine/remote/openAiCompletionBackend.js';
-import { loadModel } from '../../src/engine/runtime/loadModel.js';
-import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { startOpenAiServer, type GenerationReport, type OpenAiServer } from '../../src/teamServer/openAiServer.js';
 import { TeamServerFaultProxy } from '../helpers/teamServerFaults.js';
 import { waitFor } from '../helpers/waitFor.js';
+import { loadTinyFimOnOneThread } from '../helpers/tinyModel.js';
 
 const MODEL = 'hearth-tiny-fim';
 const KEY = 'team-key';
@@ -32,15 +31,7 @@ describe('serve: the OpenAI-compatible server, driven by the official openai cli
 	const reportAfter = (count: number) => waitFor('the generation report', () => reports[count], 10_000);
 
 	before(async function () {
-		// One thread: on a busy two-core machine ggml's spinning worker threads make every token 100x slower.
-		const loaded = await loadModel({
-			modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }),
-			contextSize: 2048,
-			sequences: 1,
-			threads: 1,
-			gpu: 'off',
-			logger: silentLogger,
-		});
+		const loaded = await loadTinyFimOnOneThread();
 		completions = new CompletionEngine(loaded, silentLogger);
 		chat = new ChatEngine(loaded, { logger: silentLogger, contextSize: 1024 });
 		server = await startOpenAiServer({

@@ -6,7 +6,7 @@ import { combineReplays, summarizeTrace } from '../../src/bench/metrics/summariz
 import { commonPrefixLength, newTokenCount } from '../../src/bench/metrics/tokenDiff.js';
 import type { ReplayResult, RequestRecord, RunRecord } from '../../src/bench/replay/replayTrace.js';
 import type { Token } from 'node-llama-cpp';
-import type { CompletionResult } from '../../src/engine/runtime/completionEngine.js';
+import { idleStats, type CompletionResult } from '../../src/engine/completion/completionTypes.js';
 
 describe('bench: percentiles', function () {
 	it('interpolates linearly between closest ranks (numpy default)', function () {
@@ -78,17 +78,7 @@ describe('bench: request rows and the trace summary', function () {
 	const speeds = { promptTokensPerSecond: 100, generationTokensPerSecond: 20 };
 
 	function stats(overrides: Partial<CompletionResult['stats']>): CompletionResult['stats'] {
-		return {
-			promptTokens: 0,
-			reusedPromptTokens: 0,
-			evaluatedPromptTokens: 0,
-			generatedTokens: 0,
-			tokensAfterAbort: 0,
-			queuedMs: 0,
-			promptMs: 0,
-			totalMs: 0,
-			...overrides,
-		};
+		return idleStats(overrides);
 	}
 
 	const runs: RunRecord[] = [
