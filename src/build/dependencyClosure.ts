@@ -7,14 +7,24 @@ interface PackageManifest {
 	optionalDependencies?: Record<string, string>;
 	peerDependencies?: Record<string, string>;
 	peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+	os?: string[];
+	cpu?: string[];
 }
 
 /**
  * The installed folders of `root` and everything it needs at run time, found the way Node resolves
- * them (nearest node_modules upwards). Optional dependencies that are not installed (other
- * platforms) are skipped; `exclude` drops packages on purpose (the other platforms' binaries).
+ * them (nearest node_modules upwards). Optional dependencies that are not installed are skipped, and
+ * so are optional peer dependencies (the host project's choice, never needed to run: node-llama-cpp's
+ * `typescript`) and packages whose `os`/`cpu` rule out `platform` (another platform's binaries,
+ * installed when packaging for a target other than this machine). `exclude` drops packages on purpose
+ * (build-only packages, the GPU binaries not asked for) together with whatever only they need.
  */
-export function dependencyClosure(projectDirectory: string, root: string, exclude: (name: string) => boolean): string[] {
+export function dependencyClosure(
+	projectDirectory: string,
+	root: string,
+	platform: { os: string; cpu: string },
+	exclude: (name: string) => boolean,
+): string[] {
 	const found = new Set<string>();
 	const visit = (name: string, fromDirectory: string, optional: boolean) => {
 		if (exclude(name)) {
@@ -30,8 +40,14 @@ export function dependencyClosure(projectDirectory: string, root: string, exclud
 		if (found.has(directory)) {
 			return;
 		}
-		found.add(directory);
 		const manifest = JSON.parse(fs.readFileSync(path.join(directory, 'package.json'), 'utf8')) as PackageManifest;
+		if (!allows(manifest.os, platform.os) || !allows(manifest.cpu, platform.cpu)) {
+			if (optional) {
+				return;
+			}
+			throw new Error(`${name} is needed at run time but does not run on ${platform.os}-${platform.cpu}`);
+		}
+		found.add(directory);
 		for (const dependency of Object.keys(manifest.dependencies ?? {})) {
 			visit(dependency, directory, false);
 		}
@@ -39,11 +55,24 @@ export function dependencyClosure(projectDirectory: string, root: string, exclud
 			visit(dependency, directory, true);
 		}
 		for (const dependency of Object.keys(manifest.peerDependencies ?? {})) {
-			visit(dependency, directory, manifest.peerDependenciesMeta?.[dependency]?.optional === true);
+			if (manifest.peerDependenciesMeta?.[dependency]?.optional !== true) {
+				visit(dependency, directory, false);
+			}
 		}
 	};
 	visit(root, projectDirectory, false);
 	return [...found].sort();
+}
+
+/** npm's rule for a package's `os` and `cpu` lists: `value` is allowed unless the list leaves it out or names it with `!`. */
+function allows(list: string[] | undefined, value: string): boolean {
+	if (!list?.length) {
+		return true;
+	}
+	if (list.includes(`!${value}`)) {
+		return false;
+	}
+	return list.includes(value) || list.every((entry) => entry.startsWith('!'));
 }
 
 function locatePackage(name: string, fromDirectory: string, projectDirectory: string): string | undefined {

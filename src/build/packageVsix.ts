@@ -5,7 +5,7 @@ import path from 'node:path';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
 import { projectRoot } from '../tooling/projectRoot.js';
 import { dependencyClosure } from './dependencyClosure.js';
-import { currentTarget, NATIVE_PACKAGES } from './nativeTargets.js';
+import { currentTarget, NATIVE_PACKAGES, targetPlatform } from './nativeTargets.js';
 import { messageOf } from '../shared/errorMessage.js';
 
 /**
@@ -17,8 +17,40 @@ import { messageOf } from '../shared/errorMessage.js';
  * Usage: node out/src/build/packageVsix.js [--target linux-x64] [--gpu] [--out FILE]
  */
 const STAGED_FILES = ['package.json', 'README.md', 'LICENSE', 'dist/extension.cjs', 'dist/server.mjs', BUNDLED_MODEL_RELATIVE_PATH];
-/** Not needed at run time with prebuilt binaries: llama.cpp's sources for building from scratch. */
-const NODE_LLAMA_CPP_BUILD_ONLY = ['llama/gitRelease.bundle'];
+/**
+ * Not needed at run time with prebuilt binaries: llama.cpp's sources and the addon's build files for
+ * building from scratch, and the project templates of node-llama-cpp's `init` command.
+ */
+const NODE_LLAMA_CPP_BUILD_ONLY = [
+	'llama/gitRelease.bundle',
+	'llama/addon',
+	'llama/cmake',
+	'llama/CMakeLists.txt',
+	'llama/patches',
+	'llama/profiles',
+	'llama/toolchains',
+	'llama/xpack',
+	'templates',
+];
+/**
+ * node-llama-cpp's dependencies that only its build from source (run through `npm run cmake-js-llama`)
+ * and its command line (dist/cli) use; the library the server imports never loads them. Whatever
+ * only they need (tar, minipass, yargs-parser, …) goes with them.
+ */
+const BUILD_ONLY_PACKAGES = new Set(['cmake-js', 'node-addon-api', 'node-api-headers', 'yargs', 'validate-npm-package-name']);
+/** What no package loads at run time (types, TypeScript sources, documentation, build and repository leftovers), besides source maps. */
+const NEVER_LOADED = [
+	'**/*.map',
+	'node_modules/**/*.ts',
+	'node_modules/**/*.mts',
+	'node_modules/**/*.cts',
+	'node_modules/**/*.md',
+	'node_modules/**/*.tsbuildinfo',
+	'node_modules/**/.*',
+	'node_modules/**/yarn.lock',
+	'node_modules/**/Makefile',
+	'node_modules/**/*.gif',
+];
 
 function main(argv: string[]): void {
 	const root = projectRoot();
@@ -54,25 +86,37 @@ function stageAndPackage(root: string, stage: string, target: string, wanted: Se
 	copy(path.join(root, 'media'), path.join(stage, 'media'));
 	writeManifest(root, stage);
 
-	const packages = dependencyClosure(root, 'node-llama-cpp', (name) => name.startsWith('@node-llama-cpp/') && !wanted.has(name));
+	const packages = dependencyClosure(
+		root,
+		'node-llama-cpp',
+		targetPlatform(target),
+		(name) => BUILD_ONLY_PACKAGES.has(name) || (name.startsWith('@node-llama-cpp/') && !wanted.has(name)),
+	);
 	for (const name of wanted) {
 		if (!packages.some((directory) => directory.endsWith(path.join('node_modules', name)))) {
 			throw new Error(`${name} (node-llama-cpp's binaries for ${target}) is not installed here; install it with npm first`);
 		}
 	}
 	for (const directory of packages) {
-		copy(directory, path.join(stage, path.relative(root, directory)));
+		// Without the package's own node_modules: the closure lists the nested packages it needs by themselves.
+		const nested = path.join(directory, 'node_modules');
+		copy(directory, path.join(stage, path.relative(root, directory)), (file) => file !== nested);
+		dropBuildOnlyDependencies(path.join(stage, path.relative(root, directory), 'package.json'));
 	}
 	for (const file of NODE_LLAMA_CPP_BUILD_ONLY) {
-		fs.rmSync(path.join(stage, 'node_modules', 'node-llama-cpp', file), { force: true });
+		fs.rmSync(path.join(stage, 'node_modules', 'node-llama-cpp', file), { recursive: true, force: true });
 	}
-	// Everything in the stage belongs in the VSIX except source maps.
-	fs.writeFileSync(path.join(stage, '.vscodeignore'), '**/*.map\n');
+	// Everything in the stage belongs in the VSIX except what is never loaded.
+	fs.writeFileSync(path.join(stage, '.vscodeignore'), `${NEVER_LOADED.join('\n')}\n`);
 
 	const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string };
 	const out = path.resolve(optionValue(argv, '--out') ?? path.join(root, `${manifest.name}-${target}-${manifest.version}.vsix`));
 	const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-	execFileSync(process.execPath, [vsce, 'package', '--target', target, '--out', out], { cwd: stage, stdio: 'inherit' });
+	// The README's links to the repository's other files stay relative: the package names no repository to prefix them with.
+	execFileSync(process.execPath, [vsce, 'package', '--target', target, '--no-rewrite-relative-links', '--out', out], {
+		cwd: stage,
+		stdio: 'inherit',
+	});
 	console.log(`${out} (${(fs.statSync(out).size / 1024 ** 2).toFixed(1)} MiB, ${packages.length} runtime packages)`);
 }
 
@@ -90,9 +134,25 @@ function writeManifest(root: string, stage: string): void {
 	fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-function copy(from: string, to: string): void {
+/**
+ * vsce checks the staged packages with `npm list`, which fails on a dependency that is not there: a
+ * package's manifest in the VSIX no longer names the build-only packages left out of it.
+ */
+function dropBuildOnlyDependencies(manifestPath: string): void {
+	const manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as { dependencies?: Record<string, string> };
+	const names = Object.keys(manifest.dependencies ?? {}).filter((name) => BUILD_ONLY_PACKAGES.has(name));
+	if (names.length === 0) {
+		return;
+	}
+	for (const name of names) {
+		delete manifest.dependencies![name];
+	}
+	fs.writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+function copy(from: string, to: string, filter?: (file: string) => boolean): void {
 	fs.mkdirSync(path.dirname(to), { recursive: true });
-	fs.cpSync(from, to, { recursive: true, dereference: true });
+	fs.cpSync(from, to, { recursive: true, dereference: true, filter });
 }
 
 function optionValue(argv: string[], name: string): string | undefined {

@@ -49,6 +49,8 @@ export interface BundledServerOptions {
 	defaultModelPath: string;
 	/** Where downloads go (the extension passes its global storage). */
 	modelsDirectory?: string;
+	/** The server bundle to start; the working tree's dist/server.mjs when not given (an unpacked VSIX's for the VSIX smoke test). */
+	serverModule?: string;
 }
 
 /** How much of the server's stderr is kept for error messages. */
@@ -72,7 +74,7 @@ export class BundledServer {
 	) {}
 
 	static async start(options: BundledServerOptions): Promise<{ client: BundledServer; initializeResult: InitializeResult }> {
-		const bundle = path.join(projectRoot(), 'dist', 'server.mjs');
+		const bundle = options.serverModule ?? path.join(projectRoot(), 'dist', 'server.mjs');
 		if (!fs.existsSync(bundle)) {
 			throw new Error(`${bundle} is missing: run npm run build`);
 		}
