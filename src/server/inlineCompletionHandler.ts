@@ -1,4 +1,4 @@
-import type { Connection, InlineCompletionItem, InlineCompletionParams, TextDocuments } from 'vscode-languageserver/node';
+import type { CancellationToken, Connection, Position, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Logger } from '../engine/logger.js';
 import { isProbablyBinary } from '../engine/postprocess/index.js';
@@ -22,19 +22,30 @@ export interface SchedulerSource {
 /** Characters around the cursor sampled to decide whether a document is binary. */
 const BINARY_SAMPLE_CHARS = 4096;
 
+/** The text the model proposes at a cursor: what both completion handlers (inline and list) answer with. */
+export interface GhostTextSource {
+	/**
+	 * The text to insert at `position`, or undefined when there is none: completions off, no model
+	 * yet, an unknown or binary document, a cancelled request, an empty or failed run.
+	 */
+	textAt(uri: string, position: Position, token: CancellationToken): Promise<string | undefined>;
+}
+
 /**
- * Answers `textDocument/inlineCompletion` with a fill-in-the-middle completion from the active model.
- * The scheduler decides whether the model is called at all (earlier suggestions, a running stream,
- * the adaptive wait); the editor's cancellation token reaches generation as an AbortSignal.
+ * Builds each completion request from the document and the settings and puts it to the scheduler,
+ * which decides whether the model is called at all (earlier suggestions, a running stream, the
+ * adaptive wait); the editor's cancellation token reaches generation as an AbortSignal. Made once,
+ * so that `textDocument/inlineCompletion` and `textDocument/completion` share one cache, one extra
+ * context and one record of each document's latest request.
  */
-export function registerInlineCompletion(
+export function createGhostTextSource(
 	connection: Connection,
 	documents: TextDocuments<TextDocument>,
 	host: SchedulerSource,
 	settings: () => HearthSettings,
 	paths: DocumentPaths,
 	logger: Logger,
-): void {
+): GhostTextSource {
 	const binaryDocumentsReported = new Set<string>();
 	/** Each document's latest request, to warm the model's cache with when its extra context changes. */
 	const latestRequests = new Map<string, Omit<ScheduledRequest, 'signal'>>();
@@ -45,74 +56,72 @@ export function registerInlineCompletion(
 		}
 	});
 
-	connection.languages.inlineCompletion.on(async (params: InlineCompletionParams, token) => {
-		const current = settings().inlineCompletion;
-		const document = documents.get(params.textDocument.uri);
-		const scheduler = host.currentScheduler;
-		if (!current.enabled || !document || !scheduler) {
-			return null;
-		}
-		const context = cursorContext(document, params.position);
-		const sample = context.prefix.slice(-BINARY_SAMPLE_CHARS) + context.suffix.slice(0, BINARY_SAMPLE_CHARS);
-		if (isProbablyBinary(sample)) {
-			if (!binaryDocumentsReported.has(document.uri)) {
-				binaryDocumentsReported.add(document.uri);
-				logger.info(`No completions in ${document.uri}: it looks like binary data.`);
-			}
-			return null;
-		}
-
-		const { controller, dispose } = abortControllerFor(token);
-		const endRequest = host.beginRequest();
-		try {
-			const filePath = paths.displayPath(document.uri);
-			extraContext.noteCursor(document, params.position.line);
-			const request: ScheduledRequest = {
-				documentKey: document.uri,
-				prefix: context.prefix,
-				prefixOffset: context.prefixOffset,
-				suffix: context.suffix,
-				filePath,
-				contextChunks: current.extraContext ? extraContext.chunksFor(document.uri) : undefined,
-				contextBudget: current.contextBudget,
-				maxTokens: current.maxTokens,
-				mode: current.mode,
-				timeBudgetMs: current.timeBudgetMs,
-				signal: controller.signal,
-				debounce: { minMs: current.debounceMinMs, maxMs: current.debounceMaxMs },
-				prefetch: current.prefetch,
-			};
-			const { signal: _signal, ...latest } = request;
-			latestRequests.set(document.uri, latest);
-			const answer = await scheduler.request(request);
-			// Model runs are reported when they end (see reportRun), answers without one here.
-			if (answer.source !== 'model') {
-				void connection.sendNotification(CompletionStatsNotification.method, answerReport(document.uri, answer));
-			}
-			const { result } = answer;
-			if (controller.signal.aborted || result.stopReason === 'cancelled' || result.text.length === 0) {
-				return null;
-			}
-			const item: InlineCompletionItem = {
-				insertText: result.text,
-				range: { start: params.position, end: params.position },
-			};
-			return { items: [item] };
-		} catch (error) {
-			logger.error(`Inline completion failed in ${document.uri}: ${messageOf(error)}`);
-			return null;
-		} finally {
-			endRequest();
-			dispose();
-		}
-	});
-
 	documents.onDidClose((event) => {
 		host.currentScheduler?.forget(event.document.uri);
 		extraContext.forget(event.document.uri);
 		latestRequests.delete(event.document.uri);
 		binaryDocumentsReported.delete(event.document.uri);
 	});
+
+	return {
+		async textAt(uri, position, token) {
+			const current = settings().inlineCompletion;
+			const document = documents.get(uri);
+			const scheduler = host.currentScheduler;
+			if (!current.enabled || !document || !scheduler) {
+				return undefined;
+			}
+			const context = cursorContext(document, position);
+			const sample = context.prefix.slice(-BINARY_SAMPLE_CHARS) + context.suffix.slice(0, BINARY_SAMPLE_CHARS);
+			if (isProbablyBinary(sample)) {
+				if (!binaryDocumentsReported.has(document.uri)) {
+					binaryDocumentsReported.add(document.uri);
+					logger.info(`No completions in ${document.uri}: it looks like binary data.`);
+				}
+				return undefined;
+			}
+
+			const { controller, dispose } = abortControllerFor(token);
+			const endRequest = host.beginRequest();
+			try {
+				const filePath = paths.displayPath(document.uri);
+				extraContext.noteCursor(document, position.line);
+				const request: ScheduledRequest = {
+					documentKey: document.uri,
+					prefix: context.prefix,
+					prefixOffset: context.prefixOffset,
+					suffix: context.suffix,
+					filePath,
+					contextChunks: current.extraContext ? extraContext.chunksFor(document.uri) : undefined,
+					contextBudget: current.contextBudget,
+					maxTokens: current.maxTokens,
+					mode: current.mode,
+					timeBudgetMs: current.timeBudgetMs,
+					signal: controller.signal,
+					debounce: { minMs: current.debounceMinMs, maxMs: current.debounceMaxMs },
+					prefetch: current.prefetch,
+				};
+				const { signal: _signal, ...latest } = request;
+				latestRequests.set(document.uri, latest);
+				const answer = await scheduler.request(request);
+				// Model runs are reported when they end (see reportRun), answers without one here.
+				if (answer.source !== 'model') {
+					void connection.sendNotification(CompletionStatsNotification.method, answerReport(document.uri, answer));
+				}
+				const { result } = answer;
+				if (controller.signal.aborted || result.stopReason === 'cancelled' || result.text.length === 0) {
+					return undefined;
+				}
+				return result.text;
+			} catch (error) {
+				logger.error(`Completion failed in ${document.uri}: ${messageOf(error)}`);
+				return undefined;
+			} finally {
+				endRequest();
+				dispose();
+			}
+		},
+	};
 }
 
 /** Statistics of a model run, sent when it ends (also for prefetches and runs whose request left). */

@@ -5,7 +5,8 @@ import { connectionLogger } from './connectionLogger.js';
 import { registerCheckCommentOnly } from './handlers/checkCommentOnly.js';
 import { registerConfiguration } from './handlers/configuration.js';
 import { registerDownloadModel } from './handlers/downloadModel.js';
-import { registerInlineCompletionHandler } from './handlers/inlineCompletion.js';
+import { registerCompletion } from './handlers/completion.js';
+import { ghostTextSourceOf, registerInlineCompletionHandler } from './handlers/inlineCompletion.js';
 import { registerInspectModel } from './handlers/inspectModel.js';
 import { registerListModels } from './handlers/listModels.js';
 import { registerModelInfo } from './handlers/modelInfo.js';
@@ -21,6 +22,9 @@ import { createServerState } from './serverState.js';
  * This file only wires it up: `initialize` makes the one ServerState (settings, workspace, the
  * model's lifecycle, completion activity and status) and registers one handler per request from
  * handlers/, each given that state.
+ *
+ * The transport comes from the command line (vscode-languageserver reads it): VS Code's client forks
+ * this bundle with `--node-ipc`; other editors run it as `hearth-lsp --stdio` (bin/hearth-lsp.js).
  */
 const connection = createConnection(ProposedFeatures.all);
 const logger = connectionLogger(connection);
@@ -38,7 +42,9 @@ process.on('unhandledRejection', (reason) => {
 connection.onInitialize((params): InitializeResult => {
 	const state = createServerState(connection, logger, params);
 	registerConfiguration(connection, state, params.capabilities.workspace?.didChangeConfiguration?.dynamicRegistration === true);
-	registerInlineCompletionHandler(connection, documents, state);
+	const ghostText = ghostTextSourceOf(connection, documents, state);
+	registerInlineCompletionHandler(connection, ghostText);
+	registerCompletion(connection, documents, ghostText);
 	registerModelInfo(connection, state);
 	registerServerCredentials(connection, state);
 	registerListModels(connection, state);
@@ -51,6 +57,9 @@ connection.onInitialize((params): InitializeResult => {
 		capabilities: {
 			textDocumentSync: TextDocumentSyncKind.Incremental,
 			inlineCompletionProvider: true,
+			// The same text as a completion item, for editors without LSP 3.18's inline completion
+			// (Neovim, Helix, Emacs); never for those with it, which would show the text twice (VS Code).
+			completionProvider: params.capabilities.textDocument?.inlineCompletion ? undefined : { resolveProvider: false },
 		},
 		serverInfo: { name: 'hearth-server', version: '0.1.0' },
 	};

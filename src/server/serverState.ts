@@ -2,6 +2,7 @@ import type { Connection, InitializeParams } from 'vscode-languageserver/node';
 import type { Logger } from '../engine/logger.js';
 import { ServerStatusNotification, type HearthInitializationOptions } from '../shared/protocol.js';
 import { DEFAULT_SETTINGS, type HearthSettings } from '../shared/settings.js';
+import { bundledModelPath } from './bundledModelPath.js';
 import { CompletionActivity } from './completionActivity.js';
 import { reportRun } from './inlineCompletionHandler.js';
 import { ModelLifecycle } from './modelLifecycle.js';
@@ -26,19 +27,19 @@ export interface ServerState {
 	readonly logger: Logger;
 }
 
-/** The state for `initialize`'s parameters; throws when the client left out a required option. */
+/**
+ * The state for `initialize`'s parameters. Every initialization option is optional: without
+ * `defaultModelPath` the default model is the bundled one, without `modelsDirectory` there are no downloads.
+ */
 export function createServerState(connection: Connection, logger: Logger, params: InitializeParams): ServerState {
 	const options = (params.initializationOptions ?? {}) as Partial<HearthInitializationOptions>;
-	if (!options.defaultModelPath) {
-		throw new Error('initializationOptions.defaultModelPath is required');
-	}
 	const status = new StatusPublisher((sent) => void connection.sendNotification(ServerStatusNotification.method, sent));
 	return {
 		settings: DEFAULT_SETTINGS,
 		paths: new WorkspacePaths((params.workspaceFolders ?? []).map((folder) => folder.uri)),
 		modelsDirectory: options.modelsDirectory,
 		models: new ModelLifecycle({
-			defaultModelPath: options.defaultModelPath,
+			defaultModelPath: options.defaultModelPath || bundledModelPath(),
 			status,
 			logger,
 			onRunFinished: (run) => reportRun(connection, run),

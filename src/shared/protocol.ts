@@ -72,8 +72,11 @@ export namespace ModelInfoRequest {
 
 /** Passed in `initializationOptions` when the client starts the server. */
 export interface HearthInitializationOptions {
-	/** The model used when the user has not chosen one: the one bundled with the extension. */
-	defaultModelPath: string;
+	/**
+	 * The model used when the user has not chosen one. Optional: without it the server uses the model
+	 * bundled beside it (models/starter/…), which is what editors other than VS Code rely on.
+	 */
+	defaultModelPath?: string;
 	/**
 	 * Where downloaded models live: the extension's global storage, never the workspace. Optional so
 	 * that a server started without one simply offers no downloads.
