@@ -179,12 +179,14 @@ export class ModelLifecycle {
 		return OpenAiCompletionBackend.connect({
 			baseUrl: settings.model.serverUrl,
 			model: settings.model.serverModel,
+			fimTemplate: settings.model.serverFimTemplate,
 			apiKey: this.serverApiKey || undefined,
 			logger: this.options.logger,
 			onHealthChange: (problem) => {
 				this.options.status.serverHealthChanged(problem);
 				this.publishSettledState();
 			},
+			onFimPathChange: () => this.publishSettledState(),
 		});
 	}
 

@@ -33,6 +33,14 @@ export const SETTINGS_SCHEMA = {
 		serverUrl: httpUrlOrEmpty(''),
 		/** The model name that server expects in requests. */
 		serverModel: text(''),
+		/**
+		 * The served model's FIM family, for a server whose /completions takes no suffix (vLLM): Hearth lays out
+		 * the prompt with that family's template. "auto": llama-server's /infill, the model's name, or suffix.
+		 */
+		serverFimTemplate: choice(
+			['auto', 'qwen2.5-coder', 'starcoder', 'starcoder2', 'deepseek-coder', 'codellama', 'codestral', 'codegemma', 'none'],
+			'auto',
+		),
 	}),
 	inlineCompletion: {
 		enabled: flag(true),
@@ -110,6 +118,7 @@ export function modelReloadNeeded(before: HearthSettings, after: HearthSettings)
 		before.model.backend !== after.model.backend ||
 		before.model.serverUrl !== after.model.serverUrl ||
 		before.model.serverModel !== after.model.serverModel ||
+		before.model.serverFimTemplate !== after.model.serverFimTemplate ||
 		before.performance.threads !== after.performance.threads ||
 		before.performance.contextSize !== after.performance.contextSize ||
 		before.performance.gpu !== after.performance.gpu

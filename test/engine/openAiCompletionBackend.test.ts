@@ -85,6 +85,8 @@ describe('OpenAI-compatible completion server as the backend (real HTTP on 127.0
 		assert.notEqual(remote.stopReason, 'cancelled');
 		assert.ok(remote.stats.generatedTokens > 0 && remote.stats.promptTokens > 0, JSON.stringify(remote.stats));
 		assert.equal(backend.info.displayName, `hearth-tiny-fim @ ${new URL(server.url).host}`);
+		// Hearth's own server takes the suffix field and applies the model's template itself.
+		assert.equal(backend.info.fimFamily, '/completions suffix');
 		// The next ask for the same place is answered from the backend's own cache, with no request.
 		assert.equal((await backend.complete({ ...request, useCache: true })).stopReason, 'cached');
 		await backend.dispose();

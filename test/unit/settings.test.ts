@@ -145,6 +145,7 @@ describe('settings a workspace must not set', function () {
 		'hearth.model.backend',
 		'hearth.model.serverUrl',
 		'hearth.model.serverModel',
+		'hearth.model.serverFimTemplate',
 		'hearth.escalation.baseUrl',
 		'hearth.escalation.model',
 		'hearth.escalation.organization',

@@ -17,6 +17,8 @@ export interface LlamaServerOptions {
 	logFile: string;
 	/** How long loading the model may take before the race gives up. */
 	startTimeoutMs?: number;
+	/** More command-line flags, after the race's own (a later flag wins). */
+	extraArgs?: readonly string[];
 }
 
 /**
@@ -47,6 +49,7 @@ export function llamaServerArguments(options: Omit<LlamaServerOptions, 'binary' 
 		'--cache-reuse',
 		String(LLAMA_VSCODE_SERVER_FLAGS.cacheReuse),
 		...(options.spmInfill ? ['--spm-infill'] : []),
+		...(options.extraArgs ?? []),
 	];
 }
 

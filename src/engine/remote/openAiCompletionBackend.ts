@@ -3,6 +3,12 @@
  * `npm run serve`), so a team can share one machine with a real serving engine: the completion
  * pipeline over the tokens the server streams (OpenAiTokenSource). The answer is post-processed
  * exactly as a local one.
+ *
+ * connect() picks the fill-in-the-middle path from what the server says it is (`owned_by` in
+ * `/models`, llama-server's `/props`) and `hearth.model.serverFimTemplate`: llama-server's `/infill`;
+ * a client-side template for vLLM (whose `/completions` takes no `suffix`); `/completions` with
+ * `suffix` for the rest (Ollama, Hearth's own server); or, where none can work, the prefix alone,
+ * named as such in the model info the status bar shows.
  */
 
 import { CompletionPipeline } from '../completion/completionPipeline.js';
@@ -11,8 +17,12 @@ import type { Logger } from '../logger.js';
 import type { CompletionBackend } from '../runtime/completionBackend.js';
 import type { ModelInfo } from '../runtime/modelInfo.js';
 import { ModelLoadError } from '../runtime/modelLoadError.js';
+import { CompletionsProtocol, withoutSuffix, type CompletionsFim } from './completionsProtocol.js';
+import { infillRefusal, LlamaServerInfillProtocol, serverRoot, stopTokenIds } from './llamaServerInfill.js';
 import { describeHttpError, headersFor, hintFor, networkMessage } from './openAiHttp.js';
 import { OpenAiTokenSource, type OpenAiServerOptions } from './openAiTokenSource.js';
+import { SERVER_FIM_FAMILIES, templateOfFamily, type ServerFimFamily } from './serverFimTemplate.js';
+import type { ServerProtocol } from './serverProtocol.js';
 
 export type { OpenAiServerOptions } from './openAiTokenSource.js';
 
@@ -22,17 +32,24 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 	private readonly pipeline: CompletionPipeline;
 
 	private constructor(
-		source: OpenAiTokenSource,
+		private readonly source: OpenAiTokenSource,
 		logger: Logger,
-		readonly info: ModelInfo,
+		private readonly baseInfo: Omit<ModelInfo, 'fimFamily' | 'fimOrder' | 'fimReason'>,
 	) {
 		this.pipeline = new CompletionPipeline(source, logger);
+	}
+
+	/** The model info, with the fill-in-the-middle path taken now. */
+	get info(): ModelInfo {
+		const fim = this.source.protocol.fim;
+		return { ...this.baseInfo, fimFamily: fim.family, fimOrder: fim.order, fimReason: fim.reason };
 	}
 
 	/** Checks that the server answers and knows the model before anything switches to it. */
 	static async connect(options: OpenAiServerOptions): Promise<OpenAiCompletionBackend> {
 		const baseUrl = options.baseUrl.replace(/\/+$/, '');
 		let listed: string[];
+		let ownedBy: string[];
 		try {
 			const response = await fetch(`${baseUrl}/models`, {
 				headers: headersFor(options.apiKey),
@@ -44,7 +61,7 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 					`${baseUrl}/models answered ${await describeHttpError(response)}${hintFor(response.status)}`,
 				);
 			}
-			const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown }[] } | undefined;
+			const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown; owned_by?: unknown }[] } | undefined;
 			if (!body || !Array.isArray(body.data)) {
 				throw new ModelLoadError(
 					'server-rejected',
@@ -52,6 +69,7 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 				);
 			}
 			listed = body.data.map((entry) => String(entry.id ?? '')).filter((id) => id !== '');
+			ownedBy = body.data.map((entry) => String(entry.owned_by ?? ''));
 		} catch (error) {
 			if (error instanceof ModelLoadError) {
 				throw error;
@@ -76,7 +94,12 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 			);
 		}
 		const host = new URL(baseUrl).host;
-		const info: ModelInfo = {
+		const engine = await identifyEngine(baseUrl, ownedBy, options.apiKey);
+		const protocol = await chooseProtocol(engine, { ...options, baseUrl }, model);
+		options.logger.info(
+			`Completion server ${host} (${engine}): fill-in-the-middle through ${protocol.fim.family}: ${protocol.fim.reason}`,
+		);
+		return new OpenAiCompletionBackend(new OpenAiTokenSource({ ...options, baseUrl }, protocol), options.logger, {
 			path: baseUrl,
 			displayName: `${model} @ ${host}`,
 			sizeBytes: 0,
@@ -85,12 +108,8 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 			contextSize: 0,
 			trainContextSize: 0,
 			threads: 0,
-			backend: `OpenAI-compatible server ${host}`,
-			fimFamily: 'server (/completions suffix)',
-			fimOrder: 'psm',
-			fimReason: 'the server applies its own fill-in-the-middle template',
-		};
-		return new OpenAiCompletionBackend(new OpenAiTokenSource({ ...options, baseUrl }, model), options.logger, info);
+			backend: `OpenAI-compatible server ${host}${engine === 'other' ? '' : ` (${engine})`}`,
+		});
 	}
 
 	cachedCompletion(request: CompletionRequest): CompletionResult | undefined {
@@ -112,4 +131,54 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 	async dispose(): Promise<void> {
 		await this.pipeline.idle();
 	}
+}
+
+type ServingEngine = 'llama-server' | 'vLLM' | 'other';
+
+/** What the server is: `owned_by` in its model list ("llamacpp", "vllm"), else whether llama-server's `/props` answers. */
+async function identifyEngine(baseUrl: string, ownedBy: readonly string[], apiKey: string | undefined): Promise<ServingEngine> {
+	if (ownedBy.includes('llamacpp')) {
+		return 'llama-server';
+	}
+	if (ownedBy.includes('vllm')) {
+		return 'vLLM';
+	}
+	try {
+		const response = await fetch(`${serverRoot(baseUrl)}/props`, {
+			headers: headersFor(apiKey),
+			signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
+		});
+		const props = (await response.json().catch(() => undefined)) as
+			{ default_generation_settings?: unknown; build_info?: unknown } | undefined;
+		return response.ok && props?.default_generation_settings !== undefined && props.build_info !== undefined ? 'llama-server' : 'other';
+	} catch {
+		return 'other';
+	}
+}
+
+async function chooseProtocol(engine: ServingEngine, options: OpenAiServerOptions, model: string): Promise<ServerProtocol> {
+	// vLLM leaves special tokens out of the text by default; a stop string that is one (<|file_sep|>) would then never match.
+	const templateFields = engine === 'vLLM' ? { skip_special_tokens: false } : undefined;
+	const completions = (fim: CompletionsFim) => new CompletionsProtocol({ ...options, model, templateFields }, fim);
+	const setting = options.fimTemplate ?? 'auto';
+	if (setting === 'none') {
+		return completions({ kind: 'none', why: 'hearth.model.serverFimTemplate is "none"' });
+	}
+	if ((SERVER_FIM_FAMILIES as readonly string[]).includes(setting)) {
+		const family = setting as ServerFimFamily;
+		return completions({ kind: 'template', template: templateOfFamily(family), why: `hearth.model.serverFimTemplate is "${family}"` });
+	}
+	if (engine === 'llama-server') {
+		const endpoint = { rootUrl: serverRoot(options.baseUrl), model, apiKey: options.apiKey };
+		const refusal = await infillRefusal(endpoint, CONNECT_TIMEOUT_MS).catch((error: unknown) => networkMessage(error));
+		if (refusal === undefined) {
+			return new LlamaServerInfillProtocol(endpoint, await stopTokenIds(endpoint, CONNECT_TIMEOUT_MS));
+		}
+		// llama-server's /v1/completions takes no suffix either.
+		return completions({ kind: 'none', why: `llama-server cannot infill with this model (/infill answered ${refusal})` });
+	}
+	if (engine === 'vLLM') {
+		return completions(withoutSuffix(model, "vLLM's /completions takes no suffix"));
+	}
+	return completions({ kind: 'suffix' });
 }

@@ -1,6 +1,6 @@
 /**
- * Tokens from an OpenAI-compatible server: a streamed `/completions` request with the suffix in its
- * `suffix` field (a server that rejects the field is asked with the prefix alone from then on). The
+ * Tokens from a completion server: a streamed request in the server's protocol (`/completions`
+ * with `suffix`, with a client-side FIM template, or prefix only; llama-server's `/infill`). The
  * HTTP request is aborted as soon as the pipeline is done with the run, so the server stops
  * generating too. A server that sends nothing within the first-byte timeout ends the run; failures
  * and recoveries are reported once each through `onHealthChange`.
@@ -9,8 +9,9 @@
 import type { SourcePrompt, SourceRun, SourceStep, TokenSource } from '../completion/tokenSource.js';
 import type { Logger } from '../logger.js';
 import { ModelLoadError } from '../runtime/modelLoadError.js';
-import { describeHttpError, headersFor, hintFor, networkMessage } from './openAiHttp.js';
+import { networkMessage } from './openAiHttp.js';
 import { serverSentEventData } from './serverSentEvents.js';
+import { applyPromptFigures, type ServerProtocol } from './serverProtocol.js';
 
 export interface OpenAiServerOptions {
 	/** e.g. http://127.0.0.1:8080/v1 */
@@ -23,6 +24,13 @@ export interface OpenAiServerOptions {
 	firstByteTimeoutMs?: number;
 	/** Called with a one-line problem when requests start failing, and with undefined once one succeeds again. */
 	onHealthChange?: (problem: string | undefined) => void;
+	/**
+	 * `hearth.model.serverFimTemplate`: the served model's FIM family, for an engine whose
+	 * `/completions` takes no `suffix`; "none" for prefix only; "auto" or absent: from the server and the model's name.
+	 */
+	fimTemplate?: string;
+	/** Called when a server refused the `suffix` field and the fill-in-the-middle path changed (the model info says which). */
+	onFimPathChange?: () => void;
 }
 
 /** The server is sent this much text on each side of the cursor at most: it keeps its own cache. */
@@ -33,16 +41,18 @@ const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 10_000;
 
 export class OpenAiTokenSource implements TokenSource {
 	readonly window = { maxPrefixChars: MAX_PREFIX_CHARS, maxSuffixChars: MAX_SUFFIX_CHARS, prefixCutStepChars: PREFIX_CUT_STEP_CHARS };
-	/** The server applies its own stop strings. */
-	readonly stopTexts: readonly string[] = [];
-	private suffixSupported = true;
 	private failing = false;
 
-	/** `options.baseUrl` without a trailing slash; `model` as the server knows it. */
+	/** `options.baseUrl` without a trailing slash. */
 	constructor(
 		private readonly options: OpenAiServerOptions,
-		private readonly model: string,
+		readonly protocol: ServerProtocol,
 	) {}
+
+	/** The protocol's stop strings (a client-side template's; a server applies its own). */
+	get stopTexts(): readonly string[] {
+		return this.protocol.stopTexts;
+	}
 
 	/** The server stops at `max_tokens` itself (and its pieces need not be single tokens). */
 	tokenLimit(): undefined {
@@ -66,31 +76,32 @@ export class OpenAiTokenSource implements TokenSource {
 			if (run.signal.aborted) {
 				http.abort();
 			}
-			const response = await this.post(prompt.prefix, prompt.suffix, prompt.maxTokens, http.signal);
+			const pathBefore = this.protocol.fim;
+			const response = await this.post(prompt, http.signal);
+			if (this.protocol.fim.family !== pathBefore.family) {
+				this.options.onFimPathChange?.();
+			}
 			clearTimeout(firstByte);
 			stats.promptMs = performance.now() - run.startedAt;
 			if (!response.body) {
 				throw new Error('the server sent no body');
 			}
 			for await (const data of serverSentEventData(response.body)) {
-				if (data.trim() === '[DONE]') {
-					break;
+				const event = this.protocol.read(data);
+				applyPromptFigures(event, stats);
+				if (event.stopToken) {
+					yield { kind: 'stop-token' };
+					return;
 				}
-				const chunk = parseChunk(data);
-				if (chunk.usage) {
-					stats.promptTokens = chunk.usage.prompt_tokens ?? stats.promptTokens;
-					stats.evaluatedPromptTokens = stats.promptTokens;
-				}
-				const choice = chunk.choices?.[0];
-				if (!choice) {
-					continue;
-				}
-				if (typeof choice.text === 'string' && choice.text !== '') {
-					rawText += choice.text;
+				if (event.text !== undefined) {
+					rawText += event.text;
 					yield { kind: 'token', text };
 				}
-				if (choice.finish_reason) {
-					yield { kind: 'finish', reason: choice.finish_reason === 'length' ? 'max-tokens' : 'end-of-generation' };
+				if (event.finish) {
+					yield { kind: 'finish', reason: event.finish };
+				}
+				if (event.done) {
+					break;
 				}
 			}
 		} catch (error) {
@@ -116,42 +127,20 @@ export class OpenAiTokenSource implements TokenSource {
 		}
 	}
 
-	private async post(prefix: string, suffix: string, maxTokens: number, signal: AbortSignal): Promise<Response> {
-		const send = (withSuffix: boolean) =>
-			fetch(`${this.options.baseUrl}/completions`, {
-				method: 'POST',
-				headers: { ...headersFor(this.options.apiKey), 'Content-Type': 'application/json' },
-				body: JSON.stringify({
-					model: this.model,
-					prompt: prefix,
-					...(withSuffix ? { suffix } : {}),
-					max_tokens: maxTokens,
-					temperature: 0,
-					stream: true,
-					stream_options: { include_usage: true },
-				}),
-				signal,
-			});
-		let response = await send(this.suffixSupported);
-		if (response.status === 400 && this.suffixSupported) {
-			const message = await describeHttpError(response);
-			if (/suffix/i.test(message)) {
-				this.suffixSupported = false;
-				this.options.logger.warn(
-					`The completion server rejects the suffix field (${message}); completing from the text before the cursor only.`,
-				);
-				response = await send(false);
-			} else {
-				throw new ModelLoadError('server-rejected', `/completions answered ${message}`);
+	/**
+	 * Posts the request; once more on a fresh connection when a kept-alive one turns out closed (the
+	 * server restarted or went away since the last request), so that the error is the server's state.
+	 */
+	private async post(prompt: SourcePrompt, signal: AbortSignal): Promise<Response> {
+		try {
+			return await this.protocol.post(prompt, signal);
+		} catch (error) {
+			const code = (error as { cause?: { code?: unknown } }).cause?.code;
+			if (signal.aborted || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) {
+				throw error;
 			}
+			return this.protocol.post(prompt, signal);
 		}
-		if (!response.ok) {
-			throw new ModelLoadError(
-				'server-rejected',
-				`/completions answered ${await describeHttpError(response)}${hintFor(response.status)}`,
-			);
-		}
-		return response;
 	}
 
 	private reportHealth(problem: string | undefined): void {
@@ -165,21 +154,4 @@ export class OpenAiTokenSource implements TokenSource {
 		}
 		this.options.onHealthChange?.(problem);
 	}
-}
-
-interface CompletionChunk {
-	choices?: { text?: unknown; finish_reason?: string | null }[];
-	usage?: { prompt_tokens?: number; completion_tokens?: number };
-}
-
-function parseChunk(data: string): CompletionChunk {
-	try {
-		const parsed = JSON.parse(data) as unknown;
-		if (typeof parsed === 'object' && parsed !== null) {
-			return parsed as CompletionChunk;
-		}
-	} catch {
-		// fall through
-	}
-	throw new ModelLoadError('server-rejected', `the server streamed something that is not JSON: ${JSON.stringify(data.slice(0, 80))}`);
 }
