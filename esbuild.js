@@ -4,6 +4,7 @@
 //   stays external and ships in node_modules with its per-platform native binaries).
 // Type checking is `tsc`'s job (`npm run build`); this only bundles.
 import * as esbuild from 'esbuild';
+import fs from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -40,6 +41,20 @@ const builds = [
 		},
 	},
 ];
+
+// The syntax check's tree-sitter runtime and grammars (WebAssembly), loaded by the server from
+// dist/tree-sitter/ (src/engine/syntax/syntaxCheck.ts); the VSIX ships exactly these files.
+const TREE_SITTER_FILES = [
+	'tree-sitter.js',
+	'tree-sitter.wasm',
+	'tree-sitter-typescript.wasm',
+	'tree-sitter-javascript.wasm',
+	'tree-sitter-python.wasm',
+];
+fs.mkdirSync('dist/tree-sitter', { recursive: true });
+for (const file of TREE_SITTER_FILES) {
+	fs.copyFileSync(`node_modules/@vscode/tree-sitter-wasm/wasm/${file}`, `dist/tree-sitter/${file}`);
+}
 
 if (watch) {
 	for (const options of builds) {

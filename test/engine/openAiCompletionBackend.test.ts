@@ -8,7 +8,8 @@ import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { startOpenAiServer } from '../../src/teamServer/openAiServer.js';
 
 // At top level, so that only the token limit (or a cancel) ends generation.
-const PREFIX = 'export const a = 1;\n\n';
+// Mid-line: at a line start token healing lets this random model pick a run of blank lines, which ends it.
+const PREFIX = 'export const a = 1;\nexport const ';
 const SUFFIX = '\nexport const b = 2;\n';
 
 describe('OpenAI-compatible completion server as the backend (real HTTP on 127.0.0.1, real inference behind it)', function () {

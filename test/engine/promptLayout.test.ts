@@ -15,8 +15,12 @@ async function keystrokeCost(
 	const loaded = await loadModel({ modelPath: await ensureTestModel(preset), contextSize: 1024, gpu: 'off', logger: silentLogger });
 	const engine = new CompletionEngine(loaded, silentLogger);
 	try {
-		await engine.complete({ prefix: PREFIX, suffix: SUFFIX, filePath: 'src/area.ts', maxTokens: 4, useCache: false });
+		// Token healing off: it backs both prompts off to the same text ("wid" and "width" are each one
+		// token), which would hide what the layout itself costs per keystroke.
+		const quality = { tokenHealing: false };
+		await engine.complete({ prefix: PREFIX, suffix: SUFFIX, filePath: 'src/area.ts', maxTokens: 4, useCache: false, quality });
 		const next = await engine.complete({
+			quality,
 			prefix: PREFIX + 'th',
 			suffix: SUFFIX,
 			filePath: 'src/area.ts',

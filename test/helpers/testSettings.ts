@@ -14,6 +14,7 @@ export function testSettings(
 		// A generous time budget: a loaded CI machine must not turn into a different (truncated) result.
 		// No debounce either, unless a test is about it: the tests time cancellations against the model.
 		// No prefetch or extra context: their runs and prompt changes would surprise tests that count.
+		// No confidence gate: random weights are never confident (the gate has tests of its own).
 		inlineCompletion: {
 			...DEFAULT_SETTINGS.inlineCompletion,
 			timeBudgetMs: 60_000,
@@ -21,6 +22,7 @@ export function testSettings(
 			debounceMaxMs: 0,
 			prefetch: false,
 			extraContext: false,
+			minConfidence: 0,
 			...overrides.inlineCompletion,
 		},
 		performance: { ...DEFAULT_SETTINGS.performance, contextSize: 1024, gpu: 'off', ...overrides.performance },

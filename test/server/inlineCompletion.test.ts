@@ -11,8 +11,6 @@ import { waitFor } from '../helpers/waitFor.js';
 import { insertTextOf, itemsOf, LspTestClient } from './lspTestClient.js';
 
 const URI = 'file:///workspace/math.ts';
-/** The empty line between the functions: at top level no block can close, so only the token limit or a cancel ends generation. */
-const TOP_LEVEL = { line: 3, character: 0 };
 
 describe('language server: inline completion over LSP (real server process, real model)', function () {
 	let client: LspTestClient;
@@ -80,7 +78,9 @@ describe('language server: inline completion over LSP (real server process, real
 			testSettings({ model: { path: modelPath }, inlineCompletion: { maxTokens, mode: 'multi-line', timeBudgetMs: 60_000 } });
 		await useSettings(longRun(512));
 		await client.replaceDocument(URI, `// cancel me\n${SOURCE}`);
-		const at = { line: TOP_LEVEL.line + 1, character: 0 };
+		// At the end of the comment line: with token healing the empty top-level line lets this random
+		// model pick a run of blank lines, which post-processing ends; after " me" it writes on.
+		const at = { line: 0, character: '// cancel me'.length };
 		// How long the uncancelled request runs on this very prompt, so the cancel lands mid-generation
 		// on a fast or a slow machine alike.
 		const before = client.reports.length;
@@ -116,7 +116,7 @@ describe('language server: inline completion over LSP (real server process, real
 		);
 		await client.replaceDocument(URI, `// superseded\n${SOURCE}`);
 		const before = client.reports.length;
-		const stale = client.inlineCompletion(URI, { line: TOP_LEVEL.line + 1, character: 0 });
+		const stale = client.inlineCompletion(URI, { line: 0, character: '// superseded'.length });
 		await new Promise((resolve) => setTimeout(resolve, 50));
 		await client.replaceDocument(URI, `// superseded\n${SOURCE}`.replace('\t\n}', '\tconst\n}'));
 		const fresh = client.inlineCompletion(URI, { line: 6, character: 6 });

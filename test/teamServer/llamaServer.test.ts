@@ -100,7 +100,15 @@ describe('team mode against a real llama-server (its /infill, the bundled model,
 			).json()) as { prompt: string };
 			assert.equal(answer.prompt, renderPromptForDisplay(loaded!.fim.template.build(document)));
 
-			const request = { ...document, maxTokens: MAX_TOKENS, mode: 'multi-line' as const, useCache: false };
+			// Token healing off: it is the local engine's own (llama-server's /infill does not heal), and
+			// this test is about the layout.
+			const request = {
+				...document,
+				maxTokens: MAX_TOKENS,
+				mode: 'multi-line' as const,
+				useCache: false,
+				quality: { tokenHealing: false },
+			};
 			const remote = await backend.complete(request);
 			const here = await local!.complete(request);
 			assert.equal(remote.text, here.text, `ghost text for ${JSON.stringify(document.prefix)}`);

@@ -11,8 +11,9 @@ import { loadTinyFimOnOneThread } from '../helpers/tinyModel.js';
 
 const MODEL = 'hearth-tiny-fim';
 const KEY = 'team-key';
-// At top level, so that post-processing lets a long completion run (it ends after ~130 tokens).
-const PREFIX = 'export const a = 1;\n\n';
+// At top level, so that post-processing lets a long completion run; mid-line, because on an empty line
+// token healing lets this random model pick a run of blank lines, which ends it at once.
+const PREFIX = 'export const a = 1;\nexport const ';
 const SUFFIX = '\nexport const b = 2;\n';
 const MESSAGES: OpenAI.Chat.ChatCompletionMessageParam[] = [
 	{ role: 'system', content: 'You explain code briefly.' },

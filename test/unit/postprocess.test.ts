@@ -131,9 +131,13 @@ describe('processCompletion: multi-line block end', () => {
 		});
 	});
 
-	it('Python: after a block opener the body sets the level; a partial dedented line is hidden only', () => {
+	it('Python: after a block opener the body sets the level; a partial dedented line is hidden, and ends it once it shows code', () => {
 		const ctx = multi('def f(x):', '');
-		assert.deepEqual(processCompletion('\n    return x\n\ndef g', ctx), { text: '\n    return x', done: false });
+		assert.deepEqual(processCompletion('\n    return x\n\n', ctx), { text: '\n    return x', done: false });
+		// Its indentation can no longer change: decided without waiting for the line's end.
+		assert.deepEqual(processCompletion('\n    return x\n\ndef g', ctx), { text: '\n    return x', done: true, reason: 'block-end' });
+		// A closing bracket may still become `} else {`: hidden only.
+		assert.deepEqual(processCompletion('\n    return x\n}', ctx), { text: '\n    return x', done: false });
 		assert.deepEqual(processCompletion('\n    return x\n\ndef g():\n', ctx), {
 			text: '\n    return x',
 			done: true,
@@ -199,13 +203,14 @@ describe('processCompletion: multi-line block end', () => {
 
 	it('tabs are measured with the indent unit', () => {
 		const generated = 'bar();\n  baz();\n';
-		// with 2-space indentation a tab is 2 columns: "  baz();" stays in the block
-		assert.deepEqual(processCompletion(generated, multi('\tfoo();\n\t', '', { indentUnit: '  ' })), {
+		// with 2-space indentation a tab is 2 columns: "  baz();" stays in the block (as the model wrote it:
+		// rewriting it in the document's tabs is test/unit/documentIndent.test.ts's part)
+		assert.deepEqual(processCompletion(generated, multi('\tfoo();\n\t', '', { indentUnit: '  ', documentIndent: false })), {
 			text: 'bar();\n  baz();',
 			done: false,
 		});
-		// with the default 4 columns it is a dedent
-		assert.deepEqual(processCompletion(generated, multi('\tfoo();\n\t', '')), {
+		// with the default 4 columns it is a dedent (which the old rule cut; keepDedent is blockEndRules.test.ts's part)
+		assert.deepEqual(processCompletion(generated, multi('\tfoo();\n\t', '', { keepDedent: false })), {
 			text: 'bar();',
 			done: true,
 			reason: 'block-end',

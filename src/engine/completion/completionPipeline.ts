@@ -9,8 +9,10 @@
 import type { Logger } from '../logger.js';
 import { chooseCompletionMode, processCompletion } from '../postprocess/index.js';
 import { clampWindow } from '../prompt/promptWindow.js';
+import { cutToParsable } from '../syntax/syntaxCheck.js';
 import { CachedRunQueue } from './cachedRunQueue.js';
-import { idleStats, type CompletionRequest, type CompletionResult, type StopReason } from './completionTypes.js';
+import { gateByConfidence, LogProbs } from './confidence.js';
+import { idleStats, qualityOn, type CompletionRequest, type CompletionResult, type StopReason } from './completionTypes.js';
 import type { SourceRun, TokenSource } from './tokenSource.js';
 
 export interface CompletionPipelineOptions {
@@ -74,7 +76,15 @@ export class CompletionPipeline {
 		);
 		const mode =
 			request.mode === undefined || request.mode === 'auto' ? chooseCompletionMode(window.prefix, window.suffix) : request.mode;
-		const postContext = { prefix: window.prefix, suffix: window.suffix, mode };
+		const postContext = {
+			prefix: window.prefix,
+			suffix: window.suffix,
+			mode,
+			keepDedent: qualityOn(request, 'keepDedent'),
+			lineEndContinue: qualityOn(request, 'lineEndContinue'),
+			documentIndent: qualityOn(request, 'documentIndent'),
+		};
+		const logProbs = new LogProbs();
 		const maxTokens = this.source.tokenLimit(request);
 		const fixed = request.fixedLength === true;
 
@@ -86,6 +96,7 @@ export class CompletionPipeline {
 		// Cancellation is observed through a flag, so that a source stops at the very next token.
 		const onAbort = () => {
 			cancelledAt ??= performance.now();
+			stats.abortedAt ??= cancelledAt;
 			end('cancelled');
 		};
 		request.signal?.addEventListener('abort', onAbort, { once: true });
@@ -115,6 +126,8 @@ export class CompletionPipeline {
 					contextBudget: request.contextBudget,
 					maxTokens: maxTokens ?? request.maxTokens,
 					fixedLength: fixed,
+					generateNotBefore: request.generateNotBefore,
+					tokenHealing: qualityOn(request, 'tokenHealing'),
 				},
 				run,
 			);
@@ -130,6 +143,7 @@ export class CompletionPipeline {
 				}
 				stats.generatedTokens++;
 				if (!stoppedText) {
+					logProbs.add(step.logProb);
 					rawText = step.text();
 					const stopAt = firstStopString(rawText, this.source.stopTexts);
 					const candidate = stopAt === -1 ? rawText : rawText.slice(0, stopAt);
@@ -175,7 +189,18 @@ export class CompletionPipeline {
 		if (!decided && control.signal.reason === 'time-budget') {
 			stopReason = 'time-budget';
 		}
-		return finish(text, rawText, stopReason);
+		if (qualityOn(request, 'syntaxCheck') && mode === 'multi-line' && text.includes('\n')) {
+			const checked = await cutToParsable(text, { prefix: window.prefix, suffix: window.suffix, filePath: request.filePath });
+			if (checked !== text) {
+				text = checked;
+				request.onText?.(text);
+			}
+		}
+		const result = gateByConfidence({ ...finish(text, rawText, stopReason), confidence: logProbs.summary() }, request.minConfidence);
+		if (result.heldBack !== undefined) {
+			request.onText?.('');
+		}
+		return result;
 	}
 }
 

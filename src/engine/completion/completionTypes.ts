@@ -47,6 +47,48 @@ export interface CompletionRequest {
 	fixedLength?: boolean;
 	/** Called with the post-processed text each time generation adds to it. */
 	onText?: (text: string) => void;
+	/**
+	 * Evaluate the prompt at once but start generating no earlier than this (performance.now()): a
+	 * keystroke likely followed by another gets its prompt into the KV cache, which the next one keeps,
+	 * without spending generated tokens the next keystroke would throw away. An abort ends the wait.
+	 */
+	generateNotBefore?: number;
+	/** Switches for the quality fixes (all on by default); a replay turns one off to measure it. */
+	quality?: QualityOptions;
+	/**
+	 * Mean token log-probability (natural log, at most 0) below which a suggestion is held back: the
+	 * result's text is empty and `heldBack` has what would have been shown. Unset: nothing is held back.
+	 */
+	minConfidence?: number;
+}
+
+/** The quality fixes, each on unless set to false. */
+export interface QualityOptions {
+	/** A line dedented at a block's end (`return result` after a loop body) is kept, once, instead of cut. */
+	keepDedent?: boolean;
+	/** At a line's end, a completion that starts with a line break writes the next line at its own indentation. */
+	lineEndContinue?: boolean;
+	/** The prompt backs off the partial token before the cursor; the first generated tokens re-spell it. */
+	tokenHealing?: boolean;
+	/** Generated indentation is rewritten in the document's unit (tabs or N spaces). */
+	documentIndent?: boolean;
+	/** A multi-line suggestion that breaks a parsable region is cut to its longest parsable prefix (tree-sitter). */
+	syntaxCheck?: boolean;
+}
+
+/** Whether a quality fix is on for a request (they all are unless switched off). */
+export function qualityOn(request: { quality?: QualityOptions }, fix: keyof QualityOptions): boolean {
+	return request.quality?.[fix] !== false;
+}
+
+/** The model's own probabilities of the tokens it generated for a suggestion. */
+export interface CompletionConfidence {
+	/** Mean natural-log probability per generated token. */
+	meanLogProb: number;
+	/** The least likely token's log probability. */
+	minLogProb: number;
+	/** Tokens counted. */
+	tokens: number;
 }
 
 export type StopReason =
@@ -68,6 +110,13 @@ export interface CompletionStats {
 	promptMs: number;
 	firstTokenMs?: number;
 	totalMs: number;
+	/** When the run saw its abort (performance.now()); unset for a run that was not cancelled. */
+	abortedAt?: number;
+	/**
+	 * When the last llama.cpp evaluation done for this run returned (performance.now()): after each
+	 * prompt chunk and each generated token. For a cancelled run, the moment its compute stopped.
+	 */
+	lastComputeEndedAt?: number;
 }
 
 export interface CompletionResult {
@@ -79,11 +128,17 @@ export interface CompletionResult {
 	stats: CompletionStats;
 	/** The prompt as evaluated (only with `keepPromptTokens`; for the benchmark's token accounting). */
 	promptTokens?: readonly Token[];
+	/** The model's probabilities of the generated tokens (absent when the source has none, or for a cached answer). */
+	confidence?: CompletionConfidence;
+	/** Set when the confidence gate hid the suggestion: `text` is what would have been shown. */
+	heldBack?: { text: string; reason: 'low-confidence' };
 }
 
 /** Settings that change the answer for the same text separate cache entries. */
 export function cacheVariant(request: CompletionRequest): string {
-	return `${request.mode ?? 'auto'}|${request.maxTokens}`;
+	const quality = request.quality === undefined ? '' : `|${JSON.stringify(request.quality)}`;
+	const gate = request.minConfidence === undefined ? '' : `|${request.minConfidence}`;
+	return `${request.mode ?? 'auto'}|${request.maxTokens}${quality}${gate}`;
 }
 
 /** Statistics of an answer the model had no part in. */

@@ -24,6 +24,14 @@ export interface SourcePrompt {
 	maxTokens: number;
 	/** Generate past end-of-generation (benchmarks). */
 	fixedLength: boolean;
+	/** Start generating no earlier than this (performance.now()); see CompletionRequest. */
+	generateNotBefore?: number;
+	/**
+	 * Back the prompt off the partial token before the cursor and make the first generated tokens
+	 * re-spell it (a source that cannot constrain its tokens ignores this). `text()` never includes
+	 * the re-spelled part.
+	 */
+	tokenHealing?: boolean;
 }
 
 /** One run as the source sees it; the pipeline owns it. */
@@ -47,8 +55,11 @@ export interface SourceRun {
 }
 
 export type SourceStep =
-	/** One more token (or streamed piece) was generated; `text()` is everything generated so far. */
-	| { kind: 'token'; text: () => string }
+	/**
+	 * One more token (or streamed piece) was generated; `text()` is everything generated so far,
+	 * `logProb` the token's natural-log probability when the source knows it.
+	 */
+	| { kind: 'token'; text: () => string; logProb?: number }
 	/** The model produced an end-of-generation or stop token: the run ends here. */
 	| { kind: 'stop-token' }
 	/** Why the source stopped (max tokens, context full); a stream may still carry figures after it. */

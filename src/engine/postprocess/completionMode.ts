@@ -11,6 +11,12 @@ export interface CompletionContext {
 	mode: CompletionMode;
 	/** The editor's indentation unit ("\t" or N spaces); sets how wide a tab counts when comparing indentation. */
 	indentUnit?: string;
+	/** Keep a line dedented at a block's end, once (default true). */
+	keepDedent?: boolean;
+	/** At a line's end, a completion starting with a line break writes the next line at its own level (default true). */
+	lineEndContinue?: boolean;
+	/** Rewrite generated indentation in the document's unit (default true). */
+	documentIndent?: boolean;
 }
 
 /**

@@ -12,7 +12,7 @@
 import { EMPTY_SCAN, isClosingOnlyLine, quoteStateAfter, scanLine, type BracketScan } from './bracketDepth.js';
 import type { CompletionContext } from './completionMode.js';
 import { currentLinePrefix, documentEol, nextNonBlankSuffixLine, restOfCursorLine } from './cursorContext.js';
-import { indentWidth, isBlank, tabSizeFor } from './indentation.js';
+import { documentIndentUnit, indentWidth, isBlank, reindentLine, tabSizeFor } from './indentation.js';
 import { sanitizeGenerated, toDocumentEol } from './sanitizeGenerated.js';
 import { onlyDuplicatesSuffix, trimSuffixOverlap } from './suffixOverlap.js';
 
@@ -41,12 +41,14 @@ const REPEAT_LIMIT = 3;
 const BLOCK_OPENER = /(?:[{([:]|=>|\bdo|\bthen)\s*$/;
 
 export function processCompletion(generated: string, ctx: CompletionContext): ProcessedCompletion {
-	const lines = sanitizeGenerated(generated).split('\n');
 	const linePrefix = currentLinePrefix(ctx.prefix);
 	const restOfLine = restOfCursorLine(ctx.suffix);
 	const nextSuffixLine = nextNonBlankSuffixLine(ctx.suffix);
-	const tabSize = tabSizeFor(ctx.indentUnit);
+	const documentUnit = ctx.documentIndent !== false ? documentIndentUnit(ctx.prefix, ctx.suffix) : undefined;
+	const tabSize = tabSizeFor(documentUnit !== undefined && documentUnit !== '\t' ? documentUnit : ctx.indentUnit);
+	const lines = inDocumentIndentation(sanitizeGenerated(generated).split('\n'), linePrefix, documentUnit, tabSize);
 	const cursorAtLineEnd = isBlank(restOfLine);
+	const keepDedent = ctx.keepDedent !== false;
 
 	// Single-line mode keeps the cursor's line. Exception: when nothing follows the cursor on
 	// its line and the model starts with a line break, that break is the model saying "the
@@ -67,7 +69,7 @@ export function processCompletion(generated: string, ctx: CompletionContext): Pr
 	};
 
 	const docLines: string[] = []; // lines as they will read in the document, for comparisons
-	let blockIndent = initialBlockIndent(linePrefix, lines[0]!, tabSize);
+	let blockIndent = initialBlockIndent(linePrefix, lines, tabSize, cursorAtLineEnd && ctx.lineEndContinue !== false);
 	let brackets: BracketScan = { ...EMPTY_SCAN, quote: quoteStateAfter(linePrefix) };
 
 	for (let i = 0; i < lines.length; i++) {
@@ -101,7 +103,17 @@ export function processCompletion(generated: string, ctx: CompletionContext): Pr
 				// has it (then the suffix-duplicate check above has stopped before it).
 				const closes = isClosingOnlyLine(line) && scanLine(line, brackets).closesOuter;
 				if (closes && complete) kept.push(line);
-				stop('block-end', complete);
+				// A line dedented right after the block's last line (`return result` after a loop body)
+				// is usually the right next line: keep it, once, unless it leaves the level the
+				// document goes on at after the cursor.
+				const keep =
+					!closes &&
+					keepDedent &&
+					keepsDedentedLine(line, i === 1 ? linePrefix + lines[0]! : lines[i - 1]!, nextSuffixLine, tabSize);
+				if (keep) kept.push(line);
+				// A partial line that starts with code, not a bracket, is left out or kept whatever
+				// follows on it: decided now, so generation does not run on to the line's end.
+				stop('block-end', complete || (!keep && !/^\s*[)\]}]/.test(line)));
 				break;
 			}
 		}
@@ -135,10 +147,30 @@ function isRepetition(previous: readonly string[], docLine: string): boolean {
  * Otherwise (blank cursor line, or a line ending in `{`, `:`, `=>`… whose body the completion
  * starts on the next line) it is undefined here and the first content line sets it.
  */
-function initialBlockIndent(linePrefix: string, firstGeneratedLine: string, tabSize: number): number | undefined {
+function initialBlockIndent(linePrefix: string, lines: readonly string[], tabSize: number, lineEndContinue: boolean): number | undefined {
 	if (isBlank(linePrefix)) return undefined;
-	if (BLOCK_OPENER.test(linePrefix) && isBlank(firstGeneratedLine)) return undefined;
+	if (BLOCK_OPENER.test(linePrefix) && isBlank(lines[0]!)) return undefined;
+	// At a line's end, a completion that starts with a line break and goes straight on to a line of
+	// its own writes the next line at that line's level (often dedented: the block's last line was
+	// the cursor's). A blank line between keeps the cursor line's level.
+	if (lineEndContinue && lines.length > 1 && isBlank(lines[0]!) && !isBlank(lines[1]!)) return undefined;
 	return indentWidth(linePrefix, tabSize);
+}
+
+/**
+ * Whether a line dedented below the block is kept: it follows a line of code directly (not after a
+ * blank line, where a new top-level definition usually starts) and does not go below the level of
+ * the next line after the cursor, which the document continues at.
+ */
+function keepsDedentedLine(line: string, previous: string, nextSuffixLine: string | undefined, tabSize: number): boolean {
+	if (isBlank(previous) || isClosingOnlyLine(line)) return false;
+	return nextSuffixLine === undefined || indentWidth(line, tabSize) >= indentWidth(nextSuffixLine, tabSize);
+}
+
+/** The generated lines with their indentation in the document's unit (the first only when it starts the cursor's line). */
+function inDocumentIndentation(lines: string[], linePrefix: string, unit: string | undefined, tabSize: number): string[] {
+	if (unit === undefined) return lines;
+	return lines.map((line, i) => (i === 0 && linePrefix !== '' ? line : reindentLine(line, unit, tabSize)));
 }
 
 function finishText(kept: readonly string[], ctx: CompletionContext, cursorAtLineEnd: boolean): string {

@@ -22,6 +22,8 @@ export interface PromptInput extends FimInput {
 	prefixOffset?: number;
 	/** Where the last prompt for this document started (`prefixStart`), so that the cut does not flap. */
 	previousPrefixStart?: number;
+	/** Back the prefix off its last token, which generation re-spells (`healText`). */
+	tokenHealing?: boolean;
 }
 
 export interface PromptTokens {
@@ -38,6 +40,14 @@ export interface PromptTokens {
 	farSuffixChars: number;
 	/** Context chunks from elsewhere that fit their budget. */
 	contextChunks: number;
+	/** The end of the prefix left out of the prompt for token healing ('' when none). */
+	healText: string;
+	/**
+	 * Tokens up to the end of the text before the cursor. In a prefix-suffix-middle prompt what
+	 * follows (the suffix and the markers) is evaluated again on every keystroke; the part before it
+	 * is what the next keystroke's prompt keeps.
+	 */
+	prefixEndToken: number;
 }
 
 /**
@@ -68,9 +78,11 @@ export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: 
 	}
 	const prefixOffset = input.prefixOffset ?? 0;
 	const prefix = input.prefix.slice(prefixCut(model, input.prefix, prefixOffset, prefixBudget, input.previousPrefixStart));
+	const healText = input.tokenHealing === true ? lastTokenText(model, prefix) : '';
 
+	const promptPrefix = prefix.slice(0, prefix.length - healText.length);
 	const pieces = template.build({
-		prefix,
+		prefix: promptPrefix,
 		suffix: nearSuffix,
 		filePath: input.filePath,
 		contextChunks: chunks,
@@ -80,8 +92,12 @@ export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: 
 	if (model.tokens.shouldPrependBosToken && bos !== null) {
 		tokens.push(bos);
 	}
+	let prefixEndToken = 0;
 	for (const piece of pieces) {
 		tokens.push(...tokenizePiece(model, piece));
+		if (piece.kind === 'text' && piece.text === promptPrefix) {
+			prefixEndToken = tokens.length;
+		}
 	}
 	return {
 		tokens,
@@ -91,7 +107,26 @@ export function tokenizePrompt(model: LlamaModel, template: FimTemplate, input: 
 		suffixChars: nearSuffix.length,
 		farSuffixChars: farSuffix.length,
 		contextChunks: template.supportsContextChunks ? chunks.length - (farSuffix.trim() !== '' ? 1 : 0) : 0,
+		healText,
+		prefixEndToken,
 	};
+}
+
+/** How much of the prefix's end is tokenised to find its last token (it ends where the prefix does). */
+const HEAL_TAIL_CHARS = 256;
+
+/**
+ * The text of the prefix's last token, as the prompt tokenises it: what token healing takes off
+ * the prompt. '' when the prefix is empty or its last token is not whole text on its own (part of a
+ * multi-byte character), or when the prefix would be left empty (nothing to condition on).
+ */
+function lastTokenText(model: LlamaModel, prefix: string): string {
+	// Byte-level BPE splits text into words before merging, so the tail's last token is the prefix's.
+	const tokens = model.tokenize(prefix.slice(-HEAL_TAIL_CHARS), false, 'trimLeadingSpace');
+	if (tokens.length === 0) return '';
+	const text = model.detokenize(tokens.slice(-1));
+	if (text === '' || text.includes('\uFFFD') || !prefix.endsWith(text) || text.length >= prefix.length) return '';
+	return text;
 }
 
 function tokenizePiece(model: LlamaModel, piece: PromptPiece): Token[] {

@@ -9,7 +9,7 @@ import type { CompletionRequest, CompletionResult } from '../completion/completi
 import type { Logger } from '../logger.js';
 import type { CompletionBackend } from './completionBackend.js';
 import type { LoadedModel } from './loadModel.js';
-import { LocalTokenSource } from './localTokenSource.js';
+import { LocalTokenSource, type LocalTokenSourceOptions } from './localTokenSource.js';
 import type { ModelInfo } from './modelInfo.js';
 
 // The request and result types live in completion/completionTypes.ts; re-exported for the callers of old.
@@ -24,7 +24,7 @@ export {
 	type StopReason,
 } from '../completion/completionTypes.js';
 
-export interface CompletionEngineOptions {
+export interface CompletionEngineOptions extends LocalTokenSourceOptions {
 	/** Attach each run's prompt tokens to its result. */
 	keepPromptTokens?: boolean;
 }
@@ -38,7 +38,7 @@ export class CompletionEngine implements CompletionBackend {
 		logger: Logger,
 		options: CompletionEngineOptions = {},
 	) {
-		this.source = new LocalTokenSource(loaded);
+		this.source = new LocalTokenSource(loaded, options);
 		this.pipeline = new CompletionPipeline(this.source, logger, options);
 	}
 

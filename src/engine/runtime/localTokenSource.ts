@@ -2,8 +2,9 @@
  * Tokens from the model loaded in this process (node-llama-cpp). Each recent document has its own
  * context sequence, on which the KV state of the longest common prompt prefix is kept between
  * requests (and shifted, not recomputed, when a block near the prompt's start was dropped). The
- * prompt is evaluated in chunks, so a cancellation lands between chunks, and generation stops
- * within one token of it.
+ * prompt is evaluated in chunks (PromptChunkSize: large far from its end, timed near it), so a
+ * cancellation lands between chunks, and generation stops within one token of it. A request may ask
+ * for its generation to wait (`generateNotBefore`) while its prompt is evaluated at once.
  */
 
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
@@ -11,15 +12,20 @@ import type { CompletionRequest, CompletionStats } from '../completion/completio
 import type { SourcePrompt, SourceRun, SourceStep, TokenSource } from '../completion/tokenSource.js';
 import { tokenizePrompt, type PromptTokens } from '../prompt/promptTokens.js';
 import type { LoadedModel } from './loadModel.js';
+import { PromptChunkSize } from './promptChunkSize.js';
 import { SequencePool } from './sequencePool.js';
+import { TokenHealing } from './tokenHealing.js';
 
-/** Tokens evaluated per batch while filling the prompt, so that an abort lands between chunks. */
-const PROMPT_CHUNK_TOKENS = 64;
 /** Documents of megabytes are cut to this many characters on each side before tokenising. */
 const MAX_PREFIX_CHARS = 24_000;
 const MAX_SUFFIX_CHARS = 8_000;
 /** The character cut of a huge prefix moves in steps this long (anchored to the document), not with each key. */
 const PREFIX_CUT_STEP_CHARS = 4_000;
+
+export interface LocalTokenSourceOptions {
+	/** Tokens per prompt batch, fixed (64 was the old behaviour); default: sized from the measured speed. */
+	promptChunkTokens?: number;
+}
 
 export class LocalTokenSource implements TokenSource {
 	readonly window = { maxPrefixChars: MAX_PREFIX_CHARS, maxSuffixChars: MAX_SUFFIX_CHARS, prefixCutStepChars: PREFIX_CUT_STEP_CHARS };
@@ -29,9 +35,15 @@ export class LocalTokenSource implements TokenSource {
 	private readonly stopTokens: ReadonlySet<Token>;
 	/** Stop strings that are not control tokens, matched in the generated text. */
 	readonly stopTexts: readonly string[];
+	/** Tokens per prompt batch, from the measured speed (an abort lands between batches). */
+	private readonly chunkSize: PromptChunkSize;
 
-	constructor(private readonly loaded: LoadedModel) {
+	constructor(
+		private readonly loaded: LoadedModel,
+		options: LocalTokenSourceOptions = {},
+	) {
 		this.sequences = new SequencePool(loaded.sequences);
+		this.chunkSize = new PromptChunkSize(options.promptChunkTokens);
 		const stops = classifyStopStrings(loaded.model, loaded.promptTemplate.stopStrings);
 		this.stopTokens = stops.tokens;
 		this.stopTexts = stops.texts;
@@ -61,32 +73,50 @@ export class LocalTokenSource implements TokenSource {
 		const { model, context } = this.loaded;
 		const { stats } = run;
 		const sequence = this.sequences.acquire(prompt.documentKey ?? '');
-		const tokens = this.prompt(prompt).tokens;
+		const { tokens, healText, prefixEndToken } = this.prompt(prompt);
 		run.promptTokens = tokens;
 		stats.promptTokens = tokens.length;
 
 		const remaining = await this.reuseCachedPrefix(sequence, tokens, stats);
 		// All but the last prompt token are evaluated in chunks; the last one goes with generation.
-		for (let start = 0; start < remaining.length - 1; start += PROMPT_CHUNK_TOKENS) {
-			if (run.cancelled) {
-				stats.promptMs = performance.now() - run.startedAt;
-				return;
-			}
-			const chunk = remaining.slice(start, Math.min(start + PROMPT_CHUNK_TOKENS, remaining.length - 1));
-			await sequence.evaluateWithoutGeneratingNewTokens(chunk);
-			// Counted as it goes: a run cancelled halfway has still spent these.
-			stats.evaluatedPromptTokens += chunk.length;
+		// A run asked to hold its generation evaluates the text before the cursor first, which the
+		// next keystroke's prompt keeps, and what follows it (evaluated again on every keystroke in a
+		// prefix-suffix-middle prompt) only once the hold is over.
+		const end = remaining.length - 1;
+		const holdAt = prompt.generateNotBefore === undefined ? end : Math.max(0, Math.min(end, prefixEndToken - stats.reusedPromptTokens));
+		const evaluated = await this.evaluateChunks(sequence, remaining.slice(0, holdAt), run);
+		if (evaluated && prompt.generateNotBefore !== undefined) {
+			await waitUntil(prompt.generateNotBefore, run.signal);
 		}
-		stats.promptMs = performance.now() - run.startedAt;
-		if (run.cancelled) {
+		if (!evaluated || run.cancelled || !(await this.evaluateChunks(sequence, remaining.slice(holdAt, end), run))) {
+			stats.promptMs = performance.now() - run.startedAt;
 			return;
 		}
+		stats.promptMs = performance.now() - run.startedAt;
 		// The prompt's last token is evaluated with the first generation step.
 		stats.evaluatedPromptTokens++;
 
 		const generated: Token[] = [];
-		const text = () => model.detokenize(generated);
-		for await (const token of sequence.evaluate(remaining.slice(-1), { temperature: 0 })) {
+		// With token healing the first token re-spells the text the prompt was backed off; that part is not shown.
+		const healing = TokenHealing.for(model, healText);
+		const text = healing === undefined ? () => model.detokenize(generated) : () => healing.visible(model.detokenize(generated));
+		let input = remaining.slice(-1);
+		if (healing !== undefined) {
+			const first = await this.healedFirstToken(sequence, input, healing, stats);
+			if (run.cancelled) {
+				return;
+			}
+			generated.push(first.token);
+			yield { kind: 'token', text, logProb: Math.log(first.probability) };
+			input = [first.token];
+		}
+		// EOG tokens are yielded so that the check below sees them (by default node-llama-cpp ends the loop silently).
+		for await (const { token, confidence } of sequence.evaluateWithMetadata(
+			input,
+			{ confidence: true },
+			{ temperature: 0, yieldEogToken: true },
+		)) {
+			stats.lastComputeEndedAt = performance.now();
 			if (run.cancelled) {
 				stats.tokensAfterAbort++;
 				return;
@@ -96,12 +126,55 @@ export class LocalTokenSource implements TokenSource {
 				return;
 			}
 			generated.push(token);
-			yield { kind: 'token', text };
+			yield { kind: 'token', text, logProb: Math.log(confidence) };
 			if (sequence.nextTokenIndex >= context.contextSize - 1) {
 				yield { kind: 'finish', reason: 'context-full' };
 				return;
 			}
 		}
+	}
+
+	/**
+	 * The first generated token under token healing: the likeliest token whose text starts with the
+	 * text the prompt was backed off (the token taken off always qualifies). It is chosen here from the
+	 * next-token probabilities rather than by a sampling bias over the vocabulary, which node-llama-cpp
+	 * 3.22 can leave waiting forever on some prompts. The chosen token is not evaluated yet.
+	 */
+	private async healedFirstToken(
+		sequence: LlamaContextSequence,
+		input: Token[],
+		healing: TokenHealing,
+		stats: CompletionStats,
+	): Promise<{ token: Token; probability: number }> {
+		for await (const { probabilities } of sequence.evaluateWithMetadata(
+			input,
+			{ probabilities: true },
+			{ temperature: 0, yieldEogToken: true },
+		)) {
+			stats.lastComputeEndedAt = performance.now();
+			return healing.choose(probabilities);
+		}
+		throw new Error('the model produced no next-token probabilities');
+	}
+
+	/** Evaluates prompt tokens in chunks an abort stops between; false when the run was cancelled first. */
+	private async evaluateChunks(sequence: LlamaContextSequence, tokens: readonly Token[], run: SourceRun): Promise<boolean> {
+		const { stats } = run;
+		let start = 0;
+		while (start < tokens.length) {
+			if (run.cancelled) {
+				return false;
+			}
+			const chunk = tokens.slice(start, start + this.chunkSize.next(tokens.length - start));
+			const chunkStartedAt = performance.now();
+			await sequence.evaluateWithoutGeneratingNewTokens(chunk);
+			stats.lastComputeEndedAt = performance.now();
+			this.chunkSize.record(chunk.length, stats.lastComputeEndedAt - chunkStartedAt);
+			// Counted as it goes: a run cancelled halfway has still spent these.
+			stats.evaluatedPromptTokens += chunk.length;
+			start += chunk.length;
+		}
+		return !run.cancelled;
 	}
 
 	/**
@@ -130,6 +203,23 @@ export class LocalTokenSource implements TokenSource {
 		stats.reusedPromptTokens = keep;
 		return tokens.slice(keep);
 	}
+}
+
+/** Resolves at `time` (performance.now()), or as soon as `signal` aborts. */
+function waitUntil(time: number, signal: AbortSignal): Promise<void> {
+	const delay = time - performance.now();
+	if (delay <= 0 || signal.aborted) {
+		return Promise.resolve();
+	}
+	return new Promise((resolve) => {
+		const done = () => {
+			clearTimeout(timer);
+			signal.removeEventListener('abort', done);
+			resolve();
+		};
+		const timer = setTimeout(done, delay);
+		signal.addEventListener('abort', done, { once: true });
+	});
 }
 
 /** An unchanged run must be at least this long for its KV entries to be shifted rather than recomputed. */

@@ -4,6 +4,8 @@ const EAGER_AFTER = new Set([' ', '\t', '\n', '(', '[', '{', '.', ',', ':', '=',
 const SMOOTHING = 0.3;
 /** A pause longer than this is thinking, not typing: it does not count as typing speed. */
 const PAUSE_MS = 1500;
+/** Generation is held only for a typist this quick: a longer gap is a pause, whose suggestion should not wait. */
+const MAX_HOLD_GAP_MS = 400;
 
 export interface DebounceBounds {
 	minMs: number;
@@ -63,6 +65,24 @@ export class AdaptiveDebounce {
 			}
 		}
 		return Math.round(Math.min(max, Math.max(min, delay)));
+	}
+
+	/**
+	 * After a character that asks for a suggestion at once, how long after the keystroke generation
+	 * should wait (0: not at all). While the user types steadily and the model takes longer than the
+	 * gap between keys, the next key almost surely comes before the answer: the prompt is evaluated
+	 * right away (the next keystroke's prompt keeps it), but generated tokens would be thrown away, so
+	 * generation waits until a key gap has passed without a key. Call after `delayFor`.
+	 */
+	generationHoldMs(context: KeystrokeContext): number {
+		const gap = this.typingIntervalMs;
+		if (gap === undefined || gap > MAX_HOLD_GAP_MS || !EAGER_AFTER.has(context.lastCharacter)) {
+			return 0; // nothing learned, or mid-word: the wait before the run already covers a key gap
+		}
+		if (this.latencyMs !== undefined && this.latencyMs < gap) {
+			return 0; // the answer comes before the next key would
+		}
+		return Math.round(gap * 1.1);
 	}
 
 	/** Records how long a model call took, so slow models are not delayed further. */

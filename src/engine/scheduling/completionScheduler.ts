@@ -2,7 +2,12 @@ import { cancelledResult, type CompletionRequest, type CompletionResult } from '
 import type { CompletionBackend } from '../runtime/completionBackend.js';
 import { AdaptiveDebounce, waitUnlessAborted, type DebounceBounds } from './adaptiveDebounce.js';
 
-/** A run nobody waits for any more is stopped after this long, unless a new keystroke picks it up first. */
+/**
+ * A run nobody waits for any more, which has shown text a next keystroke could type through, is
+ * stopped after this long unless that keystroke picks it up first. One that has shown nothing yet
+ * (still evaluating its prompt) is stopped at once: only a request at the very same place could
+ * join it, and that one finds the evaluated part of the prompt in the KV cache anyway.
+ */
 const ORPHAN_GRACE_MS = 30;
 /** Longest stretch of typed text that can follow a running stream. */
 const MAX_JOIN_CHARS = 128;
@@ -42,6 +47,16 @@ export interface SchedulerOptions {
 	prefetchIdleMs?: number;
 	onRunFinished?(report: RunReport): void;
 	now?: () => number;
+	/**
+	 * Grace before any orphaned run is stopped, whether or not it has shown text (30 was the old
+	 * behaviour); default: 30 ms once it has shown text, none before.
+	 */
+	orphanGraceMs?: number;
+	/**
+	 * Hold a run's generation (not its prompt) until a key gap has passed, while steady typing makes
+	 * the next key likely to come first (default true; false was the old behaviour).
+	 */
+	holdGeneration?: boolean;
 }
 
 interface ModelRun {
@@ -119,10 +134,10 @@ export class CompletionScheduler {
 
 		const waiting = new AbortController();
 		state.waiting = waiting;
-		const delay = state.debounce.delayFor(
-			{ lastCharacter: request.prefix.at(-1) ?? '', atLineEnd: /^[ \t]*(\r?\n|$)/.test(request.suffix) },
-			request.debounce,
-		);
+		const keystroke = { lastCharacter: request.prefix.at(-1) ?? '', atLineEnd: /^[ \t]*(\r?\n|$)/.test(request.suffix) };
+		const keystrokeAt = performance.now();
+		const delay = state.debounce.delayFor(keystroke, request.debounce);
+		const holdMs = this.options.holdGeneration === false ? 0 : state.debounce.generationHoldMs(keystroke);
 		const waitSignal = signal ? AbortSignal.any([signal, waiting.signal]) : waiting.signal;
 		const proceed = await waitUnlessAborted(delay, waitSignal);
 		if (state.waiting === waiting) {
@@ -132,7 +147,7 @@ export class CompletionScheduler {
 			return { source: 'skipped', result: cancelledResult() };
 		}
 
-		const run = this.startRun(state, request, 'request');
+		const run = this.startRun(state, holdMs > delay ? { ...request, generateNotBefore: keystrokeAt + holdMs } : request, 'request');
 		const result = await this.waitFor(run, signal);
 		if (result === undefined) {
 			return { source: 'model', result: cancelledResult(), runId: run.id };
@@ -306,15 +321,15 @@ export class CompletionScheduler {
 		}
 		let onAbort: (() => void) | undefined;
 		const left = new Promise<undefined>((resolve) => {
-			onAbort = () => resolve(undefined);
+			onAbort = () => {
+				// Within the cancel itself, not a turn later: a run nobody waits for stops at once.
+				this.releaseWaiter(run, true);
+				resolve(undefined);
+			};
 			signal.addEventListener('abort', onAbort, { once: true });
 		});
 		try {
-			const outcome = await Promise.race([run.done, left]);
-			if (outcome === undefined) {
-				this.releaseWaiter(run, true);
-			}
-			return outcome;
+			return await Promise.race([run.done, left]);
 		} finally {
 			signal.removeEventListener('abort', onAbort!);
 		}
@@ -326,11 +341,16 @@ export class CompletionScheduler {
 		}
 		if (run.waiters <= 0 && !run.finished) {
 			clearTimeout(run.orphanTimer);
+			const grace = this.options.orphanGraceMs ?? (run.partial === '' ? 0 : ORPHAN_GRACE_MS);
+			if (grace <= 0) {
+				run.controller.abort();
+				return;
+			}
 			run.orphanTimer = setTimeout(() => {
 				if (run.waiters <= 0) {
 					run.controller.abort();
 				}
-			}, ORPHAN_GRACE_MS);
+			}, grace);
 		}
 	}
 

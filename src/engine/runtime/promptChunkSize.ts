@@ -1,0 +1,73 @@
+/**
+ * How many prompt tokens go to llama.cpp in one batch. An abort can only land between batches
+ * (node-llama-cpp has no abort inside a decode), so a batch near the prompt's end should take little
+ * time; but each batch also pays a fixed cost (on a CPU a one-token decode reads every weight once),
+ * so batches of a few tokens waste throughput.
+ *
+ * Two regimes. Far from the prompt's end (a cold start, a jump to another place), the tokens are
+ * ones the next keystroke's prompt shares: a batch a cancellation cannot stop is not wasted, the
+ * next run keeps it, so these go in large batches. The last tokens (what was typed, and in a
+ * prefix-suffix-middle prompt the text after the cursor) are the ones a newer keystroke changes:
+ * their batch size follows the measured time of the batches, doubled while a batch takes well under
+ * the target and halved while it takes over it. On a GPU it grows to hundreds of tokens; on a
+ * two-core laptop with a 1.5B model it settles at a handful.
+ */
+
+/** A batch of the prompt's last tokens should take about this long, so that a cancellation stops the compute soon. */
+export const PROMPT_CHUNK_TARGET_MS = 200;
+const MIN_CHUNK_TOKENS = 4;
+const MAX_CHUNK_TOKENS = 512;
+/** Where the size starts before anything was measured. */
+const INITIAL_CHUNK_TOKENS = 16;
+/** A batch this much under the target lets the size double (with room for the fixed cost). */
+const GROW_BELOW = 0.45;
+/** Tokens still to evaluate beyond this many after a batch make it a fill batch. */
+const FILL_TAIL_TOKENS = 64;
+/** The least a fill batch holds (the old fixed chunk: about llama.cpp's full speed on a CPU for a 1.5B model). */
+const FILL_CHUNK_TOKENS = 64;
+/**
+ * A fill batch is this many measured batches: a small model (or a GPU) pays a fixed cost per decode
+ * that small batches multiply, and a fill batch's work is kept by the next run anyway.
+ */
+const FILL_CHUNK_FACTOR = 8;
+
+export class PromptChunkSize {
+	private size: number;
+
+	/** `fixedTokens`: every batch this size (the engine's old fixed 64-token chunks, say). */
+	constructor(
+		private readonly fixedTokens?: number,
+		private readonly targetMs = PROMPT_CHUNK_TARGET_MS,
+	) {
+		this.size = fixedTokens ?? INITIAL_CHUNK_TOKENS;
+	}
+
+	/** The measured batch size for the prompt's last tokens. */
+	get tokens(): number {
+		return this.size;
+	}
+
+	/** Tokens for the next batch when `left` prompt tokens remain to evaluate. */
+	next(left: number): number {
+		if (this.fixedTokens !== undefined) {
+			return Math.min(left, this.fixedTokens);
+		}
+		const fill = Math.min(MAX_CHUNK_TOKENS, Math.max(FILL_CHUNK_TOKENS, this.size * FILL_CHUNK_FACTOR));
+		if (left - fill > FILL_TAIL_TOKENS) {
+			return fill;
+		}
+		return Math.min(left, this.size);
+	}
+
+	/** A batch of `tokens` took `milliseconds`: adjusts the size for the next one. */
+	record(tokens: number, milliseconds: number): void {
+		if (this.fixedTokens !== undefined || tokens !== this.size) {
+			return; // a short last batch or a fill batch says nothing about a full one
+		}
+		if (milliseconds > this.targetMs && this.size > MIN_CHUNK_TOKENS) {
+			this.size = Math.max(MIN_CHUNK_TOKENS, this.size / 2);
+		} else if (milliseconds < this.targetMs * GROW_BELOW && this.size < MAX_CHUNK_TOKENS) {
+			this.size = Math.min(MAX_CHUNK_TOKENS, this.size * 2);
+		}
+	}
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { silentLogger } from '../../src/engine/logger.js';
+import { CompletionEngine, type CompletionRequest } from '../../src/engine/runtime/completionEngine.js';
+import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
+import { LocalTokenSource } from '../../src/engine/runtime/localTokenSource.js';
+import { PromptChunkSize } from '../../src/engine/runtime/promptChunkSize.js';
+import { CompletionScheduler, type RunReport } from '../../src/engine/scheduling/completionScheduler.js';
+import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
+
+/** A long prefix, so that the prompt takes many batches to evaluate. */
+const LONG_PREFIX = Array.from({ length: 120 }, (_, index) => `const value${index} = compute(${index}, "item ${index}");\n`).join('');
+const SUFFIX = '\nexport default value0;\n';
+
+/** Resolves once `condition` holds, checked every millisecond. */
+async function until(condition: () => boolean): Promise<void> {
+	while (!condition()) {
+		await sleep(1);
+	}
+}
+
+describe('prompt chunk size: batches sized from the measured speed', function () {
+	it('halves a batch that takes over the target and doubles one well under it', function () {
+		const size = new PromptChunkSize(undefined, 100);
+		const start = size.tokens;
+		size.record(start, 250);
+		assert.equal(size.tokens, start / 2);
+		size.record(start / 2, 10);
+		assert.equal(size.tokens, start);
+		size.record(start, 60); // under the target, but not by enough to double
+		assert.equal(size.tokens, start);
+	});
+
+	it('ignores a short last batch, and never goes below a few tokens', function () {
+		const size = new PromptChunkSize(undefined, 100);
+		const start = size.tokens;
+		size.record(start - 1, 10_000);
+		assert.equal(size.tokens, start);
+		for (let step = 0; step < 20; step++) {
+			size.record(size.tokens, 10_000);
+		}
+		assert.ok(size.tokens >= 1 && size.tokens < start, `settled at ${size.tokens}`);
+	});
+
+	it('evaluates a long prompt far from its end in large batches and its last tokens in measured ones', function () {
+		const size = new PromptChunkSize(undefined, 100);
+		size.record(size.tokens, 10_000);
+		const small = size.tokens;
+		assert.ok(size.next(2_000) > small, 'a fill batch is larger than the measured one');
+		assert.equal(size.next(small + 3), small);
+		assert.equal(size.next(2), 2);
+	});
+
+	it('a fixed size is kept whatever is measured', function () {
+		const size = new PromptChunkSize(64);
+		size.record(64, 10_000);
+		assert.equal(size.next(2_000), 64);
+		assert.equal(size.next(10), 10);
+	});
+});
+
+describe('engine: prompt evaluation that a cancellation stops', function () {
+	let loaded: LoadedModel;
+
+	before(async function () {
+		loaded = await loadModel({
+			modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }),
+			contextSize: 1024,
+			gpu: 'off',
+			logger: silentLogger,
+		});
+	});
+
+	after(async function () {
+		await loaded?.dispose();
+	});
+
+	beforeEach(async function () {
+		for (const sequence of loaded.sequences) {
+			await sequence.clearHistory();
+		}
+	});
+
+	/** Tokens in the KV caches of all sequences (one document: one sequence in use). */
+	const evaluated = () => Math.max(...loaded.sequences.map((sequence) => sequence.nextTokenIndex));
+
+	function longRequest(overrides: Partial<CompletionRequest> = {}): CompletionRequest {
+		return {
+			prefix: LONG_PREFIX,
+			suffix: SUFFIX,
+			documentKey: 'doc',
+			maxTokens: 8,
+			fixedLength: true,
+			mode: 'multi-line',
+			...overrides,
+		};
+	}
+
+	it('an abort during a long prompt stops the compute before the next batch', async function () {
+		const chunk = 16;
+		const engine = new CompletionEngine(loaded, silentLogger, { promptChunkTokens: chunk });
+		const controller = new AbortController();
+		const pending = engine.complete(longRequest({ signal: controller.signal }));
+		await until(() => evaluated() >= chunk);
+		const seenAtAbort = evaluated();
+		controller.abort();
+		const result = await pending;
+		assert.equal(result.stopReason, 'cancelled');
+		assert.ok(result.stats.promptTokens > 10 * chunk, `a long prompt: ${result.stats.promptTokens} tokens`);
+		// The batch in flight at the abort may finish; no batch starts after it.
+		assert.ok(
+			result.stats.evaluatedPromptTokens <= seenAtAbort + chunk,
+			`${result.stats.evaluatedPromptTokens} evaluated, ${seenAtAbort} before the abort`,
+		);
+		assert.ok(result.stats.evaluatedPromptTokens < result.stats.promptTokens - 1);
+		assert.equal(result.stats.generatedTokens, 0);
+		assert.ok(result.stats.abortedAt !== undefined && result.stats.lastComputeEndedAt !== undefined);
+	});
+
+	it('with generateNotBefore the text before the cursor is evaluated at once, the rest and generation only after the hold', async function () {
+		const request = longRequest({ quality: { tokenHealing: false } });
+		// Where the text before the cursor ends in this prompt, as the source lays it out.
+		const { tokens, prefixEndToken } = new LocalTokenSource(loaded).prompt({
+			prefix: request.prefix,
+			suffix: request.suffix,
+			prefixOffset: 0,
+			documentKey: 'doc',
+			maxTokens: request.maxTokens,
+			fixedLength: true,
+			tokenHealing: false,
+		});
+		assert.ok(prefixEndToken > 0 && prefixEndToken < tokens.length, `the prefix ends at token ${prefixEndToken} of ${tokens.length}`);
+		const engine = new CompletionEngine(loaded, silentLogger);
+		const controller = new AbortController();
+		// Held far beyond the test's own time limit: only the abort can end this run.
+		const held = engine.complete({ ...request, signal: controller.signal, generateNotBefore: performance.now() + 3_600_000 });
+		const next = engine.complete({ ...request, useCache: false });
+		await until(() => evaluated() >= prefixEndToken);
+		controller.abort();
+		const result = await held;
+		assert.equal(result.stopReason, 'cancelled');
+		assert.equal(result.stats.promptTokens, tokens.length);
+		assert.equal(result.stats.generatedTokens, 0);
+		assert.equal(result.stats.evaluatedPromptTokens, prefixEndToken, 'up to the cursor, nothing after it while the run held');
+		const answered = await next;
+		assert.equal(answered.stats.reusedPromptTokens, prefixEndToken, 'the next request keeps what the held run evaluated');
+		assert.equal(answered.stats.generatedTokens, 8);
+	});
+
+	it('a run the editor cancels while it evaluates its prompt is stopped at once, not after a grace period', async function () {
+		const runs: RunReport[] = [];
+		const engine = new CompletionEngine(loaded, silentLogger, { promptChunkTokens: 16 });
+		const scheduler = new CompletionScheduler(engine, { prefetchIdleMs: 60_000, onRunFinished: (run) => runs.push(run) });
+		const controller = new AbortController();
+		const pending = scheduler.request({
+			...longRequest(),
+			documentKey: 'doc',
+			debounce: { minMs: 0, maxMs: 0 },
+			prefetch: false,
+			signal: controller.signal,
+		});
+		await until(() => evaluated() > 0 && scheduler.runningText('doc') === '');
+		controller.abort();
+		const afterCancel = performance.now();
+		assert.equal((await pending).result.stopReason, 'cancelled');
+		await scheduler.idle();
+		assert.equal(runs.length, 1);
+		const { stats } = runs[0]!.result;
+		assert.equal(runs[0]!.result.stopReason, 'cancelled');
+		assert.ok(stats.abortedAt !== undefined && stats.abortedAt <= afterCancel, 'the engine saw the abort within the cancel itself');
+		assert.ok(stats.evaluatedPromptTokens < stats.promptTokens - 1);
+		scheduler.dispose();
+	});
+});

@@ -1,0 +1,98 @@
+/**
+ * The three failures issue 17 found with the bundled (trained) model, replayed with real inference:
+ * each case fails with the quality fixes switched off (`quality`: the old behaviour) and passes with
+ * them on, which is the default. Greedy decoding on a fixed model file is deterministic.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import type { QualityOptions } from '../../src/engine/completion/completionTypes.js';
+import { silentLogger } from '../../src/engine/logger.js';
+import { CompletionEngine, type CompletionRequest } from '../../src/engine/runtime/completionEngine.js';
+import { loadModel } from '../../src/engine/runtime/loadModel.js';
+import { BUNDLED_MODEL_RELATIVE_PATH } from '../../src/shared/bundledModel.js';
+
+const MODEL = path.join(path.resolve(import.meta.dirname, '..', '..', '..'), BUNDLED_MODEL_RELATIVE_PATH);
+const ALL_OFF: QualityOptions = {
+	keepDedent: false,
+	lineEndContinue: false,
+	tokenHealing: false,
+	documentIndent: false,
+	syntaxCheck: false,
+};
+
+/** Each case's text, as a user types it in a Python file. */
+const LINE_END = { prefix: 'def mean(values):\n    total = 0\n    for v in values:\n        total += v', suffix: '\n' };
+const LOOP_BODY = {
+	prefix: 'def squares(values):\n    result = []\n    for v in values:',
+	suffix: '\n\n\ndef main():\n    print(squares([1, 2, 3]))\n',
+};
+const BARE_NEWLINE = {
+	prefix: 'def squares(values):\n    result = []\n    for v in values:\n        result.append(v * v)\n',
+	suffix: '\n\ndef main():\n    print(squares([1, 2, 3]))\n',
+};
+
+describe('engine: the quality fixes on the bundled model (real inference)', function () {
+	let engine: CompletionEngine;
+
+	before(async function () {
+		const loaded = await loadModel({ modelPath: MODEL, contextSize: 2048, gpu: 'off', logger: silentLogger });
+		engine = new CompletionEngine(loaded, silentLogger);
+	});
+
+	after(async function () {
+		await engine?.dispose();
+	});
+
+	const complete = (text: { prefix: string; suffix: string }, extra: Partial<CompletionRequest> = {}) =>
+		engine.complete({ ...text, filePath: 'src/stats.py', maxTokens: 48, mode: 'auto', useCache: false, ...extra });
+
+	it('at a line end, a completion that starts with a line break shows the next line (it showed nothing)', async function () {
+		const before = await complete(LINE_END, { quality: ALL_OFF });
+		// The model wrote the dedented line; the old rules cut it as soon as it showed.
+		assert.ok(before.rawText.startsWith('\n    return'), `raw: ${JSON.stringify(before.rawText)}`);
+		assert.equal(before.text, '');
+
+		const after = await complete(LINE_END);
+		assert.equal(after.text, '\n    return total');
+		// Either rule alone shows it: the next line sets the level, or the dedent is kept.
+		assert.equal((await complete(LINE_END, { quality: { ...ALL_OFF, lineEndContinue: true } })).text, '\n    return total');
+		assert.equal((await complete(LINE_END, { quality: { ...ALL_OFF, keepDedent: true } })).text, '\n    return total');
+	});
+
+	it('keeps the dedented `return result` after a loop body (it was cut as a block end)', async function () {
+		const before = await complete(LOOP_BODY, { quality: ALL_OFF });
+		assert.match(before.rawText, /\n {4}return/);
+		assert.doesNotMatch(before.text, /return result/);
+
+		const after = await complete(LOOP_BODY);
+		assert.match(after.text, /\n {4}return result$/);
+		assert.ok(after.text.startsWith(before.text), 'the loop body is the same, the return line is added');
+	});
+
+	it('on an empty line after Enter, token healing lets the model write the indented next line', async function () {
+		// Without healing the prompt ends in a bare newline, which the model never saw followed by an
+		// indented line: it leaves the function and starts a new top-level definition.
+		const before = await complete(BARE_NEWLINE, { quality: ALL_OFF });
+		assert.match(before.text, /^\n?def /);
+
+		const after = await complete(BARE_NEWLINE);
+		assert.equal(after.text, '    return result');
+		const healingAlone = await complete(BARE_NEWLINE, { quality: { ...ALL_OFF, tokenHealing: true } });
+		assert.equal(healingAlone.text, '    return result');
+	});
+
+	it('carries the mean and minimum token log-probability, and holds back a suggestion below minConfidence', async function () {
+		const shown = await complete(LINE_END);
+		const confidence = shown.confidence!;
+		assert.ok(confidence.tokens > 0 && confidence.tokens <= shown.stats.generatedTokens);
+		assert.ok(confidence.meanLogProb < 0 && confidence.minLogProb <= confidence.meanLogProb);
+
+		const strict = await complete(LINE_END, { minConfidence: confidence.meanLogProb + 0.01 });
+		assert.equal(strict.text, '');
+		assert.deepEqual(strict.heldBack, { text: shown.text, reason: 'low-confidence' });
+
+		const lenient = await complete(LINE_END, { minConfidence: confidence.meanLogProb - 0.01 });
+		assert.equal(lenient.text, shown.text);
+		assert.equal(lenient.heldBack, undefined);
+	});
+});
