@@ -4,6 +4,9 @@ import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { ActionProgressNotification, RunActionRequest } from '../../src/shared/protocol.js';
 import { testSettings } from '../helpers/testSettings.js';
 import { waitFor } from '../helpers/waitFor.js';
+import path from 'node:path';
+import { BUNDLED_MODEL_RELATIVE_PATH } from '../../src/shared/bundledModel.js';
+import { projectRoot } from '../../src/tooling/projectRoot.js';
 import { itemsOf, LspTestClient } from './lspTestClient.js';
 
 const URI = 'file:///workspace/actions.ts';
@@ -18,13 +21,14 @@ const CODE = [
 	'',
 ].join('\n');
 
-describe('language server: explain, refactor and clean up on a selection (real model, real server process)', function () {
+describe('language server: explain, refactor and clean up on a selection with an instruct model (real model, real server process)', function () {
 	let client: LspTestClient;
 	let modelPath: string;
 	const progress = new Map<string, string[]>();
 
 	before(async function () {
-		modelPath = await ensureTestModel('tiny-fim', { quantization: 'Q8_0' });
+		// An instruct preset (a chat template in the GGUF): the actions run as chat prompts on it.
+		modelPath = await ensureTestModel('tiny-qwen2-instruct', { quantization: 'Q8_0' });
 		// One thread: a busy 2-core machine slows a tiny model down by two orders of magnitude with two.
 		const started = await LspTestClient.start({
 			settings: testSettings({ model: { path: modelPath }, performance: { threads: 1 } }),
@@ -57,7 +61,8 @@ describe('language server: explain, refactor and clean up on a selection (real m
 		});
 		assert.ok(result.text.length > 0);
 		assert.ok(result.generatedTokens > 0 && result.tokensPerSecond > 0);
-		assert.match(result.model, /tiny-fim/);
+		assert.match(result.model, /tiny-qwen2-Instruct/);
+		assert.equal(result.route?.via, 'chat', result.route?.reason);
 		assert.ok(result.totalMs > 0);
 		const updates = progress.get('explain-1') ?? [];
 		assert.ok(updates.length >= 2, `streamed in several updates (${updates.length})`);
@@ -163,3 +168,55 @@ ${CODE}`,
 		);
 	});
 });
+
+describe('language server: the actions on the bundled base FIM model (real trained model, real server process)', function () {
+	let client: LspTestClient;
+
+	before(async function () {
+		const started = await LspTestClient.start({
+			settings: testSettings({ performance: { threads: 1 } }),
+			defaultModelPath: path.join(projectRoot(), BUNDLED_MODEL_RELATIVE_PATH),
+		});
+		client = started.client;
+		await client.waitForStatus((status) => status.state === 'ready');
+	});
+
+	after(async function () {
+		await client?.stop();
+	});
+
+	const run = (params: Omit<RunActionRequest.Params, 'progressToken'>) =>
+		client.connection.sendRequest(RunActionRequest.method, { progressToken: 'bundled', ...params }) as Promise<RunActionRequest.Result>;
+
+	it('answers Explain with a generated doc comment in the language style, labelled as one, with its confidence', async function () {
+		const result = await run({ kind: 'explain', code: PYTHON, languageId: 'python' });
+		assert.equal(result.route?.via, 'document-this', result.route?.reason);
+		assert.match(result.route!.reason, /base fill-in-the-middle model/);
+		assert.ok(result.docComment, 'labelled as a generated doc comment');
+		assert.match(result.docComment.comment, /^""".+/s, `a docstring: ${result.docComment.comment}`);
+		assert.ok(result.text.includes(result.docComment.comment));
+		assert.equal(result.proposal, undefined);
+		assert.ok(result.confidence && result.confidence.minLogProb <= result.confidence.meanLogProb && result.confidence.meanLogProb <= 0);
+	});
+
+	it('offers the documented code for Clean Up Docs, checked to change comments only', async function () {
+		const result = await run({ kind: 'cleanup', code: CODE, languageId: 'typescript' });
+		assert.equal(result.route?.via, 'document-this');
+		assert.ok(result.proposal?.endsWith(CODE), `the code is unchanged under the new comment: ${result.proposal}`);
+		assert.match(result.proposal ?? '', /^\/\*\*\n/);
+		assert.deepEqual(result.commentOnly, { ok: true });
+	});
+
+	it('runs nothing for Refactor and says why, so the editor can offer a chat model or the frontier model', async function () {
+		const result = await run({ kind: 'refactor', code: CODE, languageId: 'typescript', instruction: 'use reduce' });
+		assert.equal(result.route?.via, 'unavailable');
+		assert.match(result.route!.reason, /Refactor needs a model that follows instructions/);
+		assert.equal(result.text, '');
+		assert.equal(result.proposal, undefined);
+		assert.equal(result.generatedTokens, 0);
+	});
+});
+
+const PYTHON = ['def read_lines(path):', '    with open(path) as handle:', '        return [line.rstrip() for line in handle]', ''].join(
+	'\n',
+);

@@ -1,17 +1,22 @@
 import type { ChatMessage } from '../../engine/chat/chatTypes.js';
 import { actionMaxTokens, actionMessages, type ActionInput } from '../../engine/actions/actionPrompts.js';
+import { routeAction, type ActionRoute } from '../../engine/actions/actionRouting.js';
 import type { RunActionRequest } from '../../shared/protocol.js';
 import type { CompletionActivity } from '../completionActivity.js';
 import type { ModelLifecycle } from '../modelLifecycle.js';
+import { DOC_COMMENT_UNSURE_BELOW, writeDocComment } from '../../engine/actions/writeDocComment.js';
 
-/** What the action runner needs of the server: the chat model, and when inline completions run (they go first). */
+/** What the action runner needs of the server: the models and what they can do, and when inline completions run (they go first). */
 export interface ActionHost {
-	readonly models: Pick<ModelLifecycle, 'chatEngine' | 'modelName'>;
+	readonly models: Pick<ModelLifecycle, 'chatEngine' | 'modelName' | 'actionModels'>;
 	readonly activity: Pick<CompletionActivity, 'onCompletionStart' | 'whenCompletionsQuiet'>;
 }
 
 /** The request's result less what the server adds afterwards (the proposal and its check). */
-export type ActionOutcome = Omit<RunActionRequest.Result, 'proposal' | 'commentOnly'>;
+export type ActionOutcome = Omit<RunActionRequest.Result, 'proposal' | 'commentOnly'> & {
+	/** Document This: the selection with the generated doc comment in place (the clean-up's proposal). */
+	documented?: string;
+};
 
 /** The user has stopped typing when no completion ran for this long: the action may go on. */
 const RESUME_AFTER_QUIET_MS = 400;
@@ -36,6 +41,15 @@ export async function runAction(
 	onText: (text: string) => void,
 	options: RunActionOptions = {},
 ): Promise<ActionOutcome> {
+	const models = host.models.actionModels();
+	const route = routeAction({ kind: input.kind, ...models });
+	const routed: RunActionRequest.Result['route'] = { via: route.via, reason: route.reason };
+	if (route.via === 'unavailable') {
+		return { ...emptyOutcome(host, 'unavailable'), route: routed };
+	}
+	if (route.via === 'document-this') {
+		return { ...(await runDocumentThis(host, input, signal, onText, route, options.maxTokens)), route: routed };
+	}
 	const chat = host.models.chatEngine();
 	if (!chat) {
 		throw new ActionUnavailableError(
@@ -79,6 +93,7 @@ export async function runAction(
 			continue;
 		}
 		return {
+			route: routed,
 			text,
 			stopReason: result.stopReason,
 			model: host.models.modelName ?? 'the local model',
@@ -88,4 +103,61 @@ export async function runAction(
 			pauses,
 		};
 	}
+}
+
+function emptyOutcome(host: ActionHost, stopReason: string): ActionOutcome {
+	return {
+		text: '',
+		stopReason,
+		model: host.models.modelName ?? 'no model',
+		totalMs: 0,
+		generatedTokens: 0,
+		tokensPerSecond: 0,
+		pauses: 0,
+	};
+}
+
+/**
+ * A base FIM model's answer: the doc comment it writes above the code. It waits for typing to pause
+ * like a chat answer, and runs through the completion engine, whose queue keeps it behind the
+ * keystroke's own completion.
+ */
+async function runDocumentThis(
+	host: ActionHost,
+	input: ActionInput,
+	signal: AbortSignal,
+	onText: (text: string) => void,
+	route: Extract<ActionRoute, { via: 'document-this' }>,
+	maxTokens = 0,
+): Promise<ActionOutcome> {
+	const engine = host.models.actionModels().completion?.engine;
+	if (!engine) {
+		return emptyOutcome(host, 'unavailable');
+	}
+	await host.activity.whenCompletionsQuiet(RESUME_AFTER_QUIET_MS, signal);
+	const startedAt = performance.now();
+	const outcome = await writeDocComment(engine, input, signal, maxTokens);
+	const totalMs = performance.now() - startedAt;
+	const text = outcome.comment === '' ? '' : '```' + input.languageId + '\n' + outcome.comment + '\n```';
+	onText(text);
+	return {
+		text,
+		stopReason: outcome.stopReason,
+		model: route.model,
+		totalMs,
+		generatedTokens: outcome.generatedTokens,
+		tokensPerSecond: totalMs > 0 ? (outcome.generatedTokens * 1000) / totalMs : 0,
+		pauses: 0,
+		docComment: { comment: outcome.comment },
+		documented: outcome.documented,
+		...(outcome.confidence
+			? {
+					confidence: {
+						meanLogProb: outcome.confidence.meanLogProb,
+						minLogProb: outcome.confidence.minLogProb,
+						unsure: outcome.confidence.meanLogProb < DOC_COMMENT_UNSURE_BELOW,
+					},
+				}
+			: {}),
+	};
 }

@@ -44,6 +44,8 @@ export interface TestModelShape {
 	readonly tiedEmbeddings: boolean;
 	/** Embedding rows; the token list is padded to it. Default: the vocabulary's own length. */
 	readonly vocabSize?: number;
+	/** `tokenizer.chat_template`: a Jinja chat template, as instruct releases carry. */
+	readonly chatTemplate?: string;
 }
 
 export const testModelPresets = [
@@ -52,6 +54,7 @@ export const testModelPresets = [
 	'tiny-nofim',
 	'tiny-deepseek-coder',
 	'tiny-qwen2',
+	'tiny-qwen2-instruct',
 	'starter-placeholder',
 	'qwen2.5-coder-0.5b-shape',
 	'qwen2.5-coder-1.5b-shape',
@@ -62,6 +65,11 @@ export type TestModelPreset = (typeof testModelPresets)[number];
 
 /** Fast to make and to run: what `makeModels` builds when given no names. */
 export const defaultTestModelPresets: readonly TestModelPreset[] = ['tiny-fim', 'tiny-nofim', 'starter-placeholder'];
+
+/** The ChatML Jinja template of Qwen2.5's instruct releases, shortened to its message loop. */
+const CHATML_TEMPLATE =
+	"{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}{% endfor %}" +
+	"{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
 const tinyDimensions = {
 	embeddingLength: 64,
@@ -155,6 +163,20 @@ const shapes: Readonly<Record<TestModelPreset, TestModelShape>> = {
 		rmsEpsilon: 1e-6,
 		attentionBiases: true,
 		tiedEmbeddings: true,
+	},
+	'tiny-qwen2-instruct': {
+		preset: 'tiny-qwen2-instruct',
+		description:
+			'qwen2 architecture, Qwen2.5 vocabulary and FIM tokens, and the ChatML chat template instruct releases carry; tiny dimensions',
+		generalName: 'Hearth tiny-qwen2-Instruct (random weights, not a trained model)',
+		architecture: 'qwen2',
+		tokenizer: 'qwen2.5',
+		...tinyDimensions,
+		ropeFreqBase: 1000000,
+		rmsEpsilon: 1e-6,
+		attentionBiases: true,
+		tiedEmbeddings: true,
+		chatTemplate: CHATML_TEMPLATE,
 	},
 	'starter-placeholder': {
 		preset: 'starter-placeholder',

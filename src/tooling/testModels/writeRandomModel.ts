@@ -147,6 +147,7 @@ export async function writeRandomModel(shape: TestModelShape, filePath: string, 
 		[FINGERPRINT_KEY, gguf.str(fingerprint)],
 		...architectureMetadata(shape, tokenizer.vocabSize),
 		...tokenizer.entries,
+		...(shape.chatTemplate ? [['tokenizer.chat_template', gguf.str(shape.chatTemplate)] as const] : []),
 	];
 
 	const planned = planTensors(shape, tokenizer.vocabSize);
