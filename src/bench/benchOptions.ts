@@ -4,6 +4,8 @@ import type { CompletionMode } from '../engine/postprocess/index.js';
 import { DEFAULT_SETTINGS } from '../shared/settings.js';
 import { isTestModelPreset, type TestModelPreset } from '../tooling/testModels/ensureModel.js';
 import { FLAT_SLOPE_MIB_PER_10_MIN } from './soak/rssCurve.js';
+import { BUNDLED_MODEL_RELATIVE_PATH } from '../shared/bundledModel.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 
 /** Events replayed per trace with --quick: about 10-15 s of typing each. */
 export const QUICK_EVENTS = 60;
@@ -20,8 +22,9 @@ a rewrite request answered with and without input-lookup speculative decoding (t
 
 Options:
   --models LIST       comma-separated: 0.5b, 1.5b (the Qwen2.5-Coder shapes, Q8_0), 1.5b-spm (the
-                      1.5B shape with StarCoder's tokenizer, laid out suffix-prefix-middle), any
-                      test-model preset, or a .gguf path (default: 0.5b,1.5b,1.5b-spm; with --quick: 0.5b)
+                      1.5B shape with StarCoder's tokenizer, laid out suffix-prefix-middle), bundled
+                      (the trained starter model the extension ships; also: starter), any test-model
+                      preset, or a .gguf path (default: 0.5b,1.5b,1.5b-spm; with --quick: 0.5b)
   --traces LIST       comma-separated trace names (default: all)
   --quick             a short run: the 0.5B shape and the first ${QUICK_EVENTS} events of each trace
   --max-events N      replay only the first N events of each trace
@@ -36,11 +39,23 @@ Options:
   --actions           run only the actions section (no traces)
   --no-actions        skip the actions section
   --race-llama-server PATH
-                      after Hearth, replay the same traces against this llama-server binary (started
-                      with the same model, threads and context size) the way llama.vscode drives it,
+                      after Hearth, replay the same traces against this llama-server binary (the
+                      same model and threads, started as llama.vscode's launch command starts it, with
+                      the same extra context as input_extra) the way llama.vscode drives it,
                       and add a "race" section per model (default: the HEARTH_LLAMA_SERVER
                       environment variable; unset: no race). Without --traces it races only
-                      ts-steady-typing. Build one with: bash src/bench/setup/buildLlamaServer.sh
+                      ts-paused-typing. Build one with: bash src/bench/setup/buildLlamaServer.sh
+  --race-configurations LIST
+                      which llama-server runs to race: as-users-run-it (llama.vscode's launch
+                      command) and spm-infill (the same plus --spm-infill, SPM models only)
+                      (default: both, where they apply)
+  --engine legacy     Hearth's engine as it was before issue 21's speed changes (64-token prompt
+                      chunks, 30 ms grace before an orphaned run stops, generation never held
+                      back), for a before/after comparison on the same code (default: current)
+  --quality           instead of everything above: the quality replay (held-out files, cursor points,
+                      Hearth's pipeline and llama.vscode's on the same model); --quality --help for its options
+  --document-this     instead of everything above: Document This on the bundled model over documented
+                      held-out functions, and how well its confidence separates good answers from bad
   --soak              instead of everything above: the real language server (dist/server.mjs) with
                       the bundled model (or the one .gguf path given with --models), the traces
                       replayed over LSP in a loop, its RSS sampled; the report's "soak" block has
@@ -51,6 +66,9 @@ Options:
   --out FILE          also write the report to FILE`;
 
 const DEFAULT_MAX_TOKENS = 16;
+
+/** The model the extension ships, by name. */
+const BUNDLED_ALIASES = ['bundled', 'starter'];
 
 const MODEL_ALIASES: Record<string, TestModelPreset> = {
 	'0.5b': 'qwen2.5-coder-0.5b-shape',
@@ -79,6 +97,10 @@ export interface BenchOptions {
 	out?: string;
 	/** llama-server binary to race against (--race-llama-server or HEARTH_LLAMA_SERVER); absent: no race. */
 	raceLlamaServer?: string;
+	/** --race-configurations: the llama-server runs to race (absent: every one that applies). */
+	raceConfigurations?: string[];
+	/** --engine legacy: the engine before issue 21's speed changes. */
+	legacyEngine: boolean;
 	/** --soak: only the memory soak, for this long, sampling this often; absent: the normal bench. */
 	soak?: { minutes: number; sampleEverySeconds: number; modelPath?: string };
 }
@@ -120,6 +142,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 		'soak',
 		'minutes',
 		'sample-every',
+		'engine',
+		'race-configurations',
 	]);
 	for (const name of options.keys()) {
 		if (!known.has(name)) {
@@ -159,7 +183,18 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 		throw new UsageError('--actions runs no traces: drop --traces, or --actions to run both');
 	}
 	const soak = soakOptions(options);
+	const engine = stringOption(options, 'engine') ?? 'current';
+	if (engine !== 'current' && engine !== 'legacy') {
+		throw new UsageError('--engine must be current or legacy');
+	}
+	const raceConfigurations = list(stringOption(options, 'race-configurations'));
+	const unknownConfiguration = raceConfigurations?.find((label) => label !== 'as-users-run-it' && label !== 'spm-infill');
+	if (unknownConfiguration !== undefined) {
+		throw new UsageError(`Unknown race configuration ${unknownConfiguration}: use as-users-run-it, spm-infill`);
+	}
 	return {
+		legacyEngine: engine === 'legacy',
+		...(raceConfigurations ? { raceConfigurations } : {}),
 		...(soak ? { soak } : {}),
 		models: models.map(modelChoice),
 		traces: list(stringOption(options, 'traces')),
@@ -218,13 +253,16 @@ function modelChoice(name: string): ModelChoice {
 	if (alias) {
 		return { label: name.toLowerCase(), preset: alias };
 	}
+	if (BUNDLED_ALIASES.includes(name.toLowerCase())) {
+		return { label: 'bundled', path: path.join(projectRoot(), BUNDLED_MODEL_RELATIVE_PATH) };
+	}
 	if (isTestModelPreset(name)) {
 		return { label: name, preset: name };
 	}
 	if (name.endsWith('.gguf')) {
 		return { label: path.basename(name), path: path.resolve(name) };
 	}
-	throw new UsageError(`Unknown model ${JSON.stringify(name)}: use 0.5b, 1.5b, a test-model preset or a .gguf path`);
+	throw new UsageError(`Unknown model ${JSON.stringify(name)}: use 0.5b, 1.5b, 1.5b-spm, bundled, a test-model preset or a .gguf path`);
 }
 
 function stringOption(options: Map<string, string | true>, name: string): string | undefined {

@@ -7,10 +7,13 @@ import { ensureTestModelDetailed } from '../tooling/testModels/ensureModel.js';
 import { DEFAULT_ACTION_ROUNDS, DEFAULT_ACTION_TOKENS } from './actions/runActionsBench.js';
 import { parseBenchOptions, USAGE, type BenchOptions, type ModelChoice } from './benchOptions.js';
 import { machineInfo, nodeLlamaCppVersion } from './machine.js';
-import type { TraceSummary } from './metrics/summarizeTrace.js';
+import { checkTargets, type Targets } from './metrics/targets.js';
 import { raceModel, type ModelRace } from './race/raceModel.js';
 import { loadTraces } from './traces/loadTraces.js';
 import { soakMain } from './soak/soakMain.js';
+import { qualityMain } from './quality/qualityMain.js';
+import { DOCUMENT_THIS_USAGE, documentThisMain, parseDocumentThisOptions } from './actions/documentThisMain.js';
+import { parseQualityOptions, QUALITY_USAGE } from './quality/qualityOptions.js';
 import type { ModelRunReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
 import { messageOf } from '../shared/errorMessage.js';
 
@@ -18,14 +21,18 @@ import { messageOf } from '../shared/errorMessage.js';
 const DEFINITIONS = {
 	coldStart:
 		'with warm-up (the default), one completion at the starting cursor from an empty KV cache before the first key, not counted in the other numbers; the trace then measures typing in a file that was already open',
-	keystroke: 'one trace event: a typed key (Enter includes its auto-indentation), backspace, cursor move, Tab accept or paste',
+	keystroke:
+		"one trace event: a typed key (Enter includes its auto-indentation), backspace, cursor move, Tab accept, paste, or a type-shown key (types the next character of the ghost text on screen, waiting for one as an accept does: the model's own suggestion typed out)",
+	traces: 'ts-paused-typing (the race default) types 14 lines with a thinking pause of 2.5-4.5 s at every line end and after most punctuation, so that each side delivers dozens of answers; ts-type-suggestions types what the model shows at six places (type-through with real suggestions: run it on the bundled model)',
 	latencyMs:
 		'key press to the settled result of a request the editor did not cancel (answers from the suggestion cache included); the editor and LSP hops are not part of it',
 	requests:
 		'the editor asks on every edit; the same scheduler as the language server answers: from earlier suggestions (cache), by following a running stream the typed text agrees with (joined), by a model run after the adaptive wait (model), or not at all when a newer key came during the wait (skipped)',
 	modelCallsPerKeystroke: 'model runs started for requests (prefetches not counted) per keystroke',
 	typeThrough:
-		'keys that typed the next character of the ghost text on screen (the editor keeps showing its rest), and how many of them caused a model run',
+		'keys that typed the next character of the ghost text on screen (the editor keeps showing its rest), and how many of them caused a model run; typedShown: type-shown keys, those that found no ghost text (missed) and how long they waited for one',
+	suggestionShown:
+		'share of keystrokes (edits that asked) that saw a suggestion on screen within 300 ms of the key: typed through one, or a non-empty answer delivered that fast; defined alike on both sides of the race',
 	runs: 'every model run in order, prefetches (the next suggestion computed as if the shown one were accepted) included; token counts compare each run with the one before it, whose KV state it found',
 	newPerRun:
 		"tokens of a run's prompt not in the previous run's prompt (insertions of the shortest edit script): what an engine that could shift KV entries would still have to evaluate",
@@ -36,11 +43,14 @@ const DEFINITIONS = {
 	computeBound:
 		'new prompt tokens of the answering run / calibrated prompt speed + its generated tokens / calibrated generation speed, per delivered model answer; ratio = latency / bound (the adaptive wait is part of the latency)',
 	cancelLatencyMs:
-		'AbortController.abort() of a request to its settled promise (the request leaves at once; its run stops within a token, or is joined by the next request)',
-	targets: "issue #4's targets, checked on the steady-typing trace (type-through and tokens after abort: on every trace)",
+		'AbortController.abort() of a request to its settled promise: only how fast the request leaves, not when computing stops (see cancelToComputeStopMs)',
+	cancelToComputeStopMs:
+		"per model run that was cancelled: the editor's cancel (the last drop of a request the run answered; for a prefetch, the keystroke before the engine's abort) to the moment llama.cpp returned from its last batch or token for that run (CompletionStats.lastComputeEndedAt); 0 when it computed nothing after the cancel; p50/p95 over every cancelled run, also split by runs cancelled during prompt evaluation and during generation. On the race's llama-server side: a keystroke request VS Code cancelled while the server computed it, to the end of that computation (llama.vscode never aborts)",
+	targets:
+		"each target with its measured value, the count it rests on, and met: true/false, or null when there is nothing to judge (no samples; race latency with fewer than 30 answers on a side). Hearth's own over all traces: evaluated ÷ new ≤ 1.2, median latency ≤ 1.25 × compute bound, 0 model calls while typing through (count: type-through keys), cancel → compute stop p95 ≤ 50 ms (count: cancelled runs). Against llama-server as users run it, worst raced trace: latency p50 ≤ 1/3 with ≥ 30 answers a side, CPU ≤ 1/3, cold start ≤ 1.0×, peak RSS ≤ 1.0×",
 	cpuSecondsPer100Keystrokes: 'process.cpuUsage() of the model worker (all llama.cpp threads) over the replay, per 100 keystrokes',
 	weights:
-		'the models have real shapes and tokenizers but random weights: the suggestions are noise and generation never stops on its own, so every request generates the full maxTokens unless post-processing cuts it',
+		"the shape models (0.5b, 1.5b, 1.5b-spm) have real shapes and tokenizers but random weights: the suggestions are noise and generation never stops on its own; 'bundled' is the trained starter model the extension ships, whose suggestions are real (type-through, prefetch and the cache do real work). Every request generates the full maxTokens on both sides (fixed length), unless post-processing cuts what is shown",
 	actions:
 		"after the traces, per model: a refactor-shaped chat request (system + user message with a real 74-line TypeScript method, getUrlComponents from test/fixtures/traces/sources/UrlString.ts) answered by the chat engine with maxTokens tokens, greedy, with tokenPredictor 'none' and then 'input-lookup' (node-llama-cpp's InputLookupTokenPredictor: the last generated tokens are looked up in the user message and up to 3 following tokens are verified in one batch). " +
 		'Each mode has its own engine (its own KV state); after one warm-up run of each (not counted), the two run in alternating pairs (none then input-lookup, then the reverse, rounds times), so load changes on a shared machine fall on both; ' +
@@ -50,13 +60,30 @@ const DEFINITIONS = {
 		"node-llama-cpp 3.22.1 checks drafted tokens against a grammar state that does not advance between them, so under a grammar it drafts 1 token per step, and both modes pay the grammar check on every sampled token: the ratio is the predictor's ceiling under a grammar, not the mechanism's. " +
 		"verificationCeiling: the mechanism's ceiling on this machine: the same copied tokens decoded after the same prompt with controlledEvaluate, one per step against batches of 1 + 3 (every prediction accepted), the next token sampled greedily at every position in both, no grammar, in alternating pairs as above",
 	race:
-		"with --race-llama-server, after Hearth's replays of a model: the raced traces (--traces, or ts-steady-typing) replayed in real time against a llama-server of the same llama.cpp, one fresh process per trace, with the model, thread count and context size Hearth loaded (and --spm-infill for SPM models), -np 1 and llama.vscode's CPU flags (-b 1024 -ub 1024 --cache-reuse 256). " +
-		"The client behaves as llama.vscode does by default: a provider call on every edit; POST /infill with whole lines around the cursor (256 before, 64 after, the cursor line's prefix as prompt), empty input_extra, cache_prompt; no debounce; a call that finds the extension's request running waits for it, polling every 150 ms, until VS Code cancels it, and the running request is never aborted; answers cached per context and reused while typed through; after a shown suggestion at a line end, a request for the next one. " +
-		'Both sides generate maxTokens per request (llama-server: n_predict = maxTokens, ignore_eos, no time or indentation stop) with top-k 1. ' +
-		'Latency and the other side-by-side numbers are defined alike (key press to a delivered answer; first key to last answer; prompt tokens through llama.cpp; CPU of the model process from /proc or process.cpuUsage(); peak RSS); ratios are Hearth ÷ llama-server, target ≤ 1/3',
+		"with --race-llama-server, after Hearth's replays of a model: the raced traces (--traces, or ts-paused-typing) replayed in real time against a llama-server of the same llama.cpp, one fresh process per trace, with the model and thread count Hearth used, started as llama.vscode's README and launch commands start it: -ub 1024 -b 1024 --ctx-size 0 (the model's trained context) --cache-reuse 256, the server's default slots (no --parallel), no --spm-infill ('as-users-run-it', the configuration the targets use); for a model trained suffix-prefix-middle, a second, labelled run adds --spm-infill ('spm-infill'). Each configuration's server arguments and numbers are in race.configurations. " +
+		"The client behaves as llama.vscode does by default: a provider call on every edit; POST /infill with whole lines around the cursor (256 before, 64 after, the cursor line's prefix as prompt), cache_prompt, llama.vscode's sampling (top_k 40, top_p 0.99, samplers top_k, top_p, infill), and as input_extra the same extra context Hearth's side has in its prompt (race.extraContext: Hearth's own selection, at the starting cursor, from the other trace sources as open files, 1,200 characters); no debounce; a call that finds the extension's request running waits for it, polling every 150 ms, until VS Code cancels it, and the running request is never aborted; answers cached per context and reused while typed through; after a shown suggestion at a line end, a request for the next one. " +
+		'Both sides generate maxTokens per request (llama-server: n_predict = maxTokens, ignore_eos, no time or indentation stop; Hearth decodes greedily). ' +
+		'Latency and the other side-by-side numbers are defined alike (key press to a delivered answer, with the count of answers; first key to last answer; prompt tokens through llama.cpp; CPU of the model process from /proc or process.cpuUsage(); peak RSS; cold start; cancel → compute stop p95; share of keys with a suggestion within 300 ms); ratios are Hearth ÷ llama-server, target ≤ 1/3 for latency (with ≥ 30 answers a side) and CPU',
+	engine: "'current', or 'legacy' (--engine legacy): the engine before issue 21's speed changes (64-token prompt chunks, 30 ms grace before an orphaned run is stopped, generation never held back), for before/after runs on the same code",
 };
 
 async function main(argv: string[]): Promise<number> {
+	if (argv.includes('--document-this')) {
+		const documentThis = parseDocumentThisOptions(argv);
+		if (documentThis === 'help') {
+			console.log(DOCUMENT_THIS_USAGE);
+			return 0;
+		}
+		return documentThisMain(documentThis);
+	}
+	if (argv.includes('--quality')) {
+		const quality = parseQualityOptions(argv);
+		if (quality === 'help') {
+			console.log(QUALITY_USAGE);
+			return 0;
+		}
+		return qualityMain(quality);
+	}
 	const options = parseBenchOptions(argv);
 	if (options === 'help') {
 		console.log(USAGE);
@@ -77,8 +104,8 @@ async function main(argv: string[]): Promise<number> {
 		  })
 		| { label: string; error: string }
 	)[] = [];
-	// Without --traces the race runs only the issue's trace; each raced trace takes its real typing time.
-	const raceTraces = options.traces ? traceNames : traceNames.filter((name) => name === STEADY_TRACE);
+	// Without --traces the race runs only its paused trace; each raced trace takes its real typing time.
+	const raceTraces = options.traces ? traceNames : traceNames.filter((name) => name === RACE_TRACE);
 	for (const choice of options.models) {
 		progress(`model ${choice.label}`);
 		try {
@@ -99,6 +126,7 @@ async function main(argv: string[]): Promise<number> {
 				threads: options.threads,
 				contextSize: options.contextSize,
 				perRequest: options.perRequest,
+				legacyEngine: options.legacyEngine,
 				actions: options.sections.actions ? { maxTokens: DEFAULT_ACTION_TOKENS, rounds: DEFAULT_ACTION_ROUNDS } : undefined,
 			});
 			const race =
@@ -108,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
 			models.push({
 				label: choice.label,
 				modelFile,
-				...(report.allTraces ? { targets: checkTargets(report, report.allTraces) } : {}),
+				...(report.allTraces ? { targets: checkTargets(report.allTraces, race, RACE_TRACE) } : {}),
 				...report,
 				...(race ? { race } : {}),
 			});
@@ -137,6 +165,7 @@ async function main(argv: string[]): Promise<number> {
 			contextSize: options.contextSize ?? 'engine default',
 			sections: options.sections,
 			raceLlamaServer: options.raceLlamaServer ?? null,
+			engine: options.legacyEngine ? 'legacy' : 'current',
 			actionTokens: options.sections.actions ? DEFAULT_ACTION_TOKENS : null,
 			actionRounds: options.sections.actions ? DEFAULT_ACTION_ROUNDS : null,
 		},
@@ -173,6 +202,7 @@ async function raceAgainstLlamaServer(
 				drainLimitMs: 120_000,
 			},
 			progress,
+			options.raceConfigurations,
 		);
 	} catch (error) {
 		const message = messageOf(error);
@@ -181,41 +211,8 @@ async function raceAgainstLlamaServer(
 	}
 }
 
-const STEADY_TRACE = 'ts-steady-typing';
-
-/** Issue #4's targets, each with the measured value; null where the run had no data for it. */
-type Targets = Record<string, { target: string; measured: number | null; met: boolean | null }>;
-
-function checkTargets(report: ModelRunReport, allTraces: TraceSummary): Targets {
-	const steady = report.traces.find((trace) => trace.trace === STEADY_TRACE);
-	const check = (target: string, measured: number | null | undefined, met: (value: number) => boolean) => ({
-		target,
-		measured: measured ?? null,
-		met: measured === null || measured === undefined ? null : met(measured),
-	});
-	return {
-		evaluatedToNew: check(
-			'prompt tokens evaluated ≤ 1.2 × new (steady typing)',
-			steady?.promptTokens.evaluatedToNewRatio,
-			(value) => value <= 1.2,
-		),
-		typeThroughModelCalls: check(
-			'0 model calls while typing through a suggestion (all traces)',
-			allTraces.typeThrough.modelCalls,
-			(value) => value === 0,
-		),
-		tokensAfterCancel: check(
-			'a cancelled run stops within 1 token (all traces)',
-			allTraces.tokensAfterAbort.max,
-			(value) => value <= 1,
-		),
-		latencyToBound: check(
-			'median latency ≤ 1.25 × compute bound (steady typing)',
-			steady?.computeBound.medianRatio,
-			(value) => value <= 1.25,
-		),
-	};
-}
+/** The race's default trace: thinking pauses give each side dozens of answers. */
+const RACE_TRACE = 'ts-paused-typing';
 
 function selectTraces(options: BenchOptions): string[] {
 	if (!options.sections.traces) {

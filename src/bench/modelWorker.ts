@@ -9,6 +9,7 @@ import { combineReplays, summarizeTrace } from './metrics/summarizeTrace.js';
 import { calibrate } from './replay/calibrate.js';
 import { replayTrace, RunLog, type ReplayResult } from './replay/replayTrace.js';
 import { loadTraces } from './traces/loadTraces.js';
+import { traceExtraContext } from './replay/traceExtraContext.js';
 import type { ModelRunReport, TraceReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
 
 /**
@@ -39,10 +40,16 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 			for (const sequence of loaded.sequences) {
 				await sequence.clearHistory();
 			}
-			const engine = new CompletionEngine(loaded, logger, { keepPromptTokens: true });
+			// --engine legacy: the engine as it was before issue 21 (fixed 64-token prompt chunks, a 30 ms grace
+			// before an orphaned run stops, generation never held back).
+			const legacy = job.legacyEngine === true;
+			const engine = new CompletionEngine(loaded, logger, { keepPromptTokens: true, ...(legacy ? { promptChunkTokens: 64 } : {}) });
 			const runLog = new RunLog();
-			const scheduler = new CompletionScheduler(engine, { onRunFinished: runLog.onRunFinished });
-			const replay = await replayTrace(trace, scheduler, runLog, job.replay);
+			const scheduler = new CompletionScheduler(engine, {
+				onRunFinished: runLog.onRunFinished,
+				...(legacy ? { orphanGraceMs: 30 } : {}),
+			});
+			const replay = await replayTrace(trace, scheduler, runLog, job.replay, traceExtraContext(trace));
 			scheduler.dispose();
 			const runs = runRows(replay.runs);
 			const runsById = new Map(runs.map((run) => [run.id, run]));

@@ -17,6 +17,8 @@ export interface WorkerJob {
 	threads?: number;
 	contextSize?: number;
 	perRequest: boolean;
+	/** The engine as it was before issue 21's speed changes, for a before/after run on the same code. */
+	legacyEngine?: boolean;
 }
 
 export type TraceReport = TraceSummary & { requestRows?: RequestRow[]; runRows?: RunRow[] };

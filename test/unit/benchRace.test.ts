@@ -44,7 +44,7 @@ describe('bench race: llama.vscode request context', function () {
 		assert.equal(removeLeadingIndentation('      x', context.spacesToRemove), '  x');
 	});
 
-	it("builds a fixed-length greedy /infill body, and llama.vscode's stops without fixed length", function () {
+	it("builds a fixed-length /infill body with llama.vscode's sampling and input_extra, and its stops without fixed length", function () {
 		const context = infillContext(text, text.indexOf('ba') + 2, { prefixLines: 256, suffixLines: 64 });
 		const fixed = infillBody(context, { nPredict: 16, fixedLength: true, tMaxPromptMs: 500, tMaxPredictMs: 500 });
 		assert.deepEqual(fixed, {
@@ -53,14 +53,20 @@ describe('bench race: llama.vscode request context', function () {
 			input_extra: [],
 			prompt: '    foo(ba',
 			n_predict: 16,
-			top_k: 1,
-			samplers: ['top_k'],
+			top_k: 40,
+			top_p: 0.99,
+			samplers: ['top_k', 'top_p', 'infill'],
 			stream: false,
 			cache_prompt: true,
 			t_max_prompt_ms: 500,
 			t_max_predict_ms: 0,
 			ignore_eos: true,
 		});
+		const extra = [{ filename: 'b.ts', text: 'export const b = 2;' }];
+		assert.deepEqual(
+			infillBody(context, { nPredict: 16, fixedLength: true, tMaxPromptMs: 500, tMaxPredictMs: 500 }, extra).input_extra,
+			extra,
+		);
 		const free = infillBody(context, { nPredict: 16, fixedLength: false, tMaxPromptMs: 500, tMaxPredictMs: 500 });
 		assert.equal(free.t_max_predict_ms, 500);
 		assert.equal(free.n_indent, 4);
@@ -140,14 +146,15 @@ describe('bench race: llama-server answers and process numbers', function () {
 		assert.equal(parsePeakRssMiB('Name:\tx\n'), null);
 	});
 
-	it("starts llama-server with the same threads and context, one slot, and llama.vscode's flags", function () {
-		const args = llamaServerArguments({ modelPath: '/m.gguf', threads: 2, contextSize: 2048, spmInfill: true }, 4321);
+	it("starts llama-server with the same threads, llama.vscode's flags, and slots only when asked", function () {
+		const args = llamaServerArguments({ modelPath: '/m.gguf', threads: 2, contextSize: 2048, parallel: 1, spmInfill: true }, 4321);
 		const value = (flag: string) => args[args.indexOf(flag) + 1];
 		assert.equal(value('--model'), '/m.gguf');
 		assert.equal(value('--port'), '4321');
 		assert.equal(value('--threads'), '2');
 		assert.equal(value('--ctx-size'), '2048');
 		assert.equal(value('--parallel'), '1');
+		assert.ok(!llamaServerArguments({ modelPath: '/m.gguf', threads: 2, contextSize: 0, spmInfill: false }, 1).includes('--parallel'));
 		assert.equal(value('--batch-size'), '1024');
 		assert.equal(value('--ubatch-size'), '1024');
 		assert.equal(value('--cache-reuse'), '256');
@@ -259,28 +266,41 @@ describe('bench race: comparing the two sides', function () {
 			latencyP50Ms: 100,
 			latencyP95Ms: 400,
 			latencyMeanMs: 150,
-			delivered: 20,
+			delivered: 40,
 			durationMs: 25_000,
 			promptTokensEvaluated: 1000,
 			cpuSeconds: 10,
 			peakRssMiB: 2000,
+			coldStartMs: 900,
+			cancelToComputeStopP95Ms: 40,
+			cancelledComputations: 12,
+			suggestionShownShare: 0.4,
 		};
 		const server = {
 			latencyP50Ms: 400,
 			latencyP95Ms: 1000,
 			latencyMeanMs: 450,
-			delivered: 10,
+			delivered: 31,
 			durationMs: 26_000,
 			promptTokensEvaluated: 5000,
 			cpuSeconds: 20,
 			peakRssMiB: 1800,
+			coldStartMs: 1000,
+			cancelToComputeStopP95Ms: 800,
+			cancelledComputations: 9,
+			suggestionShownShare: 0.1,
 		};
 		const comparison = compareRace('t', hearth, server);
 		assert.equal(comparison.ratios.latencyP50Ms, 0.25);
 		assert.equal(comparison.ratios.latencyP95Ms, 0.4);
 		assert.equal(comparison.ratios.promptTokensEvaluated, 0.2);
-		assert.deepEqual(comparison.target, { ratioAtMost: 0.333, latencyP50: true, latencyP95: false, cpuSeconds: false });
+		assert.equal(comparison.ratios.coldStartMs, 0.9);
+		assert.deepEqual(comparison.target, { ratioAtMost: 0.333, minAnswers: 30, latencyP50: true, latencyP95: false, cpuSeconds: false });
 		assert.equal(compareRace('t', { ...hearth, cpuSeconds: null }, server).ratios.cpuSeconds, null);
+		// Fewer than 30 answers on either side: the latency verdicts are null, never met.
+		const few = compareRace('t', hearth, { ...server, delivered: 29 });
+		assert.equal(few.target.latencyP50, null);
+		assert.equal(few.target.latencyP95, null);
 	});
 
 	it("takes Hearth's side from its trace summary and llama-server's from the server summary", function () {
@@ -291,6 +311,9 @@ describe('bench race: comparing the two sides', function () {
 			promptTokens: { evaluatedPerRun: 25.5 },
 			cpuSecondsPer100Keystrokes: 8,
 			keystrokes: 128,
+			coldStart: { latencyMs: 700 },
+			cancelToComputeStopMs: { all: { count: 4, p95: 35 } },
+			suggestionShown: { share: 0.25 },
 		} as unknown as TraceSummary;
 		assert.deepEqual(hearthSide(summary, 1900), {
 			latencyP50Ms: 90,
@@ -301,6 +324,10 @@ describe('bench race: comparing the two sides', function () {
 			promptTokensEvaluated: 1020,
 			cpuSeconds: 10.24,
 			peakRssMiB: 1900,
+			coldStartMs: 700,
+			cancelToComputeStopP95Ms: 35,
+			cancelledComputations: 4,
+			suggestionShownShare: 0.25,
 		});
 		const replay = {
 			trace: 't',
@@ -323,6 +350,7 @@ describe('bench race: comparing the two sides', function () {
 			],
 			eventLagMs: [0, 1],
 			accepts: { count: 0, missed: 0, waitedMs: 0 },
+			typedShown: { count: 0, missed: 0, waitedMs: 0 },
 			durationMs: 60,
 			cpuSeconds: 1.5,
 			loadAverage: { atStart: 1, atEnd: 1 },
@@ -337,6 +365,10 @@ describe('bench race: comparing the two sides', function () {
 			promptTokensEvaluated: 40,
 			cpuSeconds: 1.5,
 			peakRssMiB: 1700,
+			coldStartMs: null,
+			cancelToComputeStopP95Ms: null,
+			cancelledComputations: 0,
+			suggestionShownShare: 1,
 		});
 	});
 });

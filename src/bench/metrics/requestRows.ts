@@ -25,6 +25,9 @@ export interface RunRow {
 	prefixReuseMinimum: number;
 	generatedTokens: number;
 	tokensAfterAbort: number;
+	/** When the engine saw the abort, and when llama.cpp last computed for the run (ms on the replay's clock). */
+	engineAbortedAtMs: number | null;
+	computeEndedAtMs: number | null;
 }
 
 /** One request, flattened for the report: how it was answered, its run, and the bound. */
@@ -44,6 +47,8 @@ export interface RequestRow {
 	/** The run that answered it (its own or the one it joined), when it reached the model. */
 	runId: number | null;
 	queuedMs: number;
+	/** When the editor dropped it (ms on the replay's clock); null if it did not. */
+	abortedAtMs: number | null;
 	/** Abort call to settled promise, for requests the editor dropped. */
 	cancelLatencyMs: number | null;
 	boundMs: number | null;
@@ -66,6 +71,8 @@ export function runRows(runs: readonly RunRecord[], previousPrompt?: readonly nu
 			prefixReuseMinimum: prompt.length - (previous ? commonPrefixLength(previous, prompt) : 0),
 			generatedTokens: run.generatedTokens,
 			tokensAfterAbort: run.tokensAfterAbort,
+			engineAbortedAtMs: run.engineAbortedAt === undefined ? null : round(run.engineAbortedAt),
+			computeEndedAtMs: run.computeEndedAt === undefined ? null : round(run.computeEndedAt),
 		};
 		previous = prompt;
 		return row;
@@ -107,6 +114,7 @@ export function requestRows(records: readonly RequestRecord[], runs: ReadonlyMap
 			cacheHit: stats?.cacheHit ?? null,
 			runId: run?.id ?? null,
 			queuedMs: round(stats?.queuedMs ?? 0),
+			abortedAtMs: record.abortedAt === undefined ? null : round(record.abortedAt),
 			cancelLatencyMs: record.abortedAt !== undefined && settled !== undefined ? round(settled - record.abortedAt) : null,
 			boundMs: boundMs === null ? null : round(boundMs),
 			boundRatio: ratio === null ? null : Math.round(ratio * 100) / 100,

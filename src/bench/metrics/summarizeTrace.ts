@@ -2,6 +2,7 @@ import type { ReplayResult } from '../replay/replayTrace.js';
 import { distribution, percentile, type Distribution } from './percentile.js';
 import { computeBoundMs, type ModelSpeeds } from './computeBound.js';
 import type { RequestRow, RunRow } from './requestRows.js';
+import { cancelToComputeStop, shownWithin, type CancelToComputeStop, type ShownWithin } from './cancelAndShown.js';
 
 export interface TraceSummary {
 	trace: string;
@@ -39,6 +40,10 @@ export interface TraceSummary {
 	};
 	cacheHits: { exact: number; typeThrough: number };
 	cancelLatencyMs: { count: number; p50: number | null; max: number | null };
+	/** The editor's cancel to the end of llama.cpp's last batch or token for the cancelled run, over every cancelled run. */
+	cancelToComputeStopMs: CancelToComputeStop;
+	/** Keystrokes that saw a suggestion on screen within 300 ms (typed through, or delivered that fast). */
+	suggestionShown: ShownWithin;
 	/** Tokens that came out of a run after its abort (target ≤ 1 per run). */
 	tokensAfterAbort: { total: number; max: number };
 	cpuSecondsPer100Keystrokes: number;
@@ -46,6 +51,7 @@ export interface TraceSummary {
 	/** The completion before the first key, from an empty KV cache (null without a warm-up). */
 	coldStart: { latencyMs: number | null; promptTokens: number; evaluatedPromptTokens: number; boundMs: number | null } | null;
 	accepts: ReplayResult['accepts'];
+	typedShown: ReplayResult['typedShown'];
 	eventLagMs: { p50: number | null; max: number | null };
 	loadAverage: ReplayResult['loadAverage'];
 }
@@ -123,6 +129,15 @@ export function summarizeTrace({ replay, requests: rows, runs, warmUp, speeds }:
 			p50: roundOrNull(percentile(cancelLatencies, 50)),
 			max: cancelLatencies.length === 0 ? null : round(Math.max(...cancelLatencies)),
 		},
+		cancelToComputeStopMs: cancelToComputeStop(rows, runs),
+		suggestionShown: shownWithin(
+			rows.map((row) => ({
+				typedThroughSuggestion: row.typedThroughSuggestion,
+				delivered: row.outcome === 'delivered',
+				textLength: row.textLength,
+				latencyMs: row.latencyMs,
+			})),
+		),
 		tokensAfterAbort: {
 			total: sum(runs.map((run) => run.tokensAfterAbort)),
 			max: Math.max(0, ...runs.map((run) => run.tokensAfterAbort)),
@@ -143,6 +158,7 @@ export function summarizeTrace({ replay, requests: rows, runs, warmUp, speeds }:
 				}
 			: null,
 		accepts: { ...replay.accepts, waitedMs: round(replay.accepts.waitedMs) },
+		typedShown: { ...replay.typedShown, waitedMs: round(replay.typedShown.waitedMs) },
 		eventLagMs: {
 			p50: roundOrNull(percentile(replay.eventLagMs, 50)),
 			max: replay.eventLagMs.length === 0 ? null : round(Math.max(...replay.eventLagMs)),
@@ -167,6 +183,11 @@ export function combineReplays(name: string, replays: readonly ReplayResult[]): 
 			count: replays.reduce((total, replay) => total + replay.accepts.count, 0),
 			missed: replays.reduce((total, replay) => total + replay.accepts.missed, 0),
 			waitedMs: replays.reduce((total, replay) => total + replay.accepts.waitedMs, 0),
+		},
+		typedShown: {
+			count: replays.reduce((total, replay) => total + replay.typedShown.count, 0),
+			missed: replays.reduce((total, replay) => total + replay.typedShown.missed, 0),
+			waitedMs: replays.reduce((total, replay) => total + replay.typedShown.waitedMs, 0),
 		},
 		durationMs: replays.reduce((total, replay) => total + replay.durationMs, 0),
 		cpuMicros: {

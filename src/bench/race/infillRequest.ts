@@ -1,4 +1,4 @@
-import type { LlamaVscodeSettings } from './llamaVscodeSettings.js';
+import { LLAMA_VSCODE_SAMPLING, type LlamaVscodeSettings } from './llamaVscodeSettings.js';
 
 /** The pieces llama.vscode cuts out of the document around the cursor for one /infill request. */
 export interface InfillContext {
@@ -54,7 +54,7 @@ export interface InfillBodyOptions {
 	tMaxPredictMs: number;
 }
 
-/** A /infill body shaped like llama.vscode's, with greedy sampling (top-k 1) so both sides decode alike. */
+/** A /infill body shaped like llama.vscode's, with its sampling (top-k 40, top-p 0.99, infill). */
 export function infillBody(
 	context: InfillContext,
 	options: InfillBodyOptions,
@@ -66,8 +66,9 @@ export function infillBody(
 		input_extra: inputExtra,
 		prompt: context.prompt,
 		n_predict: options.nPredict,
-		top_k: 1,
-		samplers: ['top_k'],
+		top_k: LLAMA_VSCODE_SAMPLING.top_k,
+		top_p: LLAMA_VSCODE_SAMPLING.top_p,
+		samplers: [...LLAMA_VSCODE_SAMPLING.samplers],
 		stream: false,
 		cache_prompt: true,
 		t_max_prompt_ms: options.tMaxPromptMs,

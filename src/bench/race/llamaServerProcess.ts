@@ -8,10 +8,13 @@ import { processCpuSeconds, processPeakRssMiB } from './procStats.js';
 export interface LlamaServerOptions {
 	binary: string;
 	modelPath: string;
-	/** The same thread count and context size as Hearth's engine on the same model. */
+	/** The same thread count as Hearth's engine on the same model. */
 	threads: number;
+	/** --ctx-size: 0 is the model's trained context, as llama.vscode's launch commands run it. */
 	contextSize: number;
-	/** Suffix-prefix-middle prompts, for a model trained that way (Hearth detects it from the vocabulary). */
+	/** --parallel; absent: the server's default slots, as llama.vscode's launch commands leave it. */
+	parallel?: number;
+	/** --spm-infill: suffix-prefix-middle prompts (not in llama.vscode's commands; a separate, labelled run). */
 	spmInfill: boolean;
 	/** Where the server's own log goes (it is too chatty for the bench's stderr). */
 	logFile: string;
@@ -22,9 +25,10 @@ export interface LlamaServerOptions {
 }
 
 /**
- * llama-server's command line: llama.vscode's recommended CPU flags, one slot (one editor), and
- * otherwise the server's defaults, which is what a llama.vscode user runs. Flash attention stays
- * at the default "auto" on both sides (node-llama-cpp's default too).
+ * llama-server's command line as llama.vscode's README and launch commands give it
+ * (`-ub 1024 -b 1024 --ctx-size 0 --cache-reuse 256`, the server's default slots), with the
+ * model and thread count Hearth used. Flash attention stays at the default "auto" on both sides
+ * (node-llama-cpp's default too).
  */
 export function llamaServerArguments(options: Omit<LlamaServerOptions, 'binary' | 'logFile'>, port: number): string[] {
 	return [
@@ -40,8 +44,7 @@ export function llamaServerArguments(options: Omit<LlamaServerOptions, 'binary' 
 		String(options.threads),
 		'--ctx-size',
 		String(options.contextSize),
-		'--parallel',
-		'1',
+		...(options.parallel === undefined ? [] : ['--parallel', String(options.parallel)]),
 		'--batch-size',
 		String(LLAMA_VSCODE_SERVER_FLAGS.batchSize),
 		'--ubatch-size',

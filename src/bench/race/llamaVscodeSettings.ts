@@ -39,9 +39,14 @@ export const LLAMA_VSCODE_DEFAULTS: LlamaVscodeSettings = {
 };
 
 /**
- * The server flags llama.vscode's README and default launch command give for a CPU machine
- * (`-ub 1024 -b 1024 --cache-reuse 256`; its `-dt 0.1` is a no-op in this llama.cpp and left out).
+ * The server flags llama.vscode's README and default launch command give
+ * (`-ub 1024 -b 1024 --ctx-size 0 --cache-reuse 256`, no --parallel, so the server's default
+ * slots; its `-dt 0.1` is a no-op in this llama.cpp and left out; contextSize 0 is the model's
+ * trained context).
  * The batch size matters beyond speed: /infill keeps 3/4 of a batch of prefix tokens and at most a
  * quarter of suffix tokens, so it also sets how much of the file the prompt holds.
  */
-export const LLAMA_VSCODE_SERVER_FLAGS = { batchSize: 1024, ubatchSize: 1024, cacheReuse: 256 } as const;
+export const LLAMA_VSCODE_SERVER_FLAGS = { batchSize: 1024, ubatchSize: 1024, cacheReuse: 256, contextSize: 0 } as const;
+
+/** The sampling llama.vscode asks /infill for (its request body: top-k 40, top-p 0.99, then the infill sampler). */
+export const LLAMA_VSCODE_SAMPLING = { top_k: 40, top_p: 0.99, samplers: ['top_k', 'top_p', 'infill'] } as const;

@@ -22,6 +22,8 @@ export interface ServerReplayOptions {
 	settings: LlamaVscodeSettings;
 	/** CPU seconds of the server so far, read before the first key and after the last answer. */
 	cpuSeconds?: () => number;
+	/** /infill's input_extra on every request: the extra context Hearth's side has in its prompt. */
+	inputExtra?: readonly { filename: string; text: string }[];
 }
 
 /** One request llama.vscode sent to the server. Times are ms since the first key. */
@@ -72,6 +74,7 @@ export interface ServerReplayResult {
 	warmUp?: { latencyMs: number; request: ServerRequestRecord };
 	eventLagMs: number[];
 	accepts: { count: number; missed: number; waitedMs: number };
+	typedShown: { count: number; missed: number; waitedMs: number };
 	/** First key to the last server answer, prefetches included. */
 	durationMs: number;
 	cpuSeconds: number | null;
@@ -109,12 +112,16 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 		serverRequests.push(record);
 		try {
 			const response = await infill(
-				infillBody(context, {
-					nPredict: options.maxTokens,
-					fixedLength: options.fixedLength,
-					tMaxPromptMs: settings.tMaxPromptMs,
-					tMaxPredictMs: settings.tMaxPredictMs,
-				}),
+				infillBody(
+					context,
+					{
+						nPredict: options.maxTokens,
+						fixedLength: options.fixedLength,
+						tMaxPromptMs: settings.tMaxPromptMs,
+						tMaxPredictMs: settings.tMaxPredictMs,
+					},
+					options.inputExtra,
+				),
 			);
 			const { content: _content, ...counts } = response;
 			record.response = counts;
@@ -285,6 +292,7 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 		warmUp,
 		eventLagMs: editor.eventLagMs,
 		accepts: editor.accepts,
+		typedShown: editor.typedShown,
 		durationMs,
 		cpuSeconds: cpuAtStart === undefined || cpuAtEnd === undefined ? null : cpuAtEnd - cpuAtStart,
 		loadAverage: { atStart: round2(loadAtStart), atEnd: round2(os.loadavg()[0]!) },

@@ -1,4 +1,5 @@
 import { distribution, type Distribution } from '../metrics/percentile.js';
+import { shownWithin, type ShownWithin } from '../metrics/cancelAndShown.js';
 import type { ServerReplayResult } from './replayLlamaVscode.js';
 
 /** One trace replayed against llama-server, in the terms of Hearth's TraceSummary where they overlap. */
@@ -14,6 +15,15 @@ export interface ServerTraceSummary {
 	latencyMs: Distribution;
 	/** The same for answers the server computed for that very call. */
 	serverLatencyMs: Distribution;
+	/**
+	 * Keystroke requests VS Code cancelled while the server computed them: the cancel to the end of
+	 * that computation (llama.vscode never aborts, so the server finishes work nobody will see).
+	 */
+	cancelToComputeStopMs: Distribution;
+	/** Keystrokes that saw a suggestion on screen within 300 ms (typed through, or delivered that fast). */
+	suggestionShown: ShownWithin;
+	/** Keys that typed the next character of the ghost text on screen, and server requests they caused. */
+	typeThrough: { keystrokes: number; serverRequests: number };
 	/** Of delivered calls: time spent waiting for the extension's previous request to finish. */
 	waitedBehindRunningMs: Distribution;
 	serverRequests: { requests: number; prefetches: number; stale: number; errors: number };
@@ -35,6 +45,7 @@ export interface ServerTraceSummary {
 	cpuSecondsPer100Keystrokes: number | null;
 	coldStart: { latencyMs: number; promptTokens: number | null; evaluatedPromptTokens: number } | null;
 	accepts: ServerReplayResult['accepts'];
+	typedShown: ServerReplayResult['typedShown'];
 	eventLagMs: { p50: number | null; max: number | null };
 	loadAverage: ServerReplayResult['loadAverage'];
 }
@@ -68,6 +79,26 @@ export function summarizeServerReplay(replay: ServerReplayResult): ServerTraceSu
 		},
 		latencyMs: distribution(latency(delivered)),
 		serverLatencyMs: distribution(latency(delivered.filter((call) => call.source === 'server'))),
+		cancelToComputeStopMs: distribution(
+			replay.keystrokes.flatMap((call) => {
+				const request = call.serverRequest === undefined ? undefined : replay.serverRequests[call.serverRequest];
+				return call.cancelledAt !== undefined && request?.endedAt !== undefined && request.endedAt > call.cancelledAt
+					? [request.endedAt - call.cancelledAt]
+					: [];
+			}),
+		),
+		suggestionShown: shownWithin(
+			replay.keystrokes.map((call) => ({
+				typedThroughSuggestion: call.typedThroughSuggestion === true,
+				delivered: call.outcome === 'delivered',
+				textLength: call.textLength ?? 0,
+				latencyMs: call.settledAt === undefined ? null : call.settledAt - call.issuedAt,
+			})),
+		),
+		typeThrough: {
+			keystrokes: replay.keystrokes.filter((call) => call.typedThroughSuggestion).length,
+			serverRequests: replay.keystrokes.filter((call) => call.typedThroughSuggestion && call.source === 'server').length,
+		},
 		waitedBehindRunningMs: distribution(delivered.map((call) => call.waitedMs)),
 		serverRequests: {
 			requests: counted.filter((request) => request.kind === 'request').length,
@@ -101,6 +132,7 @@ export function summarizeServerReplay(replay: ServerReplayResult): ServerTraceSu
 				}
 			: null,
 		accepts: { ...replay.accepts, waitedMs: round1(replay.accepts.waitedMs) },
+		typedShown: { ...replay.typedShown, waitedMs: round1(replay.typedShown.waitedMs) },
 		eventLagMs: {
 			p50: lags.length === 0 ? null : round1(lags[Math.floor((lags.length - 1) / 2)]!),
 			max: lags.length === 0 ? null : round1(lags.at(-1)!),

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { CompletionResult, StopReason } from '../../engine/runtime/completionEngine.js';
 import type { CompletionMode } from '../../engine/postprocess/index.js';
+import type { ContextChunk } from '../../engine/fim/fimTypes.js';
 import type { AnswerSource, CompletionScheduler, RunReport } from '../../engine/scheduling/completionScheduler.js';
 import { splitAtCursor, type EditorState } from '../traces/editorDocument.js';
 import type { Trace, TraceEventKind } from '../traces/traceTypes.js';
@@ -39,6 +40,9 @@ export interface RunRecord {
 	generatedTokens: number;
 	tokensAfterAbort: number;
 	stopReason: StopReason;
+	/** When the engine saw the run's abort, and when llama.cpp last computed for it: ms on the replay's clock. */
+	engineAbortedAt?: number;
+	computeEndedAt?: number;
 }
 
 /** One inline-completion request, as the simulated editor saw it. Times are ms since the trace started. */
@@ -76,6 +80,8 @@ export interface ReplayResult {
 	/** How late each event was applied against its schedule: event-loop stalls show up here. */
 	eventLagMs: number[];
 	accepts: { count: number; missed: number; waitedMs: number };
+	/** `type-shown` keys (typing the ghost text out): how many, how many found none, how long they waited. */
+	typedShown: { count: number; missed: number; waitedMs: number };
 	/** Wall time of the whole replay, including the wait for the last request. */
 	durationMs: number;
 	cpuMicros: { user: number; system: number };
@@ -102,12 +108,19 @@ export class RunLog {
 			generatedTokens: result.stats.generatedTokens,
 			tokensAfterAbort: result.stats.tokensAfterAbort,
 			stopReason: result.stopReason,
+			// performance.now() values here; attach() puts them on the replay's clock.
+			engineAbortedAt: result.stats.abortedAt,
+			computeEndedAt: result.stats.lastComputeEndedAt,
 		});
 	};
 
-	/** Runs logged from `start` on, and the requests pointed at theirs. */
-	attach(requests: readonly RequestRecord[], start: number): RunRecord[] {
-		const runs = this.runs.slice(start);
+	/** Runs logged from `start` on, their times made relative to `clockOrigin`, and the requests pointed at theirs. */
+	attach(requests: readonly RequestRecord[], start: number, clockOrigin = 0): RunRecord[] {
+		const runs = this.runs.slice(start).map((run) => ({
+			...run,
+			engineAbortedAt: run.engineAbortedAt === undefined ? undefined : run.engineAbortedAt - clockOrigin,
+			computeEndedAt: run.computeEndedAt === undefined ? undefined : run.computeEndedAt - clockOrigin,
+		}));
 		const byId = new Map(runs.map((run) => [run.id, run]));
 		for (const request of requests) {
 			if (request.runId !== undefined) {
@@ -131,6 +144,8 @@ export async function replayTrace(
 	scheduler: CompletionScheduler,
 	runLog: RunLog,
 	options: ReplayOptions,
+	/** Extra context for every request, as the language server adds it (the race gives llama-server the same). */
+	contextChunks: readonly ContextChunk[] = [],
 ): Promise<ReplayResult> {
 	const firstRun = runLog.runs.length;
 	const documentKey = `bench:${trace.name}`;
@@ -145,6 +160,7 @@ export async function replayTrace(
 			signal,
 			debounce: options.debounce,
 			prefetch: options.prefetch,
+			...(contextChunks.length > 0 ? { contextChunks } : {}),
 			// The issue's rule for random weights: a fixed length per request, so runs compare.
 			fixedLength: true,
 		});
@@ -223,7 +239,7 @@ export async function replayTrace(
 	const durationMs = now();
 	const cpu = process.cpuUsage(cpuAtStart);
 	const loadAverage = { atStart: round2(loadAtStart), atEnd: round2(os.loadavg()[0]!) };
-	const runs = runLog.attach(warmUp ? [warmUp, ...requests] : requests, firstRun);
+	const runs = runLog.attach(warmUp ? [warmUp, ...requests] : requests, firstRun, startedAt);
 	return {
 		trace: trace.name,
 		events: events.length,
@@ -232,6 +248,7 @@ export async function replayTrace(
 		warmUp,
 		eventLagMs: editor.eventLagMs,
 		accepts: editor.accepts,
+		typedShown: editor.typedShown,
 		durationMs,
 		cpuMicros: cpu,
 		loadAverage,

@@ -14,6 +14,8 @@ export class SimulatedEditor {
 	shown: string | undefined;
 	readonly eventLagMs: number[] = [];
 	readonly accepts = { count: 0, missed: 0, waitedMs: 0 };
+	/** `type-shown` keys: how many, how many found nothing to type, and how long they waited for it. */
+	readonly typedShown = { count: 0, missed: 0, waitedMs: 0 };
 	/** Accepts that waited for their suggestion push every later event back by as long. */
 	private delayMs = 0;
 
@@ -27,8 +29,8 @@ export class SimulatedEditor {
 	}
 
 	/**
-	 * Waits until the event is due and applies it. An accept with nothing shown yet waits (up to the
-	 * limit) for `pending`, the live request's answer. `dropLive` is called when the edit or cursor
+	 * Waits until the event is due and applies it. An accept or a `type-shown` key with nothing shown
+	 * yet waits (up to the limit) for `pending`, the live request's answer. `dropLive` is called when the edit or cursor
 	 * move makes the live request's answer useless.
 	 */
 	async apply(
@@ -42,29 +44,33 @@ export class SimulatedEditor {
 		}
 		this.eventLagMs.push(Math.max(0, this.now() - due));
 		let suggestion: string | undefined;
-		if (event.kind === 'accept') {
-			this.accepts.count++;
+		if (event.kind === 'accept' || event.kind === 'type-shown') {
+			const counter = event.kind === 'accept' ? this.accepts : this.typedShown;
+			counter.count++;
 			if (!this.shown && pending) {
 				const waitStartedAt = this.now();
 				await settledWithin(pending, this.acceptWaitLimitMs);
 				const waited = this.now() - waitStartedAt;
-				this.accepts.waitedMs += waited;
+				counter.waitedMs += waited;
 				this.delayMs += waited;
 			}
 			suggestion = this.shown;
 			if (suggestion === undefined) {
-				this.accepts.missed++;
+				counter.missed++;
 			}
 		}
-		const applied = applyEvent(this.state, event, suggestion);
+		// Typing the ghost text's next character is a typed key like any other from here on.
+		const effective: TraceEvent =
+			event.kind === 'type-shown' && suggestion !== undefined ? { t: event.t, kind: 'type', text: suggestion.slice(0, 1) } : event;
+		const applied = applyEvent(this.state, effective, suggestion);
 		this.state = applied.state;
 		const shown = this.shown;
 		const typedThrough =
-			event.kind === 'type' && shown !== undefined && shown.length > event.text.length && shown.startsWith(event.text);
+			effective.kind === 'type' && shown !== undefined && shown.length > effective.text.length && shown.startsWith(effective.text);
 		if (applied.textChanged || applied.cursorMoved) {
 			dropLive();
 		}
-		this.shown = typedThrough && event.kind === 'type' ? shown!.slice(event.text.length) : undefined;
+		this.shown = typedThrough && effective.kind === 'type' ? shown!.slice(effective.text.length) : undefined;
 		return { textChanged: applied.textChanged, typedThrough };
 	}
 }

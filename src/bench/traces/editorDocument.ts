@@ -41,8 +41,9 @@ export function positionAt(text: string, offset: number): TracePosition {
 }
 
 /**
- * Applies one event. `suggestion` is the ghost text on screen, which only `accept` uses; accepting
- * with nothing on screen changes nothing (the benchmark counts that as a missed accept).
+ * Applies one event. `suggestion` is the ghost text on screen, which only `accept` (all of it) and
+ * `type-shown` (its first character) use; with nothing on screen they change nothing (the
+ * benchmark counts that as missed).
  */
 export function applyEvent(state: EditorState, event: TraceEvent, suggestion?: string): AppliedEvent {
 	switch (event.kind) {
@@ -51,6 +52,8 @@ export function applyEvent(state: EditorState, event: TraceEvent, suggestion?: s
 			return insert(state, event.text);
 		case 'accept':
 			return insert(state, suggestion ?? '');
+		case 'type-shown':
+			return insert(state, suggestion?.slice(0, 1) ?? '');
 		case 'backspace':
 			if (state.cursor === 0) {
 				return { state, textChanged: false, cursorMoved: false };

@@ -37,7 +37,7 @@ export function parseTrace(json: string, source: string): Trace {
 		if (event.kind === 'move' && !(Number.isInteger(event.line) && Number.isInteger(event.character))) {
 			fail(`event ${index}: move needs line and character`);
 		}
-		if (!['type', 'paste', 'backspace', 'move', 'accept'].includes(event.kind)) {
+		if (!['type', 'paste', 'backspace', 'move', 'accept', 'type-shown'].includes(event.kind)) {
 			fail(`event ${index}: unknown kind ${String((event as { kind: unknown }).kind)}`);
 		}
 	});

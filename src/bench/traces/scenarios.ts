@@ -35,6 +35,8 @@ export function buildTraces(read: ReadFixture): Trace[] {
 		cursorJumps(urlString),
 		acceptAndContinue(urlString),
 		pythonTyping(convertEndian),
+		pausedTyping(urlString),
+		typeSuggestions(urlString),
 	];
 }
 
@@ -146,6 +148,62 @@ function pythonTyping(original: string): Trace {
 		source: CONVERT_ENDIAN,
 	});
 }
+
+/**
+ * The race's trace: fourteen lines typed with the pauses real typing has (short ones after
+ * punctuation, thinking pauses of seconds at line ends and after punctuation), so that each side
+ * of the race delivers dozens of answers and latency percentiles rest on many samples.
+ */
+function pausedTyping(original: string): Trace {
+	const holes = [linesHole(original, 172, 185)];
+	const builder = new TraceBuilder(original, holes, 0, seededRandom(6));
+	builder.pause(LEAD_IN_MS).retype(0, { pauses: { thinkAtLineEnd: 1, thinkAfterPunctuation: 0.7, shortAfterPunctuation: 0.4 } });
+	return trace(builder, {
+		name: 'ts-paused-typing',
+		description:
+			'Re-types lines 172-185 of UrlString.ts (an object literal and a try/catch) with a thinking pause of 2.5-4.5 s at every line end and after most punctuation, and short pauses after other punctuation.',
+		language: 'typescript',
+		filePath: URL_STRING_PATH,
+		source: URL_STRING,
+	});
+}
+
+/**
+ * Type-through with real suggestions: at six statements of UrlString.ts, from the last one up,
+ * types the start, reads the ghost text, then types what it shows character by character
+ * (`type-shown` keys), so a trained model's suggestions are really typed through.
+ */
+function typeSuggestions(original: string): Trace {
+	const starts: [line: number, from: string, typed: number][] = [
+		[127, 'UrlString.canonicalizeUri(', 'UrlString.'.length],
+		[163, 'this.urlString.match(', 'this.'.length],
+		[189, 'urlComponents.HostNameAndPort', 'urlComponents.'.length],
+		[213, 'urlComponents.PathSegments', 'urlComponents.'.length],
+		[230, 'url.match(', 'url.'.length],
+		[239, 'match[2];', 'match'.length],
+	];
+	const holes = starts.map(([line, from]) => spanHole(original, line, from));
+	const builder = new TraceBuilder(original, holes, holes.length - 1, seededRandom(7));
+	builder.pause(LEAD_IN_MS);
+	for (let hole = holes.length - 1; hole >= 0; hole--) {
+		if (hole < holes.length - 1) {
+			builder.moveTo(hole);
+		}
+		builder.retype(hole, {}, starts[hole]![2]).pause(READ_SUGGESTION_MS).typeShown(TYPED_SHOWN_KEYS);
+	}
+	return trace(builder, {
+		name: 'ts-type-suggestions',
+		description:
+			`At lines 239, 230, 213, 189, 163 and 127 of UrlString.ts (from the last up): types the start of the statement, reads the suggestion, then types ${TYPED_SHOWN_KEYS} characters of whatever ghost text is shown. ` +
+			'What is typed is the model’s own suggestion, so the document after the first type-shown key depends on the model.',
+		language: 'typescript',
+		filePath: URL_STRING_PATH,
+		source: URL_STRING,
+	});
+}
+
+/** Characters of the ghost text typed at each place of the type-through trace. */
+const TYPED_SHOWN_KEYS = 14;
 
 function trace(builder: TraceBuilder, meta: Omit<Trace, 'initialText' | 'initialCursor' | 'events'>): Trace {
 	return { ...meta, initialText: builder.initialText, initialCursor: builder.initialCursor, events: builder.build() };

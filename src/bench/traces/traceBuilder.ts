@@ -11,6 +11,19 @@ export interface Hole {
 export interface TypingStyle {
 	/** Chance per word of a typo that is noticed and backspaced (0 for a clean typist). */
 	typoRate?: number;
+	/**
+	 * The pauses real typing has on top of the key rhythm: short ones after punctuation, and thinking
+	 * pauses of seconds at line ends and after punctuation, during which a suggestion has time to come.
+	 */
+	pauses?: PauseStyle;
+}
+
+export interface PauseStyle {
+	/** Chance of a thinking pause at a line end (after Enter) and after punctuation. */
+	thinkAtLineEnd: number;
+	thinkAfterPunctuation: number;
+	/** Chance of a short pause after punctuation, when there is no thinking pause. */
+	shortAfterPunctuation: number;
 }
 
 /** Inter-key delays of a practised typist; pauses come on top at line ends and on hesitation. */
@@ -24,6 +37,10 @@ const BACKSPACE_DELAY_MS: readonly [number, number] = [90, 160];
 const HELD_BACKSPACE_DELAY_MS: readonly [number, number] = [45, 110];
 const REACH_FOR_MOUSE_MS: readonly [number, number] = [700, 1600];
 const AFTER_MOVE_MS: readonly [number, number] = [300, 700];
+/** A person working out what to write next: long enough for a suggestion to arrive. */
+export const THINKING_PAUSE_MS: readonly [number, number] = [2500, 4500];
+const SHORT_PAUSE_MS: readonly [number, number] = [250, 900];
+const PUNCTUATION = /[;,.:(){}[\]=]/;
 
 /**
  * Writes a session as a person would type it: the file starts with some holes cut out, and the
@@ -39,6 +56,11 @@ export class TraceBuilder {
 	private readonly filled: number[];
 	/** After an accept the document holds model output the builder cannot know: holes are lost. */
 	private diverged = false;
+	/**
+	 * After `type-shown` keys the text from this offset on is the model's: holes before it are still
+	 * where the builder thinks, holes after it are not (so a session types its holes from the last).
+	 */
+	private unknownFrom = Infinity;
 
 	constructor(
 		private readonly original: string,
@@ -129,6 +151,18 @@ export class TraceBuilder {
 		return this;
 	}
 
+	/**
+	 * Types `keys` characters of whatever ghost text is on screen (`type-shown` events, at the typing
+	 * rhythm): what the replay types is the model's own suggestion.
+	 */
+	typeShown(keys: number): this {
+		this.unknownFrom = Math.min(this.unknownFrom, this.state.cursor);
+		for (let index = 0; index < keys; index++) {
+			this.emit({ kind: 'type-shown' }, this.keyDelay());
+		}
+		return this;
+	}
+
 	/** Presses Tab; the replay waits for a suggestion to be on screen first. */
 	accept(): this {
 		this.emit({ kind: 'accept' }, 0);
@@ -148,6 +182,9 @@ export class TraceBuilder {
 		let offset = this.holes[hole]!.start + this.filled[hole]!;
 		for (let earlier = 0; earlier < hole; earlier++) {
 			offset -= this.holes[earlier]!.end - this.holes[earlier]!.start - this.filled[earlier]!;
+		}
+		if (offset >= this.unknownFrom) {
+			throw new Error(`hole ${hole} lies after text the model typed: type holes from the last one after type-shown keys`);
 		}
 		return offset;
 	}
@@ -175,7 +212,7 @@ export class TraceBuilder {
 				const nextChar = text[index + 1 + indentation.length];
 				const keystroke = nextChar === '\n' ? '\n' : '\n' + indentation;
 				this.emit({ kind: 'type', text: keystroke }, this.keyDelay());
-				this.pause(AFTER_ENTER_MS);
+				this.pause(style.pauses && this.random() < style.pauses.thinkAtLineEnd ? THINKING_PAUSE_MS : AFTER_ENTER_MS);
 				index += keystroke.length;
 				continue;
 			}
@@ -185,6 +222,18 @@ export class TraceBuilder {
 			}
 			this.emit({ kind: 'type', text: char }, this.keyDelay());
 			index++;
+			if (style.pauses && PUNCTUATION.test(char)) {
+				this.punctuationPause(style.pauses);
+			}
+		}
+	}
+
+	private punctuationPause(pauses: PauseStyle): void {
+		const draw = this.random();
+		if (draw < pauses.thinkAfterPunctuation) {
+			this.pause(THINKING_PAUSE_MS);
+		} else if (draw < pauses.thinkAfterPunctuation + pauses.shortAfterPunctuation) {
+			this.pause(SHORT_PAUSE_MS);
 		}
 	}
 
@@ -210,8 +259,8 @@ export class TraceBuilder {
 		this.clock += delayMs;
 		const timed = { t: this.clock, ...event } as TraceEvent;
 		this.events.push(timed);
-		// An accept inserts text only the replay will know; the builder's copy stops following.
-		if (timed.kind !== 'accept') {
+		// An accept or a typed suggestion inserts text only the replay will know; the builder's copy stops following.
+		if (timed.kind !== 'accept' && timed.kind !== 'type-shown') {
 			this.state = applyEvent(this.state, timed).state;
 		}
 	}

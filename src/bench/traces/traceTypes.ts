@@ -17,6 +17,12 @@ export type TraceEvent =
 	| { t: number; kind: 'move'; line: number; character: number }
 	/** Tab: the ghost text on screen is inserted at the cursor. */
 	| { t: number; kind: 'accept' }
+	/**
+	 * One key that types the next character of the ghost text on screen, as a person who reads the
+	 * suggestion and types it out instead of pressing Tab. What it types is what the model suggested
+	 * in this replay; with nothing on screen it waits for the suggestion as an accept does.
+	 */
+	| { t: number; kind: 'type-shown' }
 	| { t: number; kind: 'paste'; text: string };
 
 export type TraceEventKind = TraceEvent['kind'];

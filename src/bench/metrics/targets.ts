@@ -1,0 +1,124 @@
+/**
+ * The speed targets (issues #4 and #21), each checked on what the run measured. A target with no
+ * data is `met: null`, never met; one whose sample is too small to judge is null as well, with the
+ * count beside it, so that a verdict always rests on measurements that could have failed it.
+ */
+
+import type { ModelRace } from '../race/raceModel.js';
+import { MIN_RACE_ANSWERS, RACE_TARGET_RATIO, type RaceComparison } from '../race/compareRace.js';
+import type { TraceSummary } from './summarizeTrace.js';
+
+export interface TargetCheck {
+	target: string;
+	measured: number | null;
+	/** How many samples the measurement rests on (runs, answers, keystrokes, cancelled runs). */
+	count: number;
+	met: boolean | null;
+	/** Why `met` is null although something was measured. */
+	note?: string;
+}
+
+export type Targets = Record<string, TargetCheck>;
+
+export const EVALUATED_TO_NEW_AT_MOST = 1.2;
+export const LATENCY_TO_BOUND_AT_MOST = 1.25;
+export const CANCEL_TO_COMPUTE_STOP_P95_AT_MOST_MS = 50;
+export const COLD_START_RATIO_AT_MOST = 1;
+export const PEAK_RSS_RATIO_AT_MOST = 1;
+
+function check(
+	target: string,
+	measured: number | null | undefined,
+	count: number,
+	meets: (value: number) => boolean,
+	minCount = 1,
+): TargetCheck {
+	if (measured === null || measured === undefined || count === 0) {
+		return { target, measured: measured ?? null, count, met: null };
+	}
+	if (count < minCount) {
+		return { target, measured, count, met: null, note: `${count} samples, fewer than the ${minCount} the target needs` };
+	}
+	return { target, measured, count, met: meets(measured) };
+}
+
+/** Hearth's own targets, over every trace the model replayed. */
+export function hearthTargets(all: TraceSummary): Targets {
+	const runs = all.runs.requests + all.runs.prefetches;
+	return {
+		evaluatedToNew: check(
+			`prompt tokens evaluated ≤ ${EVALUATED_TO_NEW_AT_MOST} × new (all traces, every run)`,
+			all.promptTokens.evaluatedToNewRatio,
+			runs,
+			(value) => value <= EVALUATED_TO_NEW_AT_MOST,
+		),
+		latencyToBound: check(
+			`median latency ≤ ${LATENCY_TO_BOUND_AT_MOST} × compute bound (all traces, delivered model answers)`,
+			all.computeBound.medianRatio,
+			all.computeBound.count,
+			(value) => value <= LATENCY_TO_BOUND_AT_MOST,
+		),
+		typeThroughModelCalls: check(
+			'0 model calls while typing through a suggestion (all traces; count: type-through keystrokes)',
+			all.typeThrough.modelCalls,
+			all.typeThrough.keystrokes,
+			(value) => value === 0,
+		),
+		cancelToComputeStopP95: check(
+			`editor cancel → llama.cpp stops computing for the request, p95 ≤ ${CANCEL_TO_COMPUTE_STOP_P95_AT_MOST_MS} ms (all traces, every cancelled run)`,
+			all.cancelToComputeStopMs.all.p95,
+			all.cancelToComputeStopMs.all.count,
+			(value) => value <= CANCEL_TO_COMPUTE_STOP_P95_AT_MOST_MS,
+		),
+	};
+}
+
+/**
+ * The race's targets against llama-server as llama.vscode's users run it, on `onTrace` (the trace
+ * made for the race) when it was raced, otherwise over every raced trace: the worst trace's ratio
+ * counts, and the smallest sample.
+ */
+export function raceTargets(raced: readonly RaceComparison[], onTrace?: string): Targets {
+	const designated = raced.filter((entry) => entry.trace === onTrace);
+	const comparison = designated.length > 0 ? designated : raced;
+	const worst = (ratio: (entry: RaceComparison) => number | null): number | null => {
+		const values = comparison.map(ratio);
+		return values.length === 0 || values.some((value) => value === null) ? null : Math.max(...(values as number[]));
+	};
+	const answers =
+		comparison.length === 0 ? 0 : Math.min(...comparison.map((entry) => Math.min(entry.hearth.delivered, entry.llamaServer.delivered)));
+	const traces = comparison.length;
+	const ratio = Math.round(RACE_TARGET_RATIO * 100) / 100;
+	return {
+		raceLatencyP50: check(
+			`latency p50 ≤ ${ratio} × llama-server's, with ≥ ${MIN_RACE_ANSWERS} answers a side (count: the fewer side's answers)`,
+			worst((entry) => entry.ratios.latencyP50Ms),
+			answers,
+			(value) => value <= RACE_TARGET_RATIO,
+			MIN_RACE_ANSWERS,
+		),
+		raceCpu: check(
+			`CPU seconds ≤ ${ratio} × llama-server's (count: raced traces)`,
+			worst((entry) => entry.ratios.cpuSeconds),
+			traces,
+			(value) => value <= RACE_TARGET_RATIO,
+		),
+		coldStart: check(
+			`cold first completion ≤ ${COLD_START_RATIO_AT_MOST} × llama-server's (count: raced traces)`,
+			worst((entry) => entry.ratios.coldStartMs),
+			traces,
+			(value) => value <= COLD_START_RATIO_AT_MOST,
+		),
+		peakRss: check(
+			`peak RSS ≤ ${PEAK_RSS_RATIO_AT_MOST} × llama-server's at llama.vscode's context size (count: raced traces)`,
+			worst((entry) => entry.ratios.peakRssMiB),
+			traces,
+			(value) => value <= PEAK_RSS_RATIO_AT_MOST,
+		),
+	};
+}
+
+/** Every target of a model: Hearth's own, then the race's (on `raceTrace` when raced) when there was one. */
+export function checkTargets(all: TraceSummary, race?: ModelRace | { error: string }, raceTrace?: string): Targets {
+	return { ...hearthTargets(all), ...(race && !('error' in race) ? raceTargets(race.comparison, raceTrace) : {}) };
+}
