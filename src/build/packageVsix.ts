@@ -16,7 +16,24 @@ import { messageOf } from '../shared/errorMessage.js';
  *
  * Usage: node out/src/build/packageVsix.js [--target linux-x64] [--gpu] [--out FILE]
  */
-const STAGED_FILES = ['package.json', 'README.md', 'LICENSE', 'dist/extension.cjs', 'dist/server.mjs', BUNDLED_MODEL_RELATIVE_PATH];
+/** The syntax check's tree-sitter runtime and grammars, which esbuild.js copies beside the server bundle. */
+const TREE_SITTER_FILES = [
+	'tree-sitter.js',
+	'tree-sitter.wasm',
+	'tree-sitter-typescript.wasm',
+	'tree-sitter-javascript.wasm',
+	'tree-sitter-python.wasm',
+].map((file) => `dist/tree-sitter/${file}`);
+const STAGED_FILES = [
+	'package.json',
+	'README.md',
+	'CHANGELOG.md',
+	'LICENSE',
+	'dist/extension.cjs',
+	'dist/server.mjs',
+	...TREE_SITTER_FILES,
+	BUNDLED_MODEL_RELATIVE_PATH,
+];
 /**
  * Not needed at run time with prebuilt binaries: llama.cpp's sources and the addon's build files for
  * building from scratch, and the project templates of node-llama-cpp's `init` command.

@@ -4,6 +4,7 @@ import { ExplainCommand } from './actions/explainCommand.js';
 import { RewriteCommands } from './actions/rewriteCommands.js';
 import { RewriteProposals } from './actions/rewriteProposals.js';
 import { VirtualDocuments } from './actions/virtualDocuments.js';
+import { AnswerView } from './answerView/answerView.js';
 import { EscalationCommands } from './escalation/escalationCommands.js';
 import { showEscalationLog } from './escalation/escalationLogView.js';
 import { AuditLog } from './escalation/frontier/auditLog.js';
@@ -12,6 +13,7 @@ import { showModelSwitcher } from './models/modelSwitcher.js';
 import type { ServerCredentials } from './models/serverCredentials.js';
 import type { ServerClient } from './serverClient.js';
 import { messageOf } from '../shared/errorMessage.js';
+import { Notifier } from './notifications/notifier.js';
 
 /** Command ids, as declared in package.json (all under the "Hearth" category). */
 export const Commands = {
@@ -40,6 +42,10 @@ export function registerCommands(
 	credentials: ServerCredentials,
 ): void {
 	const register = (id: string, run: () => unknown) => context.subscriptions.push(vscode.commands.registerCommand(id, run));
+	// Hearth's one voice (at most one notification at a time) and its one place for answers.
+	const notifier = new Notifier();
+	const answers = new AnswerView(context.extensionUri);
+	context.subscriptions.push(notifier, answers);
 
 	register(Commands.showLogs, () => log.show(true));
 
@@ -49,7 +55,7 @@ export function registerCommands(
 			await server.restart();
 		} catch (error) {
 			log.error(`Could not restart the language server: ${messageOf(error)}`);
-			void vscode.window.showErrorMessage('Hearth: the language server could not be restarted. See the Hearth log.');
+			void notifier.show('error', 'The language server could not be restarted. See the Hearth log.');
 		}
 	});
 
@@ -86,18 +92,16 @@ export function registerCommands(
 	};
 
 	// Proposed rewrites (a diff to accept or reject), from the local model and the frontier model alike.
-	const answers = new VirtualDocuments('hearth-answer');
 	const proposalDocuments = new VirtualDocuments('hearth-proposal');
-	const proposals = new RewriteProposals(proposalDocuments, log);
-	context.subscriptions.push(answers, proposalDocuments, proposals);
+	const proposals = new RewriteProposals(proposalDocuments, notifier, log);
+	context.subscriptions.push(proposalDocuments, proposals);
 
 	// Escalation: the one path by which code leaves the machine, on these commands only. Made first,
 	// so that the local actions are given it ("Escalate…" on their results).
-	const outgoing = new VirtualDocuments('hearth-outgoing');
 	const auditPath = vscode.Uri.joinPath(context.globalStorageUri, 'escalations.jsonl').fsPath;
 	const audit = new AuditLog(auditPath);
-	const escalations = new EscalationCommands(server.client, answers, outgoing, proposals, new FrontierKeys(context.secrets), audit, log);
-	context.subscriptions.push(outgoing, escalations);
+	const escalations = new EscalationCommands(server.client, answers, proposals, new FrontierKeys(context.secrets), audit, notifier, log);
+	context.subscriptions.push(escalations);
 	register(Commands.askFrontier, () => escalations.askFrontier());
 	register(Commands.escalateLocalAnswer, () => escalations.escalateLastLocal());
 	register(Commands.setFrontierApiKey, () => escalations.showKeyCommand('set'));
@@ -105,8 +109,8 @@ export function registerCommands(
 	register(Commands.showEscalationLog, () => showEscalationLog(audit, auditPath, answers));
 
 	// The local actions.
-	const explain = new ExplainCommand(server.client, answers, log, escalations);
-	const rewrites = new RewriteCommands(server.client, proposals, context.globalState, log, escalations);
+	const explain = new ExplainCommand(server.client, answers, notifier, log, escalations);
+	const rewrites = new RewriteCommands(server.client, proposals, context.globalState, notifier, log, escalations);
 	register(Commands.explain, () => explain.run());
 	register(Commands.refactor, () => rewrites.refactor());
 	register(Commands.cleanUpDocs, () => rewrites.cleanUpDocs());

@@ -73,7 +73,12 @@ export class CompletionReadout {
 		};
 	}
 
-	/** Markdown lines for the tooltip; never NaN or Infinity, a figure without data is left out. */
+	/** One line for the short tooltip: the latest run, or what there is instead. */
+	headline(): string {
+		return this.lines()[0]!;
+	}
+
+	/** Lines for the status menu's details; never NaN or Infinity, a figure without data is left out. */
 	lines(): string[] {
 		const s = this.summary();
 		if (s.requests === 0) {

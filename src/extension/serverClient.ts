@@ -9,6 +9,7 @@ import {
 	type ServerOptions,
 } from 'vscode-languageclient/node';
 import { CompletionStatsNotification, ServerStatusNotification, type HearthInitializationOptions } from '../shared/protocol.js';
+import { completionsWanted } from './languageSwitch.js';
 import type { RestartPolicy } from './restartPolicy.js';
 import type { HearthStatusBar } from './statusBar.js';
 import { messageOf } from '../shared/errorMessage.js';
@@ -32,6 +33,8 @@ export function createServerClient(
 	statusBar: HearthStatusBar,
 	restartPolicy: RestartPolicy,
 	initializationOptions: HearthInitializationOptions,
+	/** `performance.now()` at activation, for the log line that says how long the model took to get ready. */
+	activatedAt = performance.now(),
 ): ServerClient {
 	const module = context.asAbsolutePath(SERVER_ENTRY);
 	const serverOptions: ServerOptions = {
@@ -39,10 +42,16 @@ export function createServerClient(
 		debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
 	};
 	let restarting = false;
+	let readyLogged = false;
 	const clientOptions: LanguageClientOptions = {
 		// Every text document the user edits on disk or in an untitled buffer; the server decides
 		// per document (binary, huge) whether to answer.
 		documentSelector: [{ scheme: 'file' }, { scheme: 'untitled' }],
+		middleware: {
+			// A language switched off (hearth.inlineCompletion.enable) or paused completions: no request at all.
+			provideInlineCompletionItems: (document, position, context, token, next) =>
+				completionsWanted(document) ? next(document, position, context, token) : null,
+		},
 		initializationOptions,
 		outputChannel: log,
 		traceOutputChannel: log,
@@ -79,9 +88,15 @@ export function createServerClient(
 				statusBar.setProcessState('stopped', 'The language server is not running.');
 			}
 		}),
-		client.onNotification(ServerStatusNotification.method, (status: ServerStatusNotification.Params) =>
-			statusBar.setServerStatus(status),
-		),
+		client.onNotification(ServerStatusNotification.method, (status: ServerStatusNotification.Params) => {
+			if (status.state === 'ready' && !readyLogged) {
+				readyLogged = true;
+				log.info(
+					`Ready ${Math.round(performance.now() - activatedAt)} ms after activation: ${status.model?.displayName ?? 'the model'}.`,
+				);
+			}
+			statusBar.setServerStatus(status);
+		}),
 		client.onNotification(CompletionStatsNotification.method, (report: CompletionStatsNotification.Params) =>
 			statusBar.recordCompletion(report),
 		),

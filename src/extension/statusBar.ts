@@ -1,29 +1,41 @@
 import * as vscode from 'vscode';
 import type { CompletionReport, ServerStatus } from '../shared/protocol.js';
 import { CompletionReadout } from './completionReadout.js';
+import { isCompletableDocument, languageOn, onDidChangeCompletionSwitches } from './languageSwitch.js';
+import { shortModelName, type StatusState } from './statusText.js';
 
-/** The client's view of the server process, as opposed to the model state the server reports. */
-export type ServerProcessState = 'starting' | 'running' | 'restarting' | 'stopped';
+/**
+ * The client's view of the server process, as opposed to the model state the server reports.
+ * `waiting`: not started yet; it starts when an editor it can complete appears (main.ts).
+ */
+export type ServerProcessState = 'waiting' | 'starting' | 'running' | 'restarting' | 'stopped';
 
-/** A click opens the model switcher (which also holds pause, logs and restart). */
+/** A click opens the model switcher, which also holds the current language's switch, the details, pause, logs and restart. */
 const CHOOSE_MODEL_COMMAND = 'hearth.chooseModel';
 
 /**
- * One status bar item: the active model and its state. Its text always names the state in words
- * (not only an icon), so the state is readable in screenshots and by screen readers.
+ * One compact status bar item: an icon, the model's short name and its state in words
+ * (`Starter gpu-base · ready`), so the state is readable in screenshots and by screen readers. The
+ * tooltip is short (state, model, file, the latest completion, the current language); the full
+ * figures are in the click menu's details.
  */
 export class HearthStatusBar implements vscode.Disposable {
 	private readonly item = vscode.window.createStatusBarItem('hearth.status', vscode.StatusBarAlignment.Right, 100);
-	private processState: ServerProcessState = 'starting';
+	private processState: ServerProcessState = 'waiting';
 	private processMessage: string | undefined;
 	private serverStatus: ServerStatus | undefined;
 	private readonly readout = new CompletionReadout();
 	/** The model the readout's figures describe. */
 	private readoutModelPath: string | undefined;
+	private readonly subscriptions: vscode.Disposable[] = [];
 
 	constructor() {
 		this.item.name = 'Hearth';
 		this.item.command = CHOOSE_MODEL_COMMAND;
+		this.subscriptions.push(
+			vscode.window.onDidChangeActiveTextEditor(() => this.render()),
+			onDidChangeCompletionSwitches(() => this.render()),
+		);
 		this.render();
 		this.item.show();
 	}
@@ -57,73 +69,117 @@ export class HearthStatusBar implements vscode.Disposable {
 		this.render();
 	}
 
+	/** The language of the active editor, when it is one Hearth completes. */
+	activeLanguage(): string | undefined {
+		const document = vscode.window.activeTextEditor?.document;
+		return document && isCompletableDocument(document) ? document.languageId : undefined;
+	}
+
+	/** Everything the tooltip leaves out, for the menu's details: the model's set-up and the completion figures. */
+	details(): string[] {
+		const lines: string[] = [];
+		const model = this.serverStatus?.model;
+		if (model) {
+			lines.push(
+				`${model.displayName}: ${(model.sizeBytes / 1024 ** 2).toFixed(1)} MiB, ${model.quantization}`,
+				`Context: ${model.contextSize} tokens · ${model.backend}, ${model.threads} threads`,
+				`Fill-in-the-middle: ${model.fimFamily}`,
+			);
+		}
+		lines.push(...this.readout.lines());
+		return lines;
+	}
+
 	dispose(): void {
+		for (const subscription of this.subscriptions) {
+			subscription.dispose();
+		}
 		this.item.dispose();
 	}
 
 	private render(): void {
-		const name = this.serverStatus?.model?.displayName ?? 'Hearth';
-		const [icon, state] = this.iconAndState();
-		this.item.text = `${icon} ${shorten(name)} · ${state}`;
-		this.item.tooltip = this.tooltip(state);
+		const name = this.serverStatus?.model?.displayName;
+		const [icon, state, words] = this.iconAndState();
+		this.item.text = `${icon} ${name ? shortModelName(name) : 'Hearth'} · ${words}`;
+		this.item.tooltip = this.tooltip(state, words);
 		this.item.backgroundColor =
 			state === 'error' || state === 'stopped' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
 	}
 
-	private iconAndState(): [string, string] {
+	/** The icon, the state, and the words the item shows for it. */
+	private iconAndState(): [string, StatusState, string] {
 		switch (this.processState) {
+			case 'waiting':
+				return ['$(sparkle)', 'unloaded', 'unloaded'];
 			case 'starting':
-				return ['$(loading~spin)', 'starting'];
+				return ['$(loading~spin)', 'starting', 'starting'];
 			case 'restarting':
-				return ['$(debug-restart)', 'restarting'];
+				return ['$(debug-restart)', 'restarting', 'restarting'];
 			case 'stopped':
-				return ['$(error)', 'stopped'];
+				return ['$(error)', 'stopped', 'stopped'];
 		}
 		switch (this.serverStatus?.state) {
 			case undefined:
 			case 'loading': {
 				// The server reports load progress in its message ("Loading x… 40 %").
 				const percent = /(\d+) %$/.exec(this.serverStatus?.message ?? '')?.[1];
-				return ['$(loading~spin)', percent === undefined ? 'loading' : `loading ${percent} %`];
+				return ['$(loading~spin)', 'loading', percent === undefined ? 'loading' : `loading ${percent} %`];
 			}
-			case 'busy':
-				return ['$(loading~spin)', 'busy'];
-			case 'ready':
-				return ['$(sparkle)', 'ready'];
-			case 'disabled':
-				return ['$(circle-slash)', 'paused'];
 			case 'error':
-				return ['$(error)', 'error'];
+				return ['$(error)', 'error', 'error'];
+			case 'disabled':
+				return ['$(debug-pause)', 'paused', 'paused'];
+			case 'unloaded':
+				return ['$(sparkle)', 'unloaded', 'unloaded (idle)'];
+			case 'busy':
+				return ['$(loading~spin)', 'busy', 'busy'];
+			case 'ready':
+				// The words keep naming the model's state; the icon says this editor's language is switched off.
+				return [this.activeLanguageOff() ? '$(circle-slash)' : '$(sparkle)', 'ready', 'ready'];
 		}
 	}
 
-	private tooltip(state: string): vscode.MarkdownString {
-		const lines = [`**Hearth** — ${state}`];
-		const message = this.processState === 'running' ? this.serverStatus?.message : this.processMessage;
+	/** Whether the active editor is one Hearth completes, in a language switched off. */
+	private activeLanguageOff(): boolean {
+		const language = this.activeLanguage();
+		return language !== undefined && !languageOn(language, vscode.window.activeTextEditor?.document);
+	}
+
+	private tooltip(state: StatusState, words: string): vscode.MarkdownString {
+		const lines = [`**Hearth** — ${words}`];
+		const message =
+			this.processState === 'waiting'
+				? 'The model loads when you open a file it completes.'
+				: this.processState === 'running'
+					? this.serverStatus?.message
+					: this.processMessage;
 		if (message) {
-			lines.push('', escape(message));
+			lines.push(escape(message));
 		}
 		const model = this.serverStatus?.model;
 		if (model) {
 			lines.push(
-				'',
 				`Model: ${escape(model.displayName)}`,
 				`File: ${escape(model.path)} (${(model.sizeBytes / 1024 ** 2).toFixed(1)} MiB, ${model.quantization})`,
-				`Context: ${model.contextSize} tokens · ${model.backend}, ${model.threads} threads`,
-				`Fill-in-the-middle: ${escape(model.fimFamily)}`,
 			);
 		}
 		// Only while the model works: after an error the figures describe a model that is gone.
 		if (state === 'ready' || state === 'busy' || state === 'paused') {
-			lines.push('', ...this.readout.lines());
+			lines.push(this.readout.headline());
 		}
-		lines.push('', 'Click to switch models, pause completions, or see the logs.');
+		const heldBack = this.serverStatus?.heldBack ?? 0;
+		if (heldBack > 0) {
+			lines.push(`${heldBack} unsure suggestion${heldBack === 1 ? '' : 's'} held back (hearth.inlineCompletion.minConfidence).`);
+		}
+		const language = this.activeLanguage();
+		if (language !== undefined) {
+			lines.push(
+				`Completions are ${languageOn(language, vscode.window.activeTextEditor?.document) ? 'on' : 'off'} for ${escape(language)}.`,
+			);
+		}
+		lines.push('Click for models, this language, details and logs.');
 		return new vscode.MarkdownString(lines.join('  \n'));
 	}
-}
-
-function shorten(name: string): string {
-	return name.length > 32 ? `${name.slice(0, 31)}…` : name;
 }
 
 function escape(text: string): string {

@@ -11,6 +11,11 @@ export class CompletionActivity {
 	/** `onBusyChange` hears when the first completion starts (true) and the last one ends (false). */
 	constructor(private readonly onBusyChange: (busy: boolean) => void = () => {}) {}
 
+	/** Whether any completion is running now. */
+	get running(): boolean {
+		return this.activeRequests > 0;
+	}
+
 	/** Marks a completion as running; the returned function marks it done (once, however often called). */
 	beginRequest(): () => void {
 		if (this.activeRequests++ === 0) {

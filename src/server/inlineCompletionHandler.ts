@@ -6,6 +6,7 @@ import type { CompletionResult } from '../engine/runtime/completionEngine.js';
 import type { CompletionScheduler, RunReport, ScheduledAnswer, ScheduledRequest } from '../engine/scheduling/completionScheduler.js';
 import { messageOf } from '../shared/errorMessage.js';
 import { CompletionStatsNotification, type CompletionReport } from '../shared/protocol.js';
+import { languageEnabled } from '../shared/settingRules.js';
 import type { HearthSettings } from '../shared/settings.js';
 import { abortControllerFor } from './abortSignal.js';
 import { cursorContext } from './cursorContext.js';
@@ -15,8 +16,12 @@ import type { DocumentPaths } from './workspacePaths.js';
 /** What the handler needs of the model host (which may not exist until `initialize`). */
 export interface SchedulerSource {
 	readonly currentScheduler: CompletionScheduler | undefined;
+	/** The scheduler once the model is there: loads a model unloaded for idleness again first. */
+	awakeScheduler?(): Promise<CompletionScheduler | undefined>;
 	/** Marks a completion as running; the returned function marks it done. */
 	beginRequest(): () => void;
+	/** A suggestion for the editor was held back by the confidence gate (counted in the status). */
+	suggestionHeldBack?(): void;
 }
 
 /** Characters around the cursor sampled to decide whether a document is binary. */
@@ -56,6 +61,15 @@ export function createGhostTextSource(
 		}
 	});
 
+	// A file opened is a file about to be typed in: a model unloaded for idleness loads again now,
+	// not on the first keystroke (whose suggestion would otherwise wait for the load).
+	documents.onDidOpen((event) => {
+		const current = settings().inlineCompletion;
+		if (host.awakeScheduler && current.enabled && languageEnabled(current.enable, event.document.languageId)) {
+			host.awakeScheduler().catch((error: unknown) => logger.debug(`Warm-up on open failed: ${messageOf(error)}`));
+		}
+	});
+
 	documents.onDidClose((event) => {
 		host.currentScheduler?.forget(event.document.uri);
 		extraContext.forget(event.document.uri);
@@ -67,8 +81,12 @@ export function createGhostTextSource(
 		async textAt(uri, position, token) {
 			const current = settings().inlineCompletion;
 			const document = documents.get(uri);
-			const scheduler = host.currentScheduler;
-			if (!current.enabled || !document || !scheduler) {
+			// A language switched off never wakes or asks the model (VS Code's client does not even ask; other editors may).
+			if (!current.enabled || !document || !languageEnabled(current.enable, document.languageId)) {
+				return undefined;
+			}
+			const scheduler = host.awakeScheduler ? await host.awakeScheduler() : host.currentScheduler;
+			if (!scheduler) {
 				return undefined;
 			}
 			const context = cursorContext(document, position);
@@ -97,6 +115,7 @@ export function createGhostTextSource(
 					maxTokens: current.maxTokens,
 					mode: current.mode,
 					timeBudgetMs: current.timeBudgetMs,
+					minConfidence: current.minConfidence > 0 ? Math.log(current.minConfidence / 100) : undefined,
 					signal: controller.signal,
 					debounce: { minMs: current.debounceMinMs, maxMs: current.debounceMaxMs },
 					prefetch: current.prefetch,
@@ -109,6 +128,9 @@ export function createGhostTextSource(
 					void connection.sendNotification(CompletionStatsNotification.method, answerReport(document.uri, answer));
 				}
 				const { result } = answer;
+				if (result.heldBack !== undefined) {
+					host.suggestionHeldBack?.();
+				}
 				if (controller.signal.aborted || result.stopReason === 'cancelled' || result.text.length === 0) {
 					return undefined;
 				}

@@ -5,6 +5,9 @@ import { OpenAiCompletionBackend } from '../engine/remote/openAiCompletionBacken
 import { CompletionScheduler, type RunReport } from '../engine/scheduling/completionScheduler.js';
 import { loadModel, type LoadedModel } from '../engine/runtime/loadModel.js';
 import { ChatEngine } from '../engine/chat/chatEngine.js';
+import type { RoutedModel } from '../engine/actions/actionRouting.js';
+import { detectCapabilities, type ModelCapabilities } from '../engine/actions/modelCapabilities.js';
+import { loadedModelCapabilities } from '../engine/runtime/loadedModelCapabilities.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { messageOf } from '../shared/errorMessage.js';
 import type { Logger } from '../engine/logger.js';
@@ -20,6 +23,10 @@ export interface ModelLifecycleOptions {
 	logger: Logger;
 	/** Statistics of each model run, when it ends. */
 	onRunFinished?: (report: RunReport) => void;
+	/** Whether completions are running now: the model is not unloaded under them. */
+	completionsRunning?: () => boolean;
+	/** The length of a minute of `hearth.model.idleUnloadMinutes`; shorter only in tests. */
+	minuteMs?: number;
 }
 
 /**
@@ -28,6 +35,10 @@ export interface ModelLifecycleOptions {
  * change, and holds the scheduler in front of it and the chat engine of the selection actions. A
  * failed switch keeps the previous model working; the old model is released only once the new one
  * is ready.
+ *
+ * A local model nobody has used for `hearth.model.idleUnloadMinutes` is unloaded (its memory goes
+ * back to the system; the status reads `unloaded`) and loaded again by the next completion or action,
+ * which waits for it.
  */
 export class ModelLifecycle {
 	private engine: CompletionBackend | undefined;
@@ -40,6 +51,16 @@ export class ModelLifecycle {
 	private loading: Promise<void> = Promise.resolve();
 	/** The OpenAI-compatible server's key, from the client's secret storage; never logged. */
 	private serverApiKey = '';
+	private idleTimer: ReturnType<typeof setTimeout> | undefined;
+	/** The model unloaded for idleness, as the status keeps showing it; undefined while one is loaded. */
+	private unloadedModel: ModelSummary | undefined;
+	/** Actions running on the model: it stays loaded under them. */
+	private holds = 0;
+	/** How long the latest successful load took, to say how long the next one will. */
+	private lastLoadMs: number | undefined;
+
+	/** What the local model can do, detected once per load. */
+	private capabilities: { model: LoadedModel; capabilities: ModelCapabilities } | undefined;
 
 	constructor(private readonly options: ModelLifecycleOptions) {}
 
@@ -62,6 +83,7 @@ export class ModelLifecycle {
 		this.appliedSettings = settings;
 		if (previous && !modelReloadNeeded(previous, settings)) {
 			this.publishSettledState();
+			this.restartIdleClock();
 			return this.loading;
 		}
 		this.loading = this.loading.then(() => this.load(settings));
@@ -83,6 +105,40 @@ export class ModelLifecycle {
 	}
 
 	/**
+	 * The scheduler for a completion request: when the model was unloaded for idleness, it is loaded
+	 * again first (the request waits). Each call starts the idle time anew.
+	 */
+	async awakeScheduler(): Promise<CompletionScheduler | undefined> {
+		await this.wake();
+		this.restartIdleClock();
+		return this.scheduler;
+	}
+
+	/**
+	 * Keeps the model loaded for an action, loading it again first when it was unloaded for idleness.
+	 * The returned function ends the hold (once, however often called); idle time counts from then.
+	 */
+	async hold(): Promise<() => void> {
+		this.holds++;
+		this.stopIdleClock();
+		let released = false;
+		const release = () => {
+			if (!released) {
+				released = true;
+				this.holds--;
+				this.restartIdleClock();
+			}
+		};
+		try {
+			await this.wake();
+		} catch (error) {
+			release();
+			throw error;
+		}
+		return release;
+	}
+
+	/**
 	 * The chat engine for the selection actions, made on first use for the local model (its own small
 	 * context, so completions keep their KV caches). Undefined with a completion server, or no model.
 	 */
@@ -97,7 +153,32 @@ export class ModelLifecycle {
 		return this.chat;
 	}
 
+	/**
+	 * The models the selection actions may run on, with what each can do, for action routing
+	 * (engine/actions/actionRouting.ts). A completion server is never local: actions don't go there.
+	 */
+	actionModels(): { completion?: RoutedModel & { engine?: CompletionBackend } } {
+		const engine = this.engine;
+		if (!engine) {
+			return {};
+		}
+		if (!this.localModel) {
+			const capabilities = detectCapabilities({
+				fileName: engine.info.displayName,
+				fimFamily: 'prefix-only',
+				chatTemplate: 'fallback',
+				trainedContext: engine.info.trainContextSize,
+			});
+			return { completion: { name: engine.info.displayName, local: false, capabilities } };
+		}
+		if (this.capabilities?.model !== this.localModel) {
+			this.capabilities = { model: this.localModel, capabilities: loadedModelCapabilities(this.localModel) };
+		}
+		return { completion: { name: engine.info.displayName, local: true, capabilities: this.capabilities.capabilities, engine } };
+	}
+
 	async dispose(): Promise<void> {
+		this.stopIdleClock();
 		await this.loading;
 		await this.chat?.dispose();
 		this.scheduler?.dispose();
@@ -111,6 +192,8 @@ export class ModelLifecycle {
 			return; // a newer change is queued behind this one
 		}
 		const { status, logger } = this.options;
+		this.unloadedModel = undefined;
+		this.stopIdleClock();
 		const useServer = settings.model.backend === 'server';
 		const modelPath = settings.model.path ? path.resolve(settings.model.path) : this.options.defaultModelPath;
 		const what = useServer ? settings.model.serverUrl || '(no server URL set)' : path.basename(modelPath);
@@ -132,11 +215,13 @@ export class ModelLifecycle {
 			// Released after the switch: a completion still running on it finishes (or is cancelled) first.
 			await previous?.dispose();
 			const info = next.info;
+			this.lastLoadMs = performance.now() - startedAt;
 			logger.info(
 				`Model ready in ${Math.round(performance.now() - startedAt)} ms: ${info.displayName} (${info.quantization}, ${info.backend}, ` +
 					`${info.threads} threads, context ${info.contextSize}, FIM: ${info.fimFamily})`,
 			);
 			this.publishSettledState();
+			this.restartIdleClock();
 		} catch (error) {
 			const message =
 				error instanceof ModelLoadError ? error.userMessage : `Could not load ${useServer ? what : modelPath}: ${messageOf(error)}`;
@@ -193,6 +278,74 @@ export class ModelLifecycle {
 	private publishSettledState(): void {
 		this.options.status.settled(this.modelSummary, this.appliedSettings?.inlineCompletion.enabled ?? true);
 	}
+
+	/** Loads the model unloaded for idleness again, with the settings in force; resolves once it is ready (or failed). */
+	private wake(): Promise<void> {
+		const settings = this.appliedSettings;
+		if (this.unloadedModel && settings) {
+			this.unloadedModel = undefined;
+			this.options.logger.info('Loading the model again: it is needed after being unloaded for idleness.');
+			this.loading = this.loading.then(() => this.load(settings));
+		}
+		return this.loading;
+	}
+
+	private stopIdleClock(): void {
+		clearTimeout(this.idleTimer);
+		this.idleTimer = undefined;
+	}
+
+	/** Starts the idle time anew, when a local model is loaded, nothing holds it and the setting asks for it. */
+	private restartIdleClock(): void {
+		this.stopIdleClock();
+		const minutes = this.appliedSettings?.model.idleUnloadMinutes ?? 0;
+		if (minutes <= 0 || !this.localModel || this.holds > 0) {
+			return;
+		}
+		this.idleTimer = setTimeout(() => void this.unloadForIdleness(minutes), minutes * (this.options.minuteMs ?? 60_000));
+		// An idle clock alone must not keep the process alive.
+		this.idleTimer.unref();
+	}
+
+	private async unloadForIdleness(minutes: number): Promise<void> {
+		this.idleTimer = undefined;
+		if (this.holds > 0 || this.options.completionsRunning?.()) {
+			this.restartIdleClock();
+			return;
+		}
+		const summary = this.modelSummary;
+		// After any load in progress, and in its queue, so that a load or a wake-up never overlaps it.
+		const unload = this.loading.then(async () => {
+			if (this.holds > 0 || this.options.completionsRunning?.() || !this.localModel || this.idleTimer !== undefined) {
+				return; // used again meanwhile
+			}
+			const chat = this.chat;
+			const scheduler = this.scheduler;
+			const engine = this.engine;
+			this.chat = undefined;
+			this.scheduler = undefined;
+			this.engine = undefined;
+			this.localModel = undefined;
+			this.unloadedModel = summary;
+			try {
+				await chat?.dispose();
+				scheduler?.dispose();
+				await engine?.dispose();
+			} catch (error) {
+				this.options.logger.warn(`Unloading the idle model: ${messageOf(error)}`);
+			}
+			const reload = this.lastLoadMs === undefined ? '' : ` (the last load took ${formatSeconds(this.lastLoadMs)})`;
+			const message = `Unloaded after ${minutes} minute${minutes === 1 ? '' : 's'} without use; the next completion loads it again${reload}.`;
+			this.options.logger.info(`${summary?.displayName ?? 'The model'}: ${message}`);
+			this.options.status.unloaded(summary, message);
+		});
+		this.loading = unload;
+		await unload;
+	}
+}
+
+function formatSeconds(ms: number): string {
+	return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
 }
 
 function summarize(engine: CompletionBackend): ModelSummary {

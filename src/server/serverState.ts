@@ -34,6 +34,7 @@ export interface ServerState {
 export function createServerState(connection: Connection, logger: Logger, params: InitializeParams): ServerState {
 	const options = (params.initializationOptions ?? {}) as Partial<HearthInitializationOptions>;
 	const status = new StatusPublisher((sent) => void connection.sendNotification(ServerStatusNotification.method, sent));
+	const activity = new CompletionActivity((busy) => status.completionsBusy(busy));
 	return {
 		settings: DEFAULT_SETTINGS,
 		paths: new WorkspacePaths((params.workspaceFolders ?? []).map((folder) => folder.uri)),
@@ -43,8 +44,9 @@ export function createServerState(connection: Connection, logger: Logger, params
 			status,
 			logger,
 			onRunFinished: (run) => reportRun(connection, run),
+			completionsRunning: () => activity.running,
 		}),
-		activity: new CompletionActivity((busy) => status.completionsBusy(busy)),
+		activity,
 		status,
 		logger,
 	};

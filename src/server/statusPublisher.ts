@@ -16,6 +16,8 @@ export class StatusPublisher {
 	private loadFailure: string | undefined;
 	/** Why the completion server is failing right now, while it is. */
 	private serverProblem: string | undefined;
+	/** Suggestions the confidence gate held back since the server started. */
+	private heldBack = 0;
 
 	constructor(private readonly send: (status: ServerStatus) => void) {}
 
@@ -58,6 +60,17 @@ export class StatusPublisher {
 		this.set({ state: completionsEnabled ? 'ready' : 'disabled', model, message: this.loadFailure });
 	}
 
+	/** The local model was unloaded for idleness; `model` is the one the next use loads again. */
+	unloaded(model: ModelSummary | undefined, message: string): void {
+		this.set({ state: 'unloaded', model, message });
+	}
+
+	/** A suggestion was held back by the confidence gate: counted in every status from now on. */
+	suggestionHeldBack(): void {
+		this.heldBack++;
+		this.set(this.status);
+	}
+
 	/** Completions started (busy) or all ended: ready ⇄ busy, any other state stays. */
 	completionsBusy(busy: boolean): void {
 		if (busy && this.status.state === 'ready') {
@@ -68,7 +81,7 @@ export class StatusPublisher {
 	}
 
 	private set(status: ServerStatus): void {
-		this.status = status;
-		this.send(status);
+		this.status = this.heldBack > 0 ? { ...status, heldBack: this.heldBack } : status;
+		this.send(this.status);
 	}
 }

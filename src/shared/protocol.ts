@@ -11,7 +11,8 @@ export namespace ServerStatusNotification {
 	export type Params = ServerStatus;
 }
 
-export type ServerState = 'loading' | 'ready' | 'busy' | 'error' | 'disabled';
+/** `unloaded`: the local model was unloaded after `hearth.model.idleUnloadMinutes` without use; the next use loads it again. */
+export type ServerState = 'loading' | 'ready' | 'busy' | 'error' | 'disabled' | 'unloaded';
 
 export interface ServerStatus {
 	state: ServerState;
@@ -19,6 +20,8 @@ export interface ServerStatus {
 	model?: ModelSummary;
 	/** One line for the status bar tooltip, e.g. why loading failed. */
 	message?: string;
+	/** Suggestions held back since the server started because the model was unsure of them (`hearth.inlineCompletion.minConfidence`). */
+	heldBack?: number;
 }
 
 export interface ModelSummary {
@@ -208,6 +211,21 @@ export namespace RunActionRequest {
 		proposal?: string;
 		/** Clean-up: whether the proposal changes comments only; when not, it must not be offered. */
 		commentOnly?: { ok: true } | { ok: false; reason: string };
+		/**
+		 * Where the action ran and why, from what each model can do: a chat prompt, Document This on a
+		 * base fill-in-the-middle model, or nowhere (`unavailable`: no local model can do it; `text` is
+		 * empty and the editor offers a local chat model and the frontier model's preview instead).
+		 */
+		route?: { via: 'chat' | 'document-this' | 'unavailable'; reason: string };
+		/** Document This: the answer is a generated doc comment (empty when the model wrote none), not an explanation. */
+		docComment?: { comment: string };
+		/**
+		 * The local model's own probabilities of its answer (natural-log, per token); `unsure` below the
+		 * threshold measured for the route (the editor says so and offers Escalate…).
+		 */
+		confidence?: { meanLogProb: number; minLogProb: number; unsure: boolean };
+		/** Why the rewrite is not offered for review (empty, deletes most of the selection, does not parse); `proposal` is then absent. */
+		refused?: string;
 	}
 }
 

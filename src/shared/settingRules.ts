@@ -20,6 +20,8 @@ export interface SettingRule<T> {
 	readonly enum?: readonly string[];
 	/** An object setting's fields (package.json's `properties`; no others are allowed). */
 	readonly properties?: Readonly<Record<string, { type: 'number'; minimum: number }>>;
+	/** An object setting with free keys: the type of every value (package.json's `additionalProperties`). */
+	readonly additionalProperties?: { type: 'boolean' };
 	/** The value to use, or undefined when the raw value breaks the rule. */
 	parse(value: unknown): T | undefined;
 	/** What can be kept of a value that breaks the rule, if anything (reported all the same). */
@@ -111,6 +113,47 @@ export function price(): SettingRule<PricePerMillionTokens> {
 			return isPrice(input) && isPrice(output) ? { input: input as number, output: output as number } : undefined;
 		},
 	};
+}
+
+/** On or off per language id, with `"*"` for every language not named: `{ "*": true, "markdown": false }`. */
+export type LanguageSwitch = Readonly<Record<string, boolean>>;
+
+/**
+ * A switch per language in the shape Copilot's `github.copilot.enable` has. A plain boolean (how the
+ * setting was first written) still works and means that value for every language. Entries that are
+ * not booleans are dropped and reported; the others are kept.
+ */
+export function languageSwitch(fallback: LanguageSwitch): SettingRule<LanguageSwitch> {
+	const booleans = (value: unknown): LanguageSwitch | undefined => {
+		if (typeof value === 'boolean') {
+			return { '*': value };
+		}
+		if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+			return undefined;
+		}
+		return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, boolean] => typeof entry[1] === 'boolean'));
+	};
+	return {
+		type: 'object',
+		default: fallback,
+		scope: 'window',
+		additionalProperties: { type: 'boolean' },
+		parse: (value) => {
+			const kept = booleans(value);
+			return kept && (typeof value === 'boolean' || Object.keys(kept).length === Object.keys(value as object).length)
+				? kept
+				: undefined;
+		},
+		salvage: booleans,
+	};
+}
+
+/**
+ * Whether `languageId` is switched on: its own entry, else `"*"`, else on. Language ids are VS Code's
+ * (`typescript`, `markdown`, `jsonc`, `scminput`, …).
+ */
+export function languageEnabled(languages: LanguageSwitch, languageId: string): boolean {
+	return Object.hasOwn(languages, languageId) ? languages[languageId] === true : languages['*'] !== false;
 }
 
 /** The same rules, scoped to the machine: VS Code ignores what a workspace or folder sets for them. */

@@ -3,6 +3,7 @@ import {
 	flag,
 	httpUrlOrEmpty,
 	integer,
+	languageSwitch,
 	machineScoped,
 	price,
 	sectionDefaults,
@@ -24,6 +25,12 @@ import {
  */
 export const SETTINGS_SECTION = 'hearth';
 
+/**
+ * Where completions are off until the user turns them on, as in Copilot: prose (plain text, Markdown,
+ * the commit message box) and JSON, which holds VS Code's own settings files.
+ */
+const DEFAULT_LANGUAGES = { '*': true, plaintext: false, markdown: false, scminput: false, json: false, jsonc: false };
+
 export const SETTINGS_SCHEMA = {
 	model: machineScoped({
 		path: text(''),
@@ -41,9 +48,14 @@ export const SETTINGS_SCHEMA = {
 			['auto', 'qwen2.5-coder', 'starcoder', 'starcoder2', 'deepseek-coder', 'codellama', 'codestral', 'codegemma', 'none'],
 			'auto',
 		),
+		/** Minutes without a completion or an action after which the local model is unloaded; 0: never. */
+		idleUnloadMinutes: integer(15, 0, 1440),
 	}),
 	inlineCompletion: {
+		/** The pause switch: off stops every completion, whatever `enable` says. */
 		enabled: flag(true),
+		/** Per language: `"*"` for every language not named; prose and JSON settings files off by default. */
+		enable: languageSwitch(DEFAULT_LANGUAGES),
 		maxTokens: integer(64, 1, 512),
 		mode: choice(['auto', 'single-line', 'multi-line'], 'auto'),
 		timeBudgetMs: integer(3000, 100, 60_000),
@@ -56,6 +68,11 @@ export const SETTINGS_SCHEMA = {
 		extraContext: flag(true),
 		/** Prepare the next suggestion while one is shown, as if it were accepted. */
 		prefetch: flag(true),
+		/**
+		 * Suggestions the model is less sure of are held back: the least geometric-mean probability of
+		 * a suggestion's tokens, in percent (exp of the mean token log-probability); 0 shows them all.
+		 */
+		minConfidence: integer(15, 0, 100),
 	},
 	performance: machineScoped({
 		threads: integer(0, 0, 256),

@@ -25,6 +25,7 @@ import {
 	type Session,
 	type Workbench,
 } from './harness/index.js';
+import { answerText, clickAnswerButton, waitForHearthMessage } from './support/answerView.js';
 import { buildExtensionVsix } from './support/extensionVsix.js';
 import { collectHearthLog, waitForHearthState } from './support/hearthExtension.js';
 
@@ -117,11 +118,14 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 				'hearth.escalation.model': MODEL,
 				'hearth.escalation.maxOutputTokens': 24,
 				'hearth.escalation.maxInputTokens': MAX_INPUT_TOKENS,
-				'hearth.model.path': tinyModel,
+				// An instruct preset (a chat template): the local actions answer as chat, not as Document This.
+				'hearth.model.path': await ensureTestModel('tiny-qwen2-instruct', { quantization: 'Q8_0' }),
 				'hearth.actions.maxTokens': LOCAL_ACTION_MAX_TOKENS,
 			},
 		});
-		// Completions are off here (nothing competes with the steps for the two cores): the item says "paused".
+		// Completions are off here (nothing competes with the steps for the two cores): the item says "paused"
+		// once the language server has started, which it does with the first editor it can complete.
+		await session.workbench.openFile('src/config.ts');
 		await waitForHearthState(session.workbench, 'paused', 120_000);
 	});
 
@@ -142,7 +146,8 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 	it('stores the frontier API key from the palette in secret storage, not in any settings file', async function () {
 		await setApiKey(wb(), API_KEY);
 		const origin = new URL(front!.url).origin;
-		await wb().waitForNotification(`Hearth: the API key for ${origin} is stored`, 10_000);
+		// Passing information goes to the status bar, not into a notification.
+		await wb().waitForStatusBarItem(`The API key for ${origin} is stored`, 10_000);
 		for (const file of [
 			join(session!.server.userDataDir, 'User', 'settings.json'),
 			join(session!.server.userDataDir, 'Machine', 'settings.json'),
@@ -151,7 +156,7 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		}
 	});
 
-	it('previews exactly what will be sent, secret redacted, then sends it once and streams the answer into a panel', async function () {
+	it('previews exactly what will be sent, secret redacted, then sends it once and streams the answer into the Hearth view', async function () {
 		this.timeout(180_000);
 		await wb().openFile('src/config.ts');
 		await wb().press('Control+A');
@@ -163,12 +168,18 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		await wb().screenshot('escalation-preview');
 		assert.match(dialog, new RegExp(`Model: ${MODEL}`));
 		assert.match(dialog, /Redacted: 1 secret/);
-		// The preview document: endpoint, and the messages exactly as the extension will send them.
+		// The preview, in the Hearth view: endpoint, and the messages exactly as the extension will send them.
 		const expected = buildOutgoingRequest(
 			{ kind: 'ask', code: CONFIG_TS, languageId: 'typescript', filePath: 'src/config.ts', question: QUESTION },
 			{ redact: true },
 		);
-		const preview = await wb().visibleText();
+		// The view renders beside the dialog: wait for it rather than read it the moment the dialog shows.
+		let preview = '';
+		await wb().waitFor(
+			async () => (preview = await answerText(wb(), 'HEARTH ESCALATION PREVIEW')).length > 0,
+			20_000,
+			'the preview did not appear in the Hearth view',
+		);
 		assert.match(preview, /^HEARTH ESCALATION PREVIEW: nothing has been sent yet\./);
 		assert.ok(preview.includes(`POST ${front!.url}/chat/completions`), `the preview names the endpoint:\n${preview}`);
 		assert.ok(!preview.includes(STRIPE_SECRET), 'the preview does not show the secret');
@@ -187,9 +198,9 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 
 		let answer = '';
 		await wb().waitFor(
-			async () => /Answered by/.test((answer = await wb().markdownPreviewText(`${MODEL} on the selection`))),
+			async () => /Answered by/.test((answer = await answerText(wb(), `${MODEL} on the selection`))),
 			120_000,
-			() => `the answer panel did not finish: ${JSON.stringify(answer.slice(0, 300))}`,
+			() => `the answer view did not finish: ${JSON.stringify(answer.slice(0, 300))}`,
 		);
 		await wb().screenshot('escalation-answered');
 		assert.match(answer, /in config\.ts \(lines 1–\d+\)/);
@@ -204,7 +215,12 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		await wb().press('Enter'); // no question: "explain"
 		await wb().waitForDialog(/Send the selection of config\.ts/, 20_000);
 		await wb().clickDialogButton('Cancel');
-		await wb().waitForNotification('nothing was sent', 10_000);
+		await wb().waitForStatusBarItem('Nothing was sent.', 10_000);
+		await wb().waitFor(
+			async () => /^HEARTH ESCALATION PREVIEW: not sent\./.test(await answerText(wb(), 'HEARTH ESCALATION PREVIEW')),
+			10_000,
+			'the preview in the Hearth view does not say it was not sent',
+		);
 		assert.equal(chatRequests().length, 1, 'no new request');
 	});
 
@@ -212,14 +228,14 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		await wb().openFile('private/notes.ts');
 		await wb().press('Control+A');
 		await wb().runCommand('Hearth: Ask Frontier Model…');
-		const message = await wb().waitForNotification(/may not leave this machine/, 10_000);
+		const message = await waitForHearthMessage(wb(), /may not leave this machine/, 10_000);
 		await wb().screenshot('escalation-excluded');
 		assert.match(message, /private\/notes\.ts/);
 		assert.equal(await wb().page.locator('.quick-input-widget').isVisible(), false, 'no question was asked');
 		assert.equal(chatRequests().length, 1, 'no new request');
 	});
 
-	it('reports a rejected key (401) clearly and applies nothing', async function () {
+	it('reports a rejected key (401) clearly, applies nothing, and withdraws the report once a new key is set', async function () {
 		this.timeout(180_000);
 		await setApiKey(wb(), 'sk-wrong-key-for-the-e2e-test');
 		await wb().openFile('src/config.ts');
@@ -229,40 +245,51 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		await wb().press('Enter');
 		await wb().waitForDialog(/Send the selection/, 20_000);
 		await wb().clickDialogButton('Send');
-		const message = await wb().waitForNotification(/401/, 30_000);
+		// A problem that lasts until it is fixed: a status bar notice (a notification could not be withdrawn).
+		const notice = await wb().waitForStatusBarItem(/401/, 30_000);
+		let failed = '';
+		await wb().waitFor(
+			async () => /401/.test((failed = await answerText(wb(), 'could not answer'))),
+			10_000,
+			() => `the Hearth view does not say why: ${JSON.stringify(failed.slice(-300))}`,
+		);
 		await wb().screenshot('escalation-401');
-		assert.match(message, /API key/);
-		assert.ok(!message.includes('sk-wrong-key'), 'the key is not shown');
+		assert.match(notice.text, /API key/);
+		assert.match(failed, /401/);
+		for (const shown of [notice.text, notice.ariaLabel, failed]) assert.ok(!shown.includes('sk-wrong-key'), 'the key is not shown');
 		// Refused at the door: the body never got past the key check, so the server saw no new chat request.
 		assert.equal(chatRequests().length, 1, 'no request was accepted');
 		await wb().openFile('src/config.ts');
 		assert.equal(await wb().documentText(), before, 'the file is unchanged');
 		await setApiKey(wb(), API_KEY);
+		await wb().waitFor(
+			async () => !(await wb().statusBarItems()).some((item) => /401/.test(item.text)),
+			10_000,
+			'the 401 notice stayed after the key was fixed',
+		);
 	});
 
 	it('refuses a selection larger than the request limit before anything is shown or sent', async function () {
 		await wb().openFile('src/generated-table.ts');
 		await wb().press('Control+A');
 		await wb().runCommand('Hearth: Ask Frontier Model…');
-		const message = await wb().waitForNotification(/hearth\.escalation\.maxInputTokens/, 10_000);
+		const message = await waitForHearthMessage(wb(), /hearth\.escalation\.maxInputTokens/, 10_000);
 		await wb().screenshot('escalation-too-large');
 		assert.match(message, /Select less/);
 		assert.equal(chatRequests().length, 1, 'no new request');
 	});
 
-	it('escalates a local explanation: the same task with the local answer goes out after the preview, and the answers stand side by side', async function () {
+	it('escalates a local explanation from its Escalate… button: the same task with the local answer goes out after the preview, and Back shows the local answer', async function () {
 		this.timeout(300_000);
 		await wb().openFile('src/config.ts');
 		await wb().press('Control+A');
 		await wb().runCommand('Hearth: Explain Selection');
-		// The local model answers first: the tiny model, at most LOCAL_ACTION_MAX_TOKENS tokens.
-		await wb().waitForNotification(/Not good enough\?/, 180_000);
-		// Read while the local preview is the visible panel (a webview squeezed by the frontier's answer
-		// may render nothing). The machine's hearth.actions.maxTokens reached the language server: the local answer's footer counts its tokens.
+		// The local model answers first: the tiny model, at most LOCAL_ACTION_MAX_TOKENS tokens. The
+		// machine's hearth.actions.maxTokens reached the language server: the local answer's footer counts its tokens.
 		let local = '';
 		await wb().waitFor(
-			async () => /Answered by/.test((local = await wb().markdownPreviewText('Explanation of'))),
-			20_000,
+			async () => /Answered by/.test((local = await answerText(wb(), 'Explanation of'))),
+			180_000,
 			() => `the local answer has no footer: ${JSON.stringify(local.slice(-300))}`,
 		);
 		const tokens = Number(/· (\d+) tokens, [\d.]+ tokens\/s/.exec(local)?.[1]);
@@ -270,7 +297,7 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 			tokens > 0 && tokens <= LOCAL_ACTION_MAX_TOKENS,
 			`the local answer has at most ${LOCAL_ACTION_MAX_TOKENS} tokens: ${JSON.stringify(local.slice(-200))}`,
 		);
-		await wb().clickNotificationButton(/Not good enough\?/, 'Escalate…');
+		await clickAnswerButton(wb(), 'Explanation of', 'Escalate…');
 		await wb().waitForDialog(/Send the selection of config\.ts/, 20_000);
 		await wb().screenshot('escalation-of-local-answer-preview');
 		await wb().clickDialogButton('Send');
@@ -282,26 +309,42 @@ describe('Escalation to a frontier model in a real VS Code (code-server + chromi
 		assert.ok(!user.includes(STRIPE_SECRET), 'the secret never left the machine');
 		let answer = '';
 		await wb().waitFor(
-			async () => /Answered by/.test((answer = await wb().markdownPreviewText(`${MODEL} on the selection`))),
+			async () => /Answered by/.test((answer = await answerText(wb(), `${MODEL} on the selection`))),
 			120_000,
-			() => `the answer panel did not finish: ${JSON.stringify(answer.slice(0, 300))}`,
+			() => `the answer view did not finish: ${JSON.stringify(answer.slice(0, 300))}`,
 		);
 		assert.match(answer, /Asked with the local answer of .+ for comparison/);
+		await wb().screenshot('escalation-frontier-answer');
+		// One view for both answers: the frontier's replaced the local one, Back (past the preview) brings it back.
 		const tabs = await wb().tabLabels();
-		await wb().screenshot('escalation-side-by-side');
 		assert.ok(
-			tabs.some((t) => /Explain config\.ts/.test(t)) && tabs.some((t) => /Frontier config\.ts/.test(t)),
-			`both answers are open: ${JSON.stringify(tabs)}`,
+			tabs.some((t) => /Frontier config\.ts/.test(t)),
+			`the frontier answer is shown: ${JSON.stringify(tabs)}`,
 		);
+		assert.ok(!tabs.some((t) => /Explain config\.ts/.test(t)), `the local answer has no tab of its own: ${JSON.stringify(tabs)}`);
+		await clickAnswerButton(wb(), `${MODEL} on the selection`, 'Back');
+		// Back re-renders the view from the extension: wait for the entry before its own Back.
+		await wb().waitFor(
+			async () => (await answerText(wb(), 'HEARTH ESCALATION REQUEST: sent')).length > 0,
+			10_000,
+			'Back did not show the request that was sent',
+		);
+		await clickAnswerButton(wb(), 'HEARTH ESCALATION REQUEST: sent', 'Back');
+		await wb().waitFor(
+			async () => /Answered by/.test(await answerText(wb(), 'Explanation of the selection in config.ts')),
+			10_000,
+			'Back did not bring the local answer back',
+		);
+		await wb().screenshot('escalation-back-to-local-answer');
 	});
 
 	it('shows the local audit log: what was sent, declined and failed, without code or keys', async function () {
 		await wb().runCommand('Hearth: Show Escalation Log');
 		let log = '';
 		await wb().waitFor(
-			async () => (log = await wb().markdownPreviewText('frontier escalations')).includes('answered'),
+			async () => (log = await answerText(wb(), 'frontier escalations')).includes('answered'),
 			20_000,
-			() => `no audit log preview: ${JSON.stringify(log.slice(0, 300))}`,
+			() => `no audit log in the Hearth view: ${JSON.stringify(log.slice(0, 300))}`,
 		);
 		await wb().screenshot('escalation-log');
 		assert.match(log, /2 answered, 1 failed, 0 cancelled, 1 declined/);
@@ -342,6 +385,7 @@ describe('Escalation in Restricted Mode (an untrusted workspace), in a real VS C
 			machineSettings: { 'hearth.escalation.baseUrl': 'http://127.0.0.1:9/v1' },
 			workspaceTrust: true,
 		});
+		await session.workbench.openFile('src/config.ts');
 		await waitForHearthState(session.workbench, 'paused', 120_000);
 	});
 

@@ -81,6 +81,8 @@ describe('A workspace cannot set machine-scoped Hearth settings (code-server + c
 		// Settings reach the language server before its first model load: a workspace value that won
 		// would show here as the server's model (or its error), or as the other file.
 		let last: HearthStatus | undefined;
+		// The language server starts with the first editor it can complete.
+		await wb().openFile('src/inventory.ts');
 		await wb().waitFor(
 			async () => ['ready', 'error'].includes((last = await hearthStatus(wb()))?.state ?? ''),
 			150_000,

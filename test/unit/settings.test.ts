@@ -16,6 +16,7 @@ describe('settings', function () {
 			model: { path: '  /models/a.gguf ' },
 			inlineCompletion: {
 				enabled: false,
+				enable: { '*': true, markdown: true },
 				maxTokens: 128,
 				mode: 'single-line',
 				timeBudgetMs: 500,
@@ -24,6 +25,7 @@ describe('settings', function () {
 				contextBudget: 900,
 				extraContext: false,
 				prefetch: false,
+				minConfidence: 40,
 			},
 			performance: { threads: 6, contextSize: 4096, gpu: 'off' },
 		});
@@ -31,6 +33,7 @@ describe('settings', function () {
 		assert.equal(settings.model.path, '/models/a.gguf');
 		assert.deepEqual(settings.inlineCompletion, {
 			enabled: false,
+			enable: { '*': true, markdown: true },
 			maxTokens: 128,
 			mode: 'single-line',
 			timeBudgetMs: 500,
@@ -39,6 +42,7 @@ describe('settings', function () {
 			contextBudget: 900,
 			extraContext: false,
 			prefetch: false,
+			minConfidence: 40,
 		});
 		assert.deepEqual(settings.performance, { threads: 6, contextSize: 4096, gpu: 'off' });
 	});
@@ -157,9 +161,12 @@ describe('settings a workspace must not set', function () {
 
 	it('gives each of them a scope a workspace cannot set', function () {
 		const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
-			contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+			contributes: { configuration: { properties: Record<string, { scope?: string }> }[] };
 		};
-		const properties = manifest.contributes.configuration.properties;
+		const properties: Record<string, { scope?: string }> = Object.assign(
+			{},
+			...manifest.contributes.configuration.map((category) => category.properties),
+		);
 		const wrong = GUARDED.filter((key) => !['machine', 'application'].includes(properties[key]?.scope ?? 'window')).map(
 			(key) => `${key}: ${properties[key] ? (properties[key].scope ?? 'window (the default)') : 'missing'}`,
 		);

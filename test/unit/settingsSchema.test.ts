@@ -23,12 +23,24 @@ interface ManifestProperty {
 	enum?: string[];
 	items?: { type: string };
 	properties?: Record<string, { type: string; minimum?: number }>;
-	additionalProperties?: boolean;
+	additionalProperties?: boolean | { type: string };
+	order?: number;
+}
+
+interface ManifestCategory {
+	id: string;
+	title: string;
+	order: number;
+	properties: Record<string, ManifestProperty>;
 }
 
 const manifestText = readFileSync(path.join(repoRoot, 'package.json'), 'utf8');
-const manifest = JSON.parse(manifestText) as { contributes: { configuration: { properties: Record<string, ManifestProperty> } } };
-const declared = manifest.contributes.configuration.properties;
+const manifest = JSON.parse(manifestText) as { contributes: { configuration: ManifestCategory[] } };
+/** Every setting, from all of the manifest's categories (Completions, Models, …). */
+const declared: Record<string, ManifestProperty> = Object.assign(
+	{},
+	...manifest.contributes.configuration.map((category) => category.properties),
+);
 const SECTIONS = Object.keys(SETTINGS_SCHEMA) as SettingsSectionName[];
 
 /** `hearth.<section>.<key>` for every rule in the schema. */
@@ -108,7 +120,7 @@ describe('settings schema: package.json against SETTINGS_SCHEMA', function () {
 				assert.deepEqual(property.items, { type: 'string' }, `${name}: items`);
 			}
 			if (rule.type === 'object') {
-				assert.equal(property.additionalProperties, false, `${name}: additionalProperties`);
+				assert.deepEqual(property.additionalProperties, rule.additionalProperties ?? false, `${name}: additionalProperties`);
 			}
 		}
 	});
@@ -206,6 +218,32 @@ describe('settings schema: package.json against SETTINGS_SCHEMA', function () {
 			assert.deepEqual(parsed.value, ['secrets/**'], name);
 			assert.deepEqual(parsed.problems, [`Setting ${name} has an invalid value ["secrets/**",5,null]; using ["secrets/**"].`]);
 		}
+	});
+
+	it('groups the settings into Completions, Models, Performance, Escalation and Privacy, each setting once and in order', function () {
+		const categories = manifest.contributes.configuration;
+		assert.deepEqual(
+			categories.map((category) => [category.title, category.order]),
+			[
+				['Completions', 1],
+				['Models', 2],
+				['Performance', 3],
+				['Escalation', 4],
+				['Privacy', 5],
+			],
+		);
+		const keys = categories.flatMap((category) => Object.keys(category.properties));
+		assert.equal(new Set(keys).size, keys.length, 'no setting in two categories');
+		for (const category of categories) {
+			const orders = Object.values(category.properties).map((property) => property.order);
+			assert.deepEqual(
+				orders,
+				orders.map((_, index) => index + 1),
+				`${category.title}: every setting has its place (order 1, 2, …)`,
+			);
+		}
+		// The frontier model's settings never come before the completions'.
+		assert.ok(Object.keys(categories[0]!.properties).every((key) => key.startsWith('hearth.inlineCompletion.')));
 	});
 
 	it('names no setting anywhere (source, package.json, README) that package.json lacks', function () {

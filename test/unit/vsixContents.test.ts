@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import path from 'node:path';
 import { zipEntries, type ZipEntry } from '../../src/bench/zipArchive.js';
 import { currentTarget, NATIVE_PACKAGES } from '../../src/build/nativeTargets.js';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../../src/shared/bundledModel.js';
 import { buildExtensionVsix } from '../e2e/support/extensionVsix.js';
+import { repoRoot } from '../helpers/paths.js';
 
 /**
  * An allow-list over the files of the VSIX that `npm run package` makes for this machine (built by the
@@ -19,9 +21,13 @@ const EXTENSION_FILES = [
 	/^\[Content_Types\]\.xml$/,
 	/^extension\/package\.json$/,
 	/^extension\/readme\.md$/,
+	/^extension\/changelog\.md$/,
 	/^extension\/LICENSE\.txt$/,
 	/^extension\/dist\/(extension\.cjs|server\.mjs)$/,
+	/^extension\/dist\/tree-sitter\/tree-sitter(-(typescript|javascript|python))?\.(js|wasm)$/,
 	/^extension\/media\/[^/]+\.(svg|png)$/,
+	/^extension\/media\/walkthrough\/[^/]+\.md$/,
+	/^extension\/media\/answerView\.(js|css)$/,
 	new RegExp(`^extension/${escape(BUNDLED_MODEL_RELATIVE_PATH)}$`),
 ];
 
@@ -97,10 +103,29 @@ describe('VSIX contents (allow-list)', function () {
 		);
 	});
 
+	it("carries the Marketplace page's parts: the icon, the changelog and every file the walkthrough shows", function () {
+		const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+			icon: string;
+			contributes: { walkthroughs: { steps: { media: { markdown?: string; image?: string } }[] }[] };
+		};
+		const shown = manifest.contributes.walkthroughs.flatMap((walkthrough) =>
+			walkthrough.steps.map((step) => step.media.markdown ?? step.media.image!),
+		);
+		assert.ok(shown.length >= 4, `walkthrough media: ${JSON.stringify(shown)}`);
+		for (const file of ['changelog.md', manifest.icon, ...shown]) {
+			assert.ok(files.includes(`extension/${file}`), `${file} is in the VSIX`);
+		}
+	});
+
 	it('carries what the server loads: the bundles, the model and node-llama-cpp', function () {
 		for (const file of [
 			'extension/dist/extension.cjs',
 			'extension/dist/server.mjs',
+			'extension/dist/tree-sitter/tree-sitter.js',
+			'extension/dist/tree-sitter/tree-sitter.wasm',
+			'extension/dist/tree-sitter/tree-sitter-typescript.wasm',
+			'extension/dist/tree-sitter/tree-sitter-javascript.wasm',
+			'extension/dist/tree-sitter/tree-sitter-python.wasm',
 			`extension/${BUNDLED_MODEL_RELATIVE_PATH}`,
 			'extension/node_modules/node-llama-cpp/package.json',
 			'extension/node_modules/node-llama-cpp/dist/index.js',

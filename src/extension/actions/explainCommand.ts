@@ -1,20 +1,23 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import type { AnswerAction, AnswerView } from '../answerView/answerView.js';
+import type { Notifier } from '../notifications/notifier.js';
 import { answerFooter, runActionWithProgress } from './runActionWithProgress.js';
 import { selectionTarget } from './selectionTarget.js';
 import type { LocalResultEscalation } from './localResultEscalation.js';
-import type { VirtualDocuments } from './virtualDocuments.js';
+import { ASK_FRONTIER, chooseLocalChatModel, localChatModelLabel } from './localChatOffer.js';
 
 /**
- * Explain: the answer streams into VS Code's Markdown preview beside the editor (code blocks
- * highlighted as in any Markdown file), from a read-only document that is never saved. The
- * notification's Stop button (or closing it) stops the model at once; what was written stays. A
- * finished answer can be handed to the frontier model ("Escalate…"), except in Restricted Mode.
+ * Explain: the answer streams into the Hearth answer view beside the editor (Markdown, code blocks
+ * highlighted), replacing what it showed (Back brings that back). The view's Stop button, or the
+ * status bar item while it runs, stops the model at once; what was written stays. A finished answer
+ * offers "Escalate…" under it, to hand it to the frontier model, except in Restricted Mode.
  */
 export class ExplainCommand {
 	constructor(
 		private readonly client: LanguageClient,
-		private readonly answers: VirtualDocuments,
+		private readonly answers: AnswerView,
+		private readonly notifier: Notifier,
 		private readonly log: vscode.LogOutputChannel,
 		private readonly escalation: LocalResultEscalation,
 	) {}
@@ -22,25 +25,23 @@ export class ExplainCommand {
 	async run(): Promise<void> {
 		const editor = vscode.window.activeTextEditor;
 		if (!editor) {
-			void vscode.window.showInformationMessage('Hearth: open a file and select code to explain.');
+			void this.notifier.show('info', 'Open a file and select the code to explain.');
 			return;
 		}
 		const target = await selectionTarget(editor);
 		if (typeof target === 'string') {
-			void vscode.window.showWarningMessage(`Hearth: ${target}`);
+			void this.notifier.show('warning', target);
 			return;
 		}
 		const name = editor.document.uri.path.split('/').pop() ?? 'code';
-		const uri = vscode.Uri.from({
-			scheme: this.answers.scheme,
-			path: `/Explain ${name}:${target.range.start.line + 1}.md`,
-			query: String(Date.now()),
-		});
 		const heading = `# Explanation of ${target.description} in \`${name}\` (lines ${target.range.start.line + 1}–${target.range.end.line + 1})\n\n`;
-		this.answers.set(uri, `${heading}*Thinking…*\n`);
-		// Loaded before the preview opens, so that no streamed change can arrive while it is still loading.
-		await vscode.workspace.openTextDocument(uri);
-		await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+		const stop = new vscode.CancellationTokenSource();
+		const answer = this.answers.open({
+			title: `Explain ${name}:${target.range.start.line + 1}`,
+			format: 'markdown',
+			content: `${heading}*Thinking…*\n`,
+			stop: () => stop.cancel(),
+		});
 		let latest = '';
 		const request = {
 			kind: 'explain',
@@ -48,36 +49,58 @@ export class ExplainCommand {
 			languageId: editor.document.languageId,
 			filePath: vscode.workspace.asRelativePath(editor.document.uri),
 		} as const;
-		const run = await runActionWithProgress(this.client, request, `Hearth is explaining ${target.description}…`, (text) => {
-			latest = text;
-			this.answers.set(uri, `${heading}${text}\n`);
-		});
+		const run = await runActionWithProgress(
+			this.client,
+			request,
+			{ title: `Hearth is explaining ${target.description}…`, notifier: this.notifier, stop: stop.token },
+			(text) => {
+				latest = text;
+				answer.update(`${heading}${text}\n`);
+			},
+		);
+		stop.dispose();
 		switch (run.outcome) {
-			case 'done':
-				this.answers.set(uri, `${heading}${run.result.text}\n\n---\n*${answerFooter(run.result)}*\n`);
-				this.log.info(`Explain: ${answerFooter(run.result)}`);
+			case 'done': {
+				if (run.result.route?.via === 'unavailable') {
+					const offers: AnswerAction[] = [{ label: localChatModelLabel(), run: () => chooseLocalChatModel() }];
+					if (vscode.workspace.isTrusted) {
+						offers.push({ label: ASK_FRONTIER, run: () => this.escalation.escalate(request, target) });
+					}
+					answer.finish(`${heading}*No local model can explain code: ${run.result.route.reason}.*\n`, offers);
+					return;
+				}
+				const actions: AnswerAction[] = [];
 				if (vscode.workspace.isTrusted) {
-					// The local answer stays open; the frontier's opens beside it, for comparison.
+					// Not good enough? The frontier's answer replaces this one in the view; Back compares them.
 					const task = { ...request, localAnswer: { model: run.result.model, text: run.result.text } };
 					this.escalation.remember(task, target);
-					void vscode.window
-						.showInformationMessage(
-							`Hearth: ${run.result.model} explained ${target.description}. Not good enough? Escalate sends it, with this answer, to the frontier model (after a preview).`,
-							'Escalate…',
-						)
-						.then((choice) => {
-							if (choice === 'Escalate…') {
-								void this.escalation.escalate(task, target);
-							}
-						});
+					actions.push({ label: 'Escalate…', run: () => this.escalation.escalate(task, target) });
 				}
+				const unsure = run.result.confidence?.unsure
+					? `*The local model was unsure of this answer${actions.length > 0 ? ': Escalate… asks the frontier model' : ''}.*\n\n`
+					: '';
+				if (run.result.docComment) {
+					// A base completion model documents code rather than explaining it; say so, not "explanation".
+					const docHeading = `# Generated doc comment for ${target.description} in \`${name}\` (lines ${target.range.start.line + 1}–${target.range.end.line + 1})\n\n`;
+					const body =
+						run.result.docComment.comment === ''
+							? '*The model wrote no doc comment for this code.*\n'
+							: `*${run.result.model} is a base completion model: this is the doc comment it would write above the code, not an explanation. Choose a chat model with “Hearth: Choose Model” for explanations.*\n\n${run.result.text}\n`;
+					answer.finish(`${docHeading}${unsure}${body}\n---\n*${answerFooter(run.result)}*\n`, actions);
+					this.log.info(`Explain (doc comment): ${answerFooter(run.result)}`);
+					return;
+				}
+				answer.finish(`${heading}${unsure}${run.result.text}\n\n---\n*${answerFooter(run.result)}*\n`, actions);
+				this.log.info(`Explain: ${answerFooter(run.result)}`);
 				return;
+			}
 			case 'stopped':
-				this.answers.set(uri, `${heading}${latest}\n\n---\n*Stopped.*\n`);
+				answer.finish(`${heading}${latest}\n\n---\n*Stopped.*\n`);
 				return;
 			case 'failed':
-				this.answers.set(uri, `${heading}${latest}\n\n---\n*The model could not answer: ${run.message}*\n`);
-				void vscode.window.showErrorMessage(`Hearth: explain failed. ${run.message}`);
+				answer.finish(`${heading}${latest}\n\n---\n*The model could not answer: ${run.message}*\n`);
+				this.log.error(`Explain failed: ${run.message}`);
+				this.notifier.say(`The explanation failed: ${run.message}`);
 				return;
 		}
 	}

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import type { EscalationTask } from '../escalation/frontier/escalationTask.js';
+import type { Notifier } from '../notifications/notifier.js';
 import type { LocalResultEscalation } from './localResultEscalation.js';
 import type { RewriteProposals } from './rewriteProposals.js';
+import { ASK_FRONTIER, chooseLocalChatModel, unavailableOffers } from './localChatOffer.js';
 import { answerFooter, runActionWithProgress } from './runActionWithProgress.js';
 import { selectionTarget, type SelectionTarget } from './selectionTarget.js';
 
@@ -11,7 +13,8 @@ const HISTORY_LENGTH = 10;
 
 /**
  * Refactor… and Clean Up Docs with the local model: the model's rewrite goes to the proposals (a
- * diff to accept or reject). A clean-up that touches code outside comments is refused before any
+ * diff in the editor's own group, to accept or reject). While the model writes, the status bar says
+ * so (a click stops it). A clean-up that touches code outside comments is refused before any
  * diff is shown. Every local result can be handed to the frontier model ("Escalate…"), except in
  * Restricted Mode, where nothing may leave the machine and so nothing offers to send it.
  */
@@ -20,6 +23,7 @@ export class RewriteCommands {
 		private readonly client: LanguageClient,
 		private readonly proposals: RewriteProposals,
 		private readonly state: vscode.Memento,
+		private readonly notifier: Notifier,
 		private readonly log: vscode.LogOutputChannel,
 		private readonly escalation: LocalResultEscalation,
 	) {}
@@ -28,9 +32,7 @@ export class RewriteCommands {
 		const editor = vscode.window.activeTextEditor;
 		const target = editor && (await selectionTarget(editor));
 		if (!editor || typeof target !== 'object') {
-			void vscode.window.showWarningMessage(
-				`Hearth: ${typeof target === 'string' ? target : 'open a file and select code to refactor.'}`,
-			);
+			void this.notifier.show('warning', typeof target === 'string' ? target : 'Open a file and select the code to refactor.');
 			return;
 		}
 		const instruction = await this.askInstruction();
@@ -44,8 +46,9 @@ export class RewriteCommands {
 		const editor = vscode.window.activeTextEditor;
 		const target = editor && (await selectionTarget(editor));
 		if (!editor || typeof target !== 'object') {
-			void vscode.window.showWarningMessage(
-				`Hearth: ${typeof target === 'string' ? target : 'open a file and select code whose comments to clean up.'}`,
+			void this.notifier.show(
+				'warning',
+				typeof target === 'string' ? target : 'Open a file and select the code whose comments to clean up.',
 			);
 			return;
 		}
@@ -69,14 +72,15 @@ export class RewriteCommands {
 				filePath: vscode.workspace.asRelativePath(editor.document.uri),
 				instruction,
 			},
-			`Hearth: ${what}…`,
+			{ title: `Hearth: ${what}…`, notifier: this.notifier },
 			() => undefined,
 		);
 		if (run.outcome === 'stopped') {
 			return;
 		}
 		if (run.outcome === 'failed') {
-			void vscode.window.showErrorMessage(`Hearth: ${kind === 'refactor' ? 'refactor' : 'clean-up'} failed. ${run.message}`);
+			this.log.error(`${kind} failed: ${run.message}`);
+			void this.notifier.show('error', `The ${kind === 'refactor' ? 'refactor' : 'clean-up'} failed: ${run.message}`);
 			return;
 		}
 		const { result } = run;
@@ -89,10 +93,26 @@ export class RewriteCommands {
 			question: instruction,
 			localAnswer: { model: result.model, text: result.proposal ?? result.text },
 		};
-		if (result.proposal === undefined || result.proposal === target.text) {
+		if (result.route?.via === 'unavailable') {
+			// Nothing local could do it: a local chat model could, and the frontier model may (after its preview).
+			const frontierTask = { ...task, localAnswer: undefined };
+			this.escalation.remember(frontierTask, target);
+			void this.notifier
+				.show('info', `No local model can do this: ${result.route.reason}.`, ...unavailableOffers())
+				.then((picked) => {
+					if (picked === ASK_FRONTIER) {
+						void this.escalation.escalate(frontierTask, target);
+					} else if (picked !== undefined) {
+						void chooseLocalChatModel();
+					}
+				});
+			return;
+		}
+		if (result.refused) {
 			this.offerEscalation(
-				vscode.window.showInformationMessage(
-					`Hearth: the model proposed no change to ${target.description}.`,
+				this.notifier.show(
+					'warning',
+					`The ${kind === 'refactor' ? 'refactor' : 'clean-up'} was not offered because ${result.refused}. Nothing was changed.`,
 					...this.escalateButton(),
 				),
 				task,
@@ -100,10 +120,19 @@ export class RewriteCommands {
 			);
 			return;
 		}
+		if (result.proposal === undefined || result.proposal === target.text) {
+			this.offerEscalation(
+				this.notifier.show('info', `${result.model} proposed no change to ${target.description}.`, ...this.escalateButton()),
+				task,
+				target,
+			);
+			return;
+		}
 		if (result.commentOnly && !result.commentOnly.ok) {
 			this.offerEscalation(
-				vscode.window.showWarningMessage(
-					`Hearth: the clean-up was not offered because ${result.commentOnly.reason}. Nothing was changed.`,
+				this.notifier.show(
+					'warning',
+					`The clean-up was not offered because ${result.commentOnly.reason}. Nothing was changed.`,
 					...this.escalateButton(),
 				),
 				task,
@@ -131,7 +160,7 @@ export class RewriteCommands {
 		return () => this.escalation.escalate(task, target);
 	}
 
-	private escalateButton(): string[] {
+	private escalateButton(): 'Escalate…'[] {
 		// Restricted Mode: nothing may leave the machine, so nothing offers to send it.
 		return vscode.workspace.isTrusted ? ['Escalate…'] : [];
 	}

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SelectionTarget } from './selectionTarget.js';
 import type { VirtualDocuments } from './virtualDocuments.js';
+import type { Notifier } from '../notifications/notifier.js';
 
 /** Set while a proposed rewrite is open in the diff view, for the Accept/Reject buttons. */
 const PROPOSAL_CONTEXT_KEY = 'hearth.proposalOpen';
@@ -12,6 +13,8 @@ interface Proposal {
 	replacement: string;
 	proposedUri: vscode.Uri;
 	originalUri: vscode.Uri;
+	/** The status bar message that says what is under review. */
+	status: vscode.Disposable;
 }
 
 /** Where a proposal came from, for its messages, and what "Escalate…" does for it (local ones only). */
@@ -25,23 +28,27 @@ export interface ProposalSource {
 
 /**
  * The one open proposed rewrite, from the local model or the frontier model alike: shown as a diff
- * against the selection; Accept applies it as one edit (one Undo reverts it), Reject leaves the file
- * untouched. If the document changed while the model was writing, nothing is applied and the user is
- * told.
+ * against the selection in the editor group of the file it changes (no new group), with Accept and
+ * Reject (and, for a local proposal, Escalate) in the editor title and as keys (Ctrl/Cmd+Enter,
+ * Escape, while the diff has the focus). Nothing covers the diff: what the proposal is and how it was
+ * made stays in the status bar while it is open. Accept applies it as one edit (one Undo reverts
+ * it), Reject leaves the file untouched. If the document changed while the model was writing,
+ * nothing is applied and the user is told.
  */
 export class RewriteProposals implements vscode.Disposable {
 	private proposal: Proposal | undefined;
 
 	constructor(
 		private readonly documents: VirtualDocuments,
+		private readonly notifier: Notifier,
 		private readonly log: vscode.LogOutputChannel,
 	) {}
 
 	/**
-	 * Shows a proposed rewrite of `target` as a diff beside the editor and asks Accept or Reject (in a
-	 * notification and in the diff's title bar), replacing any proposal still open. A proposal from
-	 * the local model also offers "Escalate…"; the local diff stays open until the frontier's
-	 * proposal replaces it.
+	 * Shows a proposed rewrite of `target` as a diff in the group of the file it changes, replacing any
+	 * proposal still open. Accept or Reject come from the editor title or the keys; a proposal from the
+	 * local model also offers "Escalate…" there, and its diff stays open until the frontier's proposal
+	 * replaces it.
 	 */
 	async offer(target: SelectionTarget, replacement: string, how: ProposalSource): Promise<void> {
 		await this.close();
@@ -52,29 +59,18 @@ export class RewriteProposals implements vscode.Disposable {
 		const proposedUri = vscode.Uri.from({ scheme: this.documents.scheme, path: `/${name}`, query: `proposed-${id}` });
 		this.documents.set(originalUri, target.text);
 		this.documents.set(proposedUri, replacement);
-		this.proposal = { target, replacement, originalUri, proposedUri };
+		const keys = process.platform === 'darwin' ? { accept: '⌘Enter', reject: 'Esc' } : { accept: 'Ctrl+Enter', reject: 'Esc' };
+		const status = vscode.window.setStatusBarMessage(
+			`$(diff) Review the ${what}: Accept (${keys.accept}) or Reject (${keys.reject}) · ${how.footer}`,
+		);
+		this.proposal = { target, replacement, originalUri, proposedUri, status };
 		await vscode.commands.executeCommand('setContext', PROPOSAL_CONTEXT_KEY, true);
 		await vscode.commands.executeCommand('setContext', LOCAL_PROPOSAL_CONTEXT_KEY, Boolean(how.escalate));
-		await vscode.commands.executeCommand(
-			'vscode.diff',
-			originalUri,
-			proposedUri,
-			`${name}: ${what} proposed by ${how.by} (Accept or Reject)`,
-			{ preview: true, viewColumn: vscode.ViewColumn.Beside },
-		);
-		const buttons = how.escalate ? ['Accept', 'Reject', 'Escalate…'] : ['Accept', 'Reject'];
-		const choice = await vscode.window.showInformationMessage(
-			`Hearth: apply the ${what} of ${target.description}? (${how.footer})`,
-			...buttons,
-		);
-		if (this.proposal?.proposedUri !== proposedUri) {
-			return; // answered from the editor title buttons, or replaced by a newer proposal
-		}
-		if (choice === 'Escalate…' && how.escalate) {
-			await how.escalate();
-			return;
-		}
-		await (choice === 'Accept' ? this.accept() : this.reject());
+		// Not a preview tab: it would replace the file's own tab if that is a preview (opened with one click).
+		await vscode.commands.executeCommand('vscode.diff', originalUri, proposedUri, `${name}: ${what} proposed by ${how.by}`, {
+			preview: false,
+			viewColumn: groupOf(target.document),
+		});
 	}
 
 	async accept(): Promise<void> {
@@ -86,15 +82,13 @@ export class RewriteProposals implements vscode.Disposable {
 		const { target } = proposal;
 		const current = target.document.isClosed ? undefined : target.document.getText(target.range);
 		if (target.document.version !== target.version && current !== target.text) {
-			void vscode.window.showWarningMessage(
-				`Hearth: ${target.description} changed while the model was writing; nothing was applied.`,
-			);
+			void this.notifier.show('warning', `The code changed while the model was writing, so nothing was applied.`);
 			return;
 		}
 		const edit = new vscode.WorkspaceEdit();
 		edit.replace(target.document.uri, target.range, proposal.replacement);
 		if (!(await vscode.workspace.applyEdit(edit))) {
-			void vscode.window.showErrorMessage('Hearth: VS Code refused the edit; the file is unchanged.');
+			void this.notifier.show('error', 'VS Code refused the edit; the file is unchanged.');
 			return;
 		}
 		this.log.info(`Applied the rewrite of ${target.description} in ${target.document.uri.fsPath}.`);
@@ -116,6 +110,7 @@ export class RewriteProposals implements vscode.Disposable {
 		if (!proposal) {
 			return;
 		}
+		proposal.status.dispose();
 		for (const tab of vscode.window.tabGroups.all.flatMap((group) => group.tabs)) {
 			if (tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === proposal.proposedUri.toString()) {
 				await vscode.window.tabGroups.close(tab);
@@ -128,4 +123,12 @@ export class RewriteProposals implements vscode.Disposable {
 	dispose(): void {
 		void this.close();
 	}
+}
+
+/** The editor group that shows `document` (the active one first), or the active group. */
+function groupOf(document: vscode.TextDocument): vscode.ViewColumn {
+	const editors = vscode.window.visibleTextEditors.filter((editor) => editor.document === document);
+	const active = vscode.window.activeTextEditor;
+	const editor = active?.document === document ? active : editors[0];
+	return editor?.viewColumn ?? vscode.ViewColumn.Active;
 }

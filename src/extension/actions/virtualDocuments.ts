@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 
 /**
- * Read-only documents that live only in the editor: the streamed answer of "Explain" (shown in the
- * Markdown preview) and the two sides of a proposed rewrite (shown in the diff view). Nothing is
- * written to disk, and closing them asks no "save changes?" question.
+ * Read-only documents that live only in the editor: the two sides of a proposed rewrite (shown in the
+ * diff view). Nothing is written to disk, and closing them asks no "save changes?" question.
  */
 export class VirtualDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
 	private readonly texts = new Map<string, string>();

@@ -4,7 +4,8 @@ import { CheckCommentOnlyRequest } from '../../shared/protocol.js';
 import type { LocalResultEscalation } from '../actions/localResultEscalation.js';
 import type { RewriteProposals } from '../actions/rewriteProposals.js';
 import { selectionTarget, type SelectionTarget } from '../actions/selectionTarget.js';
-import type { VirtualDocuments } from '../actions/virtualDocuments.js';
+import type { AnswerView } from '../answerView/answerView.js';
+import type { Notifier } from '../notifications/notifier.js';
 import { checkEscalationAllowed } from './escalationGate.js';
 import { confirmWithPreview } from './escalationPreview.js';
 import { readEscalationSettings, endpointOrigin, type EscalationSettings } from './escalationSettings.js';
@@ -20,6 +21,9 @@ import { messageOf } from '../../shared/errorMessage.js';
 
 /** Set while a local answer can be escalated, for the palette entry. */
 const HAS_LOCAL_ANSWER_CONTEXT_KEY = 'hearth.hasLocalAnswer';
+/** Notices that last until fixed: a rejected or missing key, and any other failed request. */
+const KEY_PROBLEM = 'frontier-key';
+const REQUEST_PROBLEM = 'frontier-request';
 /** Rough characters per token, to turn the token limit into a selection size before any work. */
 const CHARS_PER_TOKEN_FOR_LIMIT = 3;
 
@@ -32,8 +36,9 @@ interface Escalation {
  * "Ask Frontier Model…" and "Escalate…": the only way code leaves the machine, and only on the
  * user's command. In order: the workspace must be trusted, the file not excluded, the request within
  * limits and a key set for the endpoint; then the exact request is previewed and confirmed; then it is
- * sent once, streamed into a panel, and recorded in the local audit log however it ended. A frontier
- * rewrite goes to the same proposals (diff, Accept, Reject) as a local one.
+ * sent once, streamed into the Hearth answer view, and recorded in the local audit log however it ended. A frontier
+ * rewrite goes to the same proposals (diff, Accept, Reject) as a local one. A failure that lasts until
+ * the user fixes it (a rejected key) is a status bar notice, withdrawn once it is fixed.
  *
  * Made before the local actions, which it is given to (as their LocalResultEscalation).
  */
@@ -44,17 +49,19 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 
 	constructor(
 		private readonly client: LanguageClient,
-		private readonly answers: VirtualDocuments,
-		private readonly previews: VirtualDocuments,
+		private readonly answers: AnswerView,
 		private readonly proposals: RewriteProposals,
 		private readonly keys: FrontierKeys,
 		private readonly audit: AuditLog,
+		private readonly notifier: Notifier,
 		private readonly log: vscode.LogOutputChannel,
 	) {
 		// Bad values are said when they are set (and at start), as the server does for its settings.
 		this.reportSettingProblems();
 		this.settingsWatch = vscode.workspace.onDidChangeConfiguration((change) => {
 			if (change.affectsConfiguration('hearth.escalation')) {
+				// Whatever went wrong may be fixed now: the next request will tell.
+				this.notifier.withdraw(REQUEST_PROBLEM);
 				this.reportSettingProblems();
 			}
 		});
@@ -64,7 +71,7 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 	async askFrontier(): Promise<void> {
 		const editor = vscode.window.activeTextEditor;
 		if (!editor) {
-			void vscode.window.showInformationMessage('Hearth: open a file and select the code to ask about.');
+			void this.notifier.show('info', 'Open a file and select the code to ask about.');
 			return;
 		}
 		const settings = readEscalationSettings();
@@ -73,7 +80,7 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 			who: `the frontier request limit (hearth.escalation.maxInputTokens = ${settings.maxInputTokens.toLocaleString('en')} tokens)`,
 		});
 		if (typeof target === 'string') {
-			void vscode.window.showWarningMessage(`Hearth: ${target}`);
+			void this.notifier.show('warning', target);
 			return;
 		}
 		// Before asking anything: an excluded file or an untrusted workspace ends here.
@@ -109,8 +116,9 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 
 	async escalateLastLocal(): Promise<void> {
 		if (!this.lastLocal) {
-			void vscode.window.showInformationMessage(
-				'Hearth: there is no local answer to escalate yet. Explain or refactor a selection first, or use “Ask Frontier Model…”.',
+			void this.notifier.show(
+				'info',
+				'There is no local answer to escalate yet. Explain or refactor a selection first, or use “Ask Frontier Model…”.',
 			);
 			return;
 		}
@@ -119,8 +127,9 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 
 	async escalate(task: EscalationTask, target: SelectionTarget): Promise<void> {
 		if (this.running) {
-			void vscode.window.showWarningMessage(
-				'Hearth: a frontier request is still running. Stop it (Cancel in its notification) before sending another.',
+			void this.notifier.show(
+				'warning',
+				'A frontier request is still running. Stop it (Stop in the Hearth view, or its status bar item) before sending another.',
 			);
 			return;
 		}
@@ -150,7 +159,7 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 			this.log.info('Sending without a preview (hearth.escalation.skipPreview is on for this machine).');
 		} else {
 			const cost = estimateCost(settings.model, request.estimatedInputTokens, settings.maxOutputTokens, settings.price);
-			const confirmed = await confirmWithPreview(this.previews, {
+			const confirmed = await confirmWithPreview(this.answers, {
 				endpointUrl: gate.chatCompletionsUrl,
 				model: settings.model,
 				request,
@@ -160,7 +169,7 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 			});
 			if (!confirmed) {
 				await this.record(task, settings, request, { outcome: 'declined', attempts: 0, durationMs: 0, charactersReceived: 0 });
-				void vscode.window.showInformationMessage('Hearth: nothing was sent.');
+				this.notifier.say('Nothing was sent.');
 				return;
 			}
 		}
@@ -175,16 +184,14 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 		}
 		if (action === 'set') {
 			if (await this.keys.askAndStore(endpoint.origin)) {
-				void vscode.window.showInformationMessage(
-					`Hearth: the API key for ${endpoint.origin} is stored in VS Code's secret storage.`,
-				);
+				// A rejected or missing key was the problem: it may be fixed now, and the next request will tell.
+				this.notifier.withdraw(KEY_PROBLEM);
+				this.notifier.say(`The API key for ${endpoint.origin} is stored in VS Code's secret storage.`);
 			}
 			return;
 		}
 		const had = await this.keys.clear(endpoint.origin);
-		void vscode.window.showInformationMessage(
-			had ? `Hearth: the API key for ${endpoint.origin} was removed.` : `Hearth: no API key was stored for ${endpoint.origin}.`,
-		);
+		this.notifier.say(had ? `The API key for ${endpoint.origin} was removed.` : `No API key was stored for ${endpoint.origin}.`);
 	}
 
 	dispose(): void {
@@ -212,32 +219,24 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 		let latest = '';
 		const started = Date.now();
 		let answer: FrontierAnswer;
+		panel.open(() => abort.abort());
+		const working = this.notifier.working(`Asking ${settings.model} at ${host}…`, () => abort.abort());
 		try {
-			await panel.open();
-			answer = await vscode.window.withProgress(
+			answer = await streamFrontierAnswer(
 				{
-					location: vscode.ProgressLocation.Notification,
-					title: `Hearth: asking ${settings.model} at ${host}…`,
-					cancellable: true,
+					baseUrl: settings.baseUrl,
+					model: settings.model,
+					organization: settings.organization || undefined,
+					apiKey,
+					timeoutMs: settings.timeoutSeconds * 1000,
+					totalTimeoutMs: settings.totalTimeoutSeconds * 1000,
+					maxOutputTokens: settings.maxOutputTokens,
 				},
-				(_progress, cancel) => {
-					cancel.onCancellationRequested(() => abort.abort());
-					return streamFrontierAnswer(
-						{
-							baseUrl: settings.baseUrl,
-							model: settings.model,
-							organization: settings.organization || undefined,
-							apiKey,
-							timeoutMs: settings.timeoutSeconds * 1000,
-							totalTimeoutMs: settings.totalTimeoutSeconds * 1000,
-							maxOutputTokens: settings.maxOutputTokens,
-						},
-						request,
-						{ signal: abort.signal, onText: (text) => panel.show((latest = text)) },
-					);
-				},
+				request,
+				{ signal: abort.signal, onText: (text) => panel.show((latest = text)) },
 			);
 		} catch (error) {
+			working.dispose();
 			this.running = undefined;
 			const failure = error instanceof FrontierError ? error : undefined;
 			const cancelled = abort.signal.aborted || failure?.kind === 'cancelled';
@@ -253,20 +252,31 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 			});
 			if (!cancelled) {
 				this.log.error(`Escalation failed: ${message}`);
-				// Not awaited: the message stays until dismissed, and must not hold anything up.
-				void this.refuse(
-					message,
+				// Not awaited: it must not hold anything up. A notice, not a notification: it is withdrawn
+				// once fixed (a new key stored, the settings changed, or a request that gets through).
+				const keyProblem = failure?.kind === 'unauthorized' || failure?.kind === 'no-key';
+				const settingsProblem =
 					failure?.kind === 'not-found' ||
-						failure?.kind === 'unreachable' ||
-						failure?.kind === 'redirected' ||
-						failure?.kind === 'context-too-long',
-					failure?.kind === 'unauthorized' || failure?.kind === 'no-key',
-				);
+					failure?.kind === 'unreachable' ||
+					failure?.kind === 'redirected' ||
+					failure?.kind === 'context-too-long';
+				void this.notifier
+					.problem(
+						keyProblem ? KEY_PROBLEM : REQUEST_PROBLEM,
+						'error',
+						message,
+						...(keyProblem ? ['Set API Key…' as const] : []),
+						...(settingsProblem ? ['Open Settings' as const] : []),
+					)
+					.then((choice) => this.act(choice));
 			}
 			return;
 		}
+		working.dispose();
 		// The request is over: a new one may be sent while this answer waits for Accept or Reject.
 		this.running = undefined;
+		this.notifier.withdraw(KEY_PROBLEM);
+		this.notifier.withdraw(REQUEST_PROBLEM);
 		const footer = answerFooter(settings.model, host, answer);
 		panel.finish(answer.text, footer);
 		this.log.info(`Escalation (${task.kind}) to ${host}: ${footer}`);
@@ -297,14 +307,13 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 	): Promise<void> {
 		const rewrite = extractRewrite(answer.text, target.text);
 		if (!rewrite || rewrite.code === target.text) {
-			void vscode.window.showInformationMessage(
-				`Hearth: ${model} proposed no change to ${target.description}; its answer is in the panel.`,
-			);
+			this.notifier.say(`${model} proposed no change to ${target.description}; its answer is in the Hearth view.`);
 			return;
 		}
 		if (rewrite.truncated) {
-			void vscode.window.showWarningMessage(
-				`Hearth: ${model}'s answer was cut off inside its code (hearth.escalation.maxOutputTokens). Nothing was offered; the answer is in the panel.`,
+			void this.notifier.show(
+				'warning',
+				`${model}'s answer was cut off inside its code (hearth.escalation.maxOutputTokens). Nothing was offered; the answer is in the Hearth view.`,
 			);
 			return;
 		}
@@ -317,14 +326,16 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 					languageId: target.document.languageId,
 				} satisfies CheckCommentOnlyRequest.Params)) as CheckCommentOnlyRequest.Result;
 			} catch (error) {
-				void vscode.window.showErrorMessage(
-					`Hearth: the clean-up could not be checked (${messageOf(error)}), so it was not offered. Nothing was changed; the answer is in the panel.`,
+				void this.notifier.show(
+					'error',
+					`The clean-up could not be checked (${messageOf(error)}), so it was not offered. Nothing was changed; the answer is in the Hearth view.`,
 				);
 				return;
 			}
 			if (!verdict.ok) {
-				void vscode.window.showWarningMessage(
-					`Hearth: ${model}'s clean-up was not offered because ${verdict.reason}. Nothing was changed; its answer is in the panel.`,
+				void this.notifier.show(
+					'warning',
+					`${model}'s clean-up was not offered because ${verdict.reason}. Nothing was changed; its answer is in the Hearth view.`,
 				);
 				return;
 			}
@@ -346,16 +357,19 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 		if (stored) {
 			return stored;
 		}
-		const choice = await vscode.window.showWarningMessage(`Hearth: no API key is set for ${origin}. Nothing was sent.`, 'Set API Key…');
+		const choice = await this.notifier.show('warning', `No API key is set for ${origin}. Nothing was sent.`, 'Set API Key…');
 		if (choice !== 'Set API Key…' || !(await this.keys.askAndStore(origin))) {
 			return undefined;
 		}
 		return this.keys.get(origin);
 	}
 
-	private async refuse(message: string, offerSettings = false, offerKey = false): Promise<void> {
-		const buttons = [...(offerKey ? ['Set API Key…'] : []), ...(offerSettings ? ['Open Settings'] : [])];
-		const choice = await vscode.window.showErrorMessage(`Hearth: ${message}`, ...buttons);
+	/** Nothing is sent, and why: said at once, as a notification (with the settings when they are the cause). */
+	private async refuse(message: string, offerSettings = false): Promise<void> {
+		await this.act(await this.notifier.show('error', message, ...(offerSettings ? ['Open Settings' as const] : [])));
+	}
+
+	private async act(choice: 'Open Settings' | 'Set API Key…' | undefined): Promise<void> {
 		if (choice === 'Open Settings') {
 			await vscode.commands.executeCommand('workbench.action.openSettings', 'hearth.escalation');
 		} else if (choice === 'Set API Key…') {
@@ -385,7 +399,7 @@ export class EscalationCommands implements LocalResultEscalation, vscode.Disposa
 		} catch (error) {
 			// The escalation happened either way; a log that cannot be written must be said out loud.
 			this.log.error(`Could not write the escalation audit log: ${messageOf(error)}`);
-			void vscode.window.showWarningMessage('Hearth: the escalation could not be recorded in the audit log. See the Hearth log.');
+			void this.notifier.show('warning', 'The escalation could not be recorded in the audit log. See the Hearth log.');
 		}
 	}
 }

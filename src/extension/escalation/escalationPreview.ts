@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { VirtualDocuments } from '../actions/virtualDocuments.js';
+import type { AnswerView } from '../answerView/answerView.js';
 import type { CostEstimate } from './frontier/costEstimate.js';
 import type { OutgoingRequest } from './frontier/outgoingRequest.js';
 
@@ -17,18 +17,15 @@ export interface PreviewFacts {
 
 /**
  * Shows exactly what would leave the machine (every character of every message, as sent), where it
- * would go and what it may cost, then asks in a modal dialog. Nothing is sent unless the answer is
- * "Send"; closing the dialog or pressing Escape sends nothing. The preview tab closes afterwards.
+ * would go and what it may cost, in the Hearth answer view, then asks in a modal dialog. Nothing is
+ * sent unless the answer is "Send"; closing the dialog or pressing Escape sends nothing. The preview
+ * stays in the view's history, its first line saying whether it was sent.
  */
-export async function confirmWithPreview(documents: VirtualDocuments, facts: PreviewFacts): Promise<boolean> {
-	const uri = vscode.Uri.from({
-		scheme: documents.scheme,
-		path: `/Escalation preview (nothing sent yet).txt`,
-		query: String(Date.now()),
-	});
-	documents.set(uri, previewDocument(facts));
-	await vscode.window.showTextDocument(uri, { preview: true, viewColumn: vscode.ViewColumn.Beside, preserveFocus: false });
+export async function confirmWithPreview(answers: AnswerView, facts: PreviewFacts): Promise<boolean> {
+	const document = previewDocument(facts);
+	const preview = answers.open({ title: 'Escalation preview', format: 'text', content: document });
 	const host = hostOf(facts.endpointUrl);
+	let send = false;
 	try {
 		const choice = await vscode.window.showWarningMessage(
 			`Send ${facts.what} to ${host}?`,
@@ -40,10 +37,14 @@ export async function confirmWithPreview(documents: VirtualDocuments, facts: Pre
 			},
 			'Send',
 		);
-		return choice === 'Send';
+		send = choice === 'Send';
+		return send;
 	} finally {
-		await closeTabsOf(uri);
-		documents.delete(uri);
+		const [, ...rest] = document.split('\n');
+		const verdict = send
+			? `HEARTH ESCALATION REQUEST: sent to ${host} at ${new Date().toLocaleTimeString()}, as shown below.`
+			: 'HEARTH ESCALATION PREVIEW: not sent.';
+		preview.finish([verdict, ...rest].join('\n'));
 	}
 }
 
@@ -95,13 +96,5 @@ function hostOf(url: string): string {
 		return new URL(url).host;
 	} catch {
 		return url;
-	}
-}
-
-async function closeTabsOf(uri: vscode.Uri): Promise<void> {
-	for (const tab of vscode.window.tabGroups.all.flatMap((group) => group.tabs)) {
-		if (tab.input instanceof vscode.TabInputText && tab.input.uri.toString() === uri.toString()) {
-			await vscode.window.tabGroups.close(tab);
-		}
 	}
 }

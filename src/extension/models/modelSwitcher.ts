@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { MODEL_CATALOG, type CatalogModel } from '../../shared/modelCatalog.js';
 import { InspectModelRequest, ListModelsRequest, type FitVerdict, type ModelInventory } from '../../shared/protocol.js';
+import { statusMenuItems } from '../statusMenu.js';
 import { downloadWithProgress } from './downloadWithProgress.js';
 import { applyModelChoice, currentModelChoice, type ModelChoice } from './modelChoice.js';
 import type { ServerCredentials } from './serverCredentials.js';
@@ -30,14 +31,14 @@ export async function showModelSwitcher(deps: SwitcherDeps): Promise<void> {
 	quickPick.matchOnDescription = true;
 	quickPick.matchOnDetail = true;
 	quickPick.busy = true;
-	quickPick.items = [...baseItems(deps, undefined), ...deps.actions()];
+	quickPick.items = [...baseItems(deps, undefined), ...statusMenuItems(), ...deps.actions()];
 	quickPick.show();
 	const picked = new Promise<SwitcherItem | undefined>((resolve) => {
 		quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]));
 		quickPick.onDidHide(() => resolve(undefined));
 	});
 	void inventory(deps.client, deps.log).then((found) => {
-		quickPick.items = [...baseItems(deps, found), ...deps.actions()];
+		quickPick.items = [...baseItems(deps, found), ...statusMenuItems(), ...deps.actions()];
 		quickPick.busy = false;
 	});
 	const item = await picked;

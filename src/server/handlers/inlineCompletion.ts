@@ -30,7 +30,9 @@ export function ghostTextSourceOf(connection: Connection, documents: TextDocumen
 			get currentScheduler() {
 				return state.models.currentScheduler;
 			},
+			awakeScheduler: () => state.models.awakeScheduler(),
 			beginRequest: () => state.activity.beginRequest(),
+			suggestionHeldBack: () => state.status.suggestionHeldBack(),
 		},
 		() => state.settings,
 		state.paths,

@@ -28,6 +28,8 @@ export function registerRunAction(connection: Connection, state: ServerState): v
 				text: latest,
 			} satisfies ActionProgressNotification.Params);
 		};
+		// The model stays loaded while the action runs (loaded again first if it was unloaded for idleness).
+		const release = await state.models.hold();
 		try {
 			const outcome = await runAction(
 				state,
@@ -55,18 +57,31 @@ export function registerRunAction(connection: Connection, state: ServerState): v
 				// The client has the text so far from the progress notifications.
 				throw requestCancelled(`${params.kind} cancelled after ${outcome.generatedTokens} tokens`);
 			}
+			const { documented, ...answer } = outcome;
 			const proposal =
-				outcome.stopReason === 'cancelled'
+				outcome.stopReason === 'cancelled' || outcome.route?.via === 'unavailable'
 					? {}
-					: rewriteProposal(params.kind, String(params.code ?? ''), outcome.text, String(params.languageId ?? 'plaintext'));
+					: rewriteProposal(
+							params.kind,
+							String(params.code ?? ''),
+							{ answer: outcome.text, documented, instruction: params.instruction },
+							String(params.languageId ?? 'plaintext'),
+						);
+			if (outcome.route) {
+				logger.info(`${params.kind} → ${outcome.route.via}: ${outcome.route.reason}`);
+			}
+			if (proposal.refused) {
+				logger.info(`${params.kind}: proposal refused: ${proposal.refused}`);
+			}
 			logger.info(
 				`${params.kind}: ${outcome.generatedTokens} tokens in ${Math.round(outcome.totalMs)} ms (${outcome.tokensPerSecond.toFixed(1)} tok/s, ${outcome.pauses} pauses for typing), ${outcome.stopReason}`,
 			);
-			return { ...outcome, ...proposal };
+			return { ...answer, ...proposal };
 		} catch (error) {
 			clearTimeout(pending);
 			throw asResponseError(error, logger, `${params.kind} failed: `);
 		} finally {
+			release();
 			subscription?.dispose();
 		}
 	});

@@ -10,7 +10,7 @@ import { HarnessError, withLogTail } from './errors.js';
 import { ensureCodeServer } from './install.js';
 import { freePort } from './ports.js';
 import { trackGroup, untrackGroup } from './reaper.js';
-import { userSettings } from './settings.js';
+import { machineSettings, userSettings } from './settings.js';
 import { makeTempDir, removeTempDir } from './workspace.js';
 
 const execFileP = promisify(execFile);
@@ -122,10 +122,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
 	mkdirSync(join(userDataDir, 'User'), { recursive: true });
 	mkdirSync(extensionsDir, { recursive: true });
 	writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(userSettings(opts.settings), null, 2));
-	if (opts.machineSettings) {
-		mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
-		writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(opts.machineSettings, null, 2));
-	}
+	mkdirSync(join(userDataDir, 'Machine'), { recursive: true });
+	writeFileSync(join(userDataDir, 'Machine', 'settings.json'), JSON.stringify(machineSettings(opts.machineSettings), null, 2));
 	const env = profileEnv(home, opts.env);
 
 	for (const vsix of opts.vsix ?? []) await installVsix(bin, vsix, { userDataDir, extensionsDir }, env);

@@ -35,3 +35,14 @@ export const TEST_USER_SETTINGS: Readonly<Record<string, unknown>> = {
 export function userSettings(extra: Record<string, unknown> = {}): Record<string, unknown> {
 	return { ...TEST_USER_SETTINGS, ...extra };
 }
+
+// The machine's settings ("Remote" in code-server), where machine-scoped settings take effect for
+// extensions: `workbench.welcomePage.walkthroughs.openOnInstall` is one, so an extension reading it
+// (Hearth opens its walkthrough on the first run unless it is off) sees this value, not the user's.
+export const TEST_MACHINE_SETTINGS: Readonly<Record<string, unknown>> = {
+	'workbench.welcomePage.walkthroughs.openOnInstall': false,
+};
+
+export function machineSettings(extra: Record<string, unknown> = {}): Record<string, unknown> {
+	return { ...TEST_MACHINE_SETTINGS, ...extra };
+}

@@ -21,6 +21,7 @@ const INPUT_FILES = [
 	'esbuild.js',
 	'package.json',
 	'README.md',
+	'CHANGELOG.md',
 	'LICENSE',
 	// The bundled starter model (committed to git).
 	BUNDLED_MODEL_RELATIVE_PATH,

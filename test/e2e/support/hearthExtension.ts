@@ -3,6 +3,7 @@
 // generic harness (../harness), which knows nothing about Hearth.
 import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { shortModelName, STATUS_STATES } from '../../../src/extension/statusText.js';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../../../src/shared/bundledModel.js';
 import { artifactPath } from '../harness/artifacts.js';
 import type { CodeServer } from '../harness/codeServer.js';
@@ -42,19 +43,17 @@ export const HEARTH = {
 	serverEntry: 'dist/server.mjs',
 	/** Where the bundled default model lies inside the installed extension. */
 	bundledModel: BUNDLED_MODEL_RELATIVE_PATH,
-	/** The words the status bar item ends with, after " · ". */
-	states: ['starting', 'loading', 'ready', 'busy', 'paused', 'error', 'restarting', 'stopped'],
+	/** The words the status bar item ends with, after " · " (the first word of "loading 40 %", "unloaded (idle)"). */
+	states: STATUS_STATES,
 } as const;
 
 export type HearthState = (typeof HEARTH.states)[number];
 
-/** The model name as the status bar item shows it (src/extension/statusBar.ts shortens to 32 characters). */
-export function shortModelName(name: string): string {
-	return name.length > 32 ? `${name.slice(0, 31)}…` : name;
-}
+/** The model name as the status bar item shows it (src/extension/statusText.ts). */
+export { shortModelName };
 
 export interface HearthStatus {
-	/** Raw text, e.g. "Hearth starter placeholder (ran… · ready" (the icon is a glyph, not text). */
+	/** Raw text, e.g. "Starter gpu-base · ready" (the icon is a glyph, not text). */
 	text: string;
 	model: string;
 	state: string;

@@ -40,9 +40,10 @@ export function defineExtensionTests(): void {
 
 		test('the model path cannot be set by a workspace (machine scope)', () => {
 			const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
-				contributes: { configuration: { properties: Record<string, { scope?: string }> } };
+				contributes: { configuration: { properties: Record<string, { scope?: string }> }[] };
 			};
-			assert.equal(manifest.contributes.configuration.properties['hearth.model.path']?.scope, 'machine');
+			const models = manifest.contributes.configuration.find((category) => 'hearth.model.path' in category.properties);
+			assert.equal(models?.properties['hearth.model.path']?.scope, 'machine');
 		});
 	});
 }
