@@ -3,11 +3,11 @@
  * differently (a bare newline whose indentation is not typed yet, half an identifier) pushes the
  * model off the text it learned: in training, `\n` is never followed by an indented line, because
  * the indentation is merged into the newline's token. So the prompt is backed off its last token
- * (promptTokens.ts) and the first generated tokens are constrained to re-spell that text, which lets
- * the model choose the token it would have used. The re-spelled part is never shown.
+ * (promptTokens.ts) and the first generated token is the likeliest one that re-spells that text, which
+ * lets the model choose the token it would have used. The re-spelled part is never shown.
  */
 
-import { TokenBias, type LlamaModel, type Token } from 'node-llama-cpp';
+import type { LlamaModel, Token } from 'node-llama-cpp';
 
 /** Each token's text on its own, computed once per model (about 0.1 s for 49,152 tokens). */
 const vocabularies = new WeakMap<LlamaModel, readonly string[]>();
@@ -26,17 +26,12 @@ function vocabularyOf(model: LlamaModel): readonly string[] | undefined {
 }
 
 export class TokenHealing {
-	private readonly none: TokenBias;
-	private readonly biases = new Map<string, TokenBias>();
-
 	private constructor(
 		/** The text taken off the prompt's end, which the first generated tokens re-spell. */
 		readonly healText: string,
 		private readonly model: LlamaModel,
 		private readonly vocabulary: readonly string[],
-	) {
-		this.none = new TokenBias(model.tokenizer);
-	}
+	) {}
 
 	/** Healing for a prompt backed off `healText`, or undefined when there is nothing to heal or no vocabulary to do it with. */
 	static for(model: LlamaModel, healText: string): TokenHealing | undefined {
@@ -45,32 +40,6 @@ export class TokenHealing {
 		}
 		const vocabulary = vocabularyOf(model);
 		return vocabulary === undefined ? undefined : new TokenHealing(healText, model, vocabulary);
-	}
-
-	/**
-	 * The bias for the next token after `generated` (the text so far): while the re-spelling is not
-	 * complete, every token that does not start with the rest of it is ruled out (the token the
-	 * prompt was backed off always qualifies).
-	 */
-	bias(generated: string): TokenBias {
-		if (generated.length >= this.healText.length || !this.healText.startsWith(generated)) {
-			return this.none;
-		}
-		const remaining = this.healText.slice(generated.length);
-		let bias = this.biases.get(remaining);
-		if (bias === undefined) {
-			const ruledOut: Token[] = [];
-			this.vocabulary.forEach((text, token) => {
-				// Only tokens that cover the rest at once: one that spells part of it can leave the model
-				// where only an end-of-generation fits (which no bias can rule out).
-				if (!text.startsWith(remaining)) {
-					ruledOut.push(token as Token);
-				}
-			});
-			bias = new TokenBias(this.model.tokenizer).set(ruledOut, 'never');
-			this.biases.set(remaining, bias);
-		}
-		return bias;
 	}
 
 	/**
