@@ -17,6 +17,7 @@ export function parseSettings(raw: unknown): ParsedSettings {
 	const root = asRecord(raw);
 	const settings: HearthSettings = {
 		model: readSection('model', SETTINGS_SCHEMA.model, root.model, problems),
+		chatModel: readSection('chatModel', SETTINGS_SCHEMA.chatModel, root.chatModel, problems),
 		inlineCompletion: readSection('inlineCompletion', SETTINGS_SCHEMA.inlineCompletion, root.inlineCompletion, problems),
 		performance: readSection('performance', SETTINGS_SCHEMA.performance, root.performance, problems),
 		actions: readSection('actions', SETTINGS_SCHEMA.actions, root.actions, problems),

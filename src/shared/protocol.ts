@@ -22,6 +22,39 @@ export interface ServerStatus {
 	message?: string;
 	/** Suggestions held back since the server started because the model was unsure of them (`hearth.inlineCompletion.minConfidence`). */
 	heldBack?: number;
+	/** The chat model slot (`hearth.chatModel`); absent when none is chosen. */
+	chatModel?: ChatModelStatus;
+	/** Where the actions go now and why (one line from the routing function), e.g. "Document This on …". */
+	actionRoute?: string;
+}
+
+/** The chat model slot as the status bar and the switcher show it. */
+export interface ChatModelStatus {
+	state: 'loading' | 'ready' | 'error' | 'unloaded';
+	/** `shared`: the completion model's own file, loaded once for both roles. */
+	where: 'local' | 'shared' | 'server';
+	displayName: string;
+	/** The GGUF file, or the server's base URL. */
+	location: string;
+	/** Local files: the size on disk. */
+	sizeBytes?: number;
+	/** Whether it follows chat prompts (instruction-tuned with a real chat template; always true for a server). */
+	canChat: boolean;
+	/** One line per detected capability (FIM tokens, chat template, instruct/base, trained context). */
+	evidence: string[];
+	speed?: ModelSpeed;
+	/** Why loading failed, or what happened last. */
+	message?: string;
+}
+
+/** Speed measured on this machine from the model's own runs since it was loaded. */
+export interface ModelSpeed {
+	/** Prompt tokens evaluated per second of prompt evaluation. */
+	promptTokensPerSecond?: number;
+	/** Tokens generated per second of generation. */
+	generatedTokensPerSecond?: number;
+	/** Runs the figures are taken from. */
+	runs: number;
 }
 
 export interface ModelSummary {
@@ -34,6 +67,8 @@ export interface ModelSummary {
 	backend: string;
 	fimFamily: string;
 	fimReason: string;
+	/** Speed measured on this machine since the model was loaded; absent before its first run. */
+	speed?: ModelSpeed;
 }
 
 /** Sent after every inline completion the server computed or abandoned. */
@@ -91,8 +126,16 @@ export interface HearthInitializationOptions {
 export namespace ListModelsRequest {
 	export const method = 'hearth/listModels' as const;
 	export interface Params {
-		/** Catalog entries to judge, by id and approximate size. */
-		catalog: { id: string; sizeBytes: number }[];
+		/**
+		 * Catalog entries to judge, by id, approximate size and KV cache bytes per token of context
+		 * (from the architecture: layers × KV heads × head size × 2 × 2 bytes), when the catalog knows it.
+		 */
+		catalog: { id: string; sizeBytes: number; kvBytesPerToken?: number }[];
+		/**
+		 * The role the model would take (default `completion`): the memory the other role's model holds
+		 * stays in use, so the verdict counts both models; the model the switch would replace comes free.
+		 */
+		role?: 'completion' | 'chat';
 	}
 	export type Result = ModelInventory;
 }

@@ -51,6 +51,19 @@ export const SETTINGS_SCHEMA = {
 		/** Minutes without a completion or an action after which the local model is unloaded; 0: never. */
 		idleUnloadMinutes: integer(15, 0, 1440),
 	}),
+	/**
+	 * The chat model: where Explain, Refactor and Clean Up Docs run when it is set. `none` (the default):
+	 * they run on the completion model when it can chat, else as Document This on a base FIM model, else
+	 * the editor offers a chat model and the frontier model's preview. `local`: a GGUF run in the server
+	 * process (`path`; empty: the bundled model; the completion model's own file is shared, not loaded twice).
+	 * `server`: an OpenAI-compatible server's /chat/completions (the completion server's API key is used).
+	 */
+	chatModel: machineScoped({
+		backend: choice(['none', 'local', 'server'], 'none'),
+		path: text(''),
+		serverUrl: httpUrlOrEmpty(''),
+		serverModel: text(''),
+	}),
 	inlineCompletion: {
 		/** The pause switch: off stops every completion, whatever `enable` says. */
 		enabled: flag(true),
@@ -111,6 +124,7 @@ export type SettingsSectionName = keyof typeof SETTINGS_SCHEMA;
 /** The sections the language server reads. */
 export interface HearthSettings {
 	model: SectionValues<typeof SETTINGS_SCHEMA.model>;
+	chatModel: SectionValues<typeof SETTINGS_SCHEMA.chatModel>;
 	inlineCompletion: SectionValues<typeof SETTINGS_SCHEMA.inlineCompletion>;
 	performance: SectionValues<typeof SETTINGS_SCHEMA.performance>;
 	actions: SectionValues<typeof SETTINGS_SCHEMA.actions>;
@@ -120,9 +134,11 @@ export type EscalationSettingValues = SectionValues<typeof SETTINGS_SCHEMA.escal
 export type CompletionModeSetting = HearthSettings['inlineCompletion']['mode'];
 export type GpuSetting = HearthSettings['performance']['gpu'];
 export type ModelBackendSetting = HearthSettings['model']['backend'];
+export type ChatModelBackendSetting = HearthSettings['chatModel']['backend'];
 
 export const DEFAULT_SETTINGS: HearthSettings = {
 	model: sectionDefaults(SETTINGS_SCHEMA.model),
+	chatModel: sectionDefaults(SETTINGS_SCHEMA.chatModel),
 	inlineCompletion: sectionDefaults(SETTINGS_SCHEMA.inlineCompletion),
 	performance: sectionDefaults(SETTINGS_SCHEMA.performance),
 	actions: sectionDefaults(SETTINGS_SCHEMA.actions),
@@ -139,5 +155,21 @@ export function modelReloadNeeded(before: HearthSettings, after: HearthSettings)
 		before.performance.threads !== after.performance.threads ||
 		before.performance.contextSize !== after.performance.contextSize ||
 		before.performance.gpu !== after.performance.gpu
+	);
+}
+
+/** Settings whose change means the chat model must be loaded (or connected) again. */
+export function chatModelReloadNeeded(before: HearthSettings, after: HearthSettings): boolean {
+	const a = before.chatModel;
+	const b = after.chatModel;
+	return (
+		a.backend !== b.backend ||
+		a.path !== b.path ||
+		a.serverUrl !== b.serverUrl ||
+		a.serverModel !== b.serverModel ||
+		before.performance.threads !== after.performance.threads ||
+		before.performance.gpu !== after.performance.gpu ||
+		// A chat model that shares the completion model's file follows it.
+		(b.backend === 'local' && (before.model.path !== after.model.path || before.model.backend !== after.model.backend))
 	);
 }

@@ -4,6 +4,7 @@ import { DEFAULT_SETTINGS, type HearthSettings } from '../../src/shared/settings
 export function testSettings(
 	overrides: {
 		model?: Partial<HearthSettings['model']>;
+		chatModel?: Partial<HearthSettings['chatModel']>;
 		inlineCompletion?: Partial<HearthSettings['inlineCompletion']>;
 		performance?: Partial<HearthSettings['performance']>;
 		actions?: Partial<HearthSettings['actions']>;
@@ -11,6 +12,7 @@ export function testSettings(
 ): HearthSettings {
 	return {
 		model: { ...DEFAULT_SETTINGS.model, ...overrides.model },
+		chatModel: { ...DEFAULT_SETTINGS.chatModel, ...overrides.chatModel },
 		// A generous time budget: a loaded CI machine must not turn into a different (truncated) result.
 		// No debounce either, unless a test is about it: the tests time cancellations against the model.
 		// No prefetch or extra context: their runs and prompt changes would surprise tests that count.

@@ -54,4 +54,15 @@ export interface ChatResult {
 	text: string;
 	stopReason: ChatStopReason;
 	stats: ChatStats;
+	/**
+	 * The model's own probabilities of the tokens it answered with (natural log; mean and minimum over
+	 * `scoredTokens`); absent where the backend gives none (a server that returns no logprobs).
+	 */
+	confidence?: ChatConfidence;
+}
+
+export interface ChatConfidence {
+	meanLogProb: number;
+	minLogProb: number;
+	scoredTokens: number;
 }
