@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import type { Token } from 'node-llama-cpp';
 import { ChatEngine } from '../../src/engine/chat/chatEngine.js';
 import { ChatEngineError } from '../../src/engine/chat/chatEngineError.js';
+import { toChatHistory } from '../../src/engine/chat/chatHistory.js';
 import type { ChatMessage, ChatRequest, ChatResult } from '../../src/engine/chat/chatTypes.js';
+import { chooseChatWrapper } from '../../src/engine/chat/chatWrapperChoice.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
@@ -15,7 +18,7 @@ const MESSAGES: ChatMessage[] = [
  * One thread: on a busy two-core machine, ggml's worker threads spin-wait for each other and a
  * 64-wide model drops from ~1 ms to ~200 ms a token.
  */
-async function loadTiny(preset: 'tiny-fim' | 'tiny-qwen2'): Promise<LoadedModel> {
+async function loadTiny(preset: 'tiny-fim' | 'tiny-qwen2' | 'tiny-qwen2-instruct'): Promise<LoadedModel> {
 	return loadModel({
 		modelPath: await ensureTestModel(preset, { quantization: 'Q8_0' }),
 		contextSize: 256,
@@ -24,6 +27,46 @@ async function loadTiny(preset: 'tiny-fim' | 'tiny-qwen2'): Promise<LoadedModel>
 		gpu: 'off',
 		logger: silentLogger,
 	});
+}
+
+/** The conversation's prompt tokens as the chat template lays them out (what LlamaChat evaluates). */
+function promptTokensOf(loaded: LoadedModel, messages: readonly ChatMessage[]): Token[] {
+	const { contextText } = chooseChatWrapper(loaded.model).wrapper.generateContextState({ chatHistory: toChatHistory(messages) });
+	return contextText.tokenize(loaded.model.tokenizer);
+}
+
+/**
+ * Greedy generation one token per evaluation on the model's own (completion) sequence, with each
+ * token's probability as node-llama-cpp reports it while generating: a path independent of the chat
+ * engine's batched scoring.
+ */
+async function greedyOneByOne(loaded: LoadedModel, prompt: Token[], count: number): Promise<{ tokens: Token[]; logProbs: number[] }> {
+	const sequence = loaded.sequences[0]!;
+	await sequence.clearHistory();
+	const tokens: Token[] = [];
+	const logProbs: number[] = [];
+	for await (const { token, confidence } of sequence.evaluateWithMetadata(prompt, { confidence: true }, { temperature: 0 })) {
+		tokens.push(token);
+		logProbs.push(Math.log(confidence));
+		if (tokens.length === count) {
+			break;
+		}
+	}
+	return { tokens, logProbs };
+}
+
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** Batched and one-by-one evaluation round differently; a token's log-probability agrees to well within this. */
+const LOG_PROB_TOLERANCE = 1e-3;
+
+/** A confidence that is there and makes sense for an answer of `tokens` tokens. */
+function assertConfidence(result: ChatResult, tokens = result.stats.generatedTokens): void {
+	const confidence = result.confidence;
+	assert.ok(confidence, `an answer of ${result.stats.generatedTokens} tokens carries a confidence`);
+	assert.ok(Number.isFinite(confidence.meanLogProb) && Number.isFinite(confidence.minLogProb), JSON.stringify(confidence));
+	assert.ok(confidence.minLogProb <= confidence.meanLogProb && confidence.meanLogProb <= 0, JSON.stringify(confidence));
+	assert.equal(confidence.scoredTokens, tokens);
 }
 
 /** Runs a request and keeps every streamed piece with when it came. */
@@ -77,6 +120,7 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 			assert.equal(qwenEngine.contextSize, 2048);
 			const result = await qwenEngine.generate({ messages: MESSAGES, maxTokens: 3 });
 			assert.equal(result.stats.generatedTokens, 3);
+			assertConfidence(result, 3);
 			await qwenEngine.dispose();
 		} finally {
 			await qwen.dispose();
@@ -102,6 +146,7 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 			const result = await engine.generate({ messages: MESSAGES, maxTokens });
 			assert.equal(result.stopReason, 'max-tokens');
 			assert.equal(result.stats.generatedTokens, maxTokens);
+			assertConfidence(result, maxTokens);
 		}
 	});
 
@@ -119,6 +164,7 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 		assert.equal(result.stopReason, 'end-of-generation');
 		assert.equal(result.text, full.text.slice(0, full.text.indexOf(stop)));
 		assert.equal(pieces.join(''), result.text);
+		assertConfidence(result);
 	});
 
 	it('stops within a token of an abort from the stream callback and resolves with the text so far', async function () {
@@ -137,6 +183,8 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 		assert.ok(result.stats.generatedTokens >= 5 && result.stats.generatedTokens <= 6, `${result.stats.generatedTokens} tokens`);
 		assert.equal(pieces.join(''), result.text);
 		assert.ok(result.text.length > 0 && full.text.startsWith(result.text));
+		// A cancelled answer is not scored: the CPU goes to what cancelled it.
+		assert.equal(result.confidence, undefined);
 	});
 
 	it('stops within a token of an abort mid-generation, and the next request still works', async function () {
@@ -160,8 +208,10 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 			`${cut.stats.generatedTokens} of ${long.stats.generatedTokens}`,
 		);
 		assert.ok(cut.stats.tokensAfterAbort <= 1, `${cut.stats.tokensAfterAbort} tokens after the abort`);
+		assert.equal(cut.confidence, undefined, 'a cancelled answer is not scored');
 		const after = await engine.generate({ messages: MESSAGES, maxTokens: 10 });
 		assert.equal(after.text, full.text.slice(0, after.text.length));
+		assert.equal(after.stats.reusedPromptTokens, after.stats.promptTokens - 1, 'the cancelled answer kept the prompt');
 	});
 
 	it('does no work for a request aborted before it starts', async function () {
@@ -169,6 +219,7 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 		assert.equal(result.stopReason, 'cancelled');
 		assert.equal(result.stats.generatedTokens, 0);
 		assert.equal(result.text, '');
+		assert.equal(result.confidence, undefined, 'no tokens, no confidence');
 	});
 
 	it('runs concurrent requests one at a time, and a waiting request aborted leaves the queue at once', async function () {
@@ -212,6 +263,8 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 			const result = await small.generate({ messages, maxTokens: 500 });
 			assert.equal(result.stopReason, 'context-full');
 			assert.equal(result.stats.promptTokens + result.stats.generatedTokens, 255, 'every position but the last is used');
+			// Scoring re-evaluates the whole answer, up to the same position and not past it.
+			assertConfidence(result);
 		} finally {
 			await small.dispose();
 		}
@@ -225,6 +278,9 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 		assert.equal(predicted.stopReason, plain.stopReason);
 		assert.equal(predicted.stats.generatedTokens, plain.stats.generatedTokens);
 		assert.equal(predicted.text, plain.text);
+		assertConfidence(predicted);
+		assert.equal(predicted.confidence?.scoredTokens, plain.confidence?.scoredTokens);
+		assert.ok(Math.abs(predicted.confidence!.meanLogProb - plain.confidence!.meanLogProb) < LOG_PROB_TOLERANCE);
 		assert.equal(plain.stats.predictions, undefined);
 		assert.ok(predicted.stats.predictions, 'prediction statistics are reported');
 		assert.ok(
@@ -234,6 +290,103 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 		// Switching back replaces the sequence again.
 		const back = await engine.generate({ messages: MESSAGES, maxTokens: 5 });
 		assert.equal(back.text, full.text.slice(0, back.text.length));
+	});
+
+	it("carries the model's confidence in every answer: what the model gives each token when generating one at a time", async function () {
+		assertConfidence(full, 80);
+		const prompt = promptTokensOf(loaded, MESSAGES);
+		assert.equal(prompt.length, engine.countTokens(MESSAGES));
+		const reference = await greedyOneByOne(loaded, prompt, 20);
+		assert.equal(loaded.model.detokenize(reference.tokens), full.text.slice(0, loaded.model.detokenize(reference.tokens).length));
+		// Answers of 1..5 tokens: the k-th token's log-probability is k·mean(k) − (k−1)·mean(k−1), so a token
+		// scored at the wrong position (the logits of the one before or after) shows.
+		let previousSum = 0;
+		for (let k = 1; k <= 5; k++) {
+			const result = await engine.generate({ messages: MESSAGES, maxTokens: k });
+			assertConfidence(result, k);
+			const sum = k * result.confidence!.meanLogProb;
+			const token = sum - previousSum;
+			assert.ok(
+				Math.abs(token - reference.logProbs[k - 1]!) < LOG_PROB_TOLERANCE * k,
+				`token ${k}: scored ${token}, one at a time ${reference.logProbs[k - 1]}`,
+			);
+			previousSum = sum;
+		}
+		const twenty = await engine.generate({ messages: MESSAGES, maxTokens: 20 });
+		assert.ok(Math.abs(twenty.confidence!.meanLogProb - mean(reference.logProbs)) < LOG_PROB_TOLERANCE);
+		assert.ok(Math.abs(twenty.confidence!.minLogProb - Math.min(...reference.logProbs)) < LOG_PROB_TOLERANCE);
+	});
+
+	it("scores a sampled answer's own tokens, not the greedy ones", async function () {
+		const prompt = promptTokensOf(loaded, MESSAGES);
+		const sequence = loaded.sequences[0]!;
+		await sequence.clearHistory();
+		const iterator = sequence.evaluateWithMetadata(prompt, { probabilities: true, confidence: true }, { temperature: 0 });
+		const first = (await iterator.next()).value!;
+		await iterator.return();
+		const greedyText = loaded.model.detokenize([first.token]);
+		// Sampling at a high temperature picks another token than the greedy one almost every time.
+		for (let attempt = 0; attempt < 10; attempt++) {
+			const result = await engine.generate({ messages: MESSAGES, maxTokens: 1, temperature: 3 });
+			if (result.stats.generatedTokens === 0) {
+				assert.equal(result.confidence, undefined);
+				continue;
+			}
+			assertConfidence(result, 1);
+			const candidates = [...first.probabilities].filter(([token]) => loaded.model.detokenize([token]) === result.text);
+			if (result.text === greedyText || result.text === '' || candidates.length === 0) {
+				continue;
+			}
+			const scored = result.confidence!.meanLogProb;
+			assert.ok(
+				candidates.some(([, probability]) => Math.abs(Math.log(probability) - scored) < LOG_PROB_TOLERANCE),
+				`scored ${scored}; the model gives ${JSON.stringify(result.text)} ${candidates.map(([, p]) => Math.log(p)).join(', ')}`,
+			);
+			assert.ok(scored < Math.log(first.confidence), 'a token other than the greedy one is less likely');
+			return;
+		}
+		assert.fail('ten samples at temperature 3 all took the greedy token');
+	});
+
+	it('keeps the prompt and the answer in the KV state for a follow-up turn after scoring', async function () {
+		const answer = await engine.generate({ messages: MESSAGES, maxTokens: 40 });
+		assertConfidence(answer, 40);
+		const followUp: ChatMessage[] = [
+			...MESSAGES,
+			{ role: 'assistant', content: answer.text },
+			{ role: 'user', content: 'Shorter, please.' },
+		];
+		const result = await engine.generate({ messages: followUp, maxTokens: 5 });
+		assertConfidence(result, 5);
+		assert.ok(
+			result.stats.reusedPromptTokens > answer.stats.promptTokens,
+			`${result.stats.reusedPromptTokens} reused of ${result.stats.promptTokens}; the first turn's prompt alone is ${answer.stats.promptTokens}`,
+		);
+	});
+
+	it('scores answers in the ChatML layout of an instruct model the same way', async function () {
+		const instruct = await loadTiny('tiny-qwen2-instruct');
+		const chatEngine = new ChatEngine(instruct, { logger: silentLogger, contextSize: 512 });
+		try {
+			assert.equal(chatEngine.chatWrapper.name, 'ChatML');
+			const prompt = promptTokensOf(instruct, MESSAGES);
+			assert.equal(prompt.length, chatEngine.countTokens(MESSAGES));
+			const reference = await greedyOneByOne(instruct, prompt, 12);
+			const one = await chatEngine.generate({ messages: MESSAGES, maxTokens: 1 });
+			assertConfidence(one, 1);
+			assert.ok(Math.abs(one.confidence!.meanLogProb - reference.logProbs[0]!) < LOG_PROB_TOLERANCE);
+			const twelve = await chatEngine.generate({ messages: MESSAGES, maxTokens: 12 });
+			assertConfidence(twelve, 12);
+			assert.equal(twelve.text, instruct.model.detokenize(reference.tokens));
+			assert.ok(Math.abs(twelve.confidence!.meanLogProb - mean(reference.logProbs)) < LOG_PROB_TOLERANCE);
+			assert.ok(Math.abs(twelve.confidence!.minLogProb - Math.min(...reference.logProbs)) < LOG_PROB_TOLERANCE);
+			const again = await chatEngine.generate({ messages: MESSAGES, maxTokens: 12 });
+			assert.equal(again.stats.reusedPromptTokens, again.stats.promptTokens - 1);
+			assert.deepEqual(again.confidence, twelve.confidence);
+		} finally {
+			await chatEngine.dispose();
+			await instruct.dispose();
+		}
 	});
 
 	it('dispose ends a running request as cancelled and refuses new ones', async function () {
@@ -248,6 +401,7 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 		await disposing;
 		assert.equal(result.stopReason, 'cancelled');
 		assert.ok(result.stats.generatedTokens < 200);
+		assert.equal(result.confidence, undefined, 'a shut-down engine does not score');
 		await assert.rejects(
 			other.generate({ messages: MESSAGES, maxTokens: 5 }),
 			(error: unknown) => error instanceof ChatEngineError && error.code === 'disposed',

@@ -10,9 +10,10 @@ import type { Logger } from '../logger.js';
 import type { LoadedModel } from '../runtime/loadModel.js';
 import { messageOf } from '../../shared/errorMessage.js';
 import { SerialQueue } from '../scheduling/serialQueue.js';
+import { answerLogProbs, summarizeLogProbs } from './chatConfidence.js';
 import { ChatEngineError } from './chatEngineError.js';
 import { toChatHistory } from './chatHistory.js';
-import type { ChatMessage, ChatRequest, ChatResult, ChatStats, ChatStopReason, ChatTokenPredictor } from './chatTypes.js';
+import type { ChatConfidence, ChatMessage, ChatRequest, ChatResult, ChatStats, ChatStopReason, ChatTokenPredictor } from './chatTypes.js';
 import { chooseChatWrapper, type ChatWrapperChoice } from './chatWrapperChoice.js';
 
 export interface ChatEngineOptions {
@@ -33,12 +34,33 @@ interface ChatSession {
 	predictor: ChatTokenPredictor;
 }
 
+interface GeneratedAnswer {
+	text: string;
+	stopReason: ChatStopReason;
+	/** The answer's tokens as LlamaChat reported them (onToken), in order. */
+	tokens: Token[];
+}
+
 /**
  * Chat generation (explain, refactor, clean up; the server's /chat/completions) on a loaded model.
  * It has its own context of one sequence, made on first use, so a long conversation never evicts the
  * completion engine's KV caches and a model that is never asked to chat costs no memory for it.
  * Requests run one at a time; the KV state of the longest common prompt prefix is kept between them,
  * so a follow-up question only evaluates the new turn.
+ *
+ * Every answer with at least one token, unless cancelled, carries `confidence`: the model's own log-probabilities of the
+ * tokens it answered with (not for a cancelled answer: the CPU goes to what cancelled it). LlamaChat reports
+ * no probabilities, and generating with the sequence's lower-level evaluateWithMetadata would mean
+ * redoing what LlamaChat does (stop strings, the template's segments and end tokens, held-back
+ * text); so the answer is scored after generation in one batched pass over its tokens (see
+ * chatConfidence.ts), which is exact for a sampled (temperature > 0) answer too. Its cost is that of
+ * evaluating the answer as a prompt. Measured for a 100-token answer on CPU (a busy two-core machine):
+ * the 1.5B Qwen2.5-Coder shape, 2 threads, 9–16 s of scoring after 48–62 s of generation (a fifth);
+ * the 0.5B shape 6–10 s after 27–30 s; the random-weight tiny-qwen2-instruct, whose whole cost is its
+ * 152k-token output layer (which scoring computes again for every token), 175 ms after 140 ms. Not yet
+ * measured on a GPU. An engine shut down meanwhile does not score (its answer has no confidence).
+ * The scoring leaves prompt and answer in the KV state, so prefix reuse works as before, and a
+ * follow-up turn reuses the answer too.
  *
  * The model itself belongs to the caller: dispose() releases the chat context only.
  */
@@ -128,12 +150,16 @@ export class ChatEngine {
 		let abortedAt: number | undefined;
 		const onAbort = () => (abortedAt ??= performance.now());
 		signal.addEventListener('abort', onAbort, { once: true });
-		const finish = (text: string, stopReason: ChatStopReason): ChatResult => {
-			stats.totalMs = performance.now() - startedAt;
-			const generationMs = stats.totalMs - stats.promptMs;
+		// Scoring the answer is not generation: tokens per second are counted up to its end.
+		let generatedAt: number | undefined;
+		const finish = (text: string, stopReason: ChatStopReason, confidence?: ChatConfidence): ChatResult => {
+			const now = performance.now();
+			stats.totalMs = now - startedAt;
+			const generationMs = (generatedAt ?? now) - startedAt - stats.promptMs;
 			stats.tokensPerSecond = stats.generatedTokens > 0 ? stats.generatedTokens / Math.max(generationMs / 1000, 1e-3) : 0;
-			return { text, stopReason, stats };
+			return confidence ? { text, stopReason, stats, confidence } : { text, stopReason, stats };
 		};
+		let scoringMs = 0;
 		try {
 			if (signal.aborted) {
 				return finish('', 'cancelled');
@@ -160,14 +186,27 @@ export class ChatEngine {
 			if (abortedAt !== undefined) {
 				return finish('', 'cancelled');
 			}
-			return finish(
-				...(await this.generateAnswer(session, history, request, maxTokens, room, signal, stats, () => abortedAt !== undefined)),
+			const answer = await this.generateAnswer(
+				session,
+				history,
+				request,
+				maxTokens,
+				room,
+				signal,
+				stats,
+				() => abortedAt !== undefined,
 			);
+			generatedAt = performance.now();
+			// A cancelled answer is not scored: the CPU goes to whatever cancelled it (a keystroke's completion
+			// preempts an action), and nobody waits for the figure of an answer they stopped.
+			const confidence = abortedAt === undefined ? await this.scoreAnswer(session.sequence, prompt, answer.tokens) : undefined;
+			scoringMs = performance.now() - generatedAt;
+			return finish(answer.text, answer.stopReason, confidence);
 		} finally {
 			signal.removeEventListener('abort', onAbort);
 			this.options.logger.debug(
 				`chat: ${stats.promptTokens} prompt tokens (${stats.reusedPromptTokens} reused), ${stats.generatedTokens} generated ` +
-					`in ${Math.round(performance.now() - startedAt)} ms with ${this.wrapperChoice.name}${request.tokenPredictor === 'input-lookup' ? ', input-lookup prediction' : ''}`,
+					`in ${Math.round(performance.now() - startedAt)} ms (${Math.round(scoringMs)} ms of it scoring) with ${this.wrapperChoice.name}${request.tokenPredictor === 'input-lookup' ? ', input-lookup prediction' : ''}`,
 			);
 		}
 	}
@@ -181,8 +220,9 @@ export class ChatEngine {
 		signal: AbortSignal,
 		stats: ChatStats,
 		isAborted: () => boolean,
-	): Promise<[string, ChatStopReason]> {
+	): Promise<GeneratedAnswer> {
 		const predictionsBefore = session.sequence.tokenPredictions;
+		const tokens: Token[] = [];
 		let streamed = '';
 		let text: string;
 		let stopReason: ChatStopReason;
@@ -202,10 +242,11 @@ export class ChatEngine {
 					streamed += delta;
 					request.onText?.(delta);
 				},
-				onToken: (tokens) => {
-					stats.generatedTokens += tokens.length;
+				onToken: (generated) => {
+					tokens.push(...generated);
+					stats.generatedTokens += generated.length;
 					if (isAborted()) {
-						stats.tokensAfterAbort += tokens.length;
+						stats.tokensAfterAbort += generated.length;
 					}
 				},
 			});
@@ -241,9 +282,32 @@ export class ChatEngine {
 			if (text.length > streamed.length) {
 				request.onText?.(text.slice(streamed.length));
 			}
-			return [text, stopReason];
+			return { text, stopReason, tokens };
 		}
-		return [streamed, stopReason];
+		return { text: streamed, stopReason, tokens };
+	}
+
+	/**
+	 * The model's confidence in the answer's tokens (see chatConfidence.ts); undefined for an empty
+	 * answer, when the engine is shut down meanwhile, or when scoring fails (logged: the answer stands).
+	 * The sequence is brought back to the prompt but its last token first: LlamaChat may have evaluated
+	 * more than the answer (the tokens of a stop string) and leaves the last generated token out.
+	 */
+	private async scoreAnswer(sequence: LlamaContextSequence, prompt: Token[], answer: Token[]): Promise<ChatConfidence | undefined> {
+		// An answer cut at a stop string is re-tokenised and can, rarely, differ from what was evaluated:
+		// never score past the context's end (node-llama-cpp would shift the context instead).
+		const tokens = answer.slice(0, Math.max(0, sequence.contextSize - 1 - prompt.length));
+		if (tokens.length === 0 || this.disposed) {
+			return undefined;
+		}
+		try {
+			await this.evaluatePrompt(sequence, prompt, () => this.disposed);
+			const logProbs = this.disposed ? [] : await answerLogProbs(sequence, prompt.at(-1)!, tokens, () => this.disposed);
+			return this.disposed ? undefined : summarizeLogProbs(logProbs);
+		} catch (error) {
+			this.options.logger.warn(`chat: could not score the answer's tokens: ${messageOf(error)}`);
+			return undefined;
+		}
 	}
 
 	/**
