@@ -15,7 +15,7 @@ import type { FimTemplate } from '../fim/fimTypes.js';
 import { renderPromptForDisplay } from '../fim/promptPieces.js';
 import type { Logger } from '../logger.js';
 import { ModelLoadError } from '../runtime/modelLoadError.js';
-import { describeHttpError, headersFor, hintFor } from './openAiHttp.js';
+import { describeHttpError, headersFor, hintFor, serverFetch } from './openAiHttp.js';
 import { familyFromModelName, templateOfFamily } from './serverFimTemplate.js';
 import type { ServerEvent, ServerFimPath, ServerProtocol } from './serverProtocol.js';
 
@@ -97,7 +97,7 @@ export class CompletionsProtocol implements ServerProtocol {
 
 	async post(prompt: SourcePrompt, signal: AbortSignal): Promise<Response> {
 		const send = () =>
-			fetch(`${this.endpoint.baseUrl}/completions`, {
+			serverFetch(`${this.endpoint.baseUrl}/completions`, {
 				method: 'POST',
 				headers: { ...headersFor(this.endpoint.apiKey), 'Content-Type': 'application/json' },
 				body: JSON.stringify(this.body(prompt)),

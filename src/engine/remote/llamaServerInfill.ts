@@ -16,7 +16,7 @@
 import type { SourcePrompt } from '../completion/tokenSource.js';
 import { ModelLoadError } from '../runtime/modelLoadError.js';
 import { parseJson } from './completionsProtocol.js';
-import { describeHttpError, headersFor, hintFor } from './openAiHttp.js';
+import { describeHttpError, headersFor, hintFor, serverFetch } from './openAiHttp.js';
 import { knownFimStopStrings } from './serverFimTemplate.js';
 import type { ServerEvent, ServerFimPath, ServerProtocol } from './serverProtocol.js';
 
@@ -68,7 +68,7 @@ export class LlamaServerInfillProtocol implements ServerProtocol {
 	}
 
 	async post(prompt: SourcePrompt, signal: AbortSignal): Promise<Response> {
-		const response = await fetch(`${this.endpoint.rootUrl}/infill`, {
+		const response = await serverFetch(`${this.endpoint.rootUrl}/infill`, {
 			method: 'POST',
 			headers: { ...headersFor(this.endpoint.apiKey), 'Content-Type': 'application/json' },
 			body: JSON.stringify(this.body(prompt)),
@@ -119,7 +119,7 @@ export function serverRoot(baseUrl: string): string {
  * this model" for a vocabulary without FIM tokens. Returns the refusal, or undefined when it can.
  */
 export async function infillRefusal(endpoint: LlamaServerEndpoint, timeoutMs: number): Promise<string | undefined> {
-	const response = await fetch(`${endpoint.rootUrl}/infill`, {
+	const response = await serverFetch(`${endpoint.rootUrl}/infill`, {
 		method: 'POST',
 		headers: { ...headersFor(endpoint.apiKey), 'Content-Type': 'application/json' },
 		body: JSON.stringify({
@@ -145,7 +145,7 @@ export async function infillRefusal(endpoint: LlamaServerEndpoint, timeoutMs: nu
  */
 export async function stopTokenIds(endpoint: LlamaServerEndpoint, timeoutMs: number): Promise<Set<number>> {
 	const tokenize = async (content: string, parseSpecial: boolean): Promise<unknown[]> => {
-		const response = await fetch(`${endpoint.rootUrl}/tokenize`, {
+		const response = await serverFetch(`${endpoint.rootUrl}/tokenize`, {
 			method: 'POST',
 			headers: { ...headersFor(endpoint.apiKey), 'Content-Type': 'application/json' },
 			body: JSON.stringify({ content, parse_special: parseSpecial }),

@@ -19,7 +19,7 @@ import type { ModelInfo } from '../runtime/modelInfo.js';
 import { ModelLoadError } from '../runtime/modelLoadError.js';
 import { CompletionsProtocol, withoutSuffix, type CompletionsFim } from './completionsProtocol.js';
 import { infillRefusal, LlamaServerInfillProtocol, serverRoot, stopTokenIds } from './llamaServerInfill.js';
-import { describeHttpError, headersFor, hintFor, networkMessage } from './openAiHttp.js';
+import { describeHttpError, headersFor, hintFor, networkMessage, serverFetch } from './openAiHttp.js';
 import { OpenAiTokenSource, type OpenAiServerOptions } from './openAiTokenSource.js';
 import { SERVER_FIM_FAMILIES, templateOfFamily, type ServerFimFamily } from './serverFimTemplate.js';
 import type { ServerProtocol } from './serverProtocol.js';
@@ -51,7 +51,7 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 		let listed: string[];
 		let ownedBy: string[];
 		try {
-			const response = await fetch(`${baseUrl}/models`, {
+			const response = await serverFetch(`${baseUrl}/models`, {
 				headers: headersFor(options.apiKey),
 				signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
 			});
@@ -144,7 +144,7 @@ async function identifyEngine(baseUrl: string, ownedBy: readonly string[], apiKe
 		return 'vLLM';
 	}
 	try {
-		const response = await fetch(`${serverRoot(baseUrl)}/props`, {
+		const response = await serverFetch(`${serverRoot(baseUrl)}/props`, {
 			headers: headersFor(apiKey),
 			signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
 		});

@@ -1,7 +1,33 @@
 /**
- * The small HTTP vocabulary of the OpenAI-compatible backend: headers, readable error texts and the
- * hints that go with an HTTP status, shared by the connection check and the completion stream.
+ * The small HTTP vocabulary of the OpenAI-compatible backends: the one fetch they all use, headers,
+ * readable error texts and the hints that go with an HTTP status, shared by the connection checks,
+ * the completion stream and the chat stream.
  */
+
+import { ModelLoadError } from '../runtime/modelLoadError.js';
+
+/**
+ * fetch for the server the user named, and no other: a redirect is answered, never followed. Followed,
+ * a 307 or 308 would send the request's body (the code around the cursor, the selection) to
+ * wherever the Location header points.
+ */
+export async function serverFetch(url: string, init: RequestInit): Promise<Response> {
+	const response = await fetch(url, { ...init, redirect: 'manual' });
+	refuseRedirect(response, url);
+	return response;
+}
+
+/** Throws a readable error for a redirect (3xx) answer. */
+export function refuseRedirect(response: Response, url: string): void {
+	if (response.status >= 300 && response.status < 400) {
+		const location = response.headers.get('location') ?? '(no Location header)';
+		void response.body?.cancel().catch(() => undefined);
+		throw new ModelLoadError(
+			'server-rejected',
+			`${url} answered with a redirect (HTTP ${response.status} to ${location}), which Hearth does not follow: set the server URL to the address that answers.`,
+		);
+	}
+}
 
 export function headersFor(apiKey: string | undefined): Record<string, string> {
 	return apiKey ? { Authorization: `Bearer ${apiKey}` } : {};
