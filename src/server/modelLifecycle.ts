@@ -5,14 +5,17 @@ import { OpenAiCompletionBackend } from '../engine/remote/openAiCompletionBacken
 import { CompletionScheduler, type RunReport } from '../engine/scheduling/completionScheduler.js';
 import { loadModel, type LoadedModel } from '../engine/runtime/loadModel.js';
 import { ChatEngine } from '../engine/chat/chatEngine.js';
-import type { RoutedModel } from '../engine/actions/actionRouting.js';
+import { describeRoute, routeAction, type RoutedModel } from '../engine/actions/actionRouting.js';
+import type { ChatBackend } from '../engine/chat/chatBackend.js';
 import { detectCapabilities, type ModelCapabilities } from '../engine/actions/modelCapabilities.js';
 import { loadedModelCapabilities } from '../engine/runtime/loadedModelCapabilities.js';
 import { ModelLoadError } from '../engine/runtime/modelLoadError.js';
 import { messageOf } from '../shared/errorMessage.js';
 import type { Logger } from '../engine/logger.js';
 import type { ModelSummary } from '../shared/protocol.js';
-import { modelReloadNeeded, type HearthSettings } from '../shared/settings.js';
+import { chatModelReloadNeeded, modelReloadNeeded, type HearthSettings } from '../shared/settings.js';
+import { ChatModelSlot } from './chatModelSlot.js';
+import { SpeedMeter } from './modelSpeed.js';
 import type { StatusPublisher } from './statusPublisher.js';
 
 export interface ModelLifecycleOptions {
@@ -29,6 +32,12 @@ export interface ModelLifecycleOptions {
 	minuteMs?: number;
 }
 
+/** The chat model slot as action routing gets it: what it can do, and the backend its answers come from. */
+export type RoutedChatModel = RoutedModel & { backend: ChatBackend };
+
+/** Speed updates from completion runs reach the client at most this often. */
+const SPEED_PUBLISH_INTERVAL_MS = 1_000;
+
 /**
  * The model the server completes with: loads it from the settings (a GGUF file run here, or an
  * OpenAI-compatible server, with the key from the client's secret storage), swaps it when they
@@ -39,6 +48,9 @@ export interface ModelLifecycleOptions {
  * A local model nobody has used for `hearth.model.idleUnloadMinutes` is unloaded (its memory goes
  * back to the system; the status reads `unloaded`) and loaded again by the next completion or action,
  * which waits for it.
+ *
+ * Beside it, the chat model slot (`hearth.chatModel`, chatModelSlot.ts) is loaded after each
+ * completion model load in its own queue, unloaded with it for idleness and woken by the next action.
  */
 export class ModelLifecycle {
 	private engine: CompletionBackend | undefined;
@@ -62,7 +74,19 @@ export class ModelLifecycle {
 	/** What the local model can do, detected once per load. */
 	private capabilities: { model: LoadedModel; capabilities: ModelCapabilities } | undefined;
 
-	constructor(private readonly options: ModelLifecycleOptions) {}
+	/** The chat model slot: where the actions run when the user chose a chat model. */
+	readonly chatSlot: ChatModelSlot;
+	/** The completion model's speed since it was loaded, from its runs. */
+	private readonly completionSpeed = new SpeedMeter();
+	private speedTimer: ReturnType<typeof setTimeout> | undefined;
+
+	constructor(private readonly options: ModelLifecycleOptions) {
+		this.chatSlot = new ChatModelSlot({
+			defaultModelPath: options.defaultModelPath,
+			logger: options.logger,
+			onChange: () => this.publishDetails(),
+		});
+	}
 
 	/** Debounce, joining, prefetch and cancellation in front of the current engine. */
 	get currentScheduler(): CompletionScheduler | undefined {
@@ -82,6 +106,9 @@ export class ModelLifecycle {
 		const previous = this.appliedSettings;
 		this.appliedSettings = settings;
 		if (previous && !modelReloadNeeded(previous, settings)) {
+			if (chatModelReloadNeeded(previous, settings)) {
+				this.loading = this.loading.then(() => this.applyChat(settings));
+			}
 			this.publishSettledState();
 			this.restartIdleClock();
 			return this.loading;
@@ -97,6 +124,9 @@ export class ModelLifecycle {
 		}
 		this.serverApiKey = apiKey;
 		const settings = this.appliedSettings;
+		if (settings?.chatModel.backend === 'server' && settings.model.backend !== 'server') {
+			this.loading = this.loading.then(() => this.applyChat(settings));
+		}
 		if (settings?.model.backend !== 'server') {
 			return this.loading;
 		}
@@ -131,6 +161,7 @@ export class ModelLifecycle {
 		};
 		try {
 			await this.wake();
+			await this.chatSlot.settled();
 		} catch (error) {
 			release();
 			throw error;
@@ -157,7 +188,13 @@ export class ModelLifecycle {
 	 * The models the selection actions may run on, with what each can do, for action routing
 	 * (engine/actions/actionRouting.ts). A completion server is never local: actions don't go there.
 	 */
-	actionModels(): { completion?: RoutedModel & { engine?: CompletionBackend } } {
+	actionModels(): { completion?: RoutedModel & { engine?: CompletionBackend }; chat?: RoutedChatModel; chatProblem?: string } {
+		const chat = this.chatSlot.routed();
+		const chatProblem = this.chatSlot.problem;
+		return { ...this.completionForActions(), ...(chat ? { chat } : {}), ...(chatProblem ? { chatProblem } : {}) };
+	}
+
+	private completionForActions(): { completion?: RoutedModel & { engine?: CompletionBackend } } {
 		const engine = this.engine;
 		if (!engine) {
 			return {};
@@ -179,7 +216,9 @@ export class ModelLifecycle {
 
 	async dispose(): Promise<void> {
 		this.stopIdleClock();
+		clearTimeout(this.speedTimer);
 		await this.loading;
+		await this.chatSlot.dispose();
 		await this.chat?.dispose();
 		this.scheduler?.dispose();
 		await this.engine?.dispose();
@@ -211,7 +250,8 @@ export class ModelLifecycle {
 			await previousChat?.dispose();
 			this.scheduler?.dispose();
 			this.engine = next;
-			this.scheduler = new CompletionScheduler(next, { onRunFinished: this.options.onRunFinished });
+			this.completionSpeed.reset();
+			this.scheduler = new CompletionScheduler(next, { onRunFinished: (report) => this.runFinished(report) });
 			// Released after the switch: a completion still running on it finishes (or is cancelled) first.
 			await previous?.dispose();
 			const info = next.info;
@@ -233,6 +273,50 @@ export class ModelLifecycle {
 				status.loadFailed(message);
 			}
 		}
+		// In the chat slot's own queue: completions are ready now, whatever the chat model does.
+		void this.applyChat(settings);
+	}
+
+	/** Hands the chat slot the settings and the local completion model it may share; resolves at once. */
+	private applyChat(settings: HearthSettings): Promise<void> {
+		const loaded = this.localModel;
+		void this.chatSlot
+			.apply({
+				settings,
+				completion: loaded ? { loaded, chat: () => (this.localModel === loaded ? this.chatEngine() : undefined) } : undefined,
+				apiKey: this.serverApiKey,
+			})
+			.then(() => this.restartIdleClock());
+		return Promise.resolve();
+	}
+
+	private runFinished(report: RunReport): void {
+		const { stats } = report.result;
+		if (!stats.cacheHit) {
+			this.completionSpeed.add({
+				promptTokens: stats.evaluatedPromptTokens,
+				promptMs: stats.promptMs,
+				generatedTokens: stats.generatedTokens,
+				generationMs: stats.totalMs - stats.promptMs,
+			});
+			// At most once a second: a status per run would flood the client while the user types.
+			this.speedTimer ??= setTimeout(() => {
+				this.speedTimer = undefined;
+				this.publishDetails();
+			}, SPEED_PUBLISH_INTERVAL_MS);
+			this.speedTimer.unref();
+		}
+		this.options.onRunFinished?.(report);
+	}
+
+	/** The chat slot, the route Explain takes now and the completion model's speed, with every status. */
+	private publishDetails(): void {
+		const route = routeAction({ kind: 'explain', ...this.actionModels() });
+		this.options.status.setDetails({
+			chatModel: this.chatSlot.status,
+			actionRoute: this.engine || this.chatSlot.status ? describeRoute(route) : undefined,
+			speed: this.completionSpeed.speed,
+		});
 	}
 
 	private loadLocalModel(settings: HearthSettings, modelPath: string): Promise<LoadedModel> {
@@ -276,6 +360,7 @@ export class ModelLifecycle {
 	}
 
 	private publishSettledState(): void {
+		this.publishDetails();
 		this.options.status.settled(this.modelSummary, this.appliedSettings?.inlineCompletion.enabled ?? true);
 	}
 
@@ -286,6 +371,9 @@ export class ModelLifecycle {
 			this.unloadedModel = undefined;
 			this.options.logger.info('Loading the model again: it is needed after being unloaded for idleness.');
 			this.loading = this.loading.then(() => this.load(settings));
+		} else if (this.chatSlot.unloaded && settings) {
+			// Only the chat model was unloaded (completions run on a server).
+			this.loading = this.loading.then(() => this.applyChat(settings));
 		}
 		return this.loading;
 	}
@@ -299,7 +387,7 @@ export class ModelLifecycle {
 	private restartIdleClock(): void {
 		this.stopIdleClock();
 		const minutes = this.appliedSettings?.model.idleUnloadMinutes ?? 0;
-		if (minutes <= 0 || !this.localModel || this.holds > 0) {
+		if (minutes <= 0 || !(this.localModel || this.chatSlot.holdsOwnModel) || this.holds > 0) {
 			return;
 		}
 		this.idleTimer = setTimeout(() => void this.unloadForIdleness(minutes), minutes * (this.options.minuteMs ?? 60_000));
@@ -316,8 +404,14 @@ export class ModelLifecycle {
 		const summary = this.modelSummary;
 		// After any load in progress, and in its queue, so that a load or a wake-up never overlaps it.
 		const unload = this.loading.then(async () => {
-			if (this.holds > 0 || this.options.completionsRunning?.() || !this.localModel || this.idleTimer !== undefined) {
+			if (this.holds > 0 || this.options.completionsRunning?.() || this.idleTimer !== undefined) {
 				return; // used again meanwhile
+			}
+			const chatMessage = `Unloaded after ${minutes} minute${minutes === 1 ? '' : 's'} without use; the next action loads it again.`;
+			if (!this.localModel) {
+				// Completions run on a server: only the chat model holds memory here.
+				await this.chatSlot.unload(chatMessage);
+				return;
 			}
 			const chat = this.chat;
 			const scheduler = this.scheduler;
@@ -328,6 +422,7 @@ export class ModelLifecycle {
 			this.localModel = undefined;
 			this.unloadedModel = summary;
 			try {
+				await this.chatSlot.unload(chatMessage);
 				await chat?.dispose();
 				scheduler?.dispose();
 				await engine?.dispose();

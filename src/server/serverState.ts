@@ -59,6 +59,6 @@ export function modelLibraryOf(state: ServerState): ModelLibrary {
 		gpu: state.settings.performance.gpu,
 		contextSize: state.settings.performance.contextSize,
 		logger: state.logger,
-		inUseBytes: () => state.models.modelSummary?.sizeBytes ?? 0,
+		inUse: () => ({ completionBytes: state.models.modelSummary?.sizeBytes ?? 0, chatBytes: state.models.chatSlot.ownModelBytes }),
 	});
 }

@@ -1,4 +1,12 @@
-import type { ModelSummary, ServerStatus } from '../shared/protocol.js';
+import type { ChatModelStatus, ModelSpeed, ModelSummary, ServerStatus } from '../shared/protocol.js';
+
+/** What every status carries beside its state: the chat model slot, where the actions go, the completion model's speed. */
+export interface StatusDetails {
+	chatModel?: ChatModelStatus;
+	actionRoute?: string;
+	/** The completion model's speed on this machine, put into the status's model summary. */
+	speed?: ModelSpeed;
+}
 
 /**
  * The server's status as the client's status bar shows it, and the notification that carries it:
@@ -18,6 +26,7 @@ export class StatusPublisher {
 	private serverProblem: string | undefined;
 	/** Suggestions the confidence gate held back since the server started. */
 	private heldBack = 0;
+	private details: StatusDetails = {};
 
 	constructor(private readonly send: (status: ServerStatus) => void) {}
 
@@ -80,8 +89,30 @@ export class StatusPublisher {
 		}
 	}
 
+	/** New details: sent with the current state, when they differ from those last sent. */
+	setDetails(details: StatusDetails): void {
+		if (JSON.stringify(details) === JSON.stringify(this.details)) {
+			return;
+		}
+		this.details = details;
+		this.set(this.status);
+	}
+
 	private set(status: ServerStatus): void {
-		this.status = this.heldBack > 0 ? { ...status, heldBack: this.heldBack } : status;
+		const { chatModel, actionRoute, speed } = this.details;
+		const { chatModel: _chat, actionRoute: _route, heldBack: _held, ...base } = status;
+		this.status = {
+			...base,
+			...(base.model ? { model: speed ? { ...base.model, speed } : withoutSpeed(base.model) } : {}),
+			...(this.heldBack > 0 ? { heldBack: this.heldBack } : {}),
+			...(chatModel ? { chatModel } : {}),
+			...(actionRoute ? { actionRoute } : {}),
+		};
 		this.send(this.status);
 	}
+}
+
+function withoutSpeed(model: ModelSummary): ModelSummary {
+	const { speed: _speed, ...rest } = model;
+	return rest;
 }

@@ -5,7 +5,7 @@
  */
 
 import assert from 'node:assert/strict';
-import { routeAction, type RoutedModel } from '../../src/engine/actions/actionRouting.js';
+import { describeRoute, routeAction, type RoutedModel } from '../../src/engine/actions/actionRouting.js';
 import { detectCapabilities } from '../../src/engine/actions/modelCapabilities.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { loadModel } from '../../src/engine/runtime/loadModel.js';
@@ -62,6 +62,37 @@ describe('action routing by model capability', function () {
 			assert.deepEqual(pick(routeAction({ kind, completion: instruct })), { via: 'chat', slot: 'completion' });
 			assert.deepEqual(pick(routeAction({ kind, completion: bundled, chat: instruct })), { via: 'chat', slot: 'chat' });
 		}
+	});
+
+	it('sends every action to a chat server chosen as the chat model, whatever the completion model is', () => {
+		const server: RoutedModel = { name: 'qwen2.5-coder-7b-instruct @ 127.0.0.1:8080', local: false, capabilities: noFim.capabilities };
+		for (const completion of [bundled, noFim, instruct, undefined]) {
+			for (const kind of ['explain', 'refactor', 'cleanup'] as const) {
+				const route = routeAction({ kind, completion, chat: server });
+				assert.deepEqual(pick(route), { via: 'chat', slot: 'chat' });
+				assert.match(route.reason, /the selection goes to the chat server qwen2\.5-coder-7b-instruct @ 127\.0\.0\.1:8080/);
+			}
+		}
+	});
+
+	it('falls back to the completion model when the chat model is a base model or failed, and says why', () => {
+		// A local chat slot holding a base model cannot chat: the bundled base model documents instead.
+		const baseChat = routeAction({ kind: 'explain', completion: bundled, chat: fimBase });
+		assert.equal(baseChat.via, 'document-this');
+		assert.match(baseChat.reason, /the chat model .* is a base fill-in-the-middle model/);
+		const failed = 'Model file not found: /nowhere/chat.gguf';
+		const onBase = routeAction({ kind: 'explain', completion: bundled, chatProblem: failed });
+		assert.equal(onBase.via, 'document-this');
+		assert.ok(onBase.reason.includes(`the chat model is unavailable (${failed})`), onBase.reason);
+		const onInstruct = routeAction({ kind: 'refactor', completion: instruct, chatProblem: failed });
+		assert.deepEqual(pick(onInstruct), { via: 'chat', slot: 'completion' });
+		assert.ok(onInstruct.reason.includes(failed), onInstruct.reason);
+		const refactorOnBase = routeAction({ kind: 'refactor', completion: bundled, chatProblem: failed });
+		assert.equal(refactorOnBase.via, 'unavailable');
+		assert.ok(refactorOnBase.reason.includes(failed), refactorOnBase.reason);
+		assert.match(describeRoute(onBase), /^Document This on .+: /);
+		assert.match(describeRoute(onInstruct), /^Chat on .*tiny-qwen2-Instruct.*: /);
+		assert.match(describeRoute(refactorOnBase), /^No local run: /);
 	});
 
 	it('documents code with a base FIM model for Explain and Clean Up Docs, and runs nothing for Refactor', () => {

@@ -30,6 +30,11 @@ export interface LoadModelOptions {
 	logger: Logger;
 	/** Documents whose KV caches are kept at once (default 3). */
 	sequences?: number;
+	/**
+	 * The context the memory check counts, when another one will be made on the model later (a chat
+	 * model's 4096-token chat context, beside its small completion context); default: this load's.
+	 */
+	memoryCheckContext?: { contextSize: number; sequences: number };
 	/** Called with 0..1 while the weights load (a multi-gigabyte model takes a while). */
 	onLoadProgress?: (fraction: number) => void;
 	/** Free memory in bytes; injectable so the refusal of an oversized model can be tested. */
@@ -69,7 +74,15 @@ export async function loadModel(options: LoadModelOptions): Promise<LoadedModel>
 	const contextSize = Math.max(256, Math.min(options.contextSize ?? DEFAULT_CONTEXT_SIZE, trainContextSize));
 
 	const sequenceCount = Math.max(1, Math.floor(options.sequences ?? DEFAULT_SEQUENCES));
-	await ensureEnoughMemory(llama, fileInfo, contextSize, sequenceCount, options.modelPath, (options.freeMemoryBytes ?? os.freemem)());
+	const checked = options.memoryCheckContext ?? { contextSize, sequences: sequenceCount };
+	await ensureEnoughMemory(
+		llama,
+		fileInfo,
+		checked.contextSize,
+		checked.sequences,
+		options.modelPath,
+		(options.freeMemoryBytes ?? os.freemem)(),
+	);
 
 	let model: LlamaModel;
 	try {

@@ -1,4 +1,6 @@
-import type { ChatMessage } from '../../engine/chat/chatTypes.js';
+import type { ChatBackend } from '../../engine/chat/chatBackend.js';
+import { CHAT_UNSURE_BELOW } from '../../engine/chat/chatConfidence.js';
+import type { ChatConfidence, ChatMessage } from '../../engine/chat/chatTypes.js';
 import { actionMaxTokens, actionMessages, type ActionInput } from '../../engine/actions/actionPrompts.js';
 import { routeAction, type ActionRoute } from '../../engine/actions/actionRouting.js';
 import type { RunActionRequest } from '../../shared/protocol.js';
@@ -29,10 +31,12 @@ export interface RunActionOptions {
 }
 
 /**
- * Runs a selection action on the local model, giving way to inline completions: when the user starts
+ * Runs a selection action where routing sends it (the chat model slot, the completion model as a chat
+ * model, or Document This on a base FIM model), giving way to inline completions: when the user starts
  * typing, generation stops at the next token (the text so far is kept), and once typing has paused it
  * continues the same answer, the partial text given back as the start of the assistant's turn. The
- * chat context keeps the prompt's KV state, so resuming costs only the tokens generated since.
+ * chat context keeps the prompt's KV state, so resuming costs only the tokens generated since. The
+ * chat runs on one ChatBackend, local or a server's, the same way.
  */
 export async function runAction(
 	host: ActionHost,
@@ -50,7 +54,7 @@ export async function runAction(
 	if (route.via === 'document-this') {
 		return { ...(await runDocumentThis(host, input, signal, onText, route, options.maxTokens)), route: routed };
 	}
-	const chat = host.models.chatEngine();
+	const chat: ChatBackend | undefined = route.slot === 'chat' ? models.chat?.backend : host.models.chatEngine();
 	if (!chat) {
 		throw new ActionUnavailableError(
 			'Explain, refactor and clean-up run on a local model; the completion model in use is a server. Choose a local model in the model switcher.',
@@ -65,6 +69,7 @@ export async function runAction(
 	let generatedTokens = 0;
 	let generationMs = 0;
 	let pauses = 0;
+	const confidences: ChatConfidence[] = [];
 	for (;;) {
 		await host.activity.whenCompletionsQuiet(RESUME_AFTER_QUIET_MS, signal);
 		const preempt = new AbortController();
@@ -86,23 +91,50 @@ export async function runAction(
 			unsubscribe();
 		}
 		generatedTokens += result.stats.generatedTokens;
+		if (result.confidence) {
+			confidences.push(result.confidence);
+		}
 		generationMs += result.stats.totalMs - result.stats.promptMs;
 		const preempted = result.stopReason === 'cancelled' && preempt.signal.aborted && !signal.aborted;
 		if (preempted && generatedTokens < budget) {
 			pauses++;
 			continue;
 		}
+		const confidence = combineConfidences(confidences);
 		return {
 			route: routed,
 			text,
 			stopReason: result.stopReason,
-			model: host.models.modelName ?? 'the local model',
+			model: route.model,
 			totalMs: performance.now() - startedAt,
 			generatedTokens,
 			tokensPerSecond: generationMs > 0 ? (generatedTokens * 1000) / generationMs : 0,
 			pauses,
+			...(confidence
+				? {
+						confidence: {
+							meanLogProb: confidence.meanLogProb,
+							minLogProb: confidence.minLogProb,
+							unsure: confidence.meanLogProb < CHAT_UNSURE_BELOW,
+						},
+					}
+				: {}),
 		};
 	}
+}
+
+/** The confidence of an answer generated in parts (paused for typing, then resumed): each part weighed by its scored tokens. */
+export function combineConfidences(parts: readonly ChatConfidence[]): ChatConfidence | undefined {
+	const scored = parts.filter((part) => part.scoredTokens > 0);
+	const scoredTokens = scored.reduce((sum, part) => sum + part.scoredTokens, 0);
+	if (scoredTokens === 0) {
+		return undefined;
+	}
+	return {
+		meanLogProb: scored.reduce((sum, part) => sum + part.meanLogProb * part.scoredTokens, 0) / scoredTokens,
+		minLogProb: Math.min(...scored.map((part) => part.minLogProb)),
+		scoredTokens,
+	};
 }
 
 function emptyOutcome(host: ActionHost, stopReason: string): ActionOutcome {

@@ -2,12 +2,23 @@ import os from 'node:os';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { getLlamaInstance, type GpuPreference } from '../../engine/runtime/llamaInstance.js';
+import { DEFAULT_CHAT_CONTEXT_SIZE } from '../../engine/chat/chatEngine.js';
 import { DEFAULT_SEQUENCES, estimateMemoryNeed, fileTypeName } from '../../engine/runtime/loadModel.js';
 import { checkModelFile } from '../../engine/runtime/modelFileCheck.js';
 import { messageOf } from '../../shared/errorMessage.js';
 import { ModelLoadError } from '../../engine/runtime/modelLoadError.js';
 import type { Logger } from '../../engine/logger.js';
-import type { FitVerdict, InspectModelRequest, ModelInventory } from '../../shared/protocol.js';
+import type { FitVerdict, InspectModelRequest, ListModelsRequest, ModelInventory } from '../../shared/protocol.js';
+
+/** The role a model would take: completion (`hearth.model`) or chat (`hearth.chatModel`). */
+export type ModelRole = NonNullable<ListModelsRequest.Params['role']>;
+export type CatalogEntry = ListModelsRequest.Params['catalog'][number];
+
+/** The memory the models in use hold now, per role (0 for a server, or a chat model shared with completions). */
+export interface ModelsInUse {
+	completionBytes: number;
+	chatBytes: number;
+}
 
 export interface LibraryOptions {
 	/** Where downloads go; undefined: no downloads (the switcher still offers files and servers). */
@@ -15,13 +26,41 @@ export interface LibraryOptions {
 	gpu: GpuPreference;
 	contextSize: number;
 	logger: Logger;
-	/** Bytes the model in use holds now: they come free when the switch releases it. */
-	inUseBytes: () => number;
+	/** Bytes the models in use hold now: the one the switch replaces comes free, the other stays in use. */
+	inUse: () => ModelsInUse;
 }
 
 /** Catalog sizes are file sizes; the context's KV cache and buffers come on top. */
 const CATALOG_OVERHEAD_FACTOR = 1.15;
 const CATALOG_OVERHEAD_BYTES = 300 * 1024 ** 2;
+/** With the KV cache counted from the architecture: the weights' own overhead, and llama.cpp's compute buffers. */
+const WEIGHTS_OVERHEAD_FACTOR = 1.05;
+const COMPUTE_BUFFER_BYTES = 200 * 1024 ** 2;
+
+/** The context a role's model gets: completion, the setting's size for three documents; chat, the chat engine's one. */
+export function roleContext(role: ModelRole, completionContextSize: number): { contextSize: number; sequences: number } {
+	return role === 'chat'
+		? { contextSize: DEFAULT_CHAT_CONTEXT_SIZE, sequences: 1 }
+		: { contextSize: completionContextSize, sequences: DEFAULT_SEQUENCES };
+}
+
+/**
+ * What a catalog entry not downloaded yet needs: with its KV bytes per token, the weights plus that
+ * role's KV cache plus compute buffers; without, the file size with a flat overhead.
+ */
+export function estimateCatalogNeed(entry: CatalogEntry, context: { contextSize: number; sequences: number }): number {
+	if (entry.kvBytesPerToken === undefined || !(entry.kvBytesPerToken > 0)) {
+		return estimateFromSize(entry.sizeBytes);
+	}
+	return Math.round(
+		entry.sizeBytes * WEIGHTS_OVERHEAD_FACTOR + entry.kvBytesPerToken * context.contextSize * context.sequences + COMPUTE_BUFFER_BYTES,
+	);
+}
+
+/** Free memory for a model taking `role`: what is free now plus what the model it replaces holds (the other role's stays used). */
+export function freeForRole(freeBytes: number, inUse: ModelsInUse, role: ModelRole): number {
+	return freeBytes + (role === 'chat' ? inUse.chatBytes : inUse.completionBytes);
+}
 
 /**
  * The models on this machine and whether each fits: what the switcher lists. Fit is judged with
@@ -31,15 +70,20 @@ const CATALOG_OVERHEAD_BYTES = 300 * 1024 ** 2;
 export class ModelLibrary {
 	constructor(private readonly options: LibraryOptions) {}
 
-	async inventory(catalog: readonly { id: string; sizeBytes: number }[]): Promise<ModelInventory> {
-		const memory = await this.memory();
+	/** The files and catalog entries, each judged for `role` (default completion). */
+	async inventory(catalog: readonly CatalogEntry[], role: ModelRole = 'completion'): Promise<ModelInventory> {
+		const memory = await this.memory(role);
+		const context = roleContext(role, this.options.contextSize);
 		const files = await this.downloadedFiles();
 		const downloaded = await Promise.all(
-			files.map(async (file) => ({ ...file, fit: verdict((await this.estimateFile(file.path)) ?? estimateFromSize(file.sizeBytes), memory) })),
+			files.map(async (file) => ({
+				...file,
+				fit: verdict((await this.estimateFile(file.path, role)) ?? estimateFromSize(file.sizeBytes), memory),
+			})),
 		);
 		const catalogFit: Record<string, FitVerdict> = {};
 		for (const entry of catalog) {
-			catalogFit[entry.id] = verdict(estimateFromSize(entry.sizeBytes), memory);
+			catalogFit[entry.id] = verdict(estimateCatalogNeed(entry, context), memory);
 		}
 		return { downloaded, memory, catalogFit };
 	}
@@ -48,8 +92,8 @@ export class ModelLibrary {
 	async inspect(file: string): Promise<InspectModelRequest.Result> {
 		try {
 			const { fileInfo, sizeBytes } = await checkModelFile(file);
-			const memory = await this.memory();
-			const need = (await this.estimateFile(file)) ?? estimateFromSize(sizeBytes);
+			const memory = await this.memory('completion');
+			const need = (await this.estimateFile(file, 'completion')) ?? estimateFromSize(sizeBytes);
 			const general = fileInfo.metadata.general as { name?: string; architecture?: string; file_type?: number } | undefined;
 			return {
 				ok: true,
@@ -84,23 +128,24 @@ export class ModelLibrary {
 		return files.sort((a, b) => b.modifiedMs - a.modifiedMs || a.fileName.localeCompare(b.fileName, 'en'));
 	}
 
-	private async estimateFile(file: string): Promise<number | undefined> {
+	private async estimateFile(file: string, role: ModelRole): Promise<number | undefined> {
 		try {
 			const { fileInfo } = await checkModelFile(file);
 			const llama = await getLlamaInstance(this.options.gpu, this.options.logger);
-			return await estimateMemoryNeed(llama, fileInfo, this.options.contextSize, DEFAULT_SEQUENCES);
+			const { contextSize, sequences } = roleContext(role, this.options.contextSize);
+			return await estimateMemoryNeed(llama, fileInfo, contextSize, sequences);
 		} catch {
 			return undefined;
 		}
 	}
 
-	private async memory(): Promise<ModelInventory['memory']> {
+	private async memory(role: ModelRole): Promise<ModelInventory['memory']> {
 		const llama = await getLlamaInstance(this.options.gpu, this.options.logger);
 		if (llama.gpu !== false) {
 			const vram = await llama.getVramState();
 			return { where: 'VRAM', freeBytes: vram.free, totalBytes: vram.total, backend: llama.gpu };
 		}
-		return { where: 'RAM', freeBytes: os.freemem() + this.options.inUseBytes(), totalBytes: os.totalmem(), backend: 'CPU' };
+		return { where: 'RAM', freeBytes: freeForRole(os.freemem(), this.options.inUse(), role), totalBytes: os.totalmem(), backend: 'CPU' };
 	}
 }
 
