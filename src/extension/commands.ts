@@ -117,7 +117,15 @@ export function registerCommands(
 	register(Commands.acceptProposal, () => proposals.accept());
 	register(Commands.rejectProposal, () => proposals.reject());
 
-	register(Commands.chooseModel, () => showModelSwitcher({ client: server.client, credentials, log, actions: actionItems }));
+	// `{ role: 'chat' }` (the actions' "Get a Local Chat Model…") opens the chat role's list directly.
+	context.subscriptions.push(
+		vscode.commands.registerCommand(Commands.chooseModel, (options?: { role?: unknown }) =>
+			showModelSwitcher(
+				{ client: server.client, credentials, log, actions: actionItems },
+				options?.role === 'chat' ? 'chat' : 'completion',
+			),
+		),
+	);
 
 	register(Commands.showMenu, async () => {
 		const items = [

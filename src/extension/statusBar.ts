@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { CompletionReport, ServerStatus } from '../shared/protocol.js';
 import { CompletionReadout } from './completionReadout.js';
 import { isCompletableDocument, languageOn, onDidChangeCompletionSwitches } from './languageSwitch.js';
-import { shortModelName, type StatusState } from './statusText.js';
+import { modelDetailLines, shortModelName, tooltipLines, type StatusState } from './statusText.js';
 
 /**
  * The client's view of the server process, as opposed to the model state the server reports.
@@ -75,19 +75,17 @@ export class HearthStatusBar implements vscode.Disposable {
 		return document && isCompletableDocument(document) ? document.languageId : undefined;
 	}
 
-	/** Everything the tooltip leaves out, for the menu's details: the model's set-up and the completion figures. */
+	/** The latest status the server reported (the switcher names the chat model from it). */
+	status(): ServerStatus | undefined {
+		return this.serverStatus;
+	}
+
+	/**
+	 * Everything the tooltip leaves out, for the menu's details: both models in full (evidence, speed,
+	 * where the actions go) and the completion figures.
+	 */
 	details(): string[] {
-		const lines: string[] = [];
-		const model = this.serverStatus?.model;
-		if (model) {
-			lines.push(
-				`${model.displayName}: ${(model.sizeBytes / 1024 ** 2).toFixed(1)} MiB, ${model.quantization}`,
-				`Context: ${model.contextSize} tokens · ${model.backend}, ${model.threads} threads`,
-				`Fill-in-the-middle: ${model.fimFamily}`,
-			);
-		}
-		lines.push(...this.readout.lines());
-		return lines;
+		return [...modelDetailLines(this.serverStatus), ...this.readout.lines()];
 	}
 
 	dispose(): void {
@@ -146,42 +144,26 @@ export class HearthStatusBar implements vscode.Disposable {
 	}
 
 	private tooltip(state: StatusState, words: string): vscode.MarkdownString {
-		const lines = [`**Hearth** — ${words}`];
-		const message =
-			this.processState === 'waiting'
-				? 'The model loads when you open a file it completes.'
-				: this.processState === 'running'
-					? this.serverStatus?.message
-					: this.processMessage;
-		if (message) {
-			lines.push(escape(message));
-		}
-		const model = this.serverStatus?.model;
-		if (model) {
-			lines.push(
-				`Model: ${escape(model.displayName)}`,
-				`File: ${escape(model.path)} (${(model.sizeBytes / 1024 ** 2).toFixed(1)} MiB, ${model.quantization})`,
-			);
-		}
-		// Only while the model works: after an error the figures describe a model that is gone.
-		if (state === 'ready' || state === 'busy' || state === 'paused') {
-			lines.push(this.readout.headline());
-		}
-		const heldBack = this.serverStatus?.heldBack ?? 0;
-		if (heldBack > 0) {
-			lines.push(`${heldBack} unsure suggestion${heldBack === 1 ? '' : 's'} held back (hearth.inlineCompletion.minConfidence).`);
-		}
 		const language = this.activeLanguage();
-		if (language !== undefined) {
-			lines.push(
-				`Completions are ${languageOn(language, vscode.window.activeTextEditor?.document) ? 'on' : 'off'} for ${escape(language)}.`,
-			);
-		}
-		lines.push('Click for models, this language, details and logs.');
+		const lines = tooltipLines({
+			words,
+			working: state === 'ready' || state === 'busy' || state === 'paused',
+			message:
+				this.processState === 'waiting'
+					? 'The model loads when you open a file it completes.'
+					: this.processState === 'running'
+						? this.serverStatus?.message
+						: this.processMessage,
+			model: this.serverStatus?.model,
+			// Only while the model works: after an error the figures describe a model that is gone.
+			readoutHeadline: this.readout.headline(),
+			heldBack: this.serverStatus?.heldBack ?? 0,
+			language:
+				language === undefined ? undefined : { id: language, on: languageOn(language, vscode.window.activeTextEditor?.document) },
+			hasStatus: this.processState === 'running' && this.serverStatus !== undefined,
+			chatModel: this.serverStatus?.chatModel,
+			actionRoute: this.serverStatus?.actionRoute,
+		});
 		return new vscode.MarkdownString(lines.join('  \n'));
 	}
-}
-
-function escape(text: string): string {
-	return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { completionsPaused, languageOn, toggleLanguage } from './languageSwitch.js';
+import type { ServerStatus } from '../shared/protocol.js';
 import type { HearthStatusBar } from './statusBar.js';
 
 /** Turns inline completions on or off for the active editor's language (package.json's command). */
@@ -9,6 +10,14 @@ type MenuItem = vscode.QuickPickItem & { run?: () => Promise<void> };
 
 /** The items of the running extension's menu (one per extension host), for the model switcher to show. */
 let registeredItems: (() => MenuItem[]) | undefined;
+
+/** The status bar of the running extension, for the switcher to name the chat model as loaded. */
+let registeredStatusBar: HearthStatusBar | undefined;
+
+/** The latest status the server reported; undefined before the extension registered its menu. */
+export function latestServerStatus(): ServerStatus | undefined {
+	return registeredStatusBar?.status();
+}
 
 /** The menu's items for the model switcher, under its models; none before the extension registered it. */
 export function statusMenuItems(): MenuItem[] {
@@ -28,6 +37,7 @@ export class StatusMenu {
 	register(context: vscode.ExtensionContext): void {
 		const items = () => this.items();
 		registeredItems = items;
+		registeredStatusBar = this.statusBar;
 		context.subscriptions.push(
 			vscode.commands.registerCommand(TOGGLE_LANGUAGE_COMMAND, () => this.toggleCurrentLanguage()),
 			{ dispose: () => (registeredItems = registeredItems === items ? undefined : registeredItems) },
@@ -45,7 +55,7 @@ export class StatusMenu {
 				run: () => this.toggleCurrentLanguage(),
 			});
 		}
-		items.push({ label: '$(info) Details', description: 'the model and the latest completions', run: () => this.showDetails() });
+		items.push({ label: '$(info) Details', description: 'both models and the latest completions', run: () => this.showDetails() });
 		return items;
 	}
 
@@ -62,7 +72,7 @@ export class StatusMenu {
 	private async showDetails(): Promise<void> {
 		const picked = await vscode.window.showQuickPick(
 			this.statusBar.details().map((line) => ({ label: line })),
-			{ title: 'Hearth: Details', placeHolder: 'The model in use and the latest completions' },
+			{ title: 'Hearth: Details', placeHolder: 'The completion model, the chat model and the latest completions' },
 		);
 		void picked;
 	}

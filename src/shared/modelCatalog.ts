@@ -21,6 +21,13 @@ export interface CatalogModel {
 	fileName: string;
 	/** Approximate download size in bytes. */
 	sizeBytes: number;
+	/** The published architecture figures the KV cache size follows from. */
+	architecture: { layers: number; kvHeads: number; headDim: number };
+	/**
+	 * Bytes of KV cache per token of context, with an f16 cache: layers × KV heads × head dim × 2 (K and
+	 * V) × 2 bytes (`kvBytesPerToken(architecture)`). The fit check adds context × this to the file size.
+	 */
+	kvBytesPerToken: number;
 	/** Roles it is suited for: base models complete code; instruct models also explain and refactor. */
 	roles: readonly ModelRole[];
 	/** Exact values to check the finished download against, when the catalog knows them. */
@@ -37,6 +44,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:ggml-org/Qwen2.5-Coder-0.5B-Q8_0-GGUF/qwen2.5-coder-0.5b-q8_0.gguf',
 		fileName: 'qwen2.5-coder-0.5b-q8_0.gguf',
 		sizeBytes: 531 * MB,
+		architecture: { layers: 24, kvHeads: 2, headDim: 64 },
+		kvBytesPerToken: 12_288,
 		roles: ['completion'],
 	},
 	{
@@ -46,6 +55,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:ggml-org/Qwen2.5-Coder-1.5B-Q8_0-GGUF/qwen2.5-coder-1.5b-q8_0.gguf',
 		fileName: 'qwen2.5-coder-1.5b-q8_0.gguf',
 		sizeBytes: 1646 * MB,
+		architecture: { layers: 28, kvHeads: 2, headDim: 128 },
+		kvBytesPerToken: 28_672,
 		roles: ['completion'],
 	},
 	{
@@ -55,6 +66,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:ggml-org/Qwen2.5-Coder-3B-Q8_0-GGUF/qwen2.5-coder-3b-q8_0.gguf',
 		fileName: 'qwen2.5-coder-3b-q8_0.gguf',
 		sizeBytes: 3290 * MB,
+		architecture: { layers: 36, kvHeads: 2, headDim: 128 },
+		kvBytesPerToken: 36_864,
 		roles: ['completion'],
 	},
 	{
@@ -64,6 +77,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:ggml-org/Qwen2.5-Coder-7B-Q8_0-GGUF/qwen2.5-coder-7b-q8_0.gguf',
 		fileName: 'qwen2.5-coder-7b-q8_0.gguf',
 		sizeBytes: 8100 * MB,
+		architecture: { layers: 28, kvHeads: 4, headDim: 128 },
+		kvBytesPerToken: 57_344,
 		roles: ['completion'],
 	},
 	{
@@ -73,6 +88,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF/qwen2.5-coder-0.5b-instruct-q8_0.gguf',
 		fileName: 'qwen2.5-coder-0.5b-instruct-q8_0.gguf',
 		sizeBytes: 531 * MB,
+		architecture: { layers: 24, kvHeads: 2, headDim: 64 },
+		kvBytesPerToken: 12_288,
 		roles: ['completion', 'chat'],
 	},
 	{
@@ -82,6 +99,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q8_0.gguf',
 		fileName: 'qwen2.5-coder-1.5b-instruct-q8_0.gguf',
 		sizeBytes: 1894 * MB,
+		architecture: { layers: 28, kvHeads: 2, headDim: 128 },
+		kvBytesPerToken: 28_672,
 		roles: ['completion', 'chat'],
 	},
 	{
@@ -91,6 +110,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:Qwen/Qwen2.5-Coder-3B-Instruct-GGUF/qwen2.5-coder-3b-instruct-q4_k_m.gguf',
 		fileName: 'qwen2.5-coder-3b-instruct-q4_k_m.gguf',
 		sizeBytes: 2104 * MB,
+		architecture: { layers: 36, kvHeads: 2, headDim: 128 },
+		kvBytesPerToken: 36_864,
 		roles: ['completion', 'chat'],
 	},
 	{
@@ -100,6 +121,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:Qwen/Qwen2.5-Coder-7B-Instruct-GGUF/qwen2.5-coder-7b-instruct-q4_k_m.gguf',
 		fileName: 'qwen2.5-coder-7b-instruct-q4_k_m.gguf',
 		sizeBytes: 4683 * MB,
+		architecture: { layers: 28, kvHeads: 4, headDim: 128 },
+		kvBytesPerToken: 57_344,
 		roles: ['completion', 'chat'],
 	},
 	{
@@ -109,6 +132,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:second-state/StarCoder2-3B-GGUF/starcoder2-3b-Q4_K_M.gguf',
 		fileName: 'starcoder2-3b-Q4_K_M.gguf',
 		sizeBytes: 1850 * MB,
+		architecture: { layers: 30, kvHeads: 2, headDim: 128 },
+		kvBytesPerToken: 30_720,
 		roles: ['completion'],
 	},
 	{
@@ -118,6 +143,8 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:TheBloke/deepseek-coder-1.3b-base-GGUF/deepseek-coder-1.3b-base.Q4_K_M.gguf',
 		fileName: 'deepseek-coder-1.3b-base.Q4_K_M.gguf',
 		sizeBytes: 874 * MB,
+		architecture: { layers: 24, kvHeads: 16, headDim: 128 },
+		kvBytesPerToken: 196_608,
 		roles: ['completion'],
 	},
 	{
@@ -127,9 +154,21 @@ export const MODEL_CATALOG: readonly CatalogModel[] = [
 		uri: 'hf:bartowski/codegemma-2b-GGUF/codegemma-2b-Q4_K_M.gguf',
 		fileName: 'codegemma-2b-Q4_K_M.gguf',
 		sizeBytes: 1630 * MB,
+		architecture: { layers: 18, kvHeads: 1, headDim: 256 },
+		kvBytesPerToken: 18_432,
 		roles: ['completion'],
 	},
 ];
+
+/** KV cache bytes per token of context: layers × KV heads × head dim × 2 (K and V) × 2 bytes (f16). */
+export function kvBytesPerToken(architecture: CatalogModel['architecture']): number {
+	return architecture.layers * architecture.kvHeads * architecture.headDim * 2 * 2;
+}
+
+/** The catalog entries suited to a role, e.g. the chat models the switcher lists for Explain and Refactor. */
+export function catalogForRole(role: ModelRole): CatalogModel[] {
+	return MODEL_CATALOG.filter((entry) => entry.roles.includes(role));
+}
 
 /** A file name the catalog (or a test) may use: a plain `.gguf` name, no directories, no dot files. */
 export function isSafeModelFileName(fileName: string): boolean {

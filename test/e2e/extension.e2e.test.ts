@@ -20,7 +20,7 @@ import {
 	type Session,
 	type Workbench,
 } from './harness/index.js';
-import { answerText, waitForHearthMessage } from './support/answerView.js';
+import { answerText, clickAnswerButton, waitForHearthMessage } from './support/answerView.js';
 import { buildExtensionVsix } from './support/extensionVsix.js';
 import {
 	collectHearthLog,
@@ -320,7 +320,169 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		);
 		assert.ok(!(await wb().tabLabels()).some((t) => /proposed by/.test(t)), 'no diff was opened');
 		assert.equal(await wb().documentText(), before, 'the file is unchanged');
+
+		// The local offer opens the switcher on the chat role: the completion model is not what it replaces.
+		await wb().clickNotificationButton(/No local model can do this/, 'Get a Local Chat Model');
+		await waitForQuickPickTitle(wb(), /Choose the chat model/);
+		const none = await quickPickRow(wb(), 'None', /^None$/, /default/);
+		notes.chatSwitcherNone = none;
+		const instruct = await quickPickRow(wb(), '0.5B Instruct', /Qwen2\.5-Coder 0\.5B Instruct/, /^[\d.]+ GB · (fits|too big)/);
+		notes.chatSwitcherCatalogRow = instruct;
+		await wb().screenshot('chat-switcher-from-offer');
+		await quickPickRow(wb(), 'OpenAI-compatible', /Use an OpenAI-compatible server/, /llama-server/);
+		// Only models that suit the chat role: no base model in the download list.
+		await wb().press('Control+A');
+		await wb().typeText('Qwen2.5-Coder 1.5B', 5);
+		const rows = await wb().quickPickRows();
+		assert.ok(!rows.some((r) => /^Qwen2\.5-Coder 1\.5B$/.test(r.label)), `no base model for chat: ${JSON.stringify(rows)}`);
+		assert.ok(
+			rows.some((r) => /^Qwen2\.5-Coder 1\.5B Instruct$/.test(r.label)),
+			`the instruct model is offered: ${JSON.stringify(rows)}`,
+		);
 		await wb().press('Escape');
+	});
+
+	it('a chat model beside the completion model: Explain answers as chat and names it, Stop ends a streaming answer, completions stay on the bundled model', async function () {
+		this.timeout(600_000); // a settings edit, a chat model load, two answers and a completion: each wait has its own limit
+		const chatModel = await ensureTestModel('tiny-qwen2-instruct', { quantization: 'Q8_0' });
+		// hearth.chatModel is machine-scoped: in code-server the "Remote" settings.
+		await editRemoteSettings(wb(), server().origin, `{ "hearth.chatModel.backend": "local", "hearth.chatModel.path": "${chatModel}" }`);
+		await wb().openFile('src/inventory.ts');
+		const ready = await waitForHearthState(wb(), 'ready', 180_000, (s) =>
+			/Chat: .*tiny-qwen2-Instruct.* · ready/i.test(unescapeMarkdown(s.ariaLabel)),
+		);
+		assert.equal(ready.model, shortModelName('Hearth Starter gpu-base'), 'the status bar still names the completion model');
+
+		const tooltip = await wb().statusBarTooltip(HEARTH.statusItemId, { keepOpen: true });
+		await wb().screenshot('tooltip-with-chat-model');
+		await wb().closeHover();
+		notes.tooltipWithChatModel = tooltip;
+		const lines = tooltip.split('\n').filter((line) => line.trim() !== '');
+		assert.ok(lines.length <= 6, `at most six lines (${lines.length}):\n${tooltip}`);
+		assert.match(tooltip, /^Chat: .*tiny-qwen2-Instruct.* · ready$/im);
+		const file = /^File: (.+) \([\d.]+ MiB, (\S+)\)$/m.exec(tooltip);
+		assert.ok(file?.[1]?.endsWith(`/${HEARTH.bundledModel}`), `completions stay on the bundled model: ${file?.[1]}\n${tooltip}`);
+
+		// The switcher's chat row names it; its list marks the chosen file.
+		await wb().clickStatusBarItem(HEARTH.statusItemId, { expectQuickPick: true });
+		const chatRow = await quickPickRow(wb(), 'Chat model', /Chat model: .*tiny-qwen2-Instruct/i, /ready/);
+		notes.switcherChatRow = chatRow;
+		await wb().screenshot('switcher-chat-row');
+		// It opens the chat role's list in the same place (the widget does not close in between).
+		await wb()
+			.page.locator('.quick-input-widget .monaco-list-row')
+			.filter({ hasText: /Chat model: / })
+			.first()
+			.click();
+		await waitForQuickPickTitle(wb(), /Choose the chat model/);
+		const chosen = await quickPickRow(wb(), 'tiny-qwen2', /tiny-qwen2-instruct\.Q8_0\.gguf/, /tiny-qwen2-instruct/);
+		notes.chatSwitcherChosenRow = chosen;
+		await wb().press('Control+A');
+		await wb().press('Delete');
+		await wb().quickPickRows();
+		await wb().screenshot('switcher-chat-section');
+		await wb().press('Escape');
+
+		const explain = async () => {
+			await wb().openFile('src/inventory.ts');
+			await selectAddMethod(wb());
+			await wb().editorContextMenu({ onSelection: true, keepOpen: true });
+			await wb().clickMenuEntry('Explain Selection');
+		};
+		// Stop while the (long: 768 tokens of random weights) answer streams: the view says it ended early.
+		await explain();
+		let streaming = '';
+		await wb().waitFor(
+			async () => {
+				streaming = await answerText(wb(), 'Explanation of');
+				return !/Thinking…|Answered by|Stopped/.test(streaming) && streaming.split('\n').length > 2;
+			},
+			120_000,
+			() => `the answer never streamed: ${JSON.stringify(streaming.slice(0, 300))}`,
+		);
+		await clickAnswerButton(wb(), 'Explanation of', 'Stop');
+		let shown = '';
+		await wb().waitFor(
+			async () => /Stopped|Answered by/.test((shown = await answerText(wb(), 'Explanation of'))),
+			60_000,
+			() => `the view does not say the answer stopped: ${JSON.stringify(shown.slice(-300))}`,
+		);
+		await wb().screenshot('explain-chat-model-stopped');
+		notes.explainStopped = shown.slice(-300);
+		assert.doesNotMatch(shown, /Answered by/, 'the answer was stopped, not finished');
+		assert.match(shown.split('\n').at(-1) ?? '', /^Stopped: the answer ended early, after [\d,]+ characters\.$/);
+
+		// A whole answer, kept short (random weights never stop by themselves; their first tokens here are
+		// blank lines, so the body may show nothing): chat, not a doc comment, the chat model named under it.
+		await editRemoteSettings(
+			wb(),
+			server().origin,
+			`{ "hearth.chatModel.backend": "local", "hearth.chatModel.path": "${chatModel}", "hearth.actions.maxTokens": 40 }`,
+		);
+		await explain();
+		await wb().waitFor(
+			async () => /Answered by/.test((shown = await answerText(wb(), 'Explanation of'))),
+			240_000,
+			() => `no answer from the chat model in the view: ${JSON.stringify(shown.slice(0, 300))}`,
+		);
+		await wb().screenshot('explain-chat-model');
+		notes.explainWithChatModel = shown.slice(-400);
+		assert.match(shown, /^Explanation of the selection in inventory\.ts \(lines \d+–\d+\)/);
+		assert.doesNotMatch(shown, /Generated doc comment|is a base completion model/);
+		const footer = shown.split('\n').at(-1) ?? '';
+		assert.match(footer, /^Answered by .*tiny-qwen2-Instruct.* in [\d.]+ s · 40 tokens/i, `the footer names the chat model: ${footer}`);
+
+		// Completions still come from the bundled model, beside the chat model; its measured speed shows.
+		await wb().openFile('src/inventory.ts');
+		await wb().press('Escape'); // drop the selection
+		const ghost = await typeForSuggestion(wb(), [{ after: 'let total = 0;', type: 'let sum = ' }]);
+		notes.ghostBesideChatModel = ghost;
+		await wb().dismissGhostText();
+		const after = await waitForHearthState(wb(), 'ready', 30_000, (s) =>
+			/Speed: .*tok\/s · Last: \d+ ms/.test(unescapeMarkdown(s.ariaLabel)),
+		);
+		assert.equal(after.model, shortModelName('Hearth Starter gpu-base'));
+		const tooltipAfter = await wb().statusBarTooltip(HEARTH.statusItemId, { keepOpen: true });
+		await wb().screenshot('tooltip-chat-model-and-speed');
+		await wb().closeHover();
+		notes.tooltipWithSpeed = tooltipAfter;
+		assert.ok(tooltipAfter.split('\n').filter((line) => line.trim() !== '').length <= 6, tooltipAfter);
+		assert.match(tooltipAfter, /^Chat: .*tiny-qwen2-Instruct.* · ready$/im);
+
+		// The menu's Details show both models in full.
+		await wb().clickStatusBarItem(HEARTH.statusItemId, { expectQuickPick: true });
+		await wb().typeText('Details', 5);
+		await wb().waitFor(async () => (await wb().quickPickRows()).some((row) => /Details/.test(row.label)), 10_000, 'no Details row');
+		await wb().press('Enter');
+		let details: string[] = [];
+		await wb().waitFor(
+			async () => (details = (await wb().quickPickRows()).map((row) => row.label)).some((line) => line.startsWith('Actions: ')),
+			10_000,
+			() => `the details show no action route: ${JSON.stringify(details)}`,
+		);
+		await wb().screenshot('details-both-models');
+		await wb().press('Escape');
+		notes.detailsWithChatModel = details;
+		assert.ok(
+			details.some((line) => /^Completion model: Hearth Starter gpu-base: /.test(line)),
+			JSON.stringify(details),
+		);
+		assert.ok(
+			details.some((line) => /^Chat model: .*tiny-qwen2-Instruct.* · ready \(its own file, [\d.]+ MiB\)$/i.test(line)),
+			JSON.stringify(details),
+		);
+		assert.ok(
+			details.some((line) => /^Completion speed here: .*tok\/s \(\d+ runs?\)$/.test(line)),
+			JSON.stringify(details),
+		);
+		assert.ok(
+			details.some((line) => /^Chat speed here: .*tok\/s \(\d+ runs?\)$/.test(line)),
+			JSON.stringify(details),
+		);
+
+		// Back to no chat model for the steps after this one.
+		await editRemoteSettings(wb(), server().origin, '{}');
+		await waitForHearthState(wb(), 'ready', 120_000, (s) => /Chat: none/.test(unescapeMarkdown(s.ariaLabel)));
 	});
 
 	it('survives its language server being killed: reports it, restarts it, completes again, loses no text', async function () {
@@ -567,6 +729,38 @@ async function editRemoteSettings(wb: Workbench, origin: string, json: string): 
 }
 
 /** The status bar item's aria-label carries the tooltip's Markdown, escapes and all. */
+/**
+ * Types `filter` into the open quick pick and waits for a row whose label and description match
+ * (the list is virtualised: only the rows on screen exist, and it fills in once the server answered).
+ */
+async function quickPickRow(
+	wb: Workbench,
+	filter: string,
+	label: RegExp,
+	description: RegExp,
+): Promise<{ label: string; description: string }> {
+	await wb.press('Control+A');
+	await wb.typeText(filter, 5);
+	let rows: { label: string; description: string }[] = [];
+	await wb.waitFor(
+		async () => (rows = await wb.quickPickRows()).some((r) => label.test(r.label) && description.test(r.description)),
+		30_000,
+		() => `no quick pick row ${String(label)} with ${String(description)} for "${filter}": ${JSON.stringify(rows)}`,
+	);
+	return rows.find((r) => label.test(r.label) && description.test(r.description))!;
+}
+
+/** Waits until the quick pick on screen is the one titled `title` (a new one may open where another closed). */
+async function waitForQuickPickTitle(wb: Workbench, title: RegExp): Promise<void> {
+	const widget = wb.page.locator('.quick-input-widget');
+	let shown = '';
+	await wb.waitFor(
+		async () => (await widget.isVisible()) && title.test((shown = await widget.locator('.quick-input-title').innerText())),
+		10_000,
+		() => `no quick pick titled ${String(title)} (shown: ${JSON.stringify(shown)})`,
+	);
+}
+
 function unescapeMarkdown(text: string): string {
 	return text.replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
 }

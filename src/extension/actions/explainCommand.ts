@@ -95,7 +95,9 @@ export class ExplainCommand {
 				return;
 			}
 			case 'stopped':
-				answer.finish(`${heading}${latest}\n\n---\n*Stopped.*\n`);
+				// Say it ended early: what shows is the start of an answer, not a whole one.
+				answer.finish(`${heading}${latest}\n\n---\n*${stoppedFooter(latest)}*\n`);
+				this.log.info(`Explain: ${stoppedFooter(latest)}`);
 				return;
 			case 'failed':
 				answer.finish(`${heading}${latest}\n\n---\n*The model could not answer: ${run.message}*\n`);
@@ -104,4 +106,12 @@ export class ExplainCommand {
 				return;
 		}
 	}
+}
+
+/** "Stopped: the answer ended early, after 1,234 characters." (blank lines and spaces around it not counted) */
+export function stoppedFooter(textSoFar: string): string {
+	const shown = textSoFar.trim();
+	return shown === ''
+		? 'Stopped before the model wrote anything.'
+		: `Stopped: the answer ended early, after ${shown.length.toLocaleString('en-US')} characters.`;
 }

@@ -1,7 +1,7 @@
 /**
  * What the editor offers when no local model can do an action (the server routed it nowhere): a
  * local chat model — the smallest instruct model of the catalog, named with its download size, picked
- * in the model switcher, which says whether it fits this machine — and the frontier model's preview
+ * in the model switcher's chat role, which says whether it fits beside the completion model — and the frontier model's preview
  * path, which sends nothing until the user has seen the preview.
  */
 
@@ -18,9 +18,12 @@ export function localChatModelLabel(): string {
 		: 'Get a Local Chat Model…';
 }
 
-/** Opens the model switcher, where the chat models are listed with their sizes and whether they fit. */
+/**
+ * Opens the model switcher on the chat role, where the chat models are listed with their sizes and
+ * whether they fit beside the completion model (which the choice leaves as it is).
+ */
 export function chooseLocalChatModel(): Thenable<unknown> {
-	return vscode.commands.executeCommand(CHOOSE_MODEL_COMMAND);
+	return vscode.commands.executeCommand(CHOOSE_MODEL_COMMAND, { role: 'chat' });
 }
 
 /** The two offers as button labels, the frontier one only outside Restricted Mode. */

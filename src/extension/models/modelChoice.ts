@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { SETTINGS_SECTION } from '../../shared/settings.js';
+import { chatChoiceFromSettings, chatChoiceSettings, type ChatModelChoice } from './chatModelRows.js';
 
 /** What the user picked for completions; written to machine-scoped settings. */
 export type ModelChoice =
@@ -39,4 +40,25 @@ export function currentModelChoice(): ModelChoice {
 	}
 	const file = configuration.get<string>('model.path', '').trim();
 	return file ? { kind: 'file', path: file } : { kind: 'bundled' };
+}
+
+/**
+ * Persists the chat model choice (`hearth.chatModel.*`) in the user's settings, as applyModelChoice
+ * does for completions; the language server loads (or connects) the chat slot without a reload.
+ */
+export async function applyChatModelChoice(choice: ChatModelChoice): Promise<void> {
+	const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+	for (const [key, value] of Object.entries(chatChoiceSettings(choice))) {
+		await configuration.update(key, value, vscode.ConfigurationTarget.Global);
+	}
+}
+
+export function currentChatModelChoice(): ChatModelChoice {
+	const configuration = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+	return chatChoiceFromSettings({
+		backend: configuration.get<string>('chatModel.backend', 'none'),
+		path: configuration.get<string>('chatModel.path', ''),
+		serverUrl: configuration.get<string>('chatModel.serverUrl', ''),
+		serverModel: configuration.get<string>('chatModel.serverModel', ''),
+	});
 }
