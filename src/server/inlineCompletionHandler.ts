@@ -116,6 +116,7 @@ export function createGhostTextSource(
 					mode: current.mode,
 					timeBudgetMs: current.timeBudgetMs,
 					minConfidence: current.minConfidence > 0 ? Math.log(current.minConfidence / 100) : undefined,
+					unsureCutLogProb: current.minTokenConfidence > 0 ? Math.log(current.minTokenConfidence / 100) : undefined,
 					signal: controller.signal,
 					debounce: { minMs: current.debounceMinMs, maxMs: current.debounceMaxMs },
 					prefetch: current.prefetch,

@@ -86,6 +86,11 @@ export const SETTINGS_SCHEMA = {
 		 * a suggestion's tokens, in percent (exp of the mean token log-probability); 0 shows them all.
 		 */
 		minConfidence: integer(15, 0, 100),
+		/**
+		 * A suggestion ends before the first token the model gives less than this probability, in
+		 * percent: the part it guessed is not shown; 0 never cuts.
+		 */
+		minTokenConfidence: integer(20, 0, 100),
 	},
 	performance: machineScoped({
 		threads: integer(0, 0, 256),

@@ -95,4 +95,33 @@ describe('engine: the quality fixes on the bundled model (real inference)', func
 		assert.equal(lenient.text, shown.text);
 		assert.equal(lenient.heldBack, undefined);
 	});
+
+	it('ends a suggestion before the first token below the unsure-token cut, and only there', async function () {
+		// No token healing: its first token is exempt from the cut, and this case is about the others.
+		const text = { ...LOOP_BODY, quality: { tokenHealing: false }, mode: 'multi-line' as const };
+		const whole = await complete(LOOP_BODY, text);
+		const confidence = whole.confidence!;
+		assert.ok(confidence.tokens > 1, `too short to cut: ${JSON.stringify(whole.text)}`);
+
+		// Just above the least likely token: generation stops before it, and what is left is a prefix.
+		const cut = await complete(LOOP_BODY, { ...text, unsureCutLogProb: confidence.minLogProb + 1e-6 });
+		assert.equal(cut.stopReason, 'unsure-token');
+		assert.ok(cut.stats.generatedTokens < whole.stats.generatedTokens);
+		assert.ok(whole.text.startsWith(cut.text), `${JSON.stringify(cut.text)} is not a prefix of ${JSON.stringify(whole.text)}`);
+		assert.ok(cut.text.length < whole.text.length);
+		if (cut.confidence) {
+			assert.ok(cut.confidence.minLogProb > confidence.minLogProb);
+		}
+
+		// Just below it, or with the fix switched off: nothing is cut.
+		const lenient = await complete(LOOP_BODY, { ...text, unsureCutLogProb: confidence.minLogProb - 1e-6 });
+		assert.equal(lenient.text, whole.text);
+		assert.notEqual(lenient.stopReason, 'unsure-token');
+		const off = await complete(LOOP_BODY, {
+			...text,
+			quality: { tokenHealing: false, unsureCut: false },
+			unsureCutLogProb: confidence.minLogProb + 1e-6,
+		});
+		assert.equal(off.text, whole.text);
+	});
 });

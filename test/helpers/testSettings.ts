@@ -16,7 +16,7 @@ export function testSettings(
 		// A generous time budget: a loaded CI machine must not turn into a different (truncated) result.
 		// No debounce either, unless a test is about it: the tests time cancellations against the model.
 		// No prefetch or extra context: their runs and prompt changes would surprise tests that count.
-		// No confidence gate: random weights are never confident (the gate has tests of its own).
+		// No confidence gate or unsure-token cut: random weights are never confident (both have tests of their own).
 		inlineCompletion: {
 			...DEFAULT_SETTINGS.inlineCompletion,
 			timeBudgetMs: 60_000,
@@ -25,6 +25,7 @@ export function testSettings(
 			prefetch: false,
 			extraContext: false,
 			minConfidence: 0,
+			minTokenConfidence: 0,
 			...overrides.inlineCompletion,
 		},
 		performance: { ...DEFAULT_SETTINGS.performance, contextSize: 1024, gpu: 'off', ...overrides.performance },

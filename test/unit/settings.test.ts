@@ -26,6 +26,7 @@ describe('settings', function () {
 				extraContext: false,
 				prefetch: false,
 				minConfidence: 40,
+				minTokenConfidence: 30,
 			},
 			performance: { threads: 6, contextSize: 4096, gpu: 'off' },
 		});
@@ -43,6 +44,7 @@ describe('settings', function () {
 			extraContext: false,
 			prefetch: false,
 			minConfidence: 40,
+			minTokenConfidence: 30,
 		});
 		assert.deepEqual(settings.performance, { threads: 6, contextSize: 4096, gpu: 'off' });
 	});

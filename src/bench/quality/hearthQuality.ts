@@ -31,6 +31,8 @@ export interface HearthVariant {
 	quality?: QualityOptions;
 	/** Passed as the request's `minConfidence`. */
 	minConfidence?: number;
+	/** The unsure-token cut in percent, as hearth.inlineCompletion.minTokenConfidence (absent: that setting's default). */
+	minTokenConfidence?: number;
 }
 
 export interface ConfidenceFigures {
@@ -108,6 +110,7 @@ export async function runHearthVariant(
 					prefetch: false,
 					...(variant.quality ? { quality: variant.quality } : {}),
 					...(variant.minConfidence !== undefined ? { minConfidence: variant.minConfidence } : {}),
+					...unsureCut(variant.minTokenConfidence ?? settings.minTokenConfidence),
 				};
 				const startedAt = performance.now();
 				const answer = await scheduler.request(request);
@@ -134,4 +137,9 @@ export async function runHearthVariant(
 		scheduler.dispose();
 	}
 	return outcomes;
+}
+
+/** The request's unsure-token cut as the server sets it from hearth.inlineCompletion.minTokenConfidence. */
+function unsureCut(percent: number): { unsureCutLogProb?: number } {
+	return percent > 0 ? { unsureCutLogProb: Math.log(percent / 100) } : {};
 }

@@ -205,6 +205,10 @@ export function variantNamed(name: string): HearthVariant {
 	if (name === 'before') {
 		return { name, quality: Object.fromEntries(QUALITY_SWITCHES.map((key) => [key, false])) };
 	}
+	const cut = /^cut-(\d+)$/.exec(name);
+	if (cut) {
+		return { name, minTokenConfidence: Number(cut[1]) };
+	}
 	const off = name.replace(/^no-/, '');
 	return { name, quality: { [off]: false } };
 }

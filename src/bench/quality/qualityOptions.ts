@@ -14,6 +14,7 @@ export const QUALITY_SWITCHES = [
 	'tokenHealing',
 	'documentIndent',
 	'syntaxCheck',
+	'unsureCut',
 ] as const satisfies readonly (keyof EngineQualitySwitches)[];
 
 export const QUALITY_USAGE = `Usage: npm run bench -- --quality [options]
@@ -30,8 +31,8 @@ Options:
                       point costs a full prompt evaluation per side (about 1.5 s on 2 idle cores)
   --languages LIST    comma-separated: ${QUALITY_LANGUAGES.join(', ')} (default: all; with --quick: python)
   --variants LIST     Hearth variants: hearth (the defaults), before (every issue-17 switch off), no-SWITCH
-                      (one switch off: ${QUALITY_SWITCHES.join(', ')}),
-                      all, or none (llama.vscode's side only) (default: hearth,before; with --quick: hearth)
+                      (one switch off: ${QUALITY_SWITCHES.join(', ')}), cut-N (the unsure-token cut at
+                      N % instead of hearth.inlineCompletion.minTokenConfidence's default), all, or none (llama.vscode's side only) (default: hearth,before; with --quick: hearth)
   --quick             a short run: python, 12 points, only the default variant
   --models PATH       the .gguf to replay (default: the bundled model)
   --threads N         CPU threads for both sides (default: the machine's core count)
@@ -99,8 +100,8 @@ export function parseQualityOptions(argv: readonly string[], env: NodeJS.Process
 	const variantList = list(stringOption(options, 'variants')) ?? (quick ? ['hearth'] : ['hearth', 'before']);
 	const variants = variantList.includes('all') ? allVariants : variantList.includes('none') ? [] : variantList;
 	for (const variant of variants) {
-		if (!allVariants.includes(variant)) {
-			throw new UsageError(`Unknown variant ${variant}: use ${allVariants.join(', ')} or all`);
+		if (!allVariants.includes(variant) && !/^cut-\d{1,2}$/.test(variant)) {
+			throw new UsageError(`Unknown variant ${variant}: use ${allVariants.join(', ')}, cut-N (the unsure-token cut at N %) or all`);
 		}
 	}
 	const model = list(stringOption(options, 'models'));

@@ -85,6 +85,7 @@ export class CompletionPipeline {
 			documentIndent: qualityOn(request, 'documentIndent'),
 		};
 		const logProbs = new LogProbs();
+		const cutBelow = qualityOn(request, 'unsureCut') ? request.unsureCutLogProb : undefined;
 		const maxTokens = this.source.tokenLimit(request);
 		const fixed = request.fixedLength === true;
 
@@ -142,6 +143,15 @@ export class CompletionPipeline {
 					break;
 				}
 				stats.generatedTokens++;
+				if (!stoppedText && cutBelow !== undefined && !step.healed && step.logProb !== undefined && step.logProb < cutBelow) {
+					// The suggestion ends before the first token the model guessed: the text so far stays.
+					stopReason = 'unsure-token';
+					if (!fixed) {
+						decide(stopReason);
+						break;
+					}
+					stoppedText = true;
+				}
 				if (!stoppedText) {
 					logProbs.add(step.logProb);
 					rawText = step.text();

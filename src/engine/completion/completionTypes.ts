@@ -60,6 +60,11 @@ export interface CompletionRequest {
 	 * result's text is empty and `heldBack` has what would have been shown. Unset: nothing is held back.
 	 */
 	minConfidence?: number;
+	/**
+	 * The token log-probability (natural log) below which generation stops and the suggestion ends
+	 * before that token (the `unsureCut` fix; `hearth.inlineCompletion.minTokenConfidence`). Unset: no cut.
+	 */
+	unsureCutLogProb?: number;
 }
 
 /** The quality fixes, each on unless set to false. */
@@ -74,6 +79,12 @@ export interface QualityOptions {
 	documentIndent?: boolean;
 	/** A multi-line suggestion that breaks a parsable region is cut to its longest parsable prefix (tree-sitter). */
 	syntaxCheck?: boolean;
+	/**
+	 * Generation stops at the first token the model gives less than `unsureCutLogProb` (when set), and
+	 * the suggestion ends before it: a small model's suggestion goes wrong where it guesses, so the text
+	 * shown is the part it was sure of (often a right prefix instead of a wrong whole).
+	 */
+	unsureCut?: boolean;
 }
 
 /** Whether a quality fix is on for a request (they all are unless switched off). */
@@ -92,7 +103,15 @@ export interface CompletionConfidence {
 }
 
 export type StopReason =
-	'cached' | 'end-of-generation' | 'stop-string' | 'post-process' | 'max-tokens' | 'time-budget' | 'cancelled' | 'context-full';
+	| 'cached'
+	| 'end-of-generation'
+	| 'stop-string'
+	| 'post-process'
+	| 'unsure-token'
+	| 'max-tokens'
+	| 'time-budget'
+	| 'cancelled'
+	| 'context-full';
 
 export interface CompletionStats {
 	/** Set when the answer came from an earlier suggestion and the model was not called. */
@@ -138,7 +157,8 @@ export interface CompletionResult {
 export function cacheVariant(request: CompletionRequest): string {
 	const quality = request.quality === undefined ? '' : `|${JSON.stringify(request.quality)}`;
 	const gate = request.minConfidence === undefined ? '' : `|${request.minConfidence}`;
-	return `${request.mode ?? 'auto'}|${request.maxTokens}${quality}${gate}`;
+	const cut = request.unsureCutLogProb === undefined ? '' : `|cut${request.unsureCutLogProb}`;
+	return `${request.mode ?? 'auto'}|${request.maxTokens}${quality}${gate}${cut}`;
 }
 
 /** Statistics of an answer the model had no part in. */

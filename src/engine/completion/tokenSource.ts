@@ -59,7 +59,7 @@ export type SourceStep =
 	 * One more token (or streamed piece) was generated; `text()` is everything generated so far,
 	 * `logProb` the token's natural-log probability when the source knows it.
 	 */
-	| { kind: 'token'; text: () => string; logProb?: number }
+	| { kind: 'token'; text: () => string; logProb?: number; healed?: boolean }
 	/** The model produced an end-of-generation or stop token: the run ends here. */
 	| { kind: 'stop-token' }
 	/** Why the source stopped (max tokens, context full); a stream may still carry figures after it. */

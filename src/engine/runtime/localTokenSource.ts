@@ -107,7 +107,7 @@ export class LocalTokenSource implements TokenSource {
 				return;
 			}
 			generated.push(first.token);
-			yield { kind: 'token', text, logProb: Math.log(first.probability) };
+			yield { kind: 'token', text, logProb: Math.log(first.probability), healed: true };
 			input = [first.token];
 		}
 		// EOG tokens are yielded so that the check below sees them (by default node-llama-cpp ends the loop silently).
