@@ -82,10 +82,10 @@ export const SETTINGS_SCHEMA = {
 		/** Prepare the next suggestion while one is shown, as if it were accepted. */
 		prefetch: flag(true),
 		/**
-		 * Suggestions the model is less sure of are held back: the least geometric-mean probability of
-		 * a suggestion's tokens, in percent (exp of the mean token log-probability); 0 shows them all.
+		 * Suggestions the model is unsure of are held back: the least probability, in percent, that every
+		 * token of a suggestion must have (after the unsure-token cut); 0 shows them all.
 		 */
-		minConfidence: integer(15, 0, 100),
+		minConfidence: integer(25, 0, 100),
 		/**
 		 * A suggestion ends before the first token the model gives less than this probability, in
 		 * percent: the part it guessed is not shown; 0 never cuts.

@@ -30,6 +30,7 @@ import {
 	readManifest,
 	settledGhostText,
 	shortModelName,
+	statusDetails,
 	theLanguageServerPid,
 	waitForHearthState,
 } from './support/hearthExtension.js';
@@ -450,18 +451,12 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		assert.match(tooltipAfter, /^Chat: .*tiny-qwen2-Instruct.* · ready$/im);
 
 		// The menu's Details show both models in full.
-		await wb().clickStatusBarItem(HEARTH.statusItemId, { expectQuickPick: true });
-		await wb().typeText('Details', 5);
-		await wb().waitFor(async () => (await wb().quickPickRows()).some((row) => /Details/.test(row.label)), 10_000, 'no Details row');
-		await wb().press('Enter');
-		let details: string[] = [];
-		await wb().waitFor(
-			async () => (details = (await wb().quickPickRows()).map((row) => row.label)).some((line) => line.startsWith('Actions: ')),
-			10_000,
-			() => `the details show no action route: ${JSON.stringify(details)}`,
+		const details = await statusDetails(
+			wb(),
+			(rows) => rows.some((line) => line.startsWith('Actions: ')),
+			'action route',
+			'details-both-models',
 		);
-		await wb().screenshot('details-both-models');
-		await wb().press('Escape');
 		notes.detailsWithChatModel = details;
 		assert.ok(
 			details.some((line) => /^Completion model: Hearth Starter gpu-base: /.test(line)),

@@ -24,6 +24,7 @@ import {
 	hearthStatus,
 	languageServerPids,
 	shortModelName,
+	statusDetails,
 	waitForHearthState,
 } from './support/hearthExtension.js';
 
@@ -185,19 +186,12 @@ describe('Hearth on first run: walkthrough, lazy start, compact status bar, per-
 		await wb().screenshot('markdown-on-request-sent');
 
 		// Exactly one request reached the server in all this: the one after the switch.
-		await wb().clickStatusBarItem(HEARTH.statusItemId, { expectQuickPick: true });
-		await wb().typeText('Details', 5);
-		await wb().waitFor(async () => (await wb().quickPickRows()).some((row) => /Details/.test(row.label)), 10_000, 'no Details row');
-		// The details open in a second quick pick in the same place, so the widget never closes in between.
-		await wb().press('Enter');
-		let details: string[] = [];
-		await wb().waitFor(
-			async () => (details = (await wb().quickPickRows()).map((row) => row.label)).some((line) => line.startsWith('Answers')),
-			10_000,
-			() => `the details show no answer counts: ${JSON.stringify(details)}`,
+		const details = await statusDetails(
+			wb(),
+			(rows) => rows.some((line) => line.startsWith('Answers')),
+			'answer counts',
+			'status-details',
 		);
-		await wb().screenshot('status-details');
-		await wb().press('Escape');
 		notes.detailsAfterSwitch = details;
 		// Every outcome counted but the prefetched ones (runs the server starts by itself, e.g. to warm the
 		// cache for new extra context) answers a request: together they must be exactly one.

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
+import { loadTinyInstructOnOneThread } from '../helpers/tinyModel.js';
 import type http from 'node:http';
 import { ChatEngine } from '../../src/engine/chat/chatEngine.js';
 import type { ChatMessage } from '../../src/engine/chat/chatTypes.js';
 import { silentLogger, type Logger } from '../../src/engine/logger.js';
 import { OpenAiChatBackend } from '../../src/engine/remote/openAiChatBackend.js';
-import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
+import type { LoadedModel } from '../../src/engine/runtime/loadModel.js';
 import { startOpenAiServer, type GenerationReport, type OpenAiServer } from '../../src/teamServer/openAiServer.js';
-import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import {
 	chunk,
 	failWith,
@@ -64,14 +64,7 @@ describe('chat model on an OpenAI-compatible server (real HTTP on 127.0.0.1)', f
 		const reports: GenerationReport[] = [];
 
 		before(async function () {
-			loaded = await loadModel({
-				modelPath: await ensureTestModel('tiny-qwen2-instruct', { quantization: 'Q8_0' }),
-				contextSize: 256,
-				sequences: 1,
-				threads: 1,
-				gpu: 'off',
-				logger: silentLogger,
-			});
+			loaded = await loadTinyInstructOnOneThread();
 			engine = new ChatEngine(loaded, { logger: silentLogger, threads: 1, contextSize: 1024 });
 			team = await startOpenAiServer({
 				chat: engine,

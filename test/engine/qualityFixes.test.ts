@@ -81,17 +81,17 @@ describe('engine: the quality fixes on the bundled model (real inference)', func
 		assert.equal(healingAlone.text, '    return result');
 	});
 
-	it('carries the mean and minimum token log-probability, and holds back a suggestion below minConfidence', async function () {
+	it('carries the mean and minimum token log-probability, and holds back a suggestion with a token below minConfidence', async function () {
 		const shown = await complete(LINE_END);
 		const confidence = shown.confidence!;
 		assert.ok(confidence.tokens > 0 && confidence.tokens <= shown.stats.generatedTokens);
 		assert.ok(confidence.meanLogProb < 0 && confidence.minLogProb <= confidence.meanLogProb);
 
-		const strict = await complete(LINE_END, { minConfidence: confidence.meanLogProb + 0.01 });
+		const strict = await complete(LINE_END, { minConfidence: confidence.minLogProb + 0.01 });
 		assert.equal(strict.text, '');
 		assert.deepEqual(strict.heldBack, { text: shown.text, reason: 'low-confidence' });
 
-		const lenient = await complete(LINE_END, { minConfidence: confidence.meanLogProb - 0.01 });
+		const lenient = await complete(LINE_END, { minConfidence: confidence.minLogProb - 0.01 });
 		assert.equal(lenient.text, shown.text);
 		assert.equal(lenient.heldBack, undefined);
 	});

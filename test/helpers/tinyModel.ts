@@ -16,3 +16,15 @@ export async function loadTinyFimOnOneThread(): Promise<LoadedModel> {
 		logger: silentLogger,
 	});
 }
+
+/** The tiny generated instruct model (ChatML template, random weights), on one thread with a small completion context. */
+export async function loadTinyInstructOnOneThread(): Promise<LoadedModel> {
+	return loadModel({
+		modelPath: await ensureTestModel('tiny-qwen2-instruct', { quantization: 'Q8_0' }),
+		contextSize: 256,
+		sequences: 1,
+		threads: 1,
+		gpu: 'off',
+		logger: silentLogger,
+	});
+}

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import { loadTinyInstructOnOneThread } from '../helpers/tinyModel.js';
 import path from 'node:path';
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
 import { CHAT_UNSURE_BELOW } from '../../src/engine/chat/chatConfidence.js';
 import { ChatEngine } from '../../src/engine/chat/chatEngine.js';
 import { silentLogger, type Logger } from '../../src/engine/logger.js';
-import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
+import type { LoadedModel } from '../../src/engine/runtime/loadModel.js';
 import { combineConfidences, runAction } from '../../src/server/actions/runAction.js';
 import { CompletionActivity } from '../../src/server/completionActivity.js';
 import { ModelLifecycle } from '../../src/server/modelLifecycle.js';
@@ -149,14 +150,7 @@ describe('language server: a chat model on a server (the team server, real infer
 	const serverChat = (serverUrl: string) => withChat({ backend: 'server', serverUrl, serverModel: 'hearth-chat' });
 
 	before(async function () {
-		loaded = await loadModel({
-			modelPath: await ensureTestModel('tiny-qwen2-instruct', { quantization: 'Q8_0' }),
-			contextSize: 256,
-			sequences: 1,
-			threads: 1,
-			gpu: 'off',
-			logger: silentLogger,
-		});
+		loaded = await loadTinyInstructOnOneThread();
 		engine = new ChatEngine(loaded, { logger: silentLogger, threads: 1 });
 		team = await startOpenAiServer({ chat: engine, modelId: 'hearth-chat', onGenerationEnd: (report) => reports.push(report) });
 		const started = await LspTestClient.start({ settings: serverChat(team.url), defaultModelPath: BUNDLED });

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { gateByConfidence, LogProbs } from '../../src/engine/completion/confidence.js';
 import { idleStats, type CompletionResult } from '../../src/engine/completion/completionTypes.js';
 
-const result = (text: string, meanLogProb?: number): CompletionResult => ({
+/** A result whose least likely token has `minLogProb` (its mean `meanLogProb`, by default well above it). */
+const result = (text: string, minLogProb?: number, meanLogProb = (minLogProb ?? 0) / 4): CompletionResult => ({
 	text,
 	rawText: text,
 	stopReason: 'post-process',
 	stats: idleStats(),
-	...(meanLogProb !== undefined ? { confidence: { meanLogProb, minLogProb: meanLogProb - 1, tokens: 3 } } : {}),
+	...(minLogProb !== undefined ? { confidence: { meanLogProb, minLogProb, tokens: 3 } } : {}),
 });
 
 describe('confidence: token log-probabilities and the gate', () => {
@@ -21,6 +22,11 @@ describe('confidence: token log-probabilities and the gate', () => {
 		assert.equal(summary.tokens, 2);
 		assert.ok(Math.abs(summary.meanLogProb - Math.log(0.25)) < 1e-12);
 		assert.equal(summary.minLogProb, Math.log(0.125));
+	});
+
+	it('judges by the least likely token, not the mean: one guessed token holds a suggestion back', () => {
+		assert.equal(gateByConfidence(result('return x', Math.log(0.1), Math.log(0.9)), Math.log(0.2)).text, '');
+		assert.equal(gateByConfidence(result('return x', Math.log(0.3), Math.log(0.3)), Math.log(0.2)).text, 'return x');
 	});
 
 	it('holds back a suggestion below the threshold, keeping what would have been shown', () => {

@@ -17,7 +17,7 @@ export interface GatedPoint {
 
 export interface SweepRow {
 	threshold: number;
-	/** The threshold as hearth.inlineCompletion.minConfidence takes it: exp(threshold) × 100 (a mean per-token probability in percent). */
+	/** exp(threshold) × 100: for the `min` sweep, hearth.inlineCompletion.minConfidence (every token's least probability, in percent); for `mean`, a geometric-mean probability. */
 	percent: number;
 	shown: number;
 	wrong: number;

@@ -29,7 +29,7 @@ export interface HearthVariant {
 	name: string;
 	/** Passed as the request's `quality` field (absent: the engine's defaults, every fix on). */
 	quality?: QualityOptions;
-	/** Passed as the request's `minConfidence`. */
+	/** The confidence gate in percent, as hearth.inlineCompletion.minConfidence (absent: that setting's default; 0: none). */
 	minConfidence?: number;
 	/** The unsure-token cut in percent, as hearth.inlineCompletion.minTokenConfidence (absent: that setting's default). */
 	minTokenConfidence?: number;
@@ -109,7 +109,7 @@ export async function runHearthVariant(
 					debounce: { minMs: 0, maxMs: 0 },
 					prefetch: false,
 					...(variant.quality ? { quality: variant.quality } : {}),
-					...(variant.minConfidence !== undefined ? { minConfidence: variant.minConfidence } : {}),
+					...gate(variant.minConfidence ?? settings.minConfidence),
 					...unsureCut(variant.minTokenConfidence ?? settings.minTokenConfidence),
 				};
 				const startedAt = performance.now();
@@ -137,6 +137,11 @@ export async function runHearthVariant(
 		scheduler.dispose();
 	}
 	return outcomes;
+}
+
+/** The request's confidence gate as the server sets it from hearth.inlineCompletion.minConfidence. */
+function gate(percent: number): { minConfidence?: number } {
+	return percent > 0 ? { minConfidence: Math.log(percent / 100) } : {};
 }
 
 /** The request's unsure-token cut as the server sets it from hearth.inlineCompletion.minTokenConfidence. */

@@ -142,7 +142,9 @@ export async function qualityMain(options: QualityOptions): Promise<number> {
 			sides,
 			...(llamaVscodeError ? { llamaVscodeError } : {}),
 			ratios,
-			confidence: confidenceReport(hearthOutcomes.get('hearth') ?? hearthOutcomes.get(options.variants[0]!)),
+			confidence: confidenceReport(
+				hearthOutcomes.get('ungated') ?? hearthOutcomes.get('hearth') ?? hearthOutcomes.get(options.variants[0]!),
+			),
 			...(options.perPoint ? { perPoint: perPointListing(plan, hearthOutcomes, llamaVscode) } : {}),
 		};
 		const json = JSON.stringify(report, null, 2) + '\n';
@@ -203,11 +205,18 @@ export function variantNamed(name: string): HearthVariant {
 		return { name };
 	}
 	if (name === 'before') {
-		return { name, quality: Object.fromEntries(QUALITY_SWITCHES.map((key) => [key, false])) };
+		return { name, quality: Object.fromEntries(QUALITY_SWITCHES.map((key) => [key, false])), minConfidence: 0 };
+	}
+	if (name === 'ungated') {
+		return { name, minConfidence: 0 };
 	}
 	const cut = /^cut-(\d+)$/.exec(name);
 	if (cut) {
 		return { name, minTokenConfidence: Number(cut[1]) };
+	}
+	const gated = /^gate-(\d+)$/.exec(name);
+	if (gated) {
+		return { name, minConfidence: Number(gated[1]) };
 	}
 	const off = name.replace(/^no-/, '');
 	return { name, quality: { [off]: false } };

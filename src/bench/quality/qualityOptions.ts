@@ -32,7 +32,9 @@ Options:
   --languages LIST    comma-separated: ${QUALITY_LANGUAGES.join(', ')} (default: all; with --quick: python)
   --variants LIST     Hearth variants: hearth (the defaults), before (every issue-17 switch off), no-SWITCH
                       (one switch off: ${QUALITY_SWITCHES.join(', ')}), cut-N (the unsure-token cut at
-                      N % instead of hearth.inlineCompletion.minTokenConfidence's default), all, or none (llama.vscode's side only) (default: hearth,before; with --quick: hearth)
+                      N % instead of hearth.inlineCompletion.minTokenConfidence's default), gate-N (the
+                      confidence gate at N % instead of hearth.inlineCompletion.minConfidence's), ungated
+                      (no gate; the confidence sweep uses it when present), all, or none (llama.vscode's side only) (default: hearth,before; with --quick: hearth)
   --quick             a short run: python, 12 points, only the default variant
   --models PATH       the .gguf to replay (default: the bundled model)
   --threads N         CPU threads for both sides (default: the machine's core count)
@@ -100,8 +102,10 @@ export function parseQualityOptions(argv: readonly string[], env: NodeJS.Process
 	const variantList = list(stringOption(options, 'variants')) ?? (quick ? ['hearth'] : ['hearth', 'before']);
 	const variants = variantList.includes('all') ? allVariants : variantList.includes('none') ? [] : variantList;
 	for (const variant of variants) {
-		if (!allVariants.includes(variant) && !/^cut-\d{1,2}$/.test(variant)) {
-			throw new UsageError(`Unknown variant ${variant}: use ${allVariants.join(', ')}, cut-N (the unsure-token cut at N %) or all`);
+		if (!allVariants.includes(variant) && variant !== 'ungated' && !/^(cut|gate)-\d{1,2}$/.test(variant)) {
+			throw new UsageError(
+				`Unknown variant ${variant}: use ${allVariants.join(', ')}, ungated, cut-N (the unsure-token cut at N %), gate-N (the confidence gate at N %) or all`,
+			);
 		}
 	}
 	const model = list(stringOption(options, 'models'));

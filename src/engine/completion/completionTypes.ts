@@ -56,8 +56,8 @@ export interface CompletionRequest {
 	/** Switches for the quality fixes (all on by default); a replay turns one off to measure it. */
 	quality?: QualityOptions;
 	/**
-	 * Mean token log-probability (natural log, at most 0) below which a suggestion is held back: the
-	 * result's text is empty and `heldBack` has what would have been shown. Unset: nothing is held back.
+	 * Token log-probability (natural log, at most 0) that every token of a suggestion must reach, else it
+	 * is held back: the result's text is empty and `heldBack` has what would have been shown. Unset: nothing is held back.
 	 */
 	minConfidence?: number;
 	/**

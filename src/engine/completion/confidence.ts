@@ -28,12 +28,14 @@ export class LogProbs {
 }
 
 /**
- * The result with its text held back when its mean token log-probability is below `minConfidence`:
+ * The result with its text held back when its least likely token's log-probability is below
+ * `minConfidence` (the quality replay measured the minimum to separate wrong suggestions from right
+ * ones far better than the mean, which one confident run of tokens lifts):
  * `text` becomes '' and `heldBack` keeps what would have been shown. Results without a suggestion or
  * without probabilities, and every result when no threshold is set, pass unchanged.
  */
 export function gateByConfidence(result: CompletionResult, minConfidence: number | undefined): CompletionResult {
 	if (minConfidence === undefined || result.text === '' || result.confidence === undefined) return result;
-	if (result.confidence.meanLogProb >= minConfidence) return result;
+	if (result.confidence.minLogProb >= minConfidence) return result;
 	return { ...result, text: '', heldBack: { text: result.text, reason: 'low-confidence' } };
 }

@@ -75,6 +75,32 @@ export async function hearthStatus(wb: Workbench): Promise<HearthStatus | undefi
 	};
 }
 
+/**
+ * Opens the status item's menu, then its Details (a second quick pick in the same place, so the widget
+ * never closes in between), waits until the rows satisfy `ready`, takes the screenshot and closes it.
+ * Returns the rows' labels.
+ */
+export async function statusDetails(
+	wb: Workbench,
+	ready: (rows: string[]) => boolean,
+	what: string,
+	screenshot: string,
+): Promise<string[]> {
+	await wb.clickStatusBarItem(HEARTH.statusItemId, { expectQuickPick: true });
+	await wb.typeText('Details', 5);
+	await wb.waitFor(async () => (await wb.quickPickRows()).some((row) => /Details/.test(row.label)), 10_000, 'no Details row');
+	await wb.press('Enter');
+	let details: string[] = [];
+	await wb.waitFor(
+		async () => ready((details = (await wb.quickPickRows()).map((row) => row.label))),
+		10_000,
+		() => `the details show no ${what}: ${JSON.stringify(details)}`,
+	);
+	await wb.screenshot(screenshot);
+	await wb.press('Escape');
+	return details;
+}
+
 /** Waits until the status bar item shows `state` (and satisfies `also`, when given). */
 export async function waitForHearthState(
 	wb: Workbench,
