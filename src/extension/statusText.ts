@@ -86,7 +86,7 @@ export function tooltipLines(input: TooltipInput): string[] {
 	}
 	if (input.heldBack > 0) {
 		lines.push({
-			text: `${input.heldBack} unsure suggestion${input.heldBack === 1 ? '' : 's'} held back (hearth.inlineCompletion.minConfidence).`,
+			text: `${input.heldBack} unsure suggestion${input.heldBack === 1 ? '' : 's'} held back (hearth.inlineCompletion.minConfidence and minTokenConfidence).`,
 			keep: 3,
 		});
 	}

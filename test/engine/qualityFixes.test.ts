@@ -113,6 +113,11 @@ describe('engine: the quality fixes on the bundled model (real inference)', func
 			assert.ok(cut.confidence.minLogProb > confidence.minLogProb);
 		}
 
+		// Above every token's probability: nothing is left, and the suggestion counts as held back.
+		const none = await complete(LOOP_BODY, { ...text, unsureCutLogProb: -1e-9 });
+		assert.equal(none.text, '');
+		assert.equal(none.heldBack?.reason, 'unsure-token');
+
 		// Just below it, or with the fix switched off: nothing is cut.
 		const lenient = await complete(LOOP_BODY, { ...text, unsureCutLogProb: confidence.minLogProb - 1e-6 });
 		assert.equal(lenient.text, whole.text);

@@ -31,8 +31,8 @@ export async function answersCompletion(client: LspTestClient): Promise<{ ok: bo
 		const statusesBefore = client.statuses.length;
 		const items = itemsOf(await withLimit(client.inlineCompletion(uri, CURSOR), 60_000, 'the probe completion'));
 		if (items.length === 0) {
-			// Settings that fell back to their defaults turn the confidence gate on, and a random-weight
-			// model is never confident: a suggestion the model wrote and the gate held back is an answer too.
+			// Settings that fell back to their defaults turn the confidence gate and the unsure-token cut on,
+			// and a random-weight model is never confident: a suggestion they held back is an answer too.
 			const held = await client
 				.waitForStatus((status) => client.statuses.indexOf(status) >= statusesBefore && (status.heldBack ?? 0) > heldBefore, 10_000)
 				.catch(() => undefined);

@@ -98,7 +98,7 @@ describe('status bar: the tooltip', function () {
 		assert.deepEqual(lines, [
 			'**Hearth** — loading 40 %',
 			'Loading x… 40 %',
-			'1 unsure suggestion held back (hearth.inlineCompletion.minConfidence).',
+			'1 unsure suggestion held back (hearth.inlineCompletion.minConfidence and minTokenConfidence).',
 			'Click for models, this language, details and logs.',
 		]);
 	});

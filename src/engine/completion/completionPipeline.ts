@@ -206,7 +206,12 @@ export class CompletionPipeline {
 				request.onText?.(text);
 			}
 		}
-		const result = gateByConfidence({ ...finish(text, rawText, stopReason), confidence: logProbs.summary() }, request.minConfidence);
+		const gated = gateByConfidence({ ...finish(text, rawText, stopReason), confidence: logProbs.summary() }, request.minConfidence);
+		// A suggestion the unsure-token cut left with nothing to show was held back too: the model was unsure from its start.
+		const result: CompletionResult =
+			gated.heldBack === undefined && stopReason === 'unsure-token' && text.trim() === ''
+				? { ...gated, text: '', heldBack: { text, reason: 'unsure-token' } }
+				: gated;
 		if (result.heldBack !== undefined) {
 			request.onText?.('');
 		}

@@ -150,7 +150,7 @@ export interface CompletionResult {
 	/** The model's probabilities of the generated tokens (absent when the source has none, or for a cached answer). */
 	confidence?: CompletionConfidence;
 	/** Set when the confidence gate hid the suggestion: `text` is what would have been shown. */
-	heldBack?: { text: string; reason: 'low-confidence' };
+	heldBack?: { text: string; reason: 'low-confidence' | 'unsure-token' };
 }
 
 /** Settings that change the answer for the same text separate cache entries. */
