@@ -14,7 +14,7 @@ import type { ChatConfidence, ChatMessage, ChatRequest, ChatResult, ChatStats, C
 import type { Logger } from '../logger.js';
 import { ModelLoadError } from '../runtime/modelLoadError.js';
 import { parseJson } from './completionsProtocol.js';
-import { describeHttpError, headersFor, hintFor, networkMessage, refuseRedirect } from './openAiHttp.js';
+import { describeHttpError, headersFor, hintFor, listServerModels, networkMessage, serverFetch } from './openAiHttp.js';
 import { serverSentEventData } from './serverSentEvents.js';
 
 export interface OpenAiChatOptions {
@@ -30,7 +30,6 @@ export interface OpenAiChatOptions {
 	firstByteTimeoutMs?: number;
 }
 
-const CONNECT_TIMEOUT_MS = 5_000;
 const DEFAULT_CONTEXT_SIZE = 4096;
 const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 60_000;
 /** A token is about four characters of English or code; each message adds its role markers. */
@@ -63,40 +62,7 @@ export class OpenAiChatBackend implements ChatBackend {
 	/** Checks that the server answers `/models` (and picks the model when none is set) before the slot uses it. */
 	static async connect(options: OpenAiChatOptions): Promise<OpenAiChatBackend> {
 		const baseUrl = options.baseUrl.replace(/\/+$/, '');
-		let listed: string[];
-		try {
-			const response = await fetch(`${baseUrl}/models`, {
-				headers: headersFor(options.apiKey),
-				redirect: 'manual',
-				signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
-			});
-			refuseRedirect(response, `${baseUrl}/models`);
-			if (!response.ok) {
-				throw new ModelLoadError(
-					'server-rejected',
-					`${baseUrl}/models answered ${await describeHttpError(response)}${hintFor(response.status)}`,
-				);
-			}
-			const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown }[] } | undefined;
-			if (!body || !Array.isArray(body.data)) {
-				throw new ModelLoadError(
-					'server-rejected',
-					`${baseUrl}/models did not answer with an OpenAI model list: is this an OpenAI-compatible server (the base URL usually ends in /v1)?`,
-				);
-			}
-			listed = body.data.map((entry) => String(entry.id ?? '')).filter((id) => id !== '');
-		} catch (error) {
-			if (error instanceof ModelLoadError) {
-				throw error;
-			}
-			throw new ModelLoadError(
-				'server-unreachable',
-				`Cannot reach the chat server at ${baseUrl}: ${networkMessage(error)}. Is it running?`,
-				{
-					cause: error,
-				},
-			);
-		}
+		const { ids: listed } = await listServerModels(baseUrl, options.apiKey, 'chat');
 		const model = options.model || listed[0];
 		if (!model) {
 			throw new ModelLoadError('server-rejected', `The chat server at ${baseUrl} lists no models; set hearth.chatModel.serverModel.`);
@@ -216,15 +182,13 @@ export class OpenAiChatBackend implements ChatBackend {
 	private async post(request: ChatRequest, signal: AbortSignal): Promise<Response> {
 		const url = `${this.options.baseUrl}/chat/completions`;
 		const send = () =>
-			fetch(url, {
+			serverFetch(url, {
 				method: 'POST',
 				headers: { ...headersFor(this.options.apiKey), 'Content-Type': 'application/json' },
 				body: JSON.stringify(this.body(request)),
-				redirect: 'manual',
 				signal,
 			});
 		let response = await send();
-		refuseRedirect(response, url);
 		if (response.status === 400 && this.askLogprobs) {
 			const message = await describeHttpError(response);
 			if (!/logprob/i.test(message)) {
@@ -233,7 +197,6 @@ export class OpenAiChatBackend implements ChatBackend {
 			this.askLogprobs = false;
 			this.options.logger.warn(`The chat server refuses logprobs (${message}); its answers come without a confidence.`);
 			response = await send();
-			refuseRedirect(response, url);
 		}
 		if (!response.ok) {
 			throw new ModelLoadError(

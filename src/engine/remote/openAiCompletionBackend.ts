@@ -19,7 +19,7 @@ import type { ModelInfo } from '../runtime/modelInfo.js';
 import { ModelLoadError } from '../runtime/modelLoadError.js';
 import { CompletionsProtocol, withoutSuffix, type CompletionsFim } from './completionsProtocol.js';
 import { infillRefusal, LlamaServerInfillProtocol, serverRoot, stopTokenIds } from './llamaServerInfill.js';
-import { describeHttpError, headersFor, hintFor, networkMessage, serverFetch } from './openAiHttp.js';
+import { headersFor, listServerModels, networkMessage, serverFetch } from './openAiHttp.js';
 import { OpenAiTokenSource, type OpenAiServerOptions } from './openAiTokenSource.js';
 import { SERVER_FIM_FAMILIES, templateOfFamily, type ServerFimFamily } from './serverFimTemplate.js';
 import type { ServerProtocol } from './serverProtocol.js';
@@ -48,38 +48,7 @@ export class OpenAiCompletionBackend implements CompletionBackend {
 	/** Checks that the server answers and knows the model before anything switches to it. */
 	static async connect(options: OpenAiServerOptions): Promise<OpenAiCompletionBackend> {
 		const baseUrl = options.baseUrl.replace(/\/+$/, '');
-		let listed: string[];
-		let ownedBy: string[];
-		try {
-			const response = await serverFetch(`${baseUrl}/models`, {
-				headers: headersFor(options.apiKey),
-				signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
-			});
-			if (!response.ok) {
-				throw new ModelLoadError(
-					'server-rejected',
-					`${baseUrl}/models answered ${await describeHttpError(response)}${hintFor(response.status)}`,
-				);
-			}
-			const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown; owned_by?: unknown }[] } | undefined;
-			if (!body || !Array.isArray(body.data)) {
-				throw new ModelLoadError(
-					'server-rejected',
-					`${baseUrl}/models did not answer with an OpenAI model list: is this an OpenAI-compatible server (the base URL usually ends in /v1)?`,
-				);
-			}
-			listed = body.data.map((entry) => String(entry.id ?? '')).filter((id) => id !== '');
-			ownedBy = body.data.map((entry) => String(entry.owned_by ?? ''));
-		} catch (error) {
-			if (error instanceof ModelLoadError) {
-				throw error;
-			}
-			throw new ModelLoadError(
-				'server-unreachable',
-				`Cannot reach the completion server at ${baseUrl}: ${networkMessage(error)}. Is it running?`,
-				{ cause: error },
-			);
-		}
+		const { ids: listed, ownedBy } = await listServerModels(baseUrl, options.apiKey, 'completion');
 		const model = options.model || listed[0];
 		if (!model) {
 			throw new ModelLoadError(

@@ -69,3 +69,51 @@ export function networkMessage(error: unknown): string {
 	}
 	return String(error);
 }
+
+/** How long the connection check waits for `/models`. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * The connection check of a completion or chat server: its `/models` list (ids, and each one's
+ * `owned_by`, which names the serving engine), or a ModelLoadError a user can act on.
+ */
+export async function listServerModels(
+	baseUrl: string,
+	apiKey: string | undefined,
+	role: 'completion' | 'chat',
+): Promise<{ ids: string[]; ownedBy: string[] }> {
+	try {
+		const response = await serverFetch(`${baseUrl}/models`, {
+			headers: headersFor(apiKey),
+			signal: AbortSignal.timeout(CONNECT_TIMEOUT_MS),
+		});
+		if (!response.ok) {
+			throw new ModelLoadError(
+				'server-rejected',
+				`${baseUrl}/models answered ${await describeHttpError(response)}${hintFor(response.status)}`,
+			);
+		}
+		const body = (await response.json().catch(() => undefined)) as { data?: { id?: unknown; owned_by?: unknown }[] } | undefined;
+		if (!body || !Array.isArray(body.data)) {
+			throw new ModelLoadError(
+				'server-rejected',
+				`${baseUrl}/models did not answer with an OpenAI model list: is this an OpenAI-compatible server (the base URL usually ends in /v1)?`,
+			);
+		}
+		return {
+			ids: body.data.map((entry) => String(entry.id ?? '')).filter((id) => id !== ''),
+			ownedBy: body.data.map((entry) => String(entry.owned_by ?? '')),
+		};
+	} catch (error) {
+		if (error instanceof ModelLoadError) {
+			throw error;
+		}
+		throw new ModelLoadError(
+			'server-unreachable',
+			`Cannot reach the ${role} server at ${baseUrl}: ${networkMessage(error)}. Is it running?`,
+			{
+				cause: error,
+			},
+		);
+	}
+}
