@@ -3,6 +3,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Logger } from '../engine/logger.js';
 import { isProbablyBinary } from '../engine/postprocess/index.js';
 import type { CompletionResult } from '../engine/runtime/completionEngine.js';
+import { preloadSyntaxCheck } from '../engine/syntax/syntaxCheck.js';
 import type { CompletionScheduler, RunReport, ScheduledAnswer, ScheduledRequest } from '../engine/scheduling/completionScheduler.js';
 import { messageOf } from '../shared/errorMessage.js';
 import { CompletionStatsNotification, type CompletionReport } from '../shared/protocol.js';
@@ -62,11 +63,13 @@ export function createGhostTextSource(
 	});
 
 	// A file opened is a file about to be typed in: a model unloaded for idleness loads again now,
-	// not on the first keystroke (whose suggestion would otherwise wait for the load).
+	// not on the first keystroke (whose suggestion would otherwise wait for the load), and so does
+	// the parser its multi-line suggestions are checked with.
 	documents.onDidOpen((event) => {
 		const current = settings().inlineCompletion;
-		if (host.awakeScheduler && current.enabled && languageEnabled(current.enable, event.document.languageId)) {
-			host.awakeScheduler().catch((error: unknown) => logger.debug(`Warm-up on open failed: ${messageOf(error)}`));
+		if (current.enabled && languageEnabled(current.enable, event.document.languageId)) {
+			host.awakeScheduler?.().catch((error: unknown) => logger.debug(`Warm-up on open failed: ${messageOf(error)}`));
+			void preloadSyntaxCheck(paths.displayPath(event.document.uri));
 		}
 	});
 

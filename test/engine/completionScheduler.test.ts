@@ -139,4 +139,38 @@ describe('engine: the completion scheduler in front of a real model', function (
 		assert.equal(runs.filter((run) => run.kind === 'request').length, 1);
 		scheduler.dispose();
 	});
+
+	it('stops prefetching in a document whose suggestions go unused, and starts again once one is accepted', async function () {
+		const { scheduler, runs } = openScheduler(loaded, 0);
+		const prefetches = () => runs.filter((run) => run.kind === 'prefetch').length;
+		const prefetched = async (count: number) => {
+			while (prefetches() < count) {
+				await sleep(5);
+			}
+			await scheduler.idle();
+		};
+		/** A character the suggestion does not start with: typing it leaves the suggestion unused. */
+		const other = (text: string) => ['Q', 'Z', 'x'].find((character) => !text.startsWith(character))!;
+
+		const first = await scheduler.request(request({ prefetch: true }));
+		await prefetched(1);
+		let prefix = PREFIX + other(first.result.text);
+		const second = await scheduler.request(request({ prefix, prefetch: true }));
+		assert.equal(second.source, 'model');
+		await prefetched(2); // one unused prefetch: still worth trying
+		prefix += other(second.result.text);
+		const third = await scheduler.request(request({ prefix, prefetch: true }));
+		assert.equal(third.source, 'model');
+		assert.ok(third.result.text.length > 0);
+		// The prefetch timer (0 ms) fires before this one: after it, nothing runs.
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		assert.equal(scheduler.runningText('doc'), undefined, 'no prefetch after two unused ones');
+		assert.equal(prefetches(), 2);
+
+		// Accepting the suggestion shown (a request at its end) makes prefetching worth it again.
+		const accepted = await scheduler.request(request({ prefix: prefix + third.result.text, prefetch: true }));
+		assert.equal(accepted.source, 'model');
+		await prefetched(3);
+		scheduler.dispose();
+	});
 });

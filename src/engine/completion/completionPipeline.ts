@@ -128,6 +128,8 @@ export class CompletionPipeline {
 					maxTokens: maxTokens ?? request.maxTokens,
 					fixedLength: fixed,
 					generateNotBefore: request.generateNotBefore,
+					smallFirstPrompt: request.smallFirstPrompt,
+					background: request.background,
 					tokenHealing: qualityOn(request, 'tokenHealing'),
 				},
 				run,

@@ -53,6 +53,20 @@ export interface CompletionRequest {
 	 * without spending generated tokens the next keystroke would throw away. An abort ends the wait.
 	 */
 	generateNotBefore?: number;
+	/**
+	 * When the document's KV cache holds none of its prompt yet (a file just opened, a cache another
+	 * file took) and the whole prompt would be long to evaluate, answer from a small prompt of the text
+	 * around the cursor, evaluated beside the document's cache rather than in it; the result's
+	 * `stats.smallFirstPrompt` says so, and the caller fills the whole prompt in afterwards (the
+	 * scheduler does, with a warm-up a keystroke interrupts and the next one resumes). Unset: the whole prompt.
+	 */
+	smallFirstPrompt?: boolean;
+	/**
+	 * Nobody waits for this run (a prefetch, the fill of a cold document's prompt): the next keystroke
+	 * interrupts it, so its prompt goes in short timed batches throughout, none of which would hold up
+	 * that keystroke's own run for long.
+	 */
+	background?: boolean;
 	/** Switches for the quality fixes (all on by default); a replay turns one off to measure it. */
 	quality?: QualityOptions;
 	/**
@@ -136,6 +150,8 @@ export interface CompletionStats {
 	 * prompt chunk and each generated token. For a cancelled run, the moment its compute stopped.
 	 */
 	lastComputeEndedAt?: number;
+	/** The run answered from the small first prompt (see CompletionRequest.smallFirstPrompt): the whole prompt is still to be filled in. */
+	smallFirstPrompt?: boolean;
 }
 
 export interface CompletionResult {

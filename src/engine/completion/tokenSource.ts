@@ -26,6 +26,10 @@ export interface SourcePrompt {
 	fixedLength: boolean;
 	/** Start generating no earlier than this (performance.now()); see CompletionRequest. */
 	generateNotBefore?: number;
+	/** A small near-cursor prompt may answer while the document's cache is cold (see CompletionRequest). */
+	smallFirstPrompt?: boolean;
+	/** Nobody waits for this run (see CompletionRequest.background). */
+	background?: boolean;
 	/**
 	 * Back the prompt off the partial token before the cursor and make the first generated tokens
 	 * re-spell it (a source that cannot constrain its tokens ignores this). `text()` never includes

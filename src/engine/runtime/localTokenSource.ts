@@ -21,10 +21,19 @@ const MAX_PREFIX_CHARS = 24_000;
 const MAX_SUFFIX_CHARS = 8_000;
 /** The character cut of a huge prefix moves in steps this long (anchored to the document), not with each key. */
 const PREFIX_CUT_STEP_CHARS = 4_000;
+/**
+ * Tokens of the small first prompt a cold document answers from (about llama.vscode's window of a
+ * short file, a few seconds at most on a 1.5B model on two cores), and how many times as many tokens
+ * the whole prompt must still need evaluating for it to be used.
+ */
+export const SMALL_FIRST_PROMPT_TOKENS = 256;
+const SMALL_FIRST_WORTH = 2;
 
 export interface LocalTokenSourceOptions {
 	/** Tokens per prompt batch, fixed (64 was the old behaviour); default: sized from the measured speed. */
 	promptChunkTokens?: number;
+	/** Tokens of the small first prompt of a cold document (CompletionRequest.smallFirstPrompt); 0: never. */
+	smallFirstPromptTokens?: number;
 }
 
 export class LocalTokenSource implements TokenSource {
@@ -37,6 +46,9 @@ export class LocalTokenSource implements TokenSource {
 	readonly stopTexts: readonly string[];
 	/** Tokens per prompt batch, from the measured speed (an abort lands between batches). */
 	private readonly chunkSize: PromptChunkSize;
+	private readonly smallFirstTokens: number;
+	/** Documents whose own sequence has held a whole prompt of theirs since it became theirs. */
+	private readonly filled = new Set<string>();
 
 	constructor(
 		private readonly loaded: LoadedModel,
@@ -44,6 +56,7 @@ export class LocalTokenSource implements TokenSource {
 	) {
 		this.sequences = new SequencePool(loaded.sequences);
 		this.chunkSize = new PromptChunkSize(options.promptChunkTokens);
+		this.smallFirstTokens = options.smallFirstPromptTokens ?? SMALL_FIRST_PROMPT_TOKENS;
 		const stops = classifyStopStrings(loaded.model, loaded.promptTemplate.stopStrings);
 		this.stopTokens = stops.tokens;
 		this.stopTexts = stops.texts;
@@ -57,6 +70,7 @@ export class LocalTokenSource implements TokenSource {
 	forgetDocument(documentKey: string): void {
 		this.sequences.release(documentKey);
 		this.promptStarts.delete(documentKey);
+		this.filled.delete(documentKey);
 	}
 
 	/** The prompt's tokens for a window of a document, within the context's budget. */
@@ -72,8 +86,18 @@ export class LocalTokenSource implements TokenSource {
 	async *generate(prompt: SourcePrompt, run: SourceRun): AsyncGenerator<SourceStep> {
 		const { model, context } = this.loaded;
 		const { stats } = run;
-		const sequence = this.sequences.acquire(prompt.documentKey ?? '');
-		const { tokens, healText, prefixEndToken } = this.prompt(prompt);
+		const key = prompt.documentKey ?? '';
+		if (!this.sequences.owns(key)) {
+			this.filled.delete(key);
+		}
+		const own = this.sequences.acquire(key);
+		const whole = this.prompt(prompt);
+		const small = this.smallFirst(prompt, own, whole.tokens);
+		const sequence = small?.sequence ?? own;
+		const { tokens, healText, prefixEndToken } = small?.prompt ?? whole;
+		if (small) {
+			stats.smallFirstPrompt = true;
+		}
 		run.promptTokens = tokens;
 		stats.promptTokens = tokens.length;
 
@@ -84,15 +108,19 @@ export class LocalTokenSource implements TokenSource {
 		// prefix-suffix-middle prompt) only once the hold is over.
 		const end = remaining.length - 1;
 		const holdAt = prompt.generateNotBefore === undefined ? end : Math.max(0, Math.min(end, prefixEndToken - stats.reusedPromptTokens));
-		const evaluated = await this.evaluateChunks(sequence, remaining.slice(0, holdAt), run);
+		const background = prompt.background === true;
+		const evaluated = await this.evaluateChunks(sequence, remaining.slice(0, holdAt), run, background);
 		if (evaluated && prompt.generateNotBefore !== undefined) {
 			await waitUntil(prompt.generateNotBefore, run.signal);
 		}
-		if (!evaluated || run.cancelled || !(await this.evaluateChunks(sequence, remaining.slice(holdAt, end), run))) {
+		if (!evaluated || run.cancelled || !(await this.evaluateChunks(sequence, remaining.slice(holdAt, end), run, background))) {
 			stats.promptMs = performance.now() - run.startedAt;
 			return;
 		}
 		stats.promptMs = performance.now() - run.startedAt;
+		if (!small) {
+			this.filled.add(key);
+		}
 		// The prompt's last token is evaluated with the first generation step.
 		stats.evaluatedPromptTokens++;
 
@@ -135,6 +163,35 @@ export class LocalTokenSource implements TokenSource {
 	}
 
 	/**
+	 * The small first prompt of a cold document, and the sequence beside the document's own that it
+	 * runs on (so the whole prompt's fill, which a keystroke interrupts, keeps its progress there):
+	 * when the request allows it, the document's sequence has not held a whole prompt of its own, and
+	 * the whole prompt would still need more than SMALL_FIRST_WORTH times the small one's tokens.
+	 * The small prompt is the text around the cursor only (no chunks from elsewhere, no far suffix).
+	 */
+	private smallFirst(
+		prompt: SourcePrompt,
+		own: LlamaContextSequence,
+		tokens: Token[],
+	): { sequence: LlamaContextSequence; prompt: PromptTokens } | undefined {
+		const key = prompt.documentKey ?? '';
+		if (prompt.smallFirstPrompt !== true || this.smallFirstTokens <= 0 || this.filled.has(key)) {
+			return undefined;
+		}
+		const { firstDifferentIndex } = own.compareContextTokens(tokens);
+		if (tokens.length - firstDifferentIndex <= SMALL_FIRST_WORTH * this.smallFirstTokens) {
+			return undefined;
+		}
+		const sequence = this.sequences.scratch(key);
+		if (sequence === undefined) {
+			return undefined;
+		}
+		const { model, context, promptTemplate } = this.loaded;
+		const budget = Math.min(this.smallFirstTokens, context.contextSize - prompt.maxTokens - 1);
+		return { sequence, prompt: tokenizePrompt(model, promptTemplate, { ...prompt, contextChunks: undefined }, budget) };
+	}
+
+	/**
 	 * The first generated token under token healing: the likeliest token whose text starts with the
 	 * text the prompt was backed off (the token taken off always qualifies). It is chosen here from the
 	 * next-token probabilities rather than by a sampling bias over the vocabulary, which node-llama-cpp
@@ -158,14 +215,19 @@ export class LocalTokenSource implements TokenSource {
 	}
 
 	/** Evaluates prompt tokens in chunks an abort stops between; false when the run was cancelled first. */
-	private async evaluateChunks(sequence: LlamaContextSequence, tokens: readonly Token[], run: SourceRun): Promise<boolean> {
+	private async evaluateChunks(
+		sequence: LlamaContextSequence,
+		tokens: readonly Token[],
+		run: SourceRun,
+		background = false,
+	): Promise<boolean> {
 		const { stats } = run;
 		let start = 0;
 		while (start < tokens.length) {
 			if (run.cancelled) {
 				return false;
 			}
-			const chunk = tokens.slice(start, start + this.chunkSize.next(tokens.length - start));
+			const chunk = tokens.slice(start, start + this.chunkSize.next(tokens.length - start, background));
 			const chunkStartedAt = performance.now();
 			await sequence.evaluateWithoutGeneratingNewTokens(chunk);
 			stats.lastComputeEndedAt = performance.now();

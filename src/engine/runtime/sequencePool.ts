@@ -33,6 +33,31 @@ export class SequencePool {
 		return sequence;
 	}
 
+	/** Whether the document has a sequence of its own now (acquire() would not hand it another). */
+	owns(documentKey: string): boolean {
+		return this.owners.has(documentKey);
+	}
+
+	/**
+	 * A sequence for a one-off prompt of `documentKey` that must leave the document's own sequence as
+	 * it is: a free one, else the least recently used other document's (which loses it). Undefined
+	 * when the document's own is the only one.
+	 */
+	scratch(documentKey: string): LlamaContextSequence | undefined {
+		const taken = new Set(this.owners.values());
+		const free = this.sequences.find((candidate) => !taken.has(candidate));
+		if (free) {
+			return free;
+		}
+		for (const [key, sequence] of this.owners) {
+			if (key !== documentKey) {
+				this.owners.delete(key);
+				return sequence;
+			}
+		}
+		return undefined;
+	}
+
 	/** The document is closed: its sequence is the first to be handed out again. */
 	release(documentKey: string): void {
 		this.owners.delete(documentKey);

@@ -57,6 +57,8 @@ export interface SchedulerOptions {
 	 * the next key likely to come first (default true; false was the old behaviour).
 	 */
 	holdGeneration?: boolean;
+	/** Stop prefetching in a document whose prefetches go unused (default true; false was the old behaviour). */
+	stopUnusedPrefetches?: boolean;
 }
 
 interface ModelRun {
@@ -74,11 +76,28 @@ interface ModelRun {
 	orphanTimer?: NodeJS.Timeout;
 }
 
+interface Place {
+	prefix: string;
+	suffix: string;
+}
+
+/**
+ * Prefetches in a row that the user did not go on from, after which a document gets no more until
+ * the user takes a suggestion again (types through one, accepts one, or follows a running stream):
+ * someone who is not taking suggestions would only pay for them in CPU.
+ */
+const MAX_UNUSED_PREFETCHES = 2;
+
 interface DocumentState {
 	readonly debounce: AdaptiveDebounce;
 	/** Aborted when a newer request for the document arrives: the older one waits in vain. */
 	waiting?: AbortController;
 	run?: ModelRun;
+	/** Where the last prefetch computed the next suggestion, until a request shows whether the user went there. */
+	prefetchedAt?: Place;
+	/** The end of the last suggestion delivered: a request there means the user accepted it. */
+	shownEnd?: Place;
+	unusedPrefetches: number;
 }
 
 /**
@@ -116,6 +135,7 @@ export class CompletionScheduler {
 		const { signal } = request;
 
 		const cached = this.engine.cachedCompletion(request);
+		this.noteTaken(state, request, cached?.stats.cacheHit === 'type-through');
 		if (cached) {
 			// A prefetch of what comes after this very suggestion stays: it is the next answer.
 			if (!isRunFor(state.run, request.prefix + cached.text, request.suffix)) {
@@ -126,6 +146,7 @@ export class CompletionScheduler {
 
 		const joined = await this.tryJoin(state, request);
 		if (joined) {
+			state.unusedPrefetches = 0; // typed what the stream was producing
 			return this.delivered(request, joined);
 		}
 		this.dropUnjoinableRun(state, request);
@@ -147,10 +168,17 @@ export class CompletionScheduler {
 			return { source: 'skipped', result: cancelledResult() };
 		}
 
-		const run = this.startRun(state, holdMs > delay ? { ...request, generateNotBefore: keystrokeAt + holdMs } : request, 'request');
+		// A cold document may be answered from a small near-cursor prompt; its whole prompt is then filled in.
+		const asked: ScheduledRequest = { ...request, smallFirstPrompt: true };
+		const run = this.startRun(state, holdMs > delay ? { ...asked, generateNotBefore: keystrokeAt + holdMs } : asked, 'request');
 		const result = await this.waitFor(run, signal);
 		if (result === undefined) {
 			return { source: 'model', result: cancelledResult(), runId: run.id };
+		}
+		if (result.stats.smallFirstPrompt === true && result.stopReason !== 'cancelled') {
+			// While the user reads the suggestion or types on, the whole prompt goes into the document's cache.
+			const { signal: _signal, ...whole } = request;
+			this.warm(whole);
 		}
 		return this.delivered(request, { source: 'model', result, runId: run.id });
 	}
@@ -226,7 +254,7 @@ export class CompletionScheduler {
 	private documentState(documentKey: string): DocumentState {
 		let state = this.documents.get(documentKey);
 		if (!state) {
-			state = { debounce: new AdaptiveDebounce(this.options.now) };
+			state = { debounce: new AdaptiveDebounce(this.options.now), unusedPrefetches: 0 };
 			this.documents.set(documentKey, state);
 		}
 		return state;
@@ -254,6 +282,21 @@ export class CompletionScheduler {
 		return { source: 'joined', result: { ...result, text }, runId: run.id };
 	}
 
+	/** Whether the user goes on from suggestions: prefetching the next one is worth it only while they do. */
+	private noteTaken(state: DocumentState, request: ScheduledRequest, typingThrough: boolean): void {
+		const at = (place: Place | undefined) => place !== undefined && place.prefix === request.prefix && place.suffix === request.suffix;
+		if (typingThrough) {
+			state.unusedPrefetches = 0; // on the way to the prefetched place, perhaps: it stays
+			return;
+		}
+		if (at(state.prefetchedAt) || at(state.shownEnd)) {
+			state.unusedPrefetches = 0;
+		} else if (state.prefetchedAt !== undefined) {
+			state.unusedPrefetches++;
+		}
+		state.prefetchedAt = undefined;
+	}
+
 	/** A running stream the request cannot use is stopped now rather than after its grace period. */
 	private dropUnjoinableRun(state: DocumentState, request: ScheduledRequest): void {
 		const run = state.run;
@@ -268,7 +311,13 @@ export class CompletionScheduler {
 		// What only the scheduler reads stays here; everything else is the engine's request as given.
 		const { debounce: _debounce, prefetch: _prefetch, signal: _signal, ...completion } = request;
 		const done = this.engine
-			.complete({ ...completion, useCache: false, signal: controller.signal, onText: (text) => (run.partial = text) })
+			.complete({
+				...completion,
+				...(kind === 'prefetch' ? { background: true } : {}),
+				useCache: false,
+				signal: controller.signal,
+				onText: (text) => (run.partial = text),
+			})
 			.finally(() => {
 				run.finished = true;
 				clearTimeout(run.orphanTimer);
@@ -356,8 +405,11 @@ export class CompletionScheduler {
 
 	/** A suggestion is on its way to the screen: the next one, as if it is accepted, is prepared when idle. */
 	private delivered(request: ScheduledRequest, answer: ScheduledAnswer): ScheduledAnswer {
-		if (request.prefetch !== false && answer.result.text !== '' && !request.signal?.aborted) {
-			this.schedulePrefetch(request, answer.result.text);
+		if (answer.result.text !== '' && !request.signal?.aborted) {
+			this.documentState(request.documentKey).shownEnd = { prefix: request.prefix + answer.result.text, suffix: request.suffix };
+			if (request.prefetch !== false) {
+				this.schedulePrefetch(request, answer.result.text);
+			}
 		}
 		return answer;
 	}
@@ -371,9 +423,11 @@ export class CompletionScheduler {
 			if (isRunFor(state.run, next.prefix, next.suffix)) {
 				return;
 			}
-			if (this.busy() || this.engine.cachedCompletion(next)) {
+			const unused = this.options.stopUnusedPrefetches !== false && state.unusedPrefetches >= MAX_UNUSED_PREFETCHES;
+			if (unused || this.busy() || this.engine.cachedCompletion(next)) {
 				return;
 			}
+			state.prefetchedAt = { prefix: next.prefix, suffix: next.suffix };
 			this.startRun(state, next, 'prefetch');
 		}, this.prefetchIdleMs);
 		this.prefetchTimer.unref?.();

@@ -92,6 +92,17 @@ export function parserFor(language: string): Promise<TreeSitter.Parser | undefin
 }
 
 /**
+ * Loads the parser a file's suggestions will be checked with (a file was opened), so that the first
+ * multi-line suggestion does not wait for the WebAssembly runtime and grammar to load.
+ */
+export async function preloadSyntaxCheck(filePath: string | undefined): Promise<void> {
+	const language = syntaxLanguageOf(filePath);
+	if (language !== undefined) {
+		await parserFor(language);
+	}
+}
+
+/**
  * Syntax errors in `text`: ERROR nodes. Nodes the parser invents (MISSING, e.g. a `}` at the end) do
  * not count: a suggestion that opens a block whose end is still to be written is not broken.
  */
