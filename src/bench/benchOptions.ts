@@ -51,7 +51,9 @@ Options:
                       (default: both, where they apply)
   --engine legacy     Hearth's engine as it was before issue 21's speed changes (64-token prompt
                       chunks, 30 ms grace before an orphaned run stops, generation never held
-                      back), for a before/after comparison on the same code (default: current)
+                      back, the whole prompt on a cold cache rather than a small first one,
+                      prefetches whether or not they are used), for a before/after comparison on
+                      the same code (default: current)
   --quality           instead of everything above: the quality replay (held-out files, cursor points,
                       Hearth's pipeline and llama.vscode's on the same model); --quality --help for its options
   --document-this     instead of everything above: Document This on the bundled model over documented

@@ -20,7 +20,7 @@ import { messageOf } from '../shared/errorMessage.js';
 /** How the numbers are defined, in the report itself, so that a JSON file read later still explains itself. */
 const DEFINITIONS = {
 	coldStart:
-		'with warm-up (the default), one completion at the starting cursor from an empty KV cache before the first key, not counted in the other numbers; the trace then measures typing in a file that was already open',
+		'with warm-up (the default), one completion at the starting cursor from an empty KV cache before the first key, not counted in the other numbers (Hearth answers it from its small first prompt; the fill of the whole prompt that follows runs during the trace and counts there); the trace then measures typing in a file that was already open',
 	keystroke:
 		"one trace event: a typed key (Enter includes its auto-indentation), backspace, cursor move, Tab accept, paste, or a type-shown key (types the next character of the ghost text on screen, waiting for one as an accept does: the model's own suggestion typed out)",
 	traces: 'ts-paused-typing (the race default) types 14 lines with a thinking pause of 2.5-4.5 s at every line end and after most punctuation, so that each side delivers dozens of answers; ts-type-suggestions types what the model shows at six places (type-through with real suggestions: run it on the bundled model)',
@@ -33,7 +33,7 @@ const DEFINITIONS = {
 		'keys that typed the next character of the ghost text on screen (the editor keeps showing its rest), and how many of them caused a model run; typedShown: type-shown keys, those that found no ghost text (missed) and how long they waited for one',
 	suggestionShown:
 		'share of keystrokes (edits that asked) that saw a suggestion on screen within 300 ms of the key: typed through one, or a non-empty answer delivered that fast; defined alike on both sides of the race',
-	runs: 'every model run in order, prefetches (the next suggestion computed as if the shown one were accepted) included; token counts compare each run with the one before it, whose KV state it found',
+	runs: "every model run in order, prefetches (the next suggestion computed as if the shown one were accepted) and fills (the whole prompt of a document first answered from its small first prompt) included; smallFirstPrompt: runs answered from that small prompt; token counts compare each run with the one before it whose KV state it found (a small-first-prompt run with the previous one, in the sequence beside the document's own)",
 	newPerRun:
 		"tokens of a run's prompt not in the previous run's prompt (insertions of the shortest edit script): what an engine that could shift KV entries would still have to evaluate",
 	prefixReuseMinimumPerRun:
@@ -64,7 +64,7 @@ const DEFINITIONS = {
 		"The client behaves as llama.vscode does by default: a provider call on every edit; POST /infill with whole lines around the cursor (256 before, 64 after, the cursor line's prefix as prompt), cache_prompt, llama.vscode's sampling (top_k 40, top_p 0.99, samplers top_k, top_p, infill), and as input_extra the same extra context Hearth's side has in its prompt (race.extraContext: Hearth's own selection, at the starting cursor, from the other trace sources as open files, 1,200 characters); no debounce; a call that finds the extension's request running waits for it, polling every 150 ms, until VS Code cancels it, and the running request is never aborted; answers cached per context and reused while typed through; after a shown suggestion at a line end, a request for the next one. " +
 		'Both sides generate maxTokens per request (llama-server: n_predict = maxTokens, ignore_eos, no time or indentation stop; Hearth decodes greedily). ' +
 		'Latency and the other side-by-side numbers are defined alike (key press to a delivered answer, with the count of answers; first key to last answer; prompt tokens through llama.cpp; CPU of the model process from /proc or process.cpuUsage(); peak RSS; cold start; cancel → compute stop p95; share of keys with a suggestion within 300 ms); ratios are Hearth ÷ llama-server, target ≤ 1/3 for latency (with ≥ 30 answers a side) and CPU',
-	engine: "'current', or 'legacy' (--engine legacy): the engine before issue 21's speed changes (64-token prompt chunks, 30 ms grace before an orphaned run is stopped, generation never held back), for before/after runs on the same code",
+	engine: "'current', or 'legacy' (--engine legacy): the engine before issue 21's speed changes (64-token prompt chunks, 30 ms grace before an orphaned run is stopped, generation never held back, the whole prompt on a cold cache instead of a small first one, prefetches whether or not they are used), for before/after runs on the same code",
 };
 
 async function main(argv: string[]): Promise<number> {

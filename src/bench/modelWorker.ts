@@ -1,3 +1,4 @@
+import { preloadSyntaxCheck } from '../engine/syntax/syntaxCheck.js';
 import { stderrLogger } from '../engine/logger.js';
 import { CompletionEngine } from '../engine/runtime/completionEngine.js';
 import { loadModel } from '../engine/runtime/loadModel.js';
@@ -41,14 +42,20 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 				await sequence.clearHistory();
 			}
 			// --engine legacy: the engine as it was before issue 21 (fixed 64-token prompt chunks, a 30 ms grace
-			// before an orphaned run stops, generation never held back).
+			// before an orphaned run stops, generation never held back, the whole prompt on a cold cache,
+			// prefetches whether or not they are used).
 			const legacy = job.legacyEngine === true;
-			const engine = new CompletionEngine(loaded, logger, { keepPromptTokens: true, ...(legacy ? { promptChunkTokens: 64 } : {}) });
+			const engine = new CompletionEngine(loaded, logger, {
+				keepPromptTokens: true,
+				...(legacy ? { promptChunkTokens: 64, smallFirstPromptTokens: 0 } : {}),
+			});
 			const runLog = new RunLog();
 			const scheduler = new CompletionScheduler(engine, {
 				onRunFinished: runLog.onRunFinished,
-				...(legacy ? { orphanGraceMs: 30 } : {}),
+				...(legacy ? { orphanGraceMs: 30, holdGeneration: false, stopUnusedPrefetches: false } : {}),
 			});
+			// The file is opened: the language server loads the parser its suggestions are checked with now.
+			await preloadSyntaxCheck(trace.filePath);
 			const replay = await replayTrace(trace, scheduler, runLog, job.replay, traceExtraContext(trace));
 			scheduler.dispose();
 			const runs = runRows(replay.runs);

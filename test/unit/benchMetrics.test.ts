@@ -205,6 +205,35 @@ describe('bench: request rows and the trace summary', function () {
 		assert.equal(runRows(runs.slice(1), runs[0]!.promptTokens)[0]!.newPromptTokens, 1);
 	});
 
+	it('compares a small-first-prompt run with the previous such run, and the whole prompt with the previous whole one', function () {
+		const run = (id: number, promptTokens: readonly number[], smallFirstPrompt = false): RunRecord => ({
+			id,
+			kind: smallFirstPrompt ? 'request' : 'prefetch',
+			promptTokens,
+			evaluatedPromptTokens: 0,
+			reusedPromptTokens: 0,
+			generatedTokens: 16,
+			tokensAfterAbort: 0,
+			stopReason: 'max-tokens',
+			...(smallFirstPrompt ? { smallFirstPrompt: true } : {}),
+		});
+		const rows = runRows([
+			run(1, tokens(7, 8, 9), true),
+			run(2, tokens(1, 2, 3, 4, 5, 7, 8, 9)),
+			run(3, tokens(7, 8, 9, 10), true),
+			run(4, tokens(1, 2, 3, 4, 5, 7, 8, 9, 10)),
+		]);
+		assert.deepEqual(
+			rows.map((row) => [row.id, row.smallFirstPrompt, row.newPromptTokens, row.prefixReuseMinimum]),
+			[
+				[1, true, 3, 3],
+				[2, false, 8, 8],
+				[3, true, 1, 1],
+				[4, false, 1, 1],
+			],
+		);
+	});
+
 	it('classifies requests and bounds a model answer by its own run', function () {
 		const byId = new Map(runRows(runs).map((run) => [run.id, run]));
 		const rows = requestRows(records, byId, speeds);
@@ -250,7 +279,7 @@ describe('bench: request rows and the trace summary', function () {
 		});
 		assert.equal(summary.requests, 4);
 		assert.equal(summary.modelCallsPerKeystroke, 0.4);
-		assert.deepEqual(summary.runs, { requests: 2, prefetches: 1, cancelled: 1 });
+		assert.deepEqual(summary.runs, { requests: 2, prefetches: 1, cancelled: 1, smallFirstPrompt: 0 });
 		assert.deepEqual(summary.sources, { model: 2, cache: 1, skipped: 1 });
 		assert.deepEqual(summary.typeThrough, { keystrokes: 1, modelCalls: 0 });
 		assert.deepEqual(summary.outcomes, { delivered: 2, deliveredEmpty: 0, cancelled: 2, errors: 0 });

@@ -307,7 +307,7 @@ describe('bench race: comparing the two sides', function () {
 		const summary = {
 			latencyMs: { count: 12, p50: 90, p95: 300, p99: 320, max: 330, mean: 120 },
 			durationMs: 24_000,
-			runs: { requests: 30, prefetches: 10, cancelled: 5 },
+			runs: { requests: 30, prefetches: 10, cancelled: 5, smallFirstPrompt: 0 },
 			promptTokens: { evaluatedPerRun: 25.5 },
 			cpuSecondsPer100Keystrokes: 8,
 			keystrokes: 128,

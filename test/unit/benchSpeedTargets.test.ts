@@ -23,7 +23,7 @@ function summary(overrides: {
 	cancelCount?: number;
 }): TraceSummary {
 	return {
-		runs: { requests: 40, prefetches: 5, cancelled: 10 },
+		runs: { requests: 40, prefetches: 5, cancelled: 10, smallFirstPrompt: 0 },
 		promptTokens: { evaluatedToNewRatio: overrides.evaluatedToNewRatio === undefined ? 1.1 : overrides.evaluatedToNewRatio },
 		computeBound: { count: overrides.boundCount ?? 35, medianRatio: overrides.medianRatio === undefined ? 1.1 : overrides.medianRatio },
 		typeThrough: overrides.typeThrough ?? { keystrokes: 50, modelCalls: 0 },

@@ -15,6 +15,8 @@ export interface RunRow {
 	id: number;
 	kind: RunRecord['kind'];
 	stopReason: string;
+	/** Answered from the small first prompt of a cold document (compared with the previous such run). */
+	smallFirstPrompt: boolean;
 	promptTokens: number;
 	reusedPromptTokens: number;
 	/** What really went through llama.cpp, partial chunks of a cancelled run included. */
@@ -55,15 +57,23 @@ export interface RequestRow {
 	boundRatio: number | null;
 }
 
-/** Runs in the order they ran; the first is compared with `previousPrompt`, or counted all new. */
+/**
+ * Runs in the order they ran, each compared with the previous run whose KV state it found: a run on
+ * the small first prompt of a cold document with the previous such run (they share a sequence beside
+ * the document's own), any other run with the previous other run. The first is compared with
+ * `previousPrompt`, or counted all new.
+ */
 export function runRows(runs: readonly RunRecord[], previousPrompt?: readonly number[]): RunRow[] {
-	let previous = previousPrompt;
+	const previousOf: { whole?: readonly number[]; small?: readonly number[] } = { whole: previousPrompt };
 	return runs.map((run) => {
+		const lane = run.smallFirstPrompt === true ? 'small' : 'whole';
+		const previous = previousOf[lane];
 		const prompt = run.promptTokens;
 		const row: RunRow = {
 			id: run.id,
 			kind: run.kind,
 			stopReason: run.stopReason,
+			smallFirstPrompt: run.smallFirstPrompt === true,
 			promptTokens: prompt.length,
 			reusedPromptTokens: run.reusedPromptTokens,
 			evaluatedPromptTokens: run.evaluatedPromptTokens,
@@ -74,7 +84,7 @@ export function runRows(runs: readonly RunRecord[], previousPrompt?: readonly nu
 			engineAbortedAtMs: run.engineAbortedAt === undefined ? null : round(run.engineAbortedAt),
 			computeEndedAtMs: run.computeEndedAt === undefined ? null : round(run.computeEndedAt),
 		};
-		previous = prompt;
+		previousOf[lane] = prompt;
 		return row;
 	});
 }

@@ -25,7 +25,7 @@ export interface TraceSummary {
 	queuedMsOfDelivered: Distribution;
 	/** Why delivered model answers stopped; anything but max-tokens means generation was cut short. */
 	stopReasons: Record<string, number>;
-	runs: { requests: number; prefetches: number; cancelled: number };
+	runs: { requests: number; prefetches: number; cancelled: number; smallFirstPrompt: number };
 	promptTokens: {
 		meanPerRun: number | null;
 		evaluatedPerRun: number | null;
@@ -110,6 +110,7 @@ export function summarizeTrace({ replay, requests: rows, runs, warmUp, speeds }:
 			requests: requestRuns.length,
 			prefetches: runs.length - requestRuns.length,
 			cancelled: runs.filter((run) => run.stopReason === 'cancelled').length,
+			smallFirstPrompt: runs.filter((run) => run.smallFirstPrompt).length,
 		},
 		promptTokens: {
 			meanPerRun: mean(runs.map((run) => run.promptTokens)),

