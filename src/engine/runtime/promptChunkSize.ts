@@ -15,10 +15,12 @@
 
 /**
  * A batch of the prompt's last tokens should take about this long, so that a cancellation stops the
- * compute soon (the bench's target: 50 ms from the editor's cancel, p95). A model whose smallest
- * batch takes longer (a 1.5B model on two cores: 151 ms for 8 tokens) settles at the smallest.
+ * compute soon: the bench's target is 50 ms from the editor's cancel at the 95th percentile, and a
+ * batch measured near a 40 ms target still ran 75 ms now and then (the bundled model: 64 tokens
+ * take ~20 ms). A model whose smallest batch takes longer (a 1.5B model on two cores: 151 ms for 8
+ * tokens) settles at the smallest.
  */
-export const PROMPT_CHUNK_TARGET_MS = 40;
+export const PROMPT_CHUNK_TARGET_MS = 20;
 /**
  * Below this a batch costs far more per token (a 1.5B model on two cores: 52 ms for 1 token, 102 for
  * 4, 151 for 8, 813 for 64), and it could not meet the target anyway.
@@ -34,12 +36,13 @@ const FILL_TAIL_TOKENS = 64;
 /** The least a fill batch holds (the old fixed chunk: about llama.cpp's full speed on a CPU for a 1.5B model). */
 const FILL_CHUNK_TOKENS = 64;
 /**
- * A fill batch is this many measured batches, when those hold fewer than FILL_CHUNK_TOKENS: a slow
+ * A fill batch is this many measured batches, when those hold fewer than FILL_BELOW_TOKENS: a slow
  * model pays a fixed cost per decode that batches of a few tokens multiply, and a fill batch's work
- * is kept by the next run anyway. A model whose measured batch already holds that many gains
- * nothing from larger ones, and a larger batch in flight would delay the next keystroke's run.
+ * is kept by the next run anyway. A model whose measured batch holds more gains little from larger
+ * ones, and a larger batch in flight would delay the next keystroke's run.
  */
 const FILL_CHUNK_FACTOR = 8;
+const FILL_BELOW_TOKENS = 16;
 
 export class PromptChunkSize {
 	private size: number;
@@ -67,7 +70,7 @@ export class PromptChunkSize {
 			return Math.min(left, this.fixedTokens);
 		}
 		const fill =
-			this.size >= FILL_CHUNK_TOKENS
+			this.size >= FILL_BELOW_TOKENS
 				? this.size
 				: Math.min(MAX_CHUNK_TOKENS, Math.max(FILL_CHUNK_TOKENS, this.size * FILL_CHUNK_FACTOR));
 		if (!timedOnly && left - fill > FILL_TAIL_TOKENS) {
