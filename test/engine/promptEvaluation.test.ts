@@ -188,107 +188,92 @@ describe('engine: prompt evaluation that a cancellation stops', function () {
 		assert.ok(stats.evaluatedPromptTokens < stats.promptTokens - 1);
 		scheduler.dispose();
 	});
-});
 
-describe('engine: a cold document answered from a small first prompt, its whole prompt filled in beside it', function () {
-	let loaded: LoadedModel;
-
-	before(async function () {
-		loaded = await loadModel({
-			modelPath: await ensureTestModel('tiny-fim', { quantization: 'Q8_0' }),
-			contextSize: 1024,
-			gpu: 'off',
-			logger: silentLogger,
+	describe('a cold document answered from a small first prompt, its whole prompt filled in beside it', function () {
+		before(function () {
+			assert.ok(loaded.sequences.length >= 2, "a sequence beside the document's own");
 		});
-		assert.ok(loaded.sequences.length >= 2, "a sequence beside the document's own");
-	});
 
-	after(async function () {
-		await loaded?.dispose();
-	});
-
-	beforeEach(async function () {
-		for (const sequence of loaded.sequences) {
-			await sequence.clearHistory();
-		}
-	});
-
-	const request = (overrides: Partial<CompletionRequest> = {}): CompletionRequest => ({
-		prefix: LONG_PREFIX,
-		suffix: SUFFIX,
-		documentKey: 'doc',
-		maxTokens: 4,
-		fixedLength: true,
-		mode: 'multi-line',
-		useCache: false,
-		...overrides,
-	});
-
-	it('the first request gets the small prompt; a fill cut short by a keystroke keeps its progress; the filled document gets the whole prompt', async function () {
-		const engine = new CompletionEngine(loaded, silentLogger, {
-			promptChunkTokens: 16,
-			smallFirstPromptTokens: SMALL_FIRST_PROMPT_TOKENS,
+		const request = (overrides: Partial<CompletionRequest> = {}): CompletionRequest => ({
+			prefix: LONG_PREFIX,
+			suffix: SUFFIX,
+			documentKey: 'doc',
+			maxTokens: 4,
+			fixedLength: true,
+			mode: 'multi-line',
+			useCache: false,
+			...overrides,
 		});
-		const first = await engine.complete(request({ smallFirstPrompt: true }));
-		assert.equal(first.stats.smallFirstPrompt, true);
-		assert.ok(first.stats.promptTokens <= SMALL_FIRST_PROMPT_TOKENS, `${first.stats.promptTokens} prompt tokens`);
-		assert.equal(first.stats.generatedTokens, 4);
-		const [own, scratch] = [loaded.sequences.find((s) => s.nextTokenIndex === 0)!, loaded.sequences.find((s) => s.nextTokenIndex > 0)!];
-		assert.ok(own !== undefined && scratch !== undefined, "the document's own sequence was left empty");
 
-		// The fill (the whole prompt, as the scheduler's warm-up asks for it), interrupted after a batch or two.
-		const controller = new AbortController();
-		const fill = engine.complete(request({ maxTokens: 1, signal: controller.signal }));
-		await until(() => own.nextTokenIndex >= 16);
-		controller.abort();
-		const cut = await fill;
-		assert.equal(cut.stopReason, 'cancelled');
-		assert.ok(cut.stats.promptTokens > 2 * SMALL_FIRST_PROMPT_TOKENS, `the whole prompt: ${cut.stats.promptTokens} tokens`);
-		const kept = own.nextTokenIndex;
+		it('the first request gets the small prompt; a fill cut short by a keystroke keeps its progress; the filled document gets the whole prompt', async function () {
+			const engine = new CompletionEngine(loaded, silentLogger, {
+				promptChunkTokens: 16,
+				smallFirstPromptTokens: SMALL_FIRST_PROMPT_TOKENS,
+			});
+			const first = await engine.complete(request({ smallFirstPrompt: true }));
+			assert.equal(first.stats.smallFirstPrompt, true);
+			assert.ok(first.stats.promptTokens <= SMALL_FIRST_PROMPT_TOKENS, `${first.stats.promptTokens} prompt tokens`);
+			assert.equal(first.stats.generatedTokens, 4);
+			const [own, scratch] = [
+				loaded.sequences.find((s) => s.nextTokenIndex === 0)!,
+				loaded.sequences.find((s) => s.nextTokenIndex > 0)!,
+			];
+			assert.ok(own !== undefined && scratch !== undefined, "the document's own sequence was left empty");
 
-		// The next keystroke: still far from filled, so the small prompt again, beside the fill.
-		const typed = { prefix: LONG_PREFIX + 'const next' };
-		const second = await engine.complete(request({ ...typed, smallFirstPrompt: true }));
-		assert.equal(second.stats.smallFirstPrompt, true);
-		assert.ok(second.stats.reusedPromptTokens > 0, 'the small prompt kept its own cache');
-		assert.equal(own.nextTokenIndex, kept, "the document's own sequence kept the fill's progress");
+			// The fill (the whole prompt, as the scheduler's warm-up asks for it), interrupted after a batch or two.
+			const controller = new AbortController();
+			const fill = engine.complete(request({ maxTokens: 1, signal: controller.signal }));
+			await until(() => own.nextTokenIndex >= 16);
+			controller.abort();
+			const cut = await fill;
+			assert.equal(cut.stopReason, 'cancelled');
+			assert.ok(cut.stats.promptTokens > 2 * SMALL_FIRST_PROMPT_TOKENS, `the whole prompt: ${cut.stats.promptTokens} tokens`);
+			const kept = own.nextTokenIndex;
 
-		// The fill resumes where it stopped, and once it is complete requests get the whole prompt.
-		const resumed = await engine.complete(request({ ...typed, maxTokens: 1 }));
-		assert.ok(resumed.stats.reusedPromptTokens >= kept - 1, `${resumed.stats.reusedPromptTokens} reused of the ${kept} kept`);
-		const third = await engine.complete(request({ prefix: typed.prefix + '2', smallFirstPrompt: true }));
-		assert.equal(third.stats.smallFirstPrompt, undefined);
-		assert.ok(third.stats.promptTokens > 2 * SMALL_FIRST_PROMPT_TOKENS);
-		assert.ok(third.stats.reusedPromptTokens > third.stats.promptTokens - 16, `${third.stats.reusedPromptTokens} reused`);
-	});
+			// The next keystroke: still far from filled, so the small prompt again, beside the fill.
+			const typed = { prefix: LONG_PREFIX + 'const next' };
+			const second = await engine.complete(request({ ...typed, smallFirstPrompt: true }));
+			assert.equal(second.stats.smallFirstPrompt, true);
+			assert.ok(second.stats.reusedPromptTokens > 0, 'the small prompt kept its own cache');
+			assert.equal(own.nextTokenIndex, kept, "the document's own sequence kept the fill's progress");
 
-	it('the scheduler fills the whole prompt in after a small first answer, so the next keystroke finds it', async function () {
-		const runs: RunReport[] = [];
-		const engine = new CompletionEngine(loaded, silentLogger);
-		const scheduler = new CompletionScheduler(engine, { prefetchIdleMs: 60_000, onRunFinished: (run) => runs.push(run) });
-		const ask = (prefix: string) =>
-			scheduler.request({ ...request({ prefix }), documentKey: 'doc', debounce: { minMs: 0, maxMs: 0 }, prefetch: false });
-		const first = await ask(LONG_PREFIX);
-		assert.equal(first.result.stats.smallFirstPrompt, true);
-		await scheduler.idle();
-		assert.equal(runs.length, 2, 'the answer and the fill');
-		const fill = runs[1]!;
-		assert.equal(fill.kind, 'prefetch');
-		assert.notEqual(fill.result.stopReason, 'cancelled');
-		assert.ok(fill.result.stats.promptTokens > 2 * SMALL_FIRST_PROMPT_TOKENS);
-		const next = await ask(LONG_PREFIX + 'c');
-		assert.equal(next.result.stats.smallFirstPrompt, undefined);
-		assert.ok(
-			next.result.stats.reusedPromptTokens > next.result.stats.promptTokens - 16,
-			`${next.result.stats.reusedPromptTokens} reused`,
-		);
-		scheduler.dispose();
-	});
+			// The fill resumes where it stopped, and once it is complete requests get the whole prompt.
+			const resumed = await engine.complete(request({ ...typed, maxTokens: 1 }));
+			assert.ok(resumed.stats.reusedPromptTokens >= kept - 1, `${resumed.stats.reusedPromptTokens} reused of the ${kept} kept`);
+			const third = await engine.complete(request({ prefix: typed.prefix + '2', smallFirstPrompt: true }));
+			assert.equal(third.stats.smallFirstPrompt, undefined);
+			assert.ok(third.stats.promptTokens > 2 * SMALL_FIRST_PROMPT_TOKENS);
+			assert.ok(third.stats.reusedPromptTokens > third.stats.promptTokens - 16, `${third.stats.reusedPromptTokens} reused`);
+		});
 
-	it('with smallFirstPromptTokens 0 a cold document gets the whole prompt at once', async function () {
-		const engine = new CompletionEngine(loaded, silentLogger, { smallFirstPromptTokens: 0 });
-		const result = await engine.complete(request({ smallFirstPrompt: true }));
-		assert.equal(result.stats.smallFirstPrompt, undefined);
-		assert.ok(result.stats.promptTokens > 2 * SMALL_FIRST_PROMPT_TOKENS);
+		it('the scheduler fills the whole prompt in after a small first answer, so the next keystroke finds it', async function () {
+			const runs: RunReport[] = [];
+			const engine = new CompletionEngine(loaded, silentLogger);
+			const scheduler = new CompletionScheduler(engine, { prefetchIdleMs: 60_000, onRunFinished: (run) => runs.push(run) });
+			const ask = (prefix: string) =>
+				scheduler.request({ ...request({ prefix }), documentKey: 'doc', debounce: { minMs: 0, maxMs: 0 }, prefetch: false });
+			const first = await ask(LONG_PREFIX);
+			assert.equal(first.result.stats.smallFirstPrompt, true);
+			await scheduler.idle();
+			assert.equal(runs.length, 2, 'the answer and the fill');
+			const fill = runs[1]!;
+			assert.equal(fill.kind, 'prefetch');
+			assert.notEqual(fill.result.stopReason, 'cancelled');
+			assert.ok(fill.result.stats.promptTokens > 2 * SMALL_FIRST_PROMPT_TOKENS);
+			const next = await ask(LONG_PREFIX + 'c');
+			assert.equal(next.result.stats.smallFirstPrompt, undefined);
+			assert.ok(
+				next.result.stats.reusedPromptTokens > next.result.stats.promptTokens - 16,
+				`${next.result.stats.reusedPromptTokens} reused`,
+			);
+			scheduler.dispose();
+		});
+
+		it('with smallFirstPromptTokens 0 a cold document gets the whole prompt at once', async function () {
+			const engine = new CompletionEngine(loaded, silentLogger, { smallFirstPromptTokens: 0 });
+			const result = await engine.complete(request({ smallFirstPrompt: true }));
+			assert.equal(result.stats.smallFirstPrompt, undefined);
+			assert.ok(result.stats.promptTokens > 2 * SMALL_FIRST_PROMPT_TOKENS);
+		});
 	});
 });
