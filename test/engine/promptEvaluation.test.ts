@@ -51,8 +51,10 @@ describe('prompt chunk size: batches sized from the measured speed', function ()
 		assert.equal(size.next(2), 2);
 	});
 
-	it('a measured batch of many tokens (a fast model) is not multiplied for the fill', function () {
+	it('a measured batch of many tokens (a fast model) is not multiplied for the fill; an unmeasured one is', function () {
 		const size = new PromptChunkSize(undefined, 100);
+		assert.ok(size.next(2_000) > size.tokens, 'nothing measured yet: a cold prompt goes in fill batches');
+		size.record(size.tokens, 1);
 		while (size.tokens < 128) {
 			size.record(size.tokens, 1);
 		}

@@ -46,6 +46,8 @@ const FILL_BELOW_TOKENS = 16;
 
 export class PromptChunkSize {
 	private size: number;
+	/** Whether a batch of the measured size has been timed yet (before that, the size says nothing about the model). */
+	private measured = false;
 
 	/** `fixedTokens`: every batch this size (the engine's old fixed 64-token chunks, say). */
 	constructor(
@@ -70,7 +72,7 @@ export class PromptChunkSize {
 			return Math.min(left, this.fixedTokens);
 		}
 		const fill =
-			this.size >= FILL_BELOW_TOKENS
+			this.measured && this.size >= FILL_BELOW_TOKENS
 				? this.size
 				: Math.min(MAX_CHUNK_TOKENS, Math.max(FILL_CHUNK_TOKENS, this.size * FILL_CHUNK_FACTOR));
 		if (!timedOnly && left - fill > FILL_TAIL_TOKENS) {
@@ -84,6 +86,7 @@ export class PromptChunkSize {
 		if (this.fixedTokens !== undefined || tokens !== this.size) {
 			return; // a short last batch or a fill batch says nothing about a full one
 		}
+		this.measured = true;
 		if (milliseconds > this.targetMs && this.size > MIN_CHUNK_TOKENS) {
 			this.size = Math.max(MIN_CHUNK_TOKENS, this.size / 2);
 		} else if (milliseconds < this.targetMs * GROW_BELOW && this.size < MAX_CHUNK_TOKENS) {
