@@ -178,5 +178,6 @@ function report(uri: string, source: CompletionReport['source'], result: Complet
 		promptMs: stats.promptMs,
 		firstTokenMs: stats.firstTokenMs,
 		totalMs: stats.totalMs,
+		...(stats.smallFirstPrompt === true ? { smallFirstPrompt: true } : {}),
 	};
 }

@@ -99,6 +99,8 @@ export interface CompletionReport {
 	promptMs: number;
 	firstTokenMs?: number;
 	totalMs: number;
+	/** The answer came from the small first prompt of a cold document; its whole prompt is filled in next (a 'prefetch' run). */
+	smallFirstPrompt?: boolean;
 }
 
 /** Asks the server for the active model's details. */

@@ -236,7 +236,10 @@ describe('engine: prompt evaluation that a cancellation stops', function () {
 			const typed = { prefix: LONG_PREFIX + 'const next' };
 			const second = await engine.complete(request({ ...typed, smallFirstPrompt: true }));
 			assert.equal(second.stats.smallFirstPrompt, true);
-			assert.ok(second.stats.reusedPromptTokens > 0, 'the small prompt kept its own cache');
+			assert.ok(
+				second.stats.reusedPromptTokens >= second.stats.promptTokens - 24,
+				`the small prompt kept its own cache and its cut: ${second.stats.reusedPromptTokens} of ${second.stats.promptTokens} reused`,
+			);
 			assert.equal(own.nextTokenIndex, kept, "the document's own sequence kept the fill's progress");
 
 			// The fill resumes where it stopped, and once it is complete requests get the whole prompt.

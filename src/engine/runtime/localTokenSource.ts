@@ -70,6 +70,7 @@ export class LocalTokenSource implements TokenSource {
 	forgetDocument(documentKey: string): void {
 		this.sequences.release(documentKey);
 		this.promptStarts.delete(documentKey);
+		this.promptStarts.delete(smallPromptKey(documentKey));
 		this.filled.delete(documentKey);
 	}
 
@@ -188,7 +189,16 @@ export class LocalTokenSource implements TokenSource {
 		}
 		const { model, context, promptTemplate } = this.loaded;
 		const budget = Math.min(this.smallFirstTokens, context.contextSize - prompt.maxTokens - 1);
-		return { sequence, prompt: tokenizePrompt(model, promptTemplate, { ...prompt, contextChunks: undefined }, budget) };
+		// Its cut holds its own last place, as the whole prompt's does, so the next keystroke's small prompt reuses this one.
+		const startKey = smallPromptKey(key);
+		const small = tokenizePrompt(
+			model,
+			promptTemplate,
+			{ ...prompt, contextChunks: undefined, previousPrefixStart: this.promptStarts.get(startKey) },
+			budget,
+		);
+		this.promptStarts.set(startKey, small.prefixStart);
+		return { sequence, prompt: small };
 	}
 
 	/**
@@ -265,6 +275,11 @@ export class LocalTokenSource implements TokenSource {
 		stats.reusedPromptTokens = keep;
 		return tokens.slice(keep);
 	}
+}
+
+/** Where a document's small first prompts last started is kept apart from its whole prompt's start. */
+function smallPromptKey(documentKey: string): string {
+	return `${documentKey}\u0000small`;
 }
 
 /** Resolves at `time` (performance.now()), or as soon as `signal` aborts. */
