@@ -326,7 +326,7 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 		await iterator.return();
 		const greedyText = loaded.model.detokenize([first.token]);
 		// Sampling at a high temperature picks another token than the greedy one almost every time.
-		for (let attempt = 0; attempt < 10; attempt++) {
+		for (let attempt = 0; attempt < 40; attempt++) {
 			const result = await engine.generate({ messages: MESSAGES, maxTokens: 1, temperature: 3 });
 			if (result.stats.generatedTokens === 0) {
 				assert.equal(result.confidence, undefined);
@@ -345,7 +345,7 @@ describe('engine: chat generation with real llama.cpp inference', function () {
 			assert.ok(scored < Math.log(first.confidence), 'a token other than the greedy one is less likely');
 			return;
 		}
-		assert.fail('ten samples at temperature 3 all took the greedy token');
+		assert.fail('forty samples at temperature 3 all took the greedy token (or one that does not detokenize alone)');
 	});
 
 	it('keeps the prompt and the answer in the KV state for a follow-up turn after scoring', async function () {

@@ -194,29 +194,28 @@ describe('language server: inline completion over LSP (real server process, real
 		await client.openDocument(uri, 'typescript', text);
 		let before = client.reports.length;
 		const position = () => ({ line: text.split('\n').length - 1, character: text.split('\n').at(-1)!.length });
+		// This document's own reports: a background run an earlier test left (a fill of another document,
+		// stopped by this keystroke) may report in between.
+		const ownAfter = (index: number, source: string) =>
+			waitFor(
+				`a ${source} report for ${uri}`,
+				() => client.reports.slice(index).find((report) => report.uri === uri && report.source === source),
+				120_000,
+			);
 		await client.inlineCompletion(uri, position());
-		const first = await client.waitForReport(before);
+		const first = await ownAfter(before, 'model');
 		assert.ok(first.promptTokens <= 1024, `${first.promptTokens} prompt tokens`);
 		if (first.smallFirstPrompt === true) {
 			// A cold document's first answer came from the text around the cursor; while the user reads
 			// it, the whole prompt is filled into the document's cache (a prefetch run).
-			const fill = await waitFor(
-				'the fill of the whole prompt',
-				() => client.reports.slice(before).find((report) => report.source === 'prefetch'),
-				120_000,
-			);
+			const fill = await ownAfter(before, 'prefetch');
 			assert.ok(fill.promptTokens > first.promptTokens, `the fill has the whole prompt: ${fill.promptTokens} tokens`);
 		}
 		text += 'e';
 		await client.replaceDocument(uri, text);
 		before = client.reports.length;
 		await client.inlineCompletion(uri, position());
-		// Background runs (a prefetch, a warm-up) may report before it: the keystroke's own answer is the model's.
-		const next = await waitFor(
-			'the answer to the keystroke',
-			() => client.reports.slice(before).find((report) => report.source === 'model'),
-			120_000,
-		);
+		const next = await ownAfter(before, 'model');
 		assert.equal(next.smallFirstPrompt, undefined, 'the filled document gets its whole prompt');
 		assert.ok(next.reusedPromptTokens >= next.promptTokens - 8, `reused ${next.reusedPromptTokens} of ${next.promptTokens}`);
 	});

@@ -129,9 +129,9 @@ export class CompletionScheduler {
 		const state = this.documentState(request.documentKey);
 		state.waiting?.abort();
 		this.cancelPendingPrefetch();
-		if (this.deferredWarm?.documentKey === request.documentKey) {
-			this.deferredWarm = undefined; // this request's own prompt supersedes it
-		}
+		// A keystroke anywhere supersedes a warm-up still waiting: its own document's prompt comes first,
+		// and another document's warm-up (a fill the user left behind) would take this one's cache.
+		this.deferredWarm = undefined;
 		const { signal } = request;
 
 		const cached = this.engine.cachedCompletion(request);
