@@ -76,11 +76,15 @@ export class LocalTokenSource implements TokenSource {
 
 	/** The prompt's tokens for a window of a document, within the context's budget. */
 	prompt(prompt: SourcePrompt): PromptTokens {
-		const { model, context, promptTemplate } = this.loaded;
-		const key = prompt.documentKey ?? '';
-		const budget = Math.min(prompt.contextBudget ?? Infinity, context.contextSize - prompt.maxTokens - 1);
-		const tokens = tokenizePrompt(model, promptTemplate, { ...prompt, previousPrefixStart: this.promptStarts.get(key) }, budget);
-		this.promptStarts.set(key, tokens.prefixStart);
+		const budget = Math.min(prompt.contextBudget ?? Infinity, this.loaded.context.contextSize - prompt.maxTokens - 1);
+		return this.tokenizeHeld(prompt, prompt.documentKey ?? '', budget);
+	}
+
+	/** Tokenises a prompt within `budget`, its cut held at the start last recorded under `startKey`. */
+	private tokenizeHeld(prompt: SourcePrompt, startKey: string, budget: number): PromptTokens {
+		const { model, promptTemplate } = this.loaded;
+		const tokens = tokenizePrompt(model, promptTemplate, { ...prompt, previousPrefixStart: this.promptStarts.get(startKey) }, budget);
+		this.promptStarts.set(startKey, tokens.prefixStart);
 		return tokens;
 	}
 
@@ -187,18 +191,9 @@ export class LocalTokenSource implements TokenSource {
 		if (sequence === undefined) {
 			return undefined;
 		}
-		const { model, context, promptTemplate } = this.loaded;
-		const budget = Math.min(this.smallFirstTokens, context.contextSize - prompt.maxTokens - 1);
+		const budget = Math.min(this.smallFirstTokens, this.loaded.context.contextSize - prompt.maxTokens - 1);
 		// Its cut holds its own last place, as the whole prompt's does, so the next keystroke's small prompt reuses this one.
-		const startKey = smallPromptKey(key);
-		const small = tokenizePrompt(
-			model,
-			promptTemplate,
-			{ ...prompt, contextChunks: undefined, previousPrefixStart: this.promptStarts.get(startKey) },
-			budget,
-		);
-		this.promptStarts.set(startKey, small.prefixStart);
-		return { sequence, prompt: small };
+		return { sequence, prompt: this.tokenizeHeld({ ...prompt, contextChunks: undefined }, smallPromptKey(key), budget) };
 	}
 
 	/**
