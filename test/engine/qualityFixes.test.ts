@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { QualityOptions } from '../../src/engine/completion/completionTypes.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine, type CompletionRequest } from '../../src/engine/runtime/completionEngine.js';
-import { loadModel } from '../../src/engine/runtime/loadModel.js';
+import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../../src/shared/bundledModel.js';
 
 const MODEL = path.join(path.resolve(import.meta.dirname, '..', '..', '..'), BUNDLED_MODEL_RELATIVE_PATH);
@@ -33,10 +33,11 @@ const BARE_NEWLINE = {
 
 describe('engine: the quality fixes on the bundled model (real inference)', function () {
 	let engine: CompletionEngine;
+	let loaded: LoadedModel;
 
 	before(async function () {
-		const loaded = await loadModel({ modelPath: MODEL, contextSize: 2048, gpu: 'off', logger: silentLogger });
-		engine = new CompletionEngine(loaded, silentLogger);
+		loaded = await loadModel({ modelPath: MODEL, contextSize: 2048, gpu: 'off', logger: silentLogger });
+		engine = new CompletionEngine(loaded, silentLogger, { keepPromptTokens: true });
 	});
 
 	after(async function () {
@@ -94,6 +95,37 @@ describe('engine: the quality fixes on the bundled model (real inference)', func
 		const lenient = await complete(LINE_END, { minConfidence: confidence.minLogProb - 0.01 });
 		assert.equal(lenient.text, shown.text);
 		assert.equal(lenient.heldBack, undefined);
+	});
+
+	it("each token's probability is the one node-llama-cpp computes from the whole sorted vocabulary", async function () {
+		// The engine derives a greedy token's probability from the sum of exp(logit - max logit), without
+		// the per-token sort of the vocabulary that node-llama-cpp's own confidence does.
+		const result = await complete(LOOP_BODY, { quality: ALL_OFF });
+		const confidence = result.confidence!;
+		assert.ok(confidence.tokens >= 4, `too short to compare: ${JSON.stringify(result.rawText)}`);
+		const prompt = result.promptTokens!;
+		const context = await loaded.model.createContext({ contextSize: 1024, sequences: 1, threads: 2 });
+		try {
+			const sequence = context.getSequence();
+			await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+			const logProbs: number[] = [];
+			for await (const { confidence: probability } of sequence.evaluateWithMetadata(
+				prompt.slice(-1),
+				{ confidence: true },
+				{ temperature: 0 },
+			)) {
+				logProbs.push(Math.log(probability));
+				if (logProbs.length === confidence.tokens) break;
+			}
+			const mean = logProbs.reduce((sum, value) => sum + value, 0) / logProbs.length;
+			assert.ok(Math.abs(mean - confidence.meanLogProb) < 1e-4, `mean ${mean} vs ${confidence.meanLogProb}`);
+			assert.ok(
+				Math.abs(Math.min(...logProbs) - confidence.minLogProb) < 1e-4,
+				`min ${Math.min(...logProbs)} vs ${confidence.minLogProb}`,
+			);
+		} finally {
+			await context.dispose();
+		}
 	});
 
 	it('ends a suggestion before the first token below the unsure-token cut, and only there', async function () {

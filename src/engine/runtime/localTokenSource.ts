@@ -7,7 +7,7 @@
  * for its generation to wait (`generateNotBefore`) while its prompt is evaluated at once.
  */
 
-import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { CompletionRequest, CompletionStats } from '../completion/completionTypes.js';
 import type { SourcePrompt, SourceRun, SourceStep, TokenSource } from '../completion/tokenSource.js';
 import { tokenizePrompt, type PromptTokens } from '../prompt/promptTokens.js';
@@ -143,12 +143,7 @@ export class LocalTokenSource implements TokenSource {
 			yield { kind: 'token', text, logProb: Math.log(first.probability), healed: true };
 			input = [first.token];
 		}
-		// EOG tokens are yielded so that the check below sees them (by default node-llama-cpp ends the loop silently).
-		for await (const { token, confidence } of sequence.evaluateWithMetadata(
-			input,
-			{ confidence: true },
-			{ temperature: 0, yieldEogToken: true },
-		)) {
+		for await (const { token, confidence } of greedyTokens(sequence, input)) {
 			stats.lastComputeEndedAt = performance.now();
 			if (run.cancelled) {
 				stats.tokensAfterAbort++;
@@ -275,6 +270,33 @@ export class LocalTokenSource implements TokenSource {
 /** Where a document's small first prompts last started is kept apart from its whole prompt's start. */
 function smallPromptKey(documentKey: string): string {
 	return `${documentKey}\u0000small`;
+}
+
+/**
+ * Greedy generation, one decode per token, with each token's probability. node-llama-cpp's
+ * `evaluateWithMetadata({ confidence: true })` sorts the whole vocabulary for every token to find it
+ * (on the bundled model that doubled the time per token: 8 → 22 ms; +8 ms on a 1.5B model with its
+ * 152k vocabulary). A greedy token is the most likely one, so its probability is exp(0) divided by
+ * the sum of exp(logit − max logit), which llama.cpp sums without sorting (`totalLogitWeight`).
+ * EOG tokens are yielded too, for the caller to check. The iteration ends when the caller stops it.
+ */
+async function* greedyTokens(
+	sequence: LlamaContextSequence,
+	input: readonly Token[],
+): AsyncGenerator<{ token: Token; confidence: number }> {
+	let next: readonly Token[] = input;
+	for (;;) {
+		const last = next.length - 1;
+		const items: ControlledEvaluateInputItem[] = next.map((token, index) =>
+			index === last ? [token, { generateNext: { token: true, totalLogitWeight: true, options: { temperature: 0 } } }] : token,
+		);
+		const output = (await sequence.controlledEvaluate(items))[last]?.next;
+		if (output?.token === undefined || output.token === null || !(output.totalLogitWeight! > 0)) {
+			throw new Error('the model produced no next token');
+		}
+		yield { token: output.token, confidence: 1 / output.totalLogitWeight! };
+		next = [output.token];
+	}
 }
 
 /** Resolves at `time` (performance.now()), or as soon as `signal` aborts. */
