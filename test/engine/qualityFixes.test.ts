@@ -9,6 +9,7 @@ import type { QualityOptions } from '../../src/engine/completion/completionTypes
 import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine, type CompletionRequest } from '../../src/engine/runtime/completionEngine.js';
 import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
+import { TokenHealing } from '../../src/engine/runtime/tokenHealing.js';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../../src/shared/bundledModel.js';
 
 const MODEL = path.join(path.resolve(import.meta.dirname, '..', '..', '..'), BUNDLED_MODEL_RELATIVE_PATH);
@@ -123,6 +124,51 @@ describe('engine: the quality fixes on the bundled model (real inference)', func
 				Math.abs(Math.min(...logProbs) - confidence.minLogProb) < 1e-4,
 				`min ${Math.min(...logProbs)} vs ${confidence.minLogProb}`,
 			);
+		} finally {
+			await context.dispose();
+		}
+	});
+
+	it("token healing picks the same first token, with the same probability, from the candidates' logits as from all probabilities", async function () {
+		// Few tokens re-spell most healed texts: the engine then asks llama.cpp for their logits only.
+		const prompt = loaded.model.tokenize(LOOP_BODY.prefix);
+		const context = await loaded.model.createContext({ contextSize: 1024, sequences: 1, threads: 2 });
+		try {
+			const sequence = context.getSequence();
+			await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+			let compared = 0;
+			for (const healText of ['\n', '\n        ', 're', 'app', ':', 'v']) {
+				const healing = TokenHealing.for(loaded.model, healText)!;
+				const candidates = healing.candidates();
+				if (candidates === undefined) continue;
+				const last = prompt.at(-1)!;
+				await sequence.eraseContextTokenRanges([{ start: prompt.length - 1, end: sequence.nextTokenIndex }]);
+				const [output] = await sequence.controlledEvaluate([
+					[
+						last,
+						{
+							generateNext: {
+								token: true,
+								probabilities: true,
+								totalLogitWeight: true,
+								logits: { filter: { tokens: candidates, includeSelected: true } },
+								options: { temperature: 0 },
+							},
+						},
+					],
+				]);
+				const next = output!.next;
+				const fromAll = healing.choose(next.probabilities!);
+				const fromFiltered = healing.chooseFromLogits(next.token!, next.logits!, next.totalLogitWeight!);
+				assert.equal(fromFiltered.token, fromAll.token, healText);
+				assert.ok(
+					Math.abs(fromFiltered.probability - fromAll.probability) <= 1e-6 + 1e-4 * fromAll.probability,
+					`${fromFiltered.probability} vs ${fromAll.probability}`,
+				);
+				compared++;
+			}
+			assert.ok(compared >= 4, `only ${compared} healed texts had few enough candidates`);
+			assert.equal(TokenHealing.for(loaded.model, ' ')!.candidates(), undefined, 'a space starts too many tokens for a filter');
 		} finally {
 			await context.dispose();
 		}

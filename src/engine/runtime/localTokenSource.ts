@@ -196,6 +196,8 @@ export class LocalTokenSource implements TokenSource {
 	 * text the prompt was backed off (the token taken off always qualifies). It is chosen here from the
 	 * next-token probabilities rather than by a sampling bias over the vocabulary, which node-llama-cpp
 	 * 3.22 can leave waiting forever on some prompts. The chosen token is not evaluated yet.
+	 * When few tokens qualify, only their logits are asked for (with the greedy token's, the maximum),
+	 * which spares sorting the vocabulary and copying it into a Map.
 	 */
 	private async healedFirstToken(
 		sequence: LlamaContextSequence,
@@ -203,6 +205,31 @@ export class LocalTokenSource implements TokenSource {
 		healing: TokenHealing,
 		stats: CompletionStats,
 	): Promise<{ token: Token; probability: number }> {
+		const candidates = healing.candidates();
+		if (candidates !== undefined) {
+			const last = input.length - 1;
+			const items: ControlledEvaluateInputItem[] = input.map((token, index) =>
+				index === last
+					? [
+							token,
+							{
+								generateNext: {
+									token: true,
+									totalLogitWeight: true,
+									logits: { filter: { tokens: candidates, includeSelected: true } },
+									options: { temperature: 0 },
+								},
+							},
+						]
+					: token,
+			);
+			const next = (await sequence.controlledEvaluate(items))[last]?.next;
+			stats.lastComputeEndedAt = performance.now();
+			if (next?.token === undefined || next.token === null || next.logits === undefined || next.totalLogitWeight === undefined) {
+				throw new Error('the model produced no next-token logits');
+			}
+			return healing.chooseFromLogits(next.token, next.logits, next.totalLogitWeight);
+		}
 		for await (const { probabilities } of sequence.evaluateWithMetadata(
 			input,
 			{ probabilities: true },
