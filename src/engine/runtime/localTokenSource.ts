@@ -305,7 +305,8 @@ function smallPromptKey(documentKey: string): string {
  * (on the bundled model that doubled the time per token: 8 → 22 ms; +8 ms on a 1.5B model with its
  * 152k vocabulary). A greedy token is the most likely one, so its probability is exp(0) divided by
  * the sum of exp(logit − max logit), which llama.cpp sums without sorting (`totalLogitWeight`).
- * EOG tokens are yielded too, for the caller to check. The iteration ends when the caller stops it.
+ * EOG tokens are yielded too, for the caller to check. The iteration ends when the caller stops it
+ * or nothing is sampled.
  */
 async function* greedyTokens(
 	sequence: LlamaContextSequence,
@@ -318,10 +319,12 @@ async function* greedyTokens(
 			index === last ? [token, { generateNext: { token: true, totalLogitWeight: true, options: { temperature: 0 } } }] : token,
 		);
 		const output = (await sequence.controlledEvaluate(items))[last]?.next;
-		if (output?.token === undefined || output.token === null || !(output.totalLogitWeight! > 0)) {
-			throw new Error('the model produced no next token');
+		if (output?.token === undefined || output.token === null) {
+			return; // nothing sampled: the generation ends, as node-llama-cpp's own loop ends it
 		}
-		yield { token: output.token, confidence: 1 / output.totalLogitWeight! };
+		// Without a weight the probability is unknown (NaN), which the confidence summary skips.
+		const weight = output.totalLogitWeight ?? 0;
+		yield { token: output.token, confidence: weight > 0 ? 1 / weight : Number.NaN };
 		next = [output.token];
 	}
 }
