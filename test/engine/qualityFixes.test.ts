@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import type { LlamaContextSequence, Token } from 'node-llama-cpp';
 import type { QualityOptions } from '../../src/engine/completion/completionTypes.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine, type CompletionRequest } from '../../src/engine/runtime/completionEngine.js';
@@ -47,6 +48,18 @@ describe('engine: the quality fixes on the bundled model (real inference)', func
 
 	const complete = (text: { prefix: string; suffix: string }, extra: Partial<CompletionRequest> = {}) =>
 		engine.complete({ ...text, filePath: 'src/stats.py', maxTokens: 48, mode: 'auto', useCache: false, ...extra });
+
+	/** Runs `check` on a sequence of a context of its own, holding `prompt` but its last token, then frees the context. */
+	const withPromptSequence = async (prompt: readonly Token[], check: (sequence: LlamaContextSequence) => Promise<void>) => {
+		const context = await loaded.model.createContext({ contextSize: 1024, sequences: 1, threads: 2 });
+		try {
+			const sequence = context.getSequence();
+			await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+			await check(sequence);
+		} finally {
+			await context.dispose();
+		}
+	};
 
 	it('at a line end, a completion that starts with a line break shows the next line (it showed nothing)', async function () {
 		const before = await complete(LINE_END, { quality: ALL_OFF });
@@ -105,10 +118,7 @@ describe('engine: the quality fixes on the bundled model (real inference)', func
 		const confidence = result.confidence!;
 		assert.ok(confidence.tokens >= 4, `too short to compare: ${JSON.stringify(result.rawText)}`);
 		const prompt = result.promptTokens!;
-		const context = await loaded.model.createContext({ contextSize: 1024, sequences: 1, threads: 2 });
-		try {
-			const sequence = context.getSequence();
-			await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+		await withPromptSequence(prompt, async (sequence) => {
 			const logProbs: number[] = [];
 			for await (const { confidence: probability } of sequence.evaluateWithMetadata(
 				prompt.slice(-1),
@@ -124,18 +134,13 @@ describe('engine: the quality fixes on the bundled model (real inference)', func
 				Math.abs(Math.min(...logProbs) - confidence.minLogProb) < 1e-4,
 				`min ${Math.min(...logProbs)} vs ${confidence.minLogProb}`,
 			);
-		} finally {
-			await context.dispose();
-		}
+		});
 	});
 
 	it("token healing picks the same first token, with the same probability, from the candidates' logits as from all probabilities", async function () {
 		// Few tokens re-spell most healed texts: the engine then asks llama.cpp for their logits only.
 		const prompt = loaded.model.tokenize(LOOP_BODY.prefix);
-		const context = await loaded.model.createContext({ contextSize: 1024, sequences: 1, threads: 2 });
-		try {
-			const sequence = context.getSequence();
-			await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+		await withPromptSequence(prompt, async (sequence) => {
 			let compared = 0;
 			for (const healText of ['\n', '\n        ', 're', 'app', ':', 'v']) {
 				const healing = TokenHealing.for(loaded.model, healText)!;
@@ -169,9 +174,7 @@ describe('engine: the quality fixes on the bundled model (real inference)', func
 			}
 			assert.ok(compared >= 4, `only ${compared} healed texts had few enough candidates`);
 			assert.equal(TokenHealing.for(loaded.model, ' ')!.candidates(), undefined, 'a space starts too many tokens for a filter');
-		} finally {
-			await context.dispose();
-		}
+		});
 	});
 
 	it('ends a suggestion before the first token below the unsure-token cut, and only there', async function () {

@@ -7,7 +7,7 @@
  * for its generation to wait (`generateNotBefore`) while its prompt is evaluated at once.
  */
 
-import type { ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
+import type { ControlledEvaluateIndexOutput, ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
 import type { CompletionRequest, CompletionStats } from '../completion/completionTypes.js';
 import type { SourcePrompt, SourceRun, SourceStep, TokenSource } from '../completion/tokenSource.js';
 import { tokenizePrompt, type PromptTokens } from '../prompt/promptTokens.js';
@@ -207,23 +207,7 @@ export class LocalTokenSource implements TokenSource {
 	): Promise<{ token: Token; probability: number }> {
 		const candidates = healing.candidates();
 		if (candidates !== undefined) {
-			const last = input.length - 1;
-			const items: ControlledEvaluateInputItem[] = input.map((token, index) =>
-				index === last
-					? [
-							token,
-							{
-								generateNext: {
-									token: true,
-									totalLogitWeight: true,
-									logits: { filter: { tokens: candidates, includeSelected: true } },
-									options: { temperature: 0 },
-								},
-							},
-						]
-					: token,
-			);
-			const next = (await sequence.controlledEvaluate(items))[last]?.next;
+			const next = await greedyStep(sequence, input, { logits: { filter: { tokens: candidates, includeSelected: true } } });
 			stats.lastComputeEndedAt = performance.now();
 			if (next?.token === undefined || next.token === null || next.logits === undefined || next.totalLogitWeight === undefined) {
 				throw new Error('the model produced no next-token logits');
@@ -314,11 +298,7 @@ async function* greedyTokens(
 ): AsyncGenerator<{ token: Token; confidence: number }> {
 	let next: readonly Token[] = input;
 	for (;;) {
-		const last = next.length - 1;
-		const items: ControlledEvaluateInputItem[] = next.map((token, index) =>
-			index === last ? [token, { generateNext: { token: true, totalLogitWeight: true, options: { temperature: 0 } } }] : token,
-		);
-		const output = (await sequence.controlledEvaluate(items))[last]?.next;
+		const output = await greedyStep(sequence, next);
 		if (output?.token === undefined || output.token === null) {
 			return; // nothing sampled: the generation ends, as node-llama-cpp's own loop ends it
 		}
@@ -327,6 +307,27 @@ async function* greedyTokens(
 		yield { token: output.token, confidence: weight > 0 ? 1 / weight : Number.NaN };
 		next = [output.token];
 	}
+}
+
+/** A greedy step may also ask for the logits of some tokens (and the greedy one's). */
+interface StepRequest {
+	logits?: { filter: { tokens: readonly Token[]; includeSelected: boolean } };
+}
+
+/**
+ * Evaluates `input` in one decode and samples the next token greedily, with llama.cpp's sum of
+ * exp(logit − max) over the vocabulary and whatever `extra` asks for; undefined when nothing came out.
+ */
+async function greedyStep(
+	sequence: LlamaContextSequence,
+	input: readonly Token[],
+	extra: StepRequest = {},
+): Promise<ControlledEvaluateIndexOutput['next'] | undefined> {
+	const last = input.length - 1;
+	const items: ControlledEvaluateInputItem[] = input.map((token, index) =>
+		index === last ? [token, { generateNext: { ...extra, token: true, totalLogitWeight: true, options: { temperature: 0 } } }] : token,
+	);
+	return (await sequence.controlledEvaluate(items))[last]?.next;
 }
 
 /** Resolves at `time` (performance.now()), or as soon as `signal` aborts. */
