@@ -44,7 +44,8 @@ Options:
                       the same extra context as input_extra) the way llama.vscode drives it,
                       and add a "race" section per model (default: the HEARTH_LLAMA_SERVER
                       environment variable; unset: no race). Without --traces it races only
-                      ts-paused-typing. Build one with: bash src/bench/setup/buildLlamaServer.sh
+                      ts-paused-typing and ts-thinking-typing (the same keys with 2.5-4.5 s and
+                      7-11 s thinking pauses). Build one with: bash src/bench/setup/buildLlamaServer.sh
   --race-configurations LIST
                       which llama-server runs to race: as-users-run-it (llama.vscode's launch
                       command) and spm-infill (the same plus --spm-infill, SPM models only)

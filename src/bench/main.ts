@@ -23,7 +23,7 @@ const DEFINITIONS = {
 		'with warm-up (the default), one completion at the starting cursor from an empty KV cache before the first key, not counted in the other numbers (Hearth answers it from its small first prompt; the fill of the whole prompt that follows runs during the trace and counts there); the trace then measures typing in a file that was already open',
 	keystroke:
 		"one trace event: a typed key (Enter includes its auto-indentation), backspace, cursor move, Tab accept, paste, or a type-shown key (types the next character of the ghost text on screen, waiting for one as an accept does: the model's own suggestion typed out)",
-	traces: 'ts-paused-typing (the race default) types 14 lines with a thinking pause of 2.5-4.5 s at every line end and after most punctuation, so that each side delivers dozens of answers; ts-type-suggestions types what the model shows at six places (type-through with real suggestions: run it on the bundled model)',
+	traces: 'ts-paused-typing and ts-thinking-typing (the race defaults) type the same 14 lines, key for key, with a thinking pause at every line end and after most punctuation: 2.5-4.5 s (enough for a fast model on both sides) and 7-11 s (enough for llama-server to answer a 1.5B model), so that each side delivers dozens of answers; ts-type-suggestions types what the model shows at six places (type-through with real suggestions: run it on the bundled model)',
 	latencyMs:
 		'key press to the settled result of a request the editor did not cancel (answers from the suggestion cache included); the editor and LSP hops are not part of it',
 	requests:
@@ -47,7 +47,7 @@ const DEFINITIONS = {
 	cancelToComputeStopMs:
 		"per model run that was cancelled: the editor's cancel (the last drop of a request the run answered; for a prefetch, the keystroke before the engine's abort) to the moment llama.cpp returned from its last batch or token for that run (CompletionStats.lastComputeEndedAt); 0 when it computed nothing after the cancel; p50/p95 over every cancelled run, also split by runs cancelled during prompt evaluation and during generation. On the race's llama-server side: a keystroke request VS Code cancelled while the server computed it, to the end of that computation (llama.vscode never aborts)",
 	targets:
-		"each target with its measured value, the count it rests on, and met: true/false, or null when there is nothing to judge (no samples; race latency with fewer than 30 answers on a side). Hearth's own over all traces: evaluated ÷ new ≤ 1.2, median latency ≤ 1.25 × compute bound, 0 model calls while typing through (count: type-through keys), cancel → compute stop p95 ≤ 50 ms (count: cancelled runs). Against llama-server as users run it, worst raced trace: latency p50 ≤ 1/3 with ≥ 30 answers a side, CPU ≤ 1/3, cold start ≤ 1.0×, peak RSS ≤ 1.0×",
+		"each target with its measured value, the count it rests on, and met: true/false, or null when there is nothing to judge (no samples; race latency with fewer than 30 answers on a side). Hearth's own over all traces: evaluated ÷ new ≤ 1.2, median latency ≤ 1.25 × compute bound, 0 model calls while typing through (count: type-through keys), cancel → compute stop p95 ≤ 50 ms (count: cancelled runs). Against llama-server as users run it, on the race's own traces where raced (otherwise every raced trace), the worst trace counting: latency p50 ≤ 1/3, judged on the traces with ≥ 30 answers a side (null when none has), CPU ≤ 1/3, cold start ≤ 1.0×, peak RSS ≤ 1.0×",
 	cpuSecondsPer100Keystrokes: 'process.cpuUsage() of the model worker (all llama.cpp threads) over the replay, per 100 keystrokes',
 	weights:
 		"the shape models (0.5b, 1.5b, 1.5b-spm) have real shapes and tokenizers but random weights: the suggestions are noise and generation never stops on its own; 'bundled' is the trained starter model the extension ships, whose suggestions are real (type-through, prefetch and the cache do real work). Every request generates the full maxTokens on both sides (fixed length), unless post-processing cuts what is shown",
@@ -60,7 +60,7 @@ const DEFINITIONS = {
 		"node-llama-cpp 3.22.1 checks drafted tokens against a grammar state that does not advance between them, so under a grammar it drafts 1 token per step, and both modes pay the grammar check on every sampled token: the ratio is the predictor's ceiling under a grammar, not the mechanism's. " +
 		"verificationCeiling: the mechanism's ceiling on this machine: the same copied tokens decoded after the same prompt with controlledEvaluate, one per step against batches of 1 + 3 (every prediction accepted), the next token sampled greedily at every position in both, no grammar, in alternating pairs as above",
 	race:
-		"with --race-llama-server, after Hearth's replays of a model: the raced traces (--traces, or ts-paused-typing) replayed in real time against a llama-server of the same llama.cpp, one fresh process per trace, with the model and thread count Hearth used, started as llama.vscode's README and launch commands start it: -ub 1024 -b 1024 --ctx-size 0 (the model's trained context) --cache-reuse 256, the server's default slots (no --parallel), no --spm-infill ('as-users-run-it', the configuration the targets use); for a model trained suffix-prefix-middle, a second, labelled run adds --spm-infill ('spm-infill'). Each configuration's server arguments and numbers are in race.configurations. " +
+		"with --race-llama-server, after Hearth's replays of a model: the raced traces (--traces, or ts-paused-typing and ts-thinking-typing) replayed in real time against a llama-server of the same llama.cpp, one fresh process per trace, with the model and thread count Hearth used, started as llama.vscode's README and launch commands start it: -ub 1024 -b 1024 --ctx-size 0 (the model's trained context) --cache-reuse 256, the server's default slots (no --parallel), no --spm-infill ('as-users-run-it', the configuration the targets use); for a model trained suffix-prefix-middle, a second, labelled run adds --spm-infill ('spm-infill'). Each configuration's server arguments and numbers are in race.configurations. " +
 		"The client behaves as llama.vscode does by default: a provider call on every edit; POST /infill with whole lines around the cursor (256 before, 64 after, the cursor line's prefix as prompt), cache_prompt, llama.vscode's sampling (top_k 40, top_p 0.99, samplers top_k, top_p, infill), and as input_extra the same extra context Hearth's side has in its prompt (race.extraContext: Hearth's own selection, at the starting cursor, from the other trace sources as open files, 1,200 characters); no debounce; a call that finds the extension's request running waits for it, polling every 150 ms, until VS Code cancels it, and the running request is never aborted; answers cached per context and reused while typed through; after a shown suggestion at a line end, a request for the next one. " +
 		'Both sides generate maxTokens per request (llama-server: n_predict = maxTokens, ignore_eos, no time or indentation stop; Hearth decodes greedily). ' +
 		'Latency and the other side-by-side numbers are defined alike (key press to a delivered answer, with the count of answers; first key to last answer; prompt tokens through llama.cpp; CPU of the model process from /proc or process.cpuUsage(); peak RSS; cold start; cancel → compute stop p95; share of keys with a suggestion within 300 ms); ratios are Hearth ÷ llama-server, target ≤ 1/3 for latency (with ≥ 30 answers a side) and CPU',
@@ -104,8 +104,8 @@ async function main(argv: string[]): Promise<number> {
 		  })
 		| { label: string; error: string }
 	)[] = [];
-	// Without --traces the race runs only its paused trace; each raced trace takes its real typing time.
-	const raceTraces = options.traces ? traceNames : traceNames.filter((name) => name === RACE_TRACE);
+	// Without --traces the race runs only its paused traces; each raced trace takes its real typing time.
+	const raceTraces = options.traces ? traceNames : traceNames.filter((name) => RACE_TRACES.includes(name));
 	for (const choice of options.models) {
 		progress(`model ${choice.label}`);
 		try {
@@ -136,7 +136,7 @@ async function main(argv: string[]): Promise<number> {
 			models.push({
 				label: choice.label,
 				modelFile,
-				...(report.allTraces ? { targets: checkTargets(report.allTraces, race, RACE_TRACE) } : {}),
+				...(report.allTraces ? { targets: checkTargets(report.allTraces, race, RACE_TRACES) } : {}),
 				...report,
 				...(race ? { race } : {}),
 			});
@@ -211,8 +211,12 @@ async function raceAgainstLlamaServer(
 	}
 }
 
-/** The race's default trace: thinking pauses give each side dozens of answers. */
-const RACE_TRACE = 'ts-paused-typing';
+/**
+ * The race's default traces, the same keys with thinking pauses of 2.5-4.5 s and of 7-11 s: the
+ * first gives a fast model's peer dozens of answers, the second a 1.5B model's (llama-server needs
+ * 4-8 s an answer there).
+ */
+const RACE_TRACES: readonly string[] = ['ts-paused-typing', 'ts-thinking-typing'];
 
 function selectTraces(options: BenchOptions): string[] {
 	if (!options.sections.traces) {

@@ -10,6 +10,7 @@ import { raceConfigurations } from '../../src/bench/race/runRace.js';
 import { SimulatedEditor } from '../../src/bench/replay/simulatedEditor.js';
 import { buildTraces, linesHole } from '../../src/bench/traces/scenarios.js';
 import { THINKING_PAUSE_MS, TraceBuilder } from '../../src/bench/traces/traceBuilder.js';
+import type { TraceEvent } from '../../src/bench/traces/traceTypes.js';
 import { seededRandom } from '../../src/tooling/seededRandom.js';
 import { repoRoot } from '../helpers/paths.js';
 
@@ -93,17 +94,34 @@ describe('bench targets: each one fails on a failing measurement, and has no ver
 		assert.match(few.note!, /fewer than the 30/);
 	});
 
-	it("judges the race on its own trace when it was raced, whatever other traces' numbers", function () {
+	it("judges the race on its own traces when they were raced, whatever other traces' numbers", function () {
 		const raced = [
-			compareRace('ts-paused-typing', side(), side({ latencyP50Ms: 400 })),
-			compareRace('ts-type-suggestions', side({ latencyP50Ms: 300 }), side({ latencyP50Ms: 400, delivered: 5 })),
+			compareRace('ts-paused-typing', side(), side({ latencyP50Ms: 400, cpuSeconds: 40 })),
+			compareRace('ts-type-suggestions', side({ latencyP50Ms: 300 }), side({ latencyP50Ms: 400, delivered: 5, cpuSeconds: 20 })),
 		];
+		const own = raceTargets(raced, ['ts-paused-typing', 'ts-thinking-typing']);
+		assert.deepEqual([own.raceLatencyP50!.met, own.raceLatencyP50!.count, own.raceCpu!.met], [true, 40, true]);
+		const every = raceTargets(raced);
 		assert.deepEqual(
-			[raceTargets(raced, 'ts-paused-typing').raceLatencyP50!.met, raceTargets(raced, 'ts-paused-typing').raceLatencyP50!.count],
-			[true, 40],
+			[every.raceLatencyP50!.met, every.raceCpu!.met],
+			[true, false],
+			"over every trace: CPU's worst, latency where 30 answers a side",
 		);
-		assert.equal(raceTargets(raced).raceLatencyP50!.met, null, 'over every trace, the smallest sample counts');
-		assert.equal(raceTargets(raced, 'absent').raceLatencyP50!.measured, 0.75);
+		assert.equal(raceTargets(raced, ['absent']).raceCpu!.measured, 0.5);
+	});
+
+	it('judges latency only where a trace has 30 answers a side, on the worst of those; none is no verdict, with the largest sample', function () {
+		const quickTrace = compareRace('ts-paused-typing', side({ latencyP50Ms: 100 }), side({ latencyP50Ms: 4000, delivered: 3 }));
+		const slowTrace = compareRace(
+			'ts-thinking-typing',
+			side({ latencyP50Ms: 1500, delivered: 36 }),
+			side({ latencyP50Ms: 4000, delivered: 33 }),
+		);
+		const judged = raceTargets([quickTrace, slowTrace], ['ts-paused-typing', 'ts-thinking-typing']).raceLatencyP50!;
+		assert.deepEqual([judged.met, judged.measured, judged.count], [false, 0.375, 33]);
+		const none = raceTargets([quickTrace, compareRace('ts-thinking-typing', side(), side({ delivered: 12 }))]).raceLatencyP50!;
+		assert.deepEqual([none.met, none.count], [null, 12]);
+		assert.match(none.note!, /fewer than the 30/);
 	});
 
 	it('CPU above a third of llama-server fails, on the worst raced trace', function () {
@@ -209,12 +227,19 @@ describe('bench traces: pauses and typing what the model suggests', function () 
 		);
 	});
 
-	it("the race's paused trace has at least 30 thinking pauses, and the type-through trace types suggestions at six places", function () {
+	it("the race's paused traces have at least 30 thinking pauses on the same keys, and the type-through trace types suggestions at six places", function () {
 		const directory = path.join(repoRoot, 'test', 'fixtures', 'traces');
 		const traces = buildTraces((file) => fs.readFileSync(path.join(directory, file), 'utf8'));
-		const paused = traces.find((trace) => trace.name === 'ts-paused-typing')!;
-		const long = paused.events.slice(1).filter((event, index) => event.t - paused.events[index]!.t >= THINKING_PAUSE_MS[0]);
-		assert.ok(long.length >= 30, `${long.length} thinking pauses`);
+		const pausesOf = (name: string, atLeastMs: number) => {
+			const events = traces.find((trace) => trace.name === name)!.events;
+			return { events, long: events.slice(1).filter((event, index) => event.t - events[index]!.t >= atLeastMs) };
+		};
+		const paused = pausesOf('ts-paused-typing', THINKING_PAUSE_MS[0]);
+		assert.ok(paused.long.length >= 30, `${paused.long.length} thinking pauses`);
+		const thinking = pausesOf('ts-thinking-typing', 7000);
+		assert.equal(thinking.long.length, paused.long.length, 'every thinking pause lasts 7 s or more');
+		const keys = (events: readonly TraceEvent[]) => events.map(({ t: _t, ...event }) => event);
+		assert.deepEqual(keys(thinking.events), keys(paused.events));
 		const typing = traces.find((trace) => trace.name === 'ts-type-suggestions')!;
 		assert.equal(typing.events.filter((event) => event.kind === 'move').length, 5);
 		assert.ok(typing.events.filter((event) => event.kind === 'type-shown').length >= 60);

@@ -36,6 +36,7 @@ export function buildTraces(read: ReadFixture): Trace[] {
 		acceptAndContinue(urlString),
 		pythonTyping(convertEndian),
 		pausedTyping(urlString),
+		thinkingTyping(urlString),
 		typeSuggestions(urlString),
 	];
 }
@@ -155,10 +156,7 @@ function pythonTyping(original: string): Trace {
  * of the race delivers dozens of answers and latency percentiles rest on many samples.
  */
 function pausedTyping(original: string): Trace {
-	const holes = [linesHole(original, 172, 185)];
-	const builder = new TraceBuilder(original, holes, 0, seededRandom(6));
-	builder.pause(LEAD_IN_MS).retype(0, { pauses: { thinkAtLineEnd: 1, thinkAfterPunctuation: 0.7, shortAfterPunctuation: 0.4 } });
-	return trace(builder, {
+	return trace(retypeWithPauses(original), {
 		name: 'ts-paused-typing',
 		description:
 			'Re-types lines 172-185 of UrlString.ts (an object literal and a try/catch) with a thinking pause of 2.5-4.5 s at every line end and after most punctuation, and short pauses after other punctuation.',
@@ -166,6 +164,32 @@ function pausedTyping(original: string): Trace {
 		filePath: URL_STRING_PATH,
 		source: URL_STRING,
 	});
+}
+
+/**
+ * The keys of ts-paused-typing (the same seed, so the same keys and draws), with thinking pauses of
+ * 7-11 s: a 1.5B model on two cores keeps llama-server busy 4-8 s per answer as llama.vscode drives
+ * it (a request it started is never stopped), so only pauses this long let it deliver the 30 answers
+ * the race's latency verdict needs.
+ */
+function thinkingTyping(original: string): Trace {
+	return trace(retypeWithPauses(original, LONG_THINKING_MS), {
+		name: 'ts-thinking-typing',
+		description:
+			'The keys of ts-paused-typing (lines 172-185 of UrlString.ts), with thinking pauses of 7-11 s instead of 2.5-4.5 s: long enough for llama-server to answer a 1.5B model, so that the race has 30 answers a side on slow models too.',
+		language: 'typescript',
+		filePath: URL_STRING_PATH,
+		source: URL_STRING,
+	});
+}
+
+const LONG_THINKING_MS: readonly [number, number] = [7000, 11000];
+
+function retypeWithPauses(original: string, thinkingMs?: readonly [number, number]): TraceBuilder {
+	const holes = [linesHole(original, 172, 185)];
+	const builder = new TraceBuilder(original, holes, 0, seededRandom(6));
+	const pauses = { thinkAtLineEnd: 1, thinkAfterPunctuation: 0.7, shortAfterPunctuation: 0.4, ...(thinkingMs ? { thinkingMs } : {}) };
+	return builder.pause(LEAD_IN_MS).retype(0, { pauses });
 }
 
 /**

@@ -24,6 +24,8 @@ export interface PauseStyle {
 	thinkAfterPunctuation: number;
 	/** Chance of a short pause after punctuation, when there is no thinking pause. */
 	shortAfterPunctuation: number;
+	/** How long a thinking pause lasts (default THINKING_PAUSE_MS). */
+	thinkingMs?: readonly [number, number];
 }
 
 /** Inter-key delays of a practised typist; pauses come on top at line ends and on hesitation. */
@@ -40,6 +42,10 @@ const AFTER_MOVE_MS: readonly [number, number] = [300, 700];
 /** A person working out what to write next: long enough for a suggestion to arrive. */
 export const THINKING_PAUSE_MS: readonly [number, number] = [2500, 4500];
 const SHORT_PAUSE_MS: readonly [number, number] = [250, 900];
+
+function thinkingPause(pauses: PauseStyle): readonly [number, number] {
+	return pauses.thinkingMs ?? THINKING_PAUSE_MS;
+}
 const PUNCTUATION = /[;,.:(){}[\]=]/;
 
 /**
@@ -212,7 +218,7 @@ export class TraceBuilder {
 				const nextChar = text[index + 1 + indentation.length];
 				const keystroke = nextChar === '\n' ? '\n' : '\n' + indentation;
 				this.emit({ kind: 'type', text: keystroke }, this.keyDelay());
-				this.pause(style.pauses && this.random() < style.pauses.thinkAtLineEnd ? THINKING_PAUSE_MS : AFTER_ENTER_MS);
+				this.pause(style.pauses && this.random() < style.pauses.thinkAtLineEnd ? thinkingPause(style.pauses) : AFTER_ENTER_MS);
 				index += keystroke.length;
 				continue;
 			}
@@ -231,7 +237,7 @@ export class TraceBuilder {
 	private punctuationPause(pauses: PauseStyle): void {
 		const draw = this.random();
 		if (draw < pauses.thinkAfterPunctuation) {
-			this.pause(THINKING_PAUSE_MS);
+			this.pause(thinkingPause(pauses));
 		} else if (draw < pauses.thinkAfterPunctuation + pauses.shortAfterPunctuation) {
 			this.pause(SHORT_PAUSE_MS);
 		}
