@@ -167,8 +167,29 @@ describe('engine: the completion scheduler in front of a real model', function (
 		assert.equal(scheduler.runningText('doc'), undefined, 'no prefetch after two unused ones');
 		assert.equal(prefetches(), 2);
 
+		// Following a running stream, whose text was never shown, is not taking a suggestion. (A place of
+		// its own, so that no earlier suggestion answers it from the cache.)
+		const suffix = SUFFIX + '\n// streamed\n';
+		const streaming = new AbortController();
+		let settled = false;
+		const pending = scheduler
+			.request(request({ suffix, maxTokens: 200, prefetch: true, signal: streaming.signal }))
+			.finally(() => (settled = true));
+		while ((scheduler.runningText('doc') ?? '') === '' && !settled) {
+			await sleep(1);
+		}
+		assert.equal(settled, false, 'the stream showed text before it ended');
+		const typedAlong = PREFIX + scheduler.runningText('doc')![0];
+		streaming.abort();
+		const joined = await scheduler.request(request({ prefix: typedAlong, suffix, maxTokens: 200, prefetch: true }));
+		await pending;
+		assert.equal(joined.source, 'joined');
+		await new Promise((resolve) => setTimeout(resolve, 0));
+		await scheduler.idle();
+		assert.equal(prefetches(), 2, 'no prefetch after following a stream');
+
 		// Accepting the suggestion shown (a request at its end) makes prefetching worth it again.
-		const accepted = await scheduler.request(request({ prefix: prefix + third.result.text, prefetch: true }));
+		const accepted = await scheduler.request(request({ prefix: typedAlong + joined.result.text, suffix, prefetch: true }));
 		assert.equal(accepted.source, 'model');
 		await prefetched(3);
 		scheduler.dispose();
