@@ -177,6 +177,17 @@ describe('engine: the quality fixes on the bundled model (real inference)', func
 		});
 	});
 
+	it('computes the token texts healing needs when the engine is set up, not on the first keystroke', async function () {
+		const fresh = await loadModel({ modelPath: MODEL, contextSize: 512, sequences: 1, gpu: 'off', logger: silentLogger });
+		assert.equal(TokenHealing.prepared(fresh.model), false);
+		const freshEngine = new CompletionEngine(fresh, silentLogger);
+		try {
+			assert.equal(TokenHealing.prepared(fresh.model), true);
+		} finally {
+			await freshEngine.dispose();
+		}
+	});
+
 	it('ends a suggestion before the first token below the unsure-token cut, and only there', async function () {
 		// No token healing: its first token is exempt from the cut, and this case is about the others.
 		const text = { ...LOOP_BODY, quality: { tokenHealing: false }, mode: 'multi-line' as const };

@@ -60,6 +60,7 @@ export class LocalTokenSource implements TokenSource {
 		const stops = classifyStopStrings(loaded.model, loaded.promptTemplate.stopStrings);
 		this.stopTokens = stops.tokens;
 		this.stopTexts = stops.texts;
+		TokenHealing.prepare(loaded.model);
 	}
 
 	/** A quarter of the context at most, so that a long prompt still leaves room to generate. */
