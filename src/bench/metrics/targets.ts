@@ -90,8 +90,7 @@ export function raceTargets(raced: readonly RaceComparison[], onTraces: readonly
 	const answers = (entry: RaceComparison) => Math.min(entry.hearth.delivered, entry.llamaServer.delivered);
 	const judged = comparison.filter((entry) => answers(entry) >= MIN_RACE_ANSWERS);
 	const latencyEntries = judged.length > 0 ? judged : comparison;
-	const latencyCount =
-		latencyEntries.length === 0 ? 0 : judged.length > 0 ? Math.min(...judged.map(answers)) : Math.max(...comparison.map(answers));
+	const latencyCount = judged.length > 0 ? Math.min(...judged.map(answers)) : Math.max(0, ...comparison.map(answers));
 	const traces = comparison.length;
 	const ratio = Math.round(RACE_TARGET_RATIO * 100) / 100;
 	return {

@@ -42,11 +42,11 @@ const AFTER_MOVE_MS: readonly [number, number] = [300, 700];
 /** A person working out what to write next: long enough for a suggestion to arrive. */
 export const THINKING_PAUSE_MS: readonly [number, number] = [2500, 4500];
 const SHORT_PAUSE_MS: readonly [number, number] = [250, 900];
+const PUNCTUATION = /[;,.:(){}[\]=]/;
 
 function thinkingPause(pauses: PauseStyle): readonly [number, number] {
 	return pauses.thinkingMs ?? THINKING_PAUSE_MS;
 }
-const PUNCTUATION = /[;,.:(){}[\]=]/;
 
 /**
  * Writes a session as a person would type it: the file starts with some holes cut out, and the
