@@ -54,7 +54,10 @@ Options:
                       chunks, 30 ms grace before an orphaned run stops, generation never held
                       back, the whole prompt on a cold cache rather than a small first one,
                       prefetches whether or not they are used), for a before/after comparison on
-                      the same code (default: current)
+                      the same code; --engine no-decode-abort: today's engine with cancellations
+                      landing between llama.cpp's decodes only, as with node-llama-cpp's prebuilt
+                      addon (default: current, which stops a decode in flight where the addon
+                      built by npm run addon allows it)
   --quality           instead of everything above: the quality replay (held-out files, cursor points,
                       Hearth's pipeline and llama.vscode's on the same model); --quality --help for its options
   --document-this     instead of everything above: Document This on the bundled model over documented
@@ -104,6 +107,8 @@ export interface BenchOptions {
 	raceConfigurations?: string[];
 	/** --engine legacy: the engine before issue 21's speed changes. */
 	legacyEngine: boolean;
+	/** False with --engine legacy or no-decode-abort: a cancellation never stops a decode in flight. */
+	decodeAbort: boolean;
 	/** --soak: only the memory soak, for this long, sampling this often; absent: the normal bench. */
 	soak?: { minutes: number; sampleEverySeconds: number; modelPath?: string };
 }
@@ -187,8 +192,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 	}
 	const soak = soakOptions(options);
 	const engine = stringOption(options, 'engine') ?? 'current';
-	if (engine !== 'current' && engine !== 'legacy') {
-		throw new UsageError('--engine must be current or legacy');
+	if (engine !== 'current' && engine !== 'legacy' && engine !== 'no-decode-abort') {
+		throw new UsageError('--engine must be current, legacy or no-decode-abort');
 	}
 	const raceConfigurations = list(stringOption(options, 'race-configurations'));
 	const unknownConfiguration = raceConfigurations?.find((label) => label !== 'as-users-run-it' && label !== 'spm-infill');
@@ -197,6 +202,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 	}
 	return {
 		legacyEngine: engine === 'legacy',
+		decodeAbort: engine === 'current',
 		...(raceConfigurations ? { raceConfigurations } : {}),
 		...(soak ? { soak } : {}),
 		models: models.map(modelChoice),

@@ -127,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
 				contextSize: options.contextSize,
 				perRequest: options.perRequest,
 				legacyEngine: options.legacyEngine,
+				decodeAbort: options.decodeAbort,
 				actions: options.sections.actions ? { maxTokens: DEFAULT_ACTION_TOKENS, rounds: DEFAULT_ACTION_ROUNDS } : undefined,
 			});
 			const race =
@@ -165,7 +166,7 @@ async function main(argv: string[]): Promise<number> {
 			contextSize: options.contextSize ?? 'engine default',
 			sections: options.sections,
 			raceLlamaServer: options.raceLlamaServer ?? null,
-			engine: options.legacyEngine ? 'legacy' : 'current',
+			engine: options.legacyEngine ? 'legacy' : options.decodeAbort ? 'current' : 'no-decode-abort',
 			actionTokens: options.sections.actions ? DEFAULT_ACTION_TOKENS : null,
 			actionRounds: options.sections.actions ? DEFAULT_ACTION_ROUNDS : null,
 		},

@@ -33,6 +33,8 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 		progress(`prompt ${calibration.promptTokensPerSecond} tokens/s, generation ${calibration.generationTokensPerSecond} tokens/s`);
 
 		const reports: TraceReport[] = [];
+		/** Whether the engine stopped decodes in flight (Hearth's addon build, not switched off). */
+		let decodeAbort = false;
 		const replays: ReplayResult[] = [];
 		const allRows: RequestRow[] = [];
 		const allRuns: RunRow[] = [];
@@ -47,8 +49,10 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 			const legacy = job.legacyEngine === true;
 			const engine = new CompletionEngine(loaded, logger, {
 				keepPromptTokens: true,
+				decodeAbort: job.decodeAbort !== false,
 				...(legacy ? { promptChunkTokens: 64, smallFirstPromptTokens: 0 } : {}),
 			});
+			decodeAbort = engine.abortsDecodes;
 			const runLog = new RunLog();
 			const scheduler = new CompletionScheduler(engine, {
 				onRunFinished: runLog.onRunFinished,
@@ -88,6 +92,7 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 			loadMs: Math.round(loadMs),
 			calibration,
 			rssAfterLoadMiB,
+			decodeAbort,
 			peakRssMiB,
 			allTraces:
 				replays.length > 0

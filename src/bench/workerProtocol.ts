@@ -19,6 +19,8 @@ export interface WorkerJob {
 	perRequest: boolean;
 	/** The engine as it was before issue 21's speed changes, for a before/after run on the same code. */
 	legacyEngine?: boolean;
+	/** False: a cancellation never stops a decode in flight (--engine legacy or no-decode-abort). */
+	decodeAbort?: boolean;
 }
 
 export type TraceReport = TraceSummary & { requestRows?: RequestRow[]; runRows?: RunRow[] };
@@ -28,6 +30,8 @@ export interface ModelRunReport {
 	loadMs: number;
 	calibration: Calibration;
 	rssAfterLoadMiB: number;
+	/** Whether a cancellation stopped llama.cpp inside a decode (Hearth's build of the addon, and not --engine legacy or no-decode-abort). */
+	decodeAbort: boolean;
 	/** process.resourceUsage().maxRSS of the worker, which only ever held this model, taken before the actions section. */
 	peakRssMiB: number;
 	/** Every trace pooled: enough delivered answers for percentiles that mean something. Absent when no trace ran. */

@@ -299,12 +299,16 @@ describe('bench options: the bundled model, the legacy engine and the race confi
 		assert.equal(parse(['--models', 'starter']).models[0]!.label, 'bundled');
 	});
 
-	it('takes --engine legacy and --race-configurations, and refuses unknown values', function () {
+	it('takes --engine legacy or no-decode-abort and --race-configurations, and refuses unknown values', function () {
 		assert.equal(parse([]).legacyEngine, false);
 		assert.equal(parse(['--engine', 'legacy']).legacyEngine, true);
+		assert.equal(parse([]).decodeAbort, true);
+		assert.equal(parse(['--engine', 'legacy']).decodeAbort, false);
+		assert.equal(parse(['--engine', 'no-decode-abort']).decodeAbort, false);
+		assert.equal(parse(['--engine', 'no-decode-abort']).legacyEngine, false);
 		assert.deepEqual(parse(['--race-configurations', 'as-users-run-it']).raceConfigurations, ['as-users-run-it']);
 		assert.equal(parse([]).raceConfigurations, undefined);
-		assert.throws(() => parse(['--engine', 'old']), /--engine must be current or legacy/);
+		assert.throws(() => parse(['--engine', 'old']), /--engine must be current, legacy or no-decode-abort/);
 		assert.throws(() => parse(['--race-configurations', 'tuned']), /Unknown race configuration tuned/);
 	});
 });

@@ -40,6 +40,16 @@ export class CompletionEngine implements CompletionBackend {
 	) {
 		this.source = new LocalTokenSource(loaded, options);
 		this.pipeline = new CompletionPipeline(this.source, logger, options);
+		logger.debug(
+			this.abortsDecodes
+				? "completion: a cancellation stops llama.cpp inside a decode (Hearth's build of the node-llama-cpp addon)"
+				: "completion: a cancellation stops llama.cpp between decodes only (node-llama-cpp's prebuilt addon; `npm run addon` builds the abort in)",
+		);
+	}
+
+	/** Whether a cancellation stops a decode in flight, not only the next one (DecodeAbort). */
+	get abortsDecodes(): boolean {
+		return this.source.abortsDecodes;
 	}
 
 	get info(): ModelInfo {

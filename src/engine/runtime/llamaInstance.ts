@@ -1,4 +1,5 @@
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
+import { llamaAddonCmakeOptions } from '../../shared/llamaAddon.js';
 import type { Logger } from '../logger.js';
 
 export type GpuPreference = 'auto' | 'off';
@@ -8,7 +9,8 @@ let pendingPreference: GpuPreference | undefined;
 
 /**
  * One llama.cpp binding per process. `build: 'never'` because compiling llama.cpp or downloading a
- * binary at run time cannot work offline: only the prebuilt binaries shipped in npm packages are used.
+ * binary at run time cannot work offline: the binding is Hearth's build of the addon (`npm run
+ * addon`, found by its CMake options) where there is one, else the prebuilt binaries shipped in npm packages.
  */
 export function getLlamaInstance(preference: GpuPreference, logger: Logger): Promise<Llama> {
 	if (pending && pendingPreference === preference) {
@@ -18,6 +20,7 @@ export function getLlamaInstance(preference: GpuPreference, logger: Logger): Pro
 	pending = getLlama({
 		gpu: preference === 'off' ? false : 'auto',
 		build: 'never',
+		cmakeOptions: llamaAddonCmakeOptions(),
 		logLevel: LlamaLogLevel.warn,
 		logger: (level, message) => {
 			const text = message.trimEnd();

@@ -2,8 +2,9 @@
  * Tokens from the model loaded in this process (node-llama-cpp). Each recent document has its own
  * context sequence, on which the KV state of the longest common prompt prefix is kept between
  * requests (and shifted, not recomputed, when a block near the prompt's start was dropped). The
- * prompt is evaluated in chunks (PromptChunkSize: large far from its end, timed near it), so a
- * cancellation lands between chunks, and generation stops within one token of it. A request may ask
+ * prompt is evaluated in chunks (PromptChunkSize: large far from its end, timed near it). A
+ * cancellation stops the decode in flight where the addon allows it (DecodeAbort), and otherwise
+ * lands between chunks, and generation stops within one token of it. A request may ask
  * for its generation to wait (`generateNotBefore`) while its prompt is evaluated at once.
  */
 
@@ -11,6 +12,7 @@ import type { ControlledEvaluateIndexOutput, ControlledEvaluateInputItem, LlamaC
 import type { CompletionRequest, CompletionStats } from '../completion/completionTypes.js';
 import type { SourcePrompt, SourceRun, SourceStep, TokenSource } from '../completion/tokenSource.js';
 import { tokenizePrompt, type PromptTokens } from '../prompt/promptTokens.js';
+import { abortableDecode, DECODE_ABORTED, DecodeAbort } from './decodeAbort.js';
 import type { LoadedModel } from './loadModel.js';
 import { PromptChunkSize } from './promptChunkSize.js';
 import { SequencePool } from './sequencePool.js';
@@ -34,6 +36,8 @@ export interface LocalTokenSourceOptions {
 	promptChunkTokens?: number;
 	/** Tokens of the small first prompt of a cold document (CompletionRequest.smallFirstPrompt); 0: never. */
 	smallFirstPromptTokens?: number;
+	/** False: a cancellation lands between decodes only, even where the addon can stop one in flight (the bench's before). */
+	decodeAbort?: boolean;
 }
 
 export class LocalTokenSource implements TokenSource {
@@ -49,6 +53,8 @@ export class LocalTokenSource implements TokenSource {
 	private readonly smallFirstTokens: number;
 	/** Documents whose own sequence has held a whole prompt of theirs since it became theirs. */
 	private readonly filled = new Set<string>();
+	/** Stops a decode in flight when its run ends; undefined with node-llama-cpp's prebuilt addon. */
+	private readonly decodeAbort: DecodeAbort | undefined;
 
 	constructor(
 		private readonly loaded: LoadedModel,
@@ -61,6 +67,12 @@ export class LocalTokenSource implements TokenSource {
 		this.stopTokens = stops.tokens;
 		this.stopTexts = stops.texts;
 		TokenHealing.prepare(loaded.model);
+		this.decodeAbort = options.decodeAbort === false ? undefined : DecodeAbort.for(loaded.context);
+	}
+
+	/** Whether a cancellation stops a decode in flight (Hearth's build of the addon), not only between decodes. */
+	get abortsDecodes(): boolean {
+		return this.decodeAbort !== undefined;
 	}
 
 	/** A quarter of the context at most, so that a long prompt still leaves room to generate. */
@@ -135,17 +147,17 @@ export class LocalTokenSource implements TokenSource {
 		const healing = TokenHealing.for(model, healText);
 		const text = healing === undefined ? () => model.detokenize(generated) : () => healing.visible(model.detokenize(generated));
 		let input = remaining.slice(-1);
+		const decoder: Decoder = { sequence, abort: this.decodeAbort, signal: run.signal, stats };
 		if (healing !== undefined) {
-			const first = await this.healedFirstToken(sequence, input, healing, stats);
-			if (run.cancelled) {
+			const first = await this.healedFirstToken(decoder, input, healing);
+			if (first === DECODE_ABORTED || run.cancelled) {
 				return;
 			}
 			generated.push(first.token);
 			yield { kind: 'token', text, logProb: Math.log(first.probability), healed: true };
 			input = [first.token];
 		}
-		for await (const { token, confidence } of greedyTokens(sequence, input)) {
-			stats.lastComputeEndedAt = performance.now();
+		for await (const { token, confidence } of greedyTokens(decoder, input)) {
 			if (run.cancelled) {
 				stats.tokensAfterAbort++;
 				return;
@@ -201,29 +213,29 @@ export class LocalTokenSource implements TokenSource {
 	 * which spares sorting the vocabulary and copying it into a Map.
 	 */
 	private async healedFirstToken(
-		sequence: LlamaContextSequence,
+		decoder: Decoder,
 		input: Token[],
 		healing: TokenHealing,
-		stats: CompletionStats,
-	): Promise<{ token: Token; probability: number }> {
+	): Promise<{ token: Token; probability: number } | typeof DECODE_ABORTED> {
 		const candidates = healing.candidates();
 		if (candidates !== undefined) {
-			const next = await greedyStep(sequence, input, { logits: { filter: { tokens: candidates, includeSelected: true } } });
-			stats.lastComputeEndedAt = performance.now();
+			const next = await greedyStep(decoder, input, { logits: { filter: { tokens: candidates, includeSelected: true } } });
+			if (next === DECODE_ABORTED) {
+				return next;
+			}
 			if (next?.token === undefined || next.token === null || next.logits === undefined || next.totalLogitWeight === undefined) {
 				throw new Error('the model produced no next-token logits');
 			}
 			return healing.chooseFromLogits(next.token, next.logits, next.totalLogitWeight);
 		}
-		for await (const { probabilities } of sequence.evaluateWithMetadata(
-			input,
-			{ probabilities: true },
-			{ temperature: 0, yieldEogToken: true },
-		)) {
-			stats.lastComputeEndedAt = performance.now();
-			return healing.choose(probabilities);
+		const next = await greedyStep(decoder, input, { probabilities: true });
+		if (next === DECODE_ABORTED) {
+			return next;
 		}
-		throw new Error('the model produced no next-token probabilities');
+		if (next?.probabilities === undefined) {
+			throw new Error('the model produced no next-token probabilities');
+		}
+		return healing.choose(next.probabilities);
 	}
 
 	/** Evaluates prompt tokens in chunks an abort stops between; false when the run was cancelled first. */
@@ -239,10 +251,16 @@ export class LocalTokenSource implements TokenSource {
 			if (run.cancelled) {
 				return false;
 			}
-			const chunk = tokens.slice(start, start + this.chunkSize.next(tokens.length - start, background));
+			// One chunk is one llama.cpp batch (at most the context's batch size), so that an aborted
+			// decode leaves none of its KV entries behind.
+			const size = Math.min(this.loaded.context.batchSize, this.chunkSize.next(tokens.length - start, background));
+			const chunk = tokens.slice(start, start + size);
 			const chunkStartedAt = performance.now();
-			await sequence.evaluateWithoutGeneratingNewTokens(chunk);
+			const done = await abortableDecode(this.decodeAbort, run.signal, () => sequence.evaluateWithoutGeneratingNewTokens(chunk));
 			stats.lastComputeEndedAt = performance.now();
+			if (done === DECODE_ABORTED) {
+				return false; // llama.cpp dropped the chunk's partial work: none of it is counted or kept
+			}
 			this.chunkSize.record(chunk.length, stats.lastComputeEndedAt - chunkStartedAt);
 			// Counted as it goes: a run cancelled halfway has still spent these.
 			stats.evaluatedPromptTokens += chunk.length;
@@ -290,17 +308,14 @@ function smallPromptKey(documentKey: string): string {
  * (on the bundled model that doubled the time per token: 8 → 22 ms; +8 ms on a 1.5B model with its
  * 152k vocabulary). A greedy token is the most likely one, so its probability is exp(0) divided by
  * the sum of exp(logit − max logit), which llama.cpp sums without sorting (`totalLogitWeight`).
- * EOG tokens are yielded too, for the caller to check. The iteration ends when the caller stops it
- * or nothing is sampled.
+ * EOG tokens are yielded too, for the caller to check. The iteration ends when the caller stops it,
+ * nothing is sampled, or the run ended during a decode that DecodeAbort stopped.
  */
-async function* greedyTokens(
-	sequence: LlamaContextSequence,
-	input: readonly Token[],
-): AsyncGenerator<{ token: Token; confidence: number }> {
+async function* greedyTokens(decoder: Decoder, input: readonly Token[]): AsyncGenerator<{ token: Token; confidence: number }> {
 	let next: readonly Token[] = input;
 	for (;;) {
-		const output = await greedyStep(sequence, next);
-		if (output?.token === undefined || output.token === null) {
+		const output = await greedyStep(decoder, next);
+		if (output === DECODE_ABORTED || output?.token === undefined || output.token === null) {
 			return; // nothing sampled: the generation ends, as node-llama-cpp's own loop ends it
 		}
 		// Without a weight the probability is unknown (NaN), which the confidence summary skips.
@@ -310,25 +325,37 @@ async function* greedyTokens(
 	}
 }
 
-/** A greedy step may also ask for the logits of some tokens (and the greedy one's). */
+/** A greedy step may also ask for the logits of some tokens (and the greedy one's), or every token's probability. */
 interface StepRequest {
 	logits?: { filter: { tokens: readonly Token[]; includeSelected: boolean } };
+	probabilities?: boolean;
+}
+
+/** Where a run's decodes go, what stops one in flight, and where the time its compute ended is kept. */
+interface Decoder {
+	readonly sequence: LlamaContextSequence;
+	readonly abort: DecodeAbort | undefined;
+	readonly signal: AbortSignal;
+	readonly stats: CompletionStats;
 }
 
 /**
  * Evaluates `input` in one decode and samples the next token greedily, with llama.cpp's sum of
- * exp(logit − max) over the vocabulary and whatever `extra` asks for; undefined when nothing came out.
+ * exp(logit − max) over the vocabulary and whatever `extra` asks for; undefined when nothing came
+ * out, DECODE_ABORTED when the run ended during the decode and DecodeAbort stopped it.
  */
 async function greedyStep(
-	sequence: LlamaContextSequence,
+	{ sequence, abort, signal, stats }: Decoder,
 	input: readonly Token[],
 	extra: StepRequest = {},
-): Promise<ControlledEvaluateIndexOutput['next'] | undefined> {
+): Promise<ControlledEvaluateIndexOutput['next'] | undefined | typeof DECODE_ABORTED> {
 	const last = input.length - 1;
 	const items: ControlledEvaluateInputItem[] = input.map((token, index) =>
 		index === last ? [token, { generateNext: { ...extra, token: true, totalLogitWeight: true, options: { temperature: 0 } } }] : token,
 	);
-	return (await sequence.controlledEvaluate(items))[last]?.next;
+	const output = await abortableDecode(abort, signal, () => sequence.controlledEvaluate(items));
+	stats.lastComputeEndedAt = performance.now();
+	return output === DECODE_ABORTED ? output : output[last]?.next;
 }
 
 /** Resolves at `time` (performance.now()), or as soon as `signal` aborts. */

@@ -1,8 +1,9 @@
 /**
- * How many prompt tokens go to llama.cpp in one batch. An abort can only land between batches
- * (node-llama-cpp has no abort inside a decode), so a batch near the prompt's end should take little
- * time; but each batch also pays a fixed cost (on a CPU a one-token decode reads every weight once),
- * so batches of a few tokens waste throughput.
+ * How many prompt tokens go to llama.cpp in one batch. With node-llama-cpp's prebuilt addon an abort
+ * can only land between batches, and with Hearth's build of it (DecodeAbort) an aborted batch loses
+ * all its work, so a batch near the prompt's end should take little time; but each batch also pays
+ * a fixed cost (on a CPU a one-token decode reads every weight once), so batches of a few tokens
+ * waste throughput.
  *
  * Two regimes. Far from the prompt's end (a cold start, a jump to another place), the tokens are
  * ones the next keystroke's prompt shares: a batch a cancellation cannot stop is not wasted, the

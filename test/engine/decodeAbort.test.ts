@@ -1,0 +1,161 @@
+/**
+ * A cancellation stops llama.cpp inside a decode (src/engine/runtime/decodeAbort.ts, with the addon
+ * built by `npm run addon`), and the sequence it stopped stays usable: real inference on the bundled
+ * model. Every check waits on the decode's own promise, never on a duration.
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { LlamaContextSequence, type LlamaContext, type Token } from 'node-llama-cpp';
+import { silentLogger } from '../../src/engine/logger.js';
+import { CompletionEngine, type CompletionRequest } from '../../src/engine/runtime/completionEngine.js';
+import { DECODE_ABORTED, DecodeAbort } from '../../src/engine/runtime/decodeAbort.js';
+import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
+import { BUNDLED_MODEL_RELATIVE_PATH } from '../../src/shared/bundledModel.js';
+
+const MODEL = path.join(path.resolve(import.meta.dirname, '..', '..', '..'), BUNDLED_MODEL_RELATIVE_PATH);
+
+/** Some hundreds of tokens of ordinary code. */
+const SOURCE = Array.from(
+	{ length: 24 },
+	(_, i) =>
+		`export function scale${i}(values: number[], factor: number): number[] {\n\treturn values.map((v) => v * factor + ${i});\n}\n`,
+).join('\n');
+
+describe('engine: a cancellation stops llama.cpp inside a decode (real inference, bundled model)', function () {
+	let loaded: LoadedModel;
+	let tokens: Token[];
+
+	before(async function () {
+		loaded = await loadModel({ modelPath: MODEL, contextSize: 2048, gpu: 'off', logger: silentLogger });
+		tokens = loaded.model.tokenize(SOURCE);
+		assert.ok(tokens.length > 600, `the test text has ${tokens.length} tokens`);
+	});
+
+	after(async function () {
+		await loaded?.dispose();
+	});
+
+	/** A context of its own, freed after `use`. */
+	const withContext = async (use: (context: LlamaContext) => Promise<void>) => {
+		const context = await loaded.model.createContext({ contextSize: 1024, sequences: 1, threads: 2 });
+		try {
+			await use(context);
+		} finally {
+			await context.dispose();
+		}
+	};
+
+	/** The greedy tokens after `input` on `sequence`. */
+	const greedy = async (sequence: LlamaContextSequence, input: Token[], count: number) => {
+		const out: Token[] = [];
+		for await (const token of sequence.evaluate(input, { temperature: 0 })) {
+			out.push(token);
+			if (out.length === count) {
+				break;
+			}
+		}
+		return out;
+	};
+
+	it("is in the addon this build loads (`npm run addon` builds it; node-llama-cpp's prebuilt one lacks it)", function () {
+		assert.ok(
+			DecodeAbort.for(loaded.context) !== undefined,
+			"node-llama-cpp's prebuilt addon is loaded, which cannot stop a decode in flight: run `npm run addon`",
+		);
+	});
+
+	it('an aborted batch leaves the sequence where it was, and what follows matches an uninterrupted run', async function () {
+		const head = tokens.slice(0, 100);
+		const batch = tokens.slice(100, 500);
+		const last = tokens.slice(500, 501);
+		let expected: Token[] = [];
+		await withContext(async (context) => {
+			const sequence = context.getSequence();
+			await sequence.evaluateWithoutGeneratingNewTokens([...head, ...batch]);
+			expected = await greedy(sequence, last, 8);
+		});
+
+		await withContext(async (context) => {
+			const abort = DecodeAbort.for(context);
+			assert.ok(abort, 'the addon has the decode abort');
+			const sequence = context.getSequence();
+			await sequence.evaluateWithoutGeneratingNewTokens(head);
+			const control = new AbortController();
+			const running = abort.run(control.signal, () => sequence.evaluateWithoutGeneratingNewTokens(batch));
+			// The batch was handed to node-llama-cpp; llama.cpp computes it on its own thread.
+			control.abort();
+			assert.equal(await running, DECODE_ABORTED);
+			assert.equal(sequence.nextTokenIndex, head.length, 'none of the aborted batch is in the sequence');
+
+			// The same batch again, then generation: the KV state is exactly that of a run never interrupted.
+			const again = await abort.run(new AbortController().signal, () => sequence.evaluateWithoutGeneratingNewTokens(batch));
+			assert.notEqual(again, DECODE_ABORTED);
+			assert.deepEqual(await greedy(sequence, last, 8), expected);
+		});
+	});
+
+	it('an abort asked for after a decode returned does not stop the next one', async function () {
+		await withContext(async (context) => {
+			const abort = DecodeAbort.for(context);
+			assert.ok(abort, 'the addon has the decode abort');
+			// As when a run is cancelled just after its last decode returned: the flag is left set.
+			(context as unknown as { _ctx: { abortDecode(aborted: boolean): void } })._ctx.abortDecode(true);
+			const sequence = context.getSequence();
+			const done = await abort.run(new AbortController().signal, () =>
+				sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 64)),
+			);
+			assert.notEqual(done, DECODE_ABORTED);
+			assert.equal(sequence.nextTokenIndex, 64);
+		});
+	});
+
+	it("the engine: a request cancelled while its prompt's first batch computes counts none of it, and the next request answers as a fresh engine does", async function () {
+		const request: CompletionRequest = {
+			prefix: SOURCE,
+			suffix: '\n',
+			filePath: 'src/scale.ts',
+			documentKey: 'file:///src/scale.ts',
+			maxTokens: 12,
+			mode: 'auto',
+			useCache: false,
+		};
+		const fresh = new CompletionEngine(
+			await loadModel({ modelPath: MODEL, contextSize: 2048, gpu: 'off', logger: silentLogger }),
+			silentLogger,
+			{ promptChunkTokens: 256 },
+		);
+		let expected: string;
+		try {
+			expected = (await fresh.complete(request)).text;
+		} finally {
+			await fresh.dispose();
+		}
+
+		const engine = new CompletionEngine(loaded, silentLogger, { promptChunkTokens: 256 });
+		assert.ok(engine.abortsDecodes);
+		const control = new AbortController();
+		// The cancel comes the moment the engine hands its first prompt batch to node-llama-cpp.
+		const evaluate = Object.getOwnPropertyDescriptor(LlamaContextSequence.prototype, 'evaluateWithoutGeneratingNewTokens');
+		assert.ok(evaluate?.value);
+		const original = evaluate.value as LlamaContextSequence['evaluateWithoutGeneratingNewTokens'];
+		LlamaContextSequence.prototype.evaluateWithoutGeneratingNewTokens = function (this: LlamaContextSequence, ...args) {
+			const pending = original.apply(this, args);
+			control.abort();
+			return pending;
+		};
+		let cancelled;
+		try {
+			cancelled = await engine.complete({ ...request, signal: control.signal });
+		} finally {
+			LlamaContextSequence.prototype.evaluateWithoutGeneratingNewTokens = original;
+		}
+		assert.equal(cancelled.stopReason, 'cancelled');
+		assert.equal(cancelled.stats.evaluatedPromptTokens, 0, 'the aborted batch was stopped, not computed to its end');
+		assert.ok(cancelled.stats.lastComputeEndedAt !== undefined && cancelled.stats.abortedAt !== undefined);
+		assert.ok(cancelled.stats.lastComputeEndedAt >= cancelled.stats.abortedAt, 'the compute stop is timed after the cancel');
+
+		const answer = await engine.complete(request);
+		assert.equal(answer.text, expected);
+		assert.ok(answer.stats.evaluatedPromptTokens > 256, 'the next request computed the prompt the cancelled one did not');
+	});
+});
