@@ -47,9 +47,9 @@ const NODE_LLAMA_CPP_BUILD_ONLY = [
 	'llama/profiles',
 	'llama/toolchains',
 	'llama/xpack',
-	// What `npm run addon` leaves here: the llama.cpp source it cloned and the addon it built for this
-	// machine's CPU (GGML_NATIVE), which another CPU may not be able to run. The VSIX keeps the portable
-	// prebuilt binaries; a cancellation there lands between decodes (src/engine/runtime/decodeAbort.ts).
+	// What `npm run addon` leaves here: the llama.cpp source it cloned and the addon it built, linked
+	// against this machine's system libraries. The VSIX keeps node-llama-cpp's prebuilt binaries, made
+	// to load on older systems; a cancellation there lands between decodes (src/engine/runtime/decodeAbort.ts).
 	'llama/llama.cpp',
 	'llama/localBuilds',
 	'llama/lastBuild.json',

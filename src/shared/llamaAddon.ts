@@ -2,19 +2,22 @@
  * The CMake options of Hearth's build of node-llama-cpp's addon (`npm run addon`,
  * src/build/llamaAddon/), which every getLlama call in the project names: node-llama-cpp finds a
  * local build by a folder name that hashes them, and one process must load one binding only (two
- * would share llama.cpp's libraries by their names). Where that build is missing, node-llama-cpp
- * takes its prebuilt binaries, which these options do not restrict.
+ * would share llama.cpp's libraries by their names). Where that build is missing (the default),
+ * node-llama-cpp takes its prebuilt binaries, which these options do not restrict.
  *
- * On x64, AMX is switched off: the build is for this machine's CPU (GGML_NATIVE), and a CPU that
- * reports AMX (amx_tile in /proc/cpuinfo) under a kernel or VM that has not given the process AMX
- * state kills it at the first tile instruction (SIGILL in libggml-cpu, seen on this project's
- * machines). GCC's -mno-* flags win over -march=native's in any order.
+ * The build is for the building machine's CPU (node-llama-cpp's default for a local build), with
+ * ggml's own thread pool as in its prebuilt binaries. On x64, AMX is switched off: on a Xeon with
+ * AMX, GCC 12's AMX kernels died with SIGILL at their first tile instruction (in a build for that
+ * CPU and in one with every CPU variant alike). node-llama-cpp's cmake-js sets CMAKE_C(XX)_FLAGS
+ * itself, hence the Release flags; GCC's -mno-* flags win over -march=native's in any order.
+ * Without AMX that machine evaluated prompts at a quarter of the prebuilt binaries' speed, whose
+ * Sapphire Rapids variant uses AMX (28 against 126 tokens/s, the Qwen2.5-Coder 1.5B shape on two
+ * cores): measure with `npm run bench` before keeping the build.
  */
 export function llamaAddonCmakeOptions(arch: string = process.arch): Record<string, string> {
 	if (arch !== 'x64') {
-		return {};
+		return { GGML_OPENMP: 'OFF' };
 	}
-	// The Release flags: node-llama-cpp's build tool (cmake-js) sets CMAKE_C(XX)_FLAGS itself.
 	const flags = '-O3 -DNDEBUG -mno-amx-tile -mno-amx-int8 -mno-amx-bf16';
-	return { CMAKE_C_FLAGS_RELEASE: flags, CMAKE_CXX_FLAGS_RELEASE: flags };
+	return { CMAKE_C_FLAGS_RELEASE: flags, CMAKE_CXX_FLAGS_RELEASE: flags, GGML_OPENMP: 'OFF' };
 }

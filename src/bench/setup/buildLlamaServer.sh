@@ -35,12 +35,21 @@ if [[ ! -d "$src/.git" ]]; then
 fi
 
 # No CURL/OpenSSL: the race serves a local file. No UI: it would be fetched
-# from Hugging Face. Native CPU flags, like node-llama-cpp's local builds.
+# from Hugging Face. Native CPU flags, like node-llama-cpp's local builds, but
+# no AMX on x86-64: on a Xeon with AMX, GCC 12's AMX kernels died with SIGILL at
+# their first tile instruction (GCC's -mno-* flags win over -march=native's).
+# There node-llama-cpp's prebuilt binaries do use AMX (their Sapphire Rapids
+# variant), so this llama-server evaluates prompts slower than Hearth can.
 # No OpenMP: node-llama-cpp's prebuilt binaries use ggml's own thread pool, and
 # OpenMP's spinning barriers behave very differently on a busy machine, which
 # would make the race measure the threading runtime instead of the scheduling.
+no_amx=()
+if [[ "$(uname -m)" == "x86_64" ]]; then
+	no_amx=(-DCMAKE_C_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" -DCMAKE_CXX_FLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16")
+fi
 cmake -S "$src" -B "$build" \
 	-DCMAKE_BUILD_TYPE=Release \
+	"${no_amx[@]}" \
 	-DGGML_NATIVE=ON \
 	-DGGML_OPENMP=OFF \
 	-DLLAMA_CURL=OFF \

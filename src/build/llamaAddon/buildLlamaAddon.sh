@@ -59,7 +59,7 @@ done <<<"$options"
 # Builds made with other options or an older patch would only take disk space.
 rm -rf "$package/llama/localBuilds"
 # `source download` clones the bundled llama.cpp release (no network) and builds the addon for this
-# machine (CPU only: GGML_NATIVE, like the llama-server the bench races).
+# machine: CPU only, for this CPU, without AMX (src/shared/llamaAddon.ts says why).
 echo "buildLlamaAddon: building node-llama-cpp's addon with the decode abort (several minutes on two cores)" >&2
 (cd "$repo_root" && npx --no node-llama-cpp source download --gpu false --noUsageExample) >&2
 mkdir -p "$(dirname "$stamp")"

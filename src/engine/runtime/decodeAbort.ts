@@ -24,6 +24,17 @@ export const DECODE_ABORTED = Symbol('decode aborted');
 /** The addon's error for a decode its abort callback stopped (decodeAbort.diff). */
 const ABORTED_MESSAGE = 'Decode was aborted';
 
+/**
+ * What llama.cpp logs, at error level, for a decode its abort callback stopped (GGML_STATUS_ABORTED
+ * is 1, llama_decode's "aborted" is 2): expected on every cancellation, so not an error.
+ */
+const ABORTED_DECODE_LOG =
+	/(?:compute_async failed with error 1|failed to compute graph, compute status: 1|llama_decode: failed to decode, ret = 2)$/;
+
+export function isAbortedDecodeLog(text: string): boolean {
+	return ABORTED_DECODE_LOG.test(text);
+}
+
 const byContext = new WeakMap<LlamaContext, DecodeAbort | null>();
 
 export class DecodeAbort {

@@ -1,6 +1,7 @@
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
 import { llamaAddonCmakeOptions } from '../../shared/llamaAddon.js';
 import type { Logger } from '../logger.js';
+import { isAbortedDecodeLog } from './decodeAbort.js';
 
 export type GpuPreference = 'auto' | 'off';
 
@@ -27,7 +28,7 @@ export function getLlamaInstance(preference: GpuPreference, logger: Logger): Pro
 			if (!text) {
 				return;
 			}
-			if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) {
+			if ((level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) && !isAbortedDecodeLog(text)) {
 				logger.error(`llama.cpp: ${text}`);
 			} else {
 				logger.debug(`llama.cpp: ${text}`);
