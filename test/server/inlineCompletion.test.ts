@@ -117,7 +117,8 @@ describe('language server: inline completion over LSP (real server process, real
 		await client.replaceDocument(URI, `// superseded\n${SOURCE}`);
 		const before = client.reports.length;
 		const stale = client.inlineCompletion(URI, { line: 0, character: '// superseded'.length });
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		// The edit and the newer request follow at once: the server reads them while the first one's
+		// run is still in llama.cpp (a fast model finished it within a 50 ms wait, and the test failed).
 		await client.replaceDocument(URI, `// superseded\n${SOURCE}`.replace('\t\n}', '\tconst\n}'));
 		const fresh = client.inlineCompletion(URI, { line: 6, character: 6 });
 		assert.deepEqual(itemsOf(await stale), [], 'the superseded request returns nothing');
