@@ -1,9 +1,11 @@
 /**
  * The CMake options of Hearth's build of node-llama-cpp's addon (`npm run addon`,
- * src/build/llamaAddon/), which every getLlama call in the project names: node-llama-cpp finds a
- * local build by a folder name that hashes them, and one process must load one binding only (two
- * would share llama.cpp's libraries by their names). Where that build is missing (the default),
- * node-llama-cpp takes its prebuilt binaries, which these options do not restrict.
+ * src/build/llamaAddon/). With HEARTH_LLAMA_ADDON=local every getLlama call in the project names
+ * them (`getLlamaCmakeOptions`): node-llama-cpp finds a local build by a folder name that hashes
+ * them, and one process must load one binding only (two would share llama.cpp's libraries by their
+ * names). Otherwise (the default) no call names them and node-llama-cpp loads its prebuilt binaries
+ * exactly as before: naming them without a build to match made the e2e suite's chat-model test lose
+ * the editor's focus.
  *
  * The build is for the building machine's CPU (node-llama-cpp's default for a local build), with
  * ggml's own thread pool as in its prebuilt binaries. On x64, AMX is switched off: on a Xeon with
@@ -20,4 +22,9 @@ export function llamaAddonCmakeOptions(arch: string = process.arch): Record<stri
 	}
 	const flags = '-O3 -DNDEBUG -mno-amx-tile -mno-amx-int8 -mno-amx-bf16';
 	return { CMAKE_C_FLAGS_RELEASE: flags, CMAKE_CXX_FLAGS_RELEASE: flags, GGML_OPENMP: 'OFF' };
+}
+
+/** The options getLlama is given: Hearth's local build's with HEARTH_LLAMA_ADDON=local, else none (the prebuilt binaries). */
+export function getLlamaCmakeOptions(env: NodeJS.ProcessEnv = process.env): Record<string, string> | undefined {
+	return env.HEARTH_LLAMA_ADDON === 'local' ? llamaAddonCmakeOptions() : undefined;
 }

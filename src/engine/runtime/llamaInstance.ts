@@ -1,5 +1,5 @@
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
-import { llamaAddonCmakeOptions } from '../../shared/llamaAddon.js';
+import { getLlamaCmakeOptions } from '../../shared/llamaAddon.js';
 import type { Logger } from '../logger.js';
 import { isAbortedDecodeLog } from './decodeAbort.js';
 
@@ -21,7 +21,7 @@ export function getLlamaInstance(preference: GpuPreference, logger: Logger): Pro
 	pending = getLlama({
 		gpu: preference === 'off' ? false : 'auto',
 		build: 'never',
-		cmakeOptions: llamaAddonCmakeOptions(),
+		cmakeOptions: getLlamaCmakeOptions(),
 		logLevel: LlamaLogLevel.warn,
 		logger: (level, message) => {
 			const text = message.trimEnd();

@@ -228,14 +228,17 @@ export class LocalTokenSource implements TokenSource {
 			}
 			return healing.chooseFromLogits(next.token, next.logits, next.totalLogitWeight);
 		}
-		const next = await greedyStep(decoder, input, { probabilities: true });
-		if (next === DECODE_ABORTED) {
-			return next;
+		// node-llama-cpp's own sampling path, as before the decode abort: asking controlledEvaluate for
+		// every token's probability instead broke the e2e suite's chat-model test (not understood yet).
+		for await (const { probabilities } of decoder.sequence.evaluateWithMetadata(
+			input,
+			{ probabilities: true },
+			{ temperature: 0, yieldEogToken: true },
+		)) {
+			decoder.stats.lastComputeEndedAt = performance.now();
+			return healing.choose(probabilities);
 		}
-		if (next?.probabilities === undefined) {
-			throw new Error('the model produced no next-token probabilities');
-		}
-		return healing.choose(next.probabilities);
+		throw new Error('the model produced no next-token probabilities');
 	}
 
 	/** Evaluates prompt tokens in chunks an abort stops between; false when the run was cancelled first. */
@@ -325,10 +328,9 @@ async function* greedyTokens(decoder: Decoder, input: readonly Token[]): AsyncGe
 	}
 }
 
-/** A greedy step may also ask for the logits of some tokens (and the greedy one's), or every token's probability. */
+/** A greedy step may also ask for the logits of some tokens (and the greedy one's). */
 interface StepRequest {
 	logits?: { filter: { tokens: readonly Token[]; includeSelected: boolean } };
-	probabilities?: boolean;
 }
 
 /** Where a run's decodes go, what stops one in flight, and where the time its compute ended is kept. */

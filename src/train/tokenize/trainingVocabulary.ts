@@ -5,7 +5,7 @@
  */
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel, type Token } from 'node-llama-cpp';
 import { SPECIAL_TOKEN_SPELLINGS, type SpecialTokenIds } from './shardFormat.js';
-import { llamaAddonCmakeOptions } from '../../shared/llamaAddon.js';
+import { getLlamaCmakeOptions } from '../../shared/llamaAddon.js';
 
 export interface TrainingVocabulary {
 	readonly model: LlamaModel;
@@ -28,7 +28,7 @@ function cpuLlama(): Promise<Llama> {
 		gpu: false,
 		build: 'never',
 		// The same binding as the engine's (src/shared/llamaAddon.ts): one per process.
-		cmakeOptions: llamaAddonCmakeOptions(),
+		cmakeOptions: getLlamaCmakeOptions(),
 		logLevel: LlamaLogLevel.error,
 		logger: (_level, message) => {
 			const text = message.trimEnd();
