@@ -4,8 +4,7 @@
  * them (`getLlamaCmakeOptions`): node-llama-cpp finds a local build by a folder name that hashes
  * them, and one process must load one binding only (two would share llama.cpp's libraries by their
  * names). Otherwise (the default) no call names them and node-llama-cpp loads its prebuilt binaries
- * exactly as before: naming them without a build to match made the e2e suite's chat-model test lose
- * the editor's focus.
+ * exactly as before.
  *
  * The build is for the building machine's CPU (node-llama-cpp's default for a local build), with
  * ggml's own thread pool as in its prebuilt binaries. On x64, AMX is switched off: on a Xeon with

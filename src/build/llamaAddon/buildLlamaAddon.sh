@@ -3,11 +3,12 @@
 # (decodeAbort.diff): llama.cpp's abort callback, so that a decode in flight stops between graph
 # nodes when the editor cancels, instead of at the end of its batch (a one-token decode of a 1.5B
 # model takes ~50 ms on two cores, so no batch size can bring a cancellation under that without it).
-# node-llama-cpp loads a local build before its prebuilt binaries; without one, Hearth still runs and
-# cancels between batches (src/engine/runtime/decodeAbort.ts says which it has).
+# Opt-in: Hearth loads this build only with HEARTH_LLAMA_ADDON=local; otherwise it loads
+# node-llama-cpp's prebuilt binaries and cancels between batches (src/engine/runtime/decodeAbort.ts).
 #
 # The build's CMake options come from src/shared/llamaAddon.ts (compiled: run `npm run build` first),
-# which every getLlama call in the project names, so that node-llama-cpp finds this build.
+# which every getLlama call in the project names under HEARTH_LLAMA_ADDON=local, so that
+# node-llama-cpp finds this build.
 #
 # Idempotent: when the build made from this patch and these options is there, it exits at once. Never downloads
 # anything: the source is node-llama-cpp's git bundle, CMake comes from the system, and the Node-API

@@ -43,7 +43,7 @@ export class CompletionEngine implements CompletionBackend {
 		logger.debug(
 			this.abortsDecodes
 				? "completion: a cancellation stops llama.cpp inside a decode (Hearth's build of the node-llama-cpp addon)"
-				: "completion: a cancellation stops llama.cpp between decodes only (node-llama-cpp's prebuilt addon; `npm run addon` builds the abort in)",
+				: "completion: a cancellation stops llama.cpp between decodes only (node-llama-cpp's prebuilt addon; `npm run addon` and HEARTH_LLAMA_ADDON=local add the abort)",
 		);
 	}
 

@@ -10,8 +10,9 @@ let pendingPreference: GpuPreference | undefined;
 
 /**
  * One llama.cpp binding per process. `build: 'never'` because compiling llama.cpp or downloading a
- * binary at run time cannot work offline: the binding is Hearth's build of the addon (`npm run
- * addon`, found by its CMake options) where there is one, else the prebuilt binaries shipped in npm packages.
+ * binary at run time cannot work offline: the binding is the prebuilt binaries shipped in npm
+ * packages, or with HEARTH_LLAMA_ADDON=local Hearth's build of the addon (`npm run addon`, found by
+ * its CMake options).
  */
 export function getLlamaInstance(preference: GpuPreference, logger: Logger): Promise<Llama> {
 	if (pending && pendingPreference === preference) {
