@@ -55,9 +55,9 @@ Options:
                       back, the whole prompt on a cold cache rather than a small first one,
                       prefetches whether or not they are used), for a before/after comparison on
                       the same code; --engine no-decode-abort: today's engine with cancellations
-                      landing between llama.cpp's decodes only, as with node-llama-cpp's prebuilt
-                      addon (default: current, which stops a decode in flight with the addon
-                      npm run addon builds, loaded with HEARTH_LLAMA_ADDON=local)
+                      landing between llama.cpp's decodes only, as where the decode abort module
+                      is not built (default: current, which stops a decode in flight with the
+                      module npm run build compiles, dist/native/decodeAbort-*.node)
   --quality           instead of everything above: the quality replay (held-out files, cursor points,
                       Hearth's pipeline and llama.vscode's on the same model); --quality --help for its options
   --document-this     instead of everything above: Document This on the bundled model over documented

@@ -30,7 +30,7 @@ export interface ModelRunReport {
 	loadMs: number;
 	calibration: Calibration;
 	rssAfterLoadMiB: number;
-	/** Whether a cancellation stopped llama.cpp inside a decode (Hearth's build of the addon, and not --engine legacy or no-decode-abort). */
+	/** Whether a cancellation stopped llama.cpp inside a decode (Hearth's decode abort module, and not --engine legacy or no-decode-abort). */
 	decodeAbort: boolean;
 	/** process.resourceUsage().maxRSS of the worker, which only ever held this model, taken before the actions section. */
 	peakRssMiB: number;

@@ -47,9 +47,8 @@ const NODE_LLAMA_CPP_BUILD_ONLY = [
 	'llama/profiles',
 	'llama/toolchains',
 	'llama/xpack',
-	// What `npm run addon` leaves here: the llama.cpp source it cloned and the addon it built, linked
-	// against this machine's system libraries. The VSIX keeps node-llama-cpp's prebuilt binaries, made
-	// to load on older systems; a cancellation there lands between decodes (src/engine/runtime/decodeAbort.ts).
+	// What a build from source (`node-llama-cpp source download`) leaves here: the llama.cpp source it
+	// cloned and the addon it built for this machine. The VSIX keeps node-llama-cpp's prebuilt binaries.
 	'llama/llama.cpp',
 	'llama/localBuilds',
 	'llama/lastBuild.json',
@@ -105,6 +104,16 @@ function main(argv: string[]): void {
 function stageAndPackage(root: string, stage: string, target: string, wanted: Set<string>, argv: string[]): void {
 	for (const file of STAGED_FILES) {
 		copy(path.join(root, file), path.join(stage, file));
+	}
+	// The decode abort (src/engine/native/decodeAbort.cpp, src/engine/runtime/decodeAbort.ts), built
+	// by `npm run build` for this machine's platform only.
+	const decodeAbort = `dist/native/decodeAbort-${process.platform}-${process.arch}.node`;
+	if (target === currentTarget() && fs.existsSync(path.join(root, decodeAbort))) {
+		copy(path.join(root, decodeAbort), path.join(stage, decodeAbort));
+	} else {
+		console.warn(
+			`no decode abort module for ${target} (built on Linux, for the building machine's platform): in this VSIX a cancellation stops llama.cpp between decodes only`,
+		);
 	}
 	copy(path.join(root, 'media'), path.join(stage, 'media'));
 	writeManifest(root, stage);

@@ -1,16 +1,25 @@
 /**
- * A cancellation stops llama.cpp inside a decode (src/engine/runtime/decodeAbort.ts, with the addon
- * built by `npm run addon`), and the sequence it stopped stays usable: real inference on the bundled
- * model. Every check waits on the decode's own promise, never on a duration. With node-llama-cpp's
- * prebuilt addon (the default: the build is opt-in) the tests that need the abort are pending, and
- * the engine is checked to run without it.
+ * A cancellation stops llama.cpp inside a decode (src/engine/runtime/decodeAbort.ts, with the module
+ * `npm run build` compiles from src/engine/native/decodeAbort.cpp, on node-llama-cpp's prebuilt
+ * binaries), and the sequence it stopped stays usable: real inference on the bundled model. Every
+ * check waits on the decode's own promise, never on a duration. Where the module cannot be built (no
+ * g++, not Linux) the tests that need the abort are pending, and the engine is checked to run
+ * without it; where it can, it must attach.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { LlamaContextSequence, type LlamaContext, type Token } from 'node-llama-cpp';
 import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine, type CompletionRequest } from '../../src/engine/runtime/completionEngine.js';
-import { DECODE_ABORTED, DecodeAbort, isAbortedDecodeLog } from '../../src/engine/runtime/decodeAbort.js';
+import {
+	DECODE_ABORTED,
+	DecodeAbort,
+	decodeAbortModulePath,
+	decodeAbortProblem,
+	isAbortedDecodeLog,
+} from '../../src/engine/runtime/decodeAbort.js';
 import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../../src/shared/bundledModel.js';
 
@@ -64,7 +73,7 @@ describe('engine: a cancellation stops llama.cpp inside a decode (real inference
 		await loaded?.dispose();
 	});
 
-	/** Pending where the addon cannot stop a decode (node-llama-cpp's prebuilt one; `npm run addon` builds one that can). */
+	/** Pending where the decode abort module is not built (src/build/decodeAbort/buildDecodeAbort.sh skips it without g++). */
 	const needsAbort = (test: Mocha.Context) => {
 		if (DecodeAbort.for(loaded.context) === undefined) {
 			test.skip();
@@ -101,6 +110,40 @@ describe('engine: a cancellation stops llama.cpp inside a decode (real inference
 		const cancelled = await cancelAtFirstBatch(engine, { ...REQUEST, documentKey: 'file:///src/plain.ts' }, control);
 		assert.equal(cancelled.stopReason, 'cancelled');
 		assert.equal(cancelled.stats.evaluatedPromptTokens, 256, 'the batch in flight was computed to its end');
+	});
+
+	it("where the module can be built (Linux, g++), it is, and it attaches to node-llama-cpp's prebuilt binaries", function () {
+		let compiler = false;
+		try {
+			execFileSync('g++', ['--version'], { stdio: 'ignore' });
+			compiler = true;
+		} catch {
+			// no compiler: the build skipped the module
+		}
+		if (process.platform !== 'linux' || !compiler) {
+			this.skip();
+		}
+		assert.ok(decodeAbortModulePath(), 'npm run build built dist/native/decodeAbort-<platform>-<arch>.node');
+		assert.equal(decodeAbortProblem(loaded.context), undefined);
+		assert.ok(DecodeAbort.for(loaded.context));
+	});
+
+	it("the module refuses a context with another model than the one it is given, and node-llama-cpp's other objects", async function () {
+		needsAbort(this);
+		const file = decodeAbortModulePath();
+		assert.ok(file);
+		const module = createRequire(import.meta.url)(file) as { attach(context: object, model: object): object | string };
+		const native = (value: object, field: string) => (value as unknown as Record<string, object>)[field]!;
+		const other = await loadModel({ modelPath: MODEL, contextSize: 512, gpu: 'off', logger: silentLogger });
+		try {
+			const refused = module.attach(native(loaded.context, '_ctx'), native(other.model, '_model'));
+			assert.equal(typeof refused, 'string');
+			assert.match(refused as string, /layout/);
+			assert.equal(typeof module.attach(native(loaded.context, '_ctx'), native(loaded.context.model, '_model')), 'object');
+			assert.equal(module.attach({}, {}), 'not node-llama-cpp native objects');
+		} finally {
+			await other.dispose();
+		}
 	});
 
 	it('an aborted batch leaves the sequence where it was, and what follows matches an uninterrupted run', async function () {
@@ -150,7 +193,7 @@ describe('engine: a cancellation stops llama.cpp inside a decode (real inference
 			const abort = DecodeAbort.for(context);
 			assert.ok(abort, 'the addon has the decode abort');
 			// As when a run is cancelled just after its last decode returned: the flag is left set.
-			(context as unknown as { _ctx: { abortDecode(aborted: boolean): void } })._ctx.abortDecode(true);
+			abort.setAborted(true);
 			const sequence = context.getSequence();
 			const done = await abort.run(new AbortController().signal, () =>
 				sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 64)),

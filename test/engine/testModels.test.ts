@@ -9,7 +9,6 @@ import { readGgufFile, readGgufTensorData } from '../../src/engine/gguf/ggufRead
 import { GgmlType } from '../../src/engine/gguf/ggufTypes.js';
 import { ggufNumber, ggufString, ggufStringArray } from '../../src/engine/gguf/ggufValues.js';
 import { ensureTestModel, ensureTestModelDetailed, type TestModelPreset } from '../../src/tooling/testModels/ensureModel.js';
-import { getLlamaCmakeOptions } from '../../src/shared/llamaAddon.js';
 
 const snippet = 'export function add(a: number, b: number): number {\n\treturn a + b; // sum\n}\n';
 
@@ -49,7 +48,7 @@ describe('engine: generated test models load and generate in llama.cpp', functio
 
 	before(async function () {
 		this.timeout(60_000);
-		llama = await getLlama({ gpu: false, build: 'never', cmakeOptions: getLlamaCmakeOptions(), logLevel: LlamaLogLevel.error });
+		llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
 	});
 
 	after(async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { zipEntries, type ZipEntry } from '../../src/bench/zipArchive.js';
 import { currentTarget, NATIVE_PACKAGES } from '../../src/build/nativeTargets.js';
+import { DECODE_ABORT_MODULE_NAME } from '../../src/engine/runtime/decodeAbort.js';
 import { BUNDLED_MODEL_RELATIVE_PATH } from '../../src/shared/bundledModel.js';
 import { buildExtensionVsix } from '../e2e/support/extensionVsix.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -25,6 +26,8 @@ const EXTENSION_FILES = [
 	/^extension\/LICENSE\.txt$/,
 	/^extension\/dist\/(extension\.cjs|server\.mjs)$/,
 	/^extension\/dist\/tree-sitter\/tree-sitter(-(typescript|javascript|python))?\.(js|wasm)$/,
+	// The decode abort, for this machine's platform (src/engine/native/decodeAbort.cpp).
+	new RegExp(`^extension/dist/native/${escape(DECODE_ABORT_MODULE_NAME)}$`),
 	/^extension\/media\/[^/]+\.(svg|png)$/,
 	/^extension\/media\/walkthrough\/[^/]+\.md$/,
 	/^extension\/media\/answerView\.(js|css)$/,
@@ -131,6 +134,10 @@ describe('VSIX contents (allow-list)', function () {
 			'extension/node_modules/node-llama-cpp/dist/index.js',
 		]) {
 			assert.ok(files.includes(file), `${file} is in the VSIX`);
+		}
+		// Built by `npm run build` where there is a C++ compiler (CI has one); the VSIX carries it when it was built.
+		if (fs.existsSync(path.join(repoRoot, 'dist', 'native', DECODE_ABORT_MODULE_NAME))) {
+			assert.ok(files.includes(`extension/dist/native/${DECODE_ABORT_MODULE_NAME}`), 'the decode abort module is in the VSIX');
 		}
 	});
 });

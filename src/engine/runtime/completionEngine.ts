@@ -7,6 +7,7 @@
 import { CompletionPipeline } from '../completion/completionPipeline.js';
 import type { CompletionRequest, CompletionResult } from '../completion/completionTypes.js';
 import type { Logger } from '../logger.js';
+import { decodeAbortProblem } from './decodeAbort.js';
 import type { CompletionBackend } from './completionBackend.js';
 import type { LoadedModel } from './loadModel.js';
 import { LocalTokenSource, type LocalTokenSourceOptions } from './localTokenSource.js';
@@ -42,8 +43,12 @@ export class CompletionEngine implements CompletionBackend {
 		this.pipeline = new CompletionPipeline(this.source, logger, options);
 		logger.debug(
 			this.abortsDecodes
-				? "completion: a cancellation stops llama.cpp inside a decode (Hearth's build of the node-llama-cpp addon)"
-				: "completion: a cancellation stops llama.cpp between decodes only (node-llama-cpp's prebuilt addon; `npm run addon` and HEARTH_LLAMA_ADDON=local add the abort)",
+				? "completion: a cancellation stops llama.cpp inside a decode (llama.cpp's abort callback, set by dist/native/decodeAbort)"
+				: `completion: a cancellation stops llama.cpp between decodes only (${
+						options.decodeAbort === false
+							? 'decode abort switched off'
+							: (decodeAbortProblem(loaded.context) ?? 'no decode abort')
+					})`,
 		);
 	}
 

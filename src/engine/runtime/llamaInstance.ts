@@ -1,5 +1,4 @@
 import { getLlama, LlamaLogLevel, type Llama } from 'node-llama-cpp';
-import { getLlamaCmakeOptions } from '../../shared/llamaAddon.js';
 import type { Logger } from '../logger.js';
 import { isAbortedDecodeLog } from './decodeAbort.js';
 
@@ -10,9 +9,8 @@ let pendingPreference: GpuPreference | undefined;
 
 /**
  * One llama.cpp binding per process. `build: 'never'` because compiling llama.cpp or downloading a
- * binary at run time cannot work offline: the binding is the prebuilt binaries shipped in npm
- * packages, or with HEARTH_LLAMA_ADDON=local Hearth's build of the addon (`npm run addon`, found by
- * its CMake options).
+ * binary at run time cannot work offline: only the prebuilt binaries shipped in npm packages are used
+ * (Hearth's decode abort attaches to them: src/engine/runtime/decodeAbort.ts).
  */
 export function getLlamaInstance(preference: GpuPreference, logger: Logger): Promise<Llama> {
 	if (pending && pendingPreference === preference) {
@@ -22,7 +20,6 @@ export function getLlamaInstance(preference: GpuPreference, logger: Logger): Pro
 	pending = getLlama({
 		gpu: preference === 'off' ? false : 'auto',
 		build: 'never',
-		cmakeOptions: getLlamaCmakeOptions(),
 		logLevel: LlamaLogLevel.warn,
 		logger: (level, message) => {
 			const text = message.trimEnd();

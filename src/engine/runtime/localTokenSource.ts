@@ -3,7 +3,7 @@
  * context sequence, on which the KV state of the longest common prompt prefix is kept between
  * requests (and shifted, not recomputed, when a block near the prompt's start was dropped). The
  * prompt is evaluated in chunks (PromptChunkSize: large far from its end, timed near it). A
- * cancellation stops the decode in flight where the addon allows it (DecodeAbort), and otherwise
+ * cancellation stops the decode in flight where Hearth's decode abort module is built (DecodeAbort), and otherwise
  * lands between chunks, and generation stops within one token of it. A request may ask
  * for its generation to wait (`generateNotBefore`) while its prompt is evaluated at once.
  */
@@ -53,7 +53,7 @@ export class LocalTokenSource implements TokenSource {
 	private readonly smallFirstTokens: number;
 	/** Documents whose own sequence has held a whole prompt of theirs since it became theirs. */
 	private readonly filled = new Set<string>();
-	/** Stops a decode in flight when its run ends; undefined with node-llama-cpp's prebuilt addon. */
+	/** Stops a decode in flight when its run ends; undefined where Hearth's decode abort module is not built. */
 	private readonly decodeAbort: DecodeAbort | undefined;
 
 	constructor(
@@ -70,7 +70,7 @@ export class LocalTokenSource implements TokenSource {
 		this.decodeAbort = options.decodeAbort === false ? undefined : DecodeAbort.for(loaded.context);
 	}
 
-	/** Whether a cancellation stops a decode in flight (Hearth's build of the addon), not only between decodes. */
+	/** Whether a cancellation stops a decode in flight (Hearth's decode abort module), not only between decodes. */
 	get abortsDecodes(): boolean {
 		return this.decodeAbort !== undefined;
 	}

@@ -1,7 +1,6 @@
 /**
- * How many prompt tokens go to llama.cpp in one batch. With node-llama-cpp's prebuilt addon an abort
- * can only land between batches, and with Hearth's build of it (DecodeAbort) an aborted batch loses
- * all its work, so a batch near the prompt's end should take little time; but each batch also pays
+ * How many prompt tokens go to llama.cpp in one batch. Without Hearth's decode abort an abort can
+ * only land between batches, and with it (DecodeAbort) an aborted batch loses all its work, so a batch near the prompt's end should take little time; but each batch also pays
  * a fixed cost (on a CPU a one-token decode reads every weight once), so batches of a few tokens
  * waste throughput.
  *

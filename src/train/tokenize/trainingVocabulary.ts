@@ -5,7 +5,6 @@
  */
 import { getLlama, LlamaLogLevel, type Llama, type LlamaModel, type Token } from 'node-llama-cpp';
 import { SPECIAL_TOKEN_SPELLINGS, type SpecialTokenIds } from './shardFormat.js';
-import { getLlamaCmakeOptions } from '../../shared/llamaAddon.js';
 
 export interface TrainingVocabulary {
 	readonly model: LlamaModel;
@@ -27,8 +26,6 @@ function cpuLlama(): Promise<Llama> {
 	llamaPromise ??= getLlama({
 		gpu: false,
 		build: 'never',
-		// The same binding as the engine's (src/shared/llamaAddon.ts): one per process.
-		cmakeOptions: getLlamaCmakeOptions(),
 		logLevel: LlamaLogLevel.error,
 		logger: (_level, message) => {
 			const text = message.trimEnd();

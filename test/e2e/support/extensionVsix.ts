@@ -28,6 +28,8 @@ const INPUT_FILES = [
 	// node-llama-cpp ships inside the VSIX; its version (and its binaries' version) are inputs too.
 	'node_modules/node-llama-cpp/package.json',
 	`node_modules/@node-llama-cpp/${process.platform}-${process.arch}/package.json`,
+	// The decode abort module `npm run build` compiles (src/engine/native/decodeAbort.cpp), when it is built.
+	`dist/native/decodeAbort-${process.platform}-${process.arch}.node`,
 ];
 
 export const EXTENSION_VSIX_DIR = join(REPO_ROOT, '.cache', 'e2e');
