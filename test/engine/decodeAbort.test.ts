@@ -90,6 +90,17 @@ describe('engine: a cancellation stops llama.cpp inside a decode (real inference
 		}
 	};
 
+	/** The five highest next-token probabilities after `input`, rounded to four places. */
+	const firstProbabilities = async (sequence: LlamaContextSequence, input: Token[]) => {
+		for await (const { probabilities } of sequence.evaluateWithMetadata(input, { probabilities: true }, { temperature: 0 })) {
+			return [...probabilities.values()]
+				.sort((a, b) => b - a)
+				.slice(0, 5)
+				.map((p) => Math.round(p * 1e4) / 1e4);
+		}
+		throw new Error('no probabilities');
+	};
+
 	/** The greedy tokens after `input` on `sequence`. */
 	const greedy = async (sequence: LlamaContextSequence, input: Token[], count: number) => {
 		const out: Token[] = [];
@@ -174,6 +185,50 @@ describe('engine: a cancellation stops llama.cpp inside a decode (real inference
 			const again = await abort.run(new AbortController().signal, () => sequence.evaluateWithoutGeneratingNewTokens(batch));
 			assert.notEqual(again, DECODE_ABORTED);
 			assert.deepEqual(await greedy(sequence, last, 8), expected);
+		});
+	});
+
+	it('the decode after a shift of KV entries runs to its end, so the shift is applied once (an abort would cut it between layers)', async function () {
+		needsAbort(this);
+		const head = tokens.slice(0, 64);
+		const dropped = tokens.slice(64, 192);
+		const kept = tokens.slice(192, 500);
+		const next = tokens.slice(500, 532);
+		const last = tokens.slice(532, 533);
+		/**
+		 * head + dropped + kept evaluated, `dropped` erased (kept shifted down), then `next`, then the
+		 * five highest next-token probabilities after `last`, to four places: a key rotation applied
+		 * twice to one layer (what an abort between the shift's layers led to) changes them.
+		 */
+		const afterShift = async (context: LlamaContext, evaluateNext: (sequence: LlamaContextSequence) => Promise<void>) => {
+			const sequence = context.getSequence();
+			await sequence.evaluateWithoutGeneratingNewTokens([...head, ...dropped, ...kept]);
+			await sequence.eraseContextTokenRanges([{ start: head.length, end: head.length + dropped.length }]);
+			assert.equal(sequence.nextTokenIndex, head.length + kept.length);
+			await evaluateNext(sequence);
+			return firstProbabilities(sequence, last);
+		};
+		let expected: number[] = [];
+		await withContext(async (context) => {
+			expected = await afterShift(context, (sequence) => sequence.evaluateWithoutGeneratingNewTokens(next));
+		});
+		await withContext(async (context) => {
+			const abort = DecodeAbort.for(context);
+			assert.ok(abort, 'the module attached');
+			const got = await afterShift(context, async (sequence) => {
+				abort.shifted();
+				const control = new AbortController();
+				const running = abort.run(control.signal, () => sequence.evaluateWithoutGeneratingNewTokens(next));
+				// Before llama.cpp starts: without the rule its first node (a layer's key rotation) would see the abort.
+				control.abort();
+				assert.notEqual(await running, DECODE_ABORTED, 'the decode that applies the shift was not aborted');
+				// The next one can be again.
+				const second = new AbortController();
+				const aborted = abort.run(second.signal, () => sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(533, 600)));
+				second.abort();
+				assert.equal(await aborted, DECODE_ABORTED);
+			});
+			assert.deepEqual(got, expected);
 		});
 	});
 

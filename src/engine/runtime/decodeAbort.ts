@@ -94,6 +94,9 @@ export function decodeAbortProblem(context: LlamaContext): string | undefined {
 }
 
 export class DecodeAbort {
+	/** Whether KV entries were shifted since the last decode that ran to its end (see `shifted`). */
+	private shiftPending = false;
+
 	private constructor(
 		private readonly module: DecodeAbortModule,
 		private readonly handle: object,
@@ -124,6 +127,17 @@ export class DecodeAbort {
 		return typeof handle === 'string' ? { problem: handle } : { abort: new DecodeAbort(module, handle) };
 	}
 
+	/**
+	 * Says that KV entries of this context were shifted (tokens erased before others: node-llama-cpp
+	 * moves the later ones down). llama.cpp applies that shift at the start of the next decode,
+	 * rotating each layer's keys in place; an abort between two layers would leave some rotated and
+	 * the rest pending, and the next decode would rotate the first ones again. So the next decode
+	 * runs to its end, whatever the signal says.
+	 */
+	shifted(): void {
+		this.shiftPending = true;
+	}
+
 	/** Sets the flag llama.cpp's abort callback reads for this context (tests set a stale one with it). */
 	setAborted(aborted: boolean): void {
 		this.module.setAborted(this.handle, aborted);
@@ -140,6 +154,11 @@ export class DecodeAbort {
 			return DECODE_ABORTED;
 		}
 		this.setAborted(false);
+		if (this.shiftPending) {
+			const result = await decode();
+			this.shiftPending = false;
+			return result;
+		}
 		const abort = () => this.setAborted(true);
 		signal.addEventListener('abort', abort, { once: true });
 		try {

@@ -289,6 +289,8 @@ export class LocalTokenSource implements TokenSource {
 		if (shiftFrom !== undefined) {
 			stats.shiftedPromptTokens = sequence.nextTokenIndex - shiftFrom;
 			await sequence.eraseContextTokenRanges([{ start: firstDifferentIndex, end: shiftFrom }]);
+			// llama.cpp shifts the later entries at the start of the next decode, which must not be aborted.
+			this.decodeAbort?.shifted();
 			firstDifferentIndex = sequence.compareContextTokens(tokens).firstDifferentIndex;
 		}
 		const keep = Math.min(firstDifferentIndex, tokens.length - 1);
