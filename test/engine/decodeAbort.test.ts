@@ -188,6 +188,30 @@ describe('engine: a cancellation stops llama.cpp inside a decode (real inference
 		});
 	});
 
+	it("a decode through node-llama-cpp's evaluateWithMetadata (token healing's first token) stops too, and leaves the sequence as it was", async function () {
+		needsAbort(this);
+		const head = tokens.slice(0, 300);
+		const input = tokens.slice(300, 420);
+		let expected: number[] = [];
+		await withContext(async (context) => {
+			const sequence = context.getSequence();
+			await sequence.evaluateWithoutGeneratingNewTokens(head);
+			expected = await firstProbabilities(sequence, input);
+		});
+		await withContext(async (context) => {
+			const abort = DecodeAbort.for(context);
+			assert.ok(abort, 'the module attached');
+			const sequence = context.getSequence();
+			await sequence.evaluateWithoutGeneratingNewTokens(head);
+			const control = new AbortController();
+			const running = abort.run(control.signal, () => firstProbabilities(sequence, input));
+			control.abort();
+			assert.equal(await running, DECODE_ABORTED);
+			assert.equal(sequence.nextTokenIndex, head.length, 'none of the aborted input is in the sequence');
+			assert.deepEqual(await firstProbabilities(sequence, input), expected);
+		});
+	});
+
 	it('the decode after a shift of KV entries runs to its end, so the shift is applied once (an abort would cut it between layers)', async function () {
 		needsAbort(this);
 		const head = tokens.slice(0, 64);

@@ -230,15 +230,25 @@ export class LocalTokenSource implements TokenSource {
 		}
 		// node-llama-cpp's own sampling path, as before the decode abort: asking controlledEvaluate for
 		// every token's probability instead broke the e2e suite's chat-model test (not understood yet).
-		for await (const { probabilities } of decoder.sequence.evaluateWithMetadata(
-			input,
-			{ probabilities: true },
-			{ temperature: 0, yieldEogToken: true },
-		)) {
-			decoder.stats.lastComputeEndedAt = performance.now();
-			return healing.choose(probabilities);
+		// Its decode stops on an abort like any other.
+		const probabilities = await abortableDecode(decoder.abort, decoder.signal, async () => {
+			for await (const { probabilities } of decoder.sequence.evaluateWithMetadata(
+				input,
+				{ probabilities: true },
+				{ temperature: 0, yieldEogToken: true },
+			)) {
+				return probabilities;
+			}
+			return undefined;
+		});
+		decoder.stats.lastComputeEndedAt = performance.now();
+		if (probabilities === DECODE_ABORTED) {
+			return probabilities;
 		}
-		throw new Error('the model produced no next-token probabilities');
+		if (probabilities === undefined) {
+			throw new Error('the model produced no next-token probabilities');
+		}
+		return healing.choose(probabilities);
 	}
 
 	/** Evaluates prompt tokens in chunks an abort stops between; false when the run was cancelled first. */
