@@ -50,6 +50,10 @@ Options:
                       which llama-server runs to race: as-users-run-it (llama.vscode's launch
                       command) and spm-infill (the same plus --spm-infill, SPM models only)
                       (default: both, where they apply)
+  --race-own-kernels  llama-server computes with its own build of ggml (default on Linux: with
+                      the CPU variant of node-llama-cpp's prebuilt ggml that Hearth loads on this
+                      machine, through LD_LIBRARY_PATH, so that both sides multiply alike; on a
+                      CPU with AMX the own build has no AMX and is ~4x slower at prompts)
   --engine legacy     Hearth's engine as it was before issue 21's speed changes (64-token prompt
                       chunks, 30 ms grace before an orphaned run stops, generation never held
                       back, the whole prompt on a cold cache rather than a small first one,
@@ -105,6 +109,8 @@ export interface BenchOptions {
 	raceLlamaServer?: string;
 	/** --race-configurations: the llama-server runs to race (absent: every one that applies). */
 	raceConfigurations?: string[];
+	/** --race-own-kernels: llama-server with its own ggml build, not node-llama-cpp's (src/bench/race/sameKernels.ts). */
+	raceOwnKernels: boolean;
 	/** --engine legacy: the engine before issue 21's speed changes. */
 	legacyEngine: boolean;
 	/** False with --engine legacy or no-decode-abort: a cancellation never stops a decode in flight. */
@@ -122,6 +128,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 		'actions',
 		'no-actions',
 		'soak',
+		'race-own-kernels',
 		'help',
 	]);
 	if (options.has('help')) {
@@ -140,6 +147,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 		'threads',
 		'context-size',
 		'per-request',
+		'race-own-kernels',
 		'cold',
 		'out',
 		'debounce-max',
@@ -203,6 +211,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
 	return {
 		legacyEngine: engine === 'legacy',
 		decodeAbort: engine === 'current',
+		raceOwnKernels: options.has('race-own-kernels'),
 		...(raceConfigurations ? { raceConfigurations } : {}),
 		...(soak ? { soak } : {}),
 		models: models.map(modelChoice),

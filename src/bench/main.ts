@@ -9,6 +9,8 @@ import { parseBenchOptions, USAGE, type BenchOptions, type ModelChoice } from '.
 import { machineInfo, nodeLlamaCppVersion } from './machine.js';
 import { checkTargets, type Targets } from './metrics/targets.js';
 import { raceModel, type ModelRace } from './race/raceModel.js';
+import { raceKernels } from './race/sameKernels.js';
+import { projectRoot } from '../tooling/projectRoot.js';
 import { loadTraces } from './traces/loadTraces.js';
 import { soakMain } from './soak/soakMain.js';
 import { qualityMain } from './quality/qualityMain.js';
@@ -60,7 +62,7 @@ const DEFINITIONS = {
 		"node-llama-cpp 3.22.1 checks drafted tokens against a grammar state that does not advance between them, so under a grammar it drafts 1 token per step, and both modes pay the grammar check on every sampled token: the ratio is the predictor's ceiling under a grammar, not the mechanism's. " +
 		"verificationCeiling: the mechanism's ceiling on this machine: the same copied tokens decoded after the same prompt with controlledEvaluate, one per step against batches of 1 + 3 (every prediction accepted), the next token sampled greedily at every position in both, no grammar, in alternating pairs as above",
 	race:
-		"with --race-llama-server, after Hearth's replays of a model: the raced traces (--traces, or ts-paused-typing and ts-thinking-typing) replayed in real time against a llama-server of the same llama.cpp, one fresh process per trace, with the model and thread count Hearth used, started as llama.vscode's README and launch commands start it: -ub 1024 -b 1024 --ctx-size 0 (the model's trained context) --cache-reuse 256, the server's default slots (no --parallel), no --spm-infill ('as-users-run-it', the configuration the targets use); for a model trained suffix-prefix-middle, a second, labelled run adds --spm-infill ('spm-infill'). Each configuration's server arguments and numbers are in race.configurations. " +
+		"with --race-llama-server, after Hearth's replays of a model: the raced traces (--traces, or ts-paused-typing and ts-thinking-typing) replayed in real time against a llama-server of the same llama.cpp, one fresh process per trace, with the model and thread count Hearth used, started as llama.vscode's README and launch commands start it: -ub 1024 -b 1024 --ctx-size 0 (the model's trained context) --cache-reuse 256, the server's default slots (no --parallel), no --spm-infill ('as-users-run-it', the configuration the targets use); for a model trained suffix-prefix-middle, a second, labelled run adds --spm-infill ('spm-infill'). Each configuration's server arguments and numbers are in race.configurations. On Linux llama-server computes with node-llama-cpp's prebuilt ggml, the CPU variant Hearth loads on the same machine (through LD_LIBRARY_PATH; race.kernels says which; --race-own-kernels: its own build), so that both sides multiply with the same kernels. " +
 		"The client behaves as llama.vscode does by default: a provider call on every edit; POST /infill with whole lines around the cursor (256 before, 64 after, the cursor line's prefix as prompt), cache_prompt, llama.vscode's sampling (top_k 40, top_p 0.99, samplers top_k, top_p, infill), and as input_extra the same extra context Hearth's side has in its prompt (race.extraContext: Hearth's own selection, at the starting cursor, from the other trace sources as open files, 1,200 characters); no debounce; a call that finds the extension's request running waits for it, polling every 150 ms, until VS Code cancels it, and the running request is never aborted; answers cached per context and reused while typed through; after a shown suggestion at a line end, a request for the next one. " +
 		'Both sides generate maxTokens per request (llama-server: n_predict = maxTokens, ignore_eos, no time or indentation stop; Hearth decodes greedily). ' +
 		'Latency and the other side-by-side numbers are defined alike (key press to a delivered answer, with the count of answers; first key to last answer; prompt tokens through llama.cpp; CPU of the model process from /proc or process.cpuUsage(); peak RSS; cold start; cancel → compute stop p95; share of keys with a suggestion within 300 ms); ratios are Hearth ÷ llama-server, target ≤ 1/3 for latency (with ≥ 30 answers a side) and CPU',
@@ -166,6 +168,7 @@ async function main(argv: string[]): Promise<number> {
 			contextSize: options.contextSize ?? 'engine default',
 			sections: options.sections,
 			raceLlamaServer: options.raceLlamaServer ?? null,
+			raceOwnKernels: options.raceOwnKernels,
 			engine: options.legacyEngine ? 'legacy' : options.decodeAbort ? 'current' : 'no-decode-abort',
 			actionTokens: options.sections.actions ? DEFAULT_ACTION_TOKENS : null,
 			actionRounds: options.sections.actions ? DEFAULT_ACTION_ROUNDS : null,
@@ -191,8 +194,11 @@ async function raceAgainstLlamaServer(
 ): Promise<ModelRace | { error: string }> {
 	progress(`racing llama-server (${binary}) on ${raceTraces.join(', ')}`);
 	try {
+		const kernels = await raceKernels(projectRoot(), options.raceOwnKernels);
+		progress(`llama-server computes with ${kernels.description}`);
 		return await raceModel(
 			binary,
+			kernels,
 			report,
 			raceTraces,
 			{

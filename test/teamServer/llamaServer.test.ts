@@ -20,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startLlamaServer, type RunningLlamaServer } from '../../src/bench/race/llamaServerProcess.js';
+import { raceKernels, type RaceKernels } from '../../src/bench/race/sameKernels.js';
 import { renderPromptForDisplay } from '../../src/engine/fim/promptPieces.js';
 import { silentLogger } from '../../src/engine/logger.js';
 import { OpenAiCompletionBackend } from '../../src/engine/remote/openAiCompletionBackend.js';
@@ -42,6 +43,8 @@ describe('team mode against a real llama-server (its /infill, the bundled model,
 	let loaded: LoadedModel | undefined;
 	let local: CompletionEngine | undefined;
 	let binary = '';
+	/** llama-server computes with node-llama-cpp's own CPU kernels where they can be shared (Linux), as in the bench's race. */
+	let kernels: RaceKernels = { description: '' };
 	const modelPath = path.join(projectRoot(), 'models/starter/hearth-starter-gpu-base.Q8_0.gguf');
 
 	before(async function () {
@@ -52,7 +55,9 @@ describe('team mode against a real llama-server (its /infill, the bundled model,
 			maxBuffer: 16 * 1024 * 1024,
 		});
 		binary = stdout.trim().split('\n').at(-1)!;
+		kernels = await raceKernels(projectRoot(), false);
 		server = await startLlamaServer({
+			libraryPath: kernels.libraryPath,
 			binary,
 			modelPath,
 			threads: 1,
@@ -69,6 +74,19 @@ describe('team mode against a real llama-server (its /infill, the bundled model,
 	after(async function () {
 		await local?.dispose();
 		await server?.stop();
+	});
+
+	it("computes with node-llama-cpp's own CPU kernels on Linux: the server maps the variant node-llama-cpp loads, not its own", function () {
+		if (kernels.libraryPath === undefined) {
+			this.skip();
+		}
+		const maps = fs.readFileSync(`/proc/${server!.pid}/maps`, 'utf8');
+		const variant = fs.realpathSync(path.join(kernels.libraryPath, 'libggml-cpu.so.0'));
+		assert.ok(maps.includes(variant), `llama-server maps ${variant}`);
+		assert.ok(
+			!maps.includes(path.join(path.dirname(binary), 'libggml-cpu.so')),
+			"llama-server does not map its own build's CPU backend",
+		);
 	});
 
 	it('finds llama-server and names its /infill as the fill-in-the-middle path', async function () {
@@ -88,10 +106,15 @@ describe('team mode against a real llama-server (its /infill, the bundled model,
 	});
 
 	it("lays out the prompt token for token as the local engine does, and shows the local engine's ghost text", async function () {
-		// On a CPU with AMX the local engine's prebuilt binaries multiply with AMX kernels, which this
-		// llama-server build leaves out (GCC 12's died with SIGILL): greedy decoding on different
-		// arithmetic may part ways, so only the prompt layout is compared there, and the test reads pending.
-		const differentKernels = process.arch === 'x64' && /\bamx_int8\b/.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
+		// Where llama-server cannot compute with node-llama-cpp's kernels (not Linux) and the CPU has AMX,
+		// the local engine's prebuilt binaries multiply with AMX kernels this llama-server build leaves
+		// out (GCC 12's died with SIGILL): greedy decoding on different arithmetic may part ways, so only
+		// the prompt layout is compared there, and the test reads pending.
+		const differentKernels =
+			kernels.libraryPath === undefined &&
+			process.arch === 'x64' &&
+			fs.existsSync('/proc/cpuinfo') &&
+			/\bamx_int8\b/.test(fs.readFileSync('/proc/cpuinfo', 'utf8'));
 		assert.equal(loaded!.fim.template.order, 'psm');
 		const backend = await OpenAiCompletionBackend.connect({ baseUrl: `${server!.url}/v1`, model: '', logger: silentLogger });
 		let shown = 0;

@@ -22,6 +22,8 @@ export interface LlamaServerOptions {
 	startTimeoutMs?: number;
 	/** More command-line flags, after the race's own (a later flag wins). */
 	extraArgs?: readonly string[];
+	/** Searched first for its shared libraries (LD_LIBRARY_PATH): node-llama-cpp's ggml (sameKernels.ts). */
+	libraryPath?: string;
 }
 
 /**
@@ -73,7 +75,8 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Run
 	const port = await freePort();
 	const args = llamaServerArguments(options, port);
 	const log = fs.openSync(options.logFile, 'w');
-	const child = spawn(options.binary, args, { stdio: ['ignore', log, log] });
+	const env = options.libraryPath === undefined ? process.env : { ...process.env, LD_LIBRARY_PATH: options.libraryPath };
+	const child = spawn(options.binary, args, { stdio: ['ignore', log, log], env });
 	fs.closeSync(log);
 	// A bench that dies for any reason must not leave a server burning the CPU behind it.
 	const killOnExit = () => child.kill('SIGKILL');

@@ -4,6 +4,7 @@ import type { ModelRunReport } from '../workerProtocol.js';
 import { compareRace, hearthSide, serverSide, type RaceComparison } from './compareRace.js';
 import { raceConfigurations, runLlamaServerRace, type RaceConfiguration, type RaceJob, type ServerTraceReport } from './runRace.js';
 import type { LlamaVscodeSettings } from './llamaVscodeSettings.js';
+import type { RaceKernels } from './sameKernels.js';
 
 /** One way of starting llama-server, its numbers per trace, and Hearth lined up against them. */
 export interface RaceConfigurationReport {
@@ -18,6 +19,8 @@ export interface RaceConfigurationReport {
 /** The "race" section of one model in the bench report. */
 export interface ModelRace {
 	binary: string;
+	/** Whose CPU kernels llama-server computed with: node-llama-cpp's own where they can be shared. */
+	kernels: string;
 	/** llama.vscode's client behaviour and request sampling, the same in every configuration. */
 	client: { settings: LlamaVscodeSettings; sampling: Record<string, unknown>; serverFlags: Record<string, unknown> };
 	/** Per trace: the extra context both sides had (Hearth in its prompt, llama-server as input_extra). */
@@ -35,6 +38,7 @@ export interface ModelRace {
  */
 export async function raceModel(
 	binary: string,
+	kernels: RaceKernels,
 	hearth: ModelRunReport,
 	traceNames: readonly string[],
 	replay: RaceJob['replay'],
@@ -47,6 +51,7 @@ export async function raceModel(
 	const report = await runLlamaServerRace(
 		{
 			binary,
+			kernels,
 			modelPath: hearth.model.path,
 			threads: hearth.model.threads,
 			configurations: raceConfigurations(hearth.model.fimOrder === 'spm').filter(
@@ -70,6 +75,7 @@ export async function raceModel(
 	}));
 	return {
 		binary,
+		kernels: report.kernels,
 		client: { settings: report.settings, sampling: { ...report.sampling }, serverFlags: { ...report.serverFlags } },
 		extraContext: [...extra].map(([trace, chunks]) => ({
 			trace,

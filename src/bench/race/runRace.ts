@@ -9,6 +9,7 @@ import {
 	type LlamaVscodeSettings,
 } from './llamaVscodeSettings.js';
 import { startLlamaServer } from './llamaServerProcess.js';
+import type { RaceKernels } from './sameKernels.js';
 import { replayLlamaVscode } from './replayLlamaVscode.js';
 import { summarizeServerReplay, type ServerTraceSummary } from './summarizeServerReplay.js';
 
@@ -51,6 +52,8 @@ export function raceConfigurations(spmModel: boolean): RaceConfiguration[] {
 
 export interface RaceJob {
 	binary: string;
+	/** The CPU kernels llama-server computes with (sameKernels.ts). */
+	kernels: RaceKernels;
 	modelPath: string;
 	threads: number;
 	configurations: readonly RaceConfiguration[];
@@ -71,6 +74,7 @@ export interface ConfigurationRun {
 
 export interface LlamaServerRaceReport {
 	binary: string;
+	kernels: string;
 	settings: LlamaVscodeSettings;
 	serverFlags: typeof LLAMA_VSCODE_SERVER_FLAGS;
 	sampling: typeof LLAMA_VSCODE_SAMPLING;
@@ -99,6 +103,7 @@ export async function runLlamaServerRace(job: RaceJob, progress: (message: strin
 				parallel: configuration.parallel,
 				spmInfill: configuration.spmInfill,
 				logFile,
+				libraryPath: job.kernels.libraryPath,
 			});
 			const loadMs = Math.round(performance.now() - loadStartedAt);
 			serverArgs = server.args;
@@ -126,5 +131,5 @@ export async function runLlamaServerRace(job: RaceJob, progress: (message: strin
 		}
 		configurations.push({ configuration, serverArgs, traces });
 	}
-	return { binary: job.binary, settings, serverFlags: LLAMA_VSCODE_SERVER_FLAGS, sampling: LLAMA_VSCODE_SAMPLING, configurations };
+	return { binary: job.binary, kernels: job.kernels.description, settings, serverFlags: LLAMA_VSCODE_SERVER_FLAGS, sampling: LLAMA_VSCODE_SAMPLING, configurations };
 }
