@@ -131,5 +131,12 @@ export async function runLlamaServerRace(job: RaceJob, progress: (message: strin
 		}
 		configurations.push({ configuration, serverArgs, traces });
 	}
-	return { binary: job.binary, kernels: job.kernels.description, settings, serverFlags: LLAMA_VSCODE_SERVER_FLAGS, sampling: LLAMA_VSCODE_SAMPLING, configurations };
+	return {
+		binary: job.binary,
+		kernels: job.kernels.description,
+		settings,
+		serverFlags: LLAMA_VSCODE_SERVER_FLAGS,
+		sampling: LLAMA_VSCODE_SAMPLING,
+		configurations,
+	};
 }
