@@ -39,7 +39,9 @@ fi
 # no AMX on x86-64: on a Xeon with AMX, GCC 12's AMX kernels died with SIGILL at
 # their first tile instruction (GCC's -mno-* flags win over -march=native's).
 # There node-llama-cpp's prebuilt binaries do use AMX (their Sapphire Rapids
-# variant), so this llama-server evaluates prompts slower than Hearth can.
+# variant), which is why the race (and the team-mode test) run this llama-server
+# with node-llama-cpp's own ggml libraries on Linux (src/bench/race/sameKernels.ts):
+# this build's CPU backend computes only with --race-own-kernels, or elsewhere.
 # No OpenMP: node-llama-cpp's prebuilt binaries use ggml's own thread pool, and
 # OpenMP's spinning barriers behave very differently on a busy machine, which
 # would make the race measure the threading runtime instead of the scheduling.
