@@ -621,6 +621,17 @@ export class Workbench {
 			await qi.waitFor({ state: 'hidden', timeout: 5000 });
 		}
 		await this.press(key);
+		try {
+			await qi.waitFor({ state: 'visible', timeout: 5_000 });
+			return;
+		} catch {
+			// The key went where the workbench does not take it: a webview's frame held the focus (a
+			// button clicked in the answer view), or nothing did after an editor closed. Give the
+			// workbench the focus and press it again.
+		}
+		// A string: this project's TypeScript has no DOM types; it runs in the page.
+		await this.page.evaluate("document.activeElement?.blur(); document.querySelector('.monaco-workbench')?.focus();");
+		await this.press(key);
 		await qi.waitFor({ state: 'visible', timeout: 10_000 });
 	}
 
