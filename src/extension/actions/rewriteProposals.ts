@@ -78,16 +78,22 @@ export class RewriteProposals implements vscode.Disposable {
 		if (!proposal) {
 			return;
 		}
-		await this.close();
+		// Taken at once, so that a second Ctrl+Enter while the edit is applied finds nothing to accept.
+		this.proposal = undefined;
 		const { target } = proposal;
 		const current = target.document.isClosed ? undefined : target.document.getText(target.range);
 		if (target.document.version !== target.version && current !== target.text) {
+			await this.closeDiff(proposal);
 			void this.notifier.show('warning', `The code changed while the model was writing, so nothing was applied.`);
 			return;
 		}
 		const edit = new vscode.WorkspaceEdit();
 		edit.replace(target.document.uri, target.range, proposal.replacement);
-		if (!(await vscode.workspace.applyEdit(edit))) {
+		const applied = await vscode.workspace.applyEdit(edit);
+		// The diff closes once the edit is in the file: the editor it gives way to shows the accepted
+		// text, and a key pressed at once (Ctrl+Home) acts on it, not on the text before the edit.
+		await this.closeDiff(proposal);
+		if (!applied) {
 			void this.notifier.show('error', 'VS Code refused the edit; the file is unchanged.');
 			return;
 		}
@@ -105,6 +111,10 @@ export class RewriteProposals implements vscode.Disposable {
 	async close(): Promise<void> {
 		const proposal = this.proposal;
 		this.proposal = undefined;
+		await this.closeDiff(proposal);
+	}
+
+	private async closeDiff(proposal: Proposal | undefined): Promise<void> {
 		await vscode.commands.executeCommand('setContext', PROPOSAL_CONTEXT_KEY, false);
 		await vscode.commands.executeCommand('setContext', LOCAL_PROPOSAL_CONTEXT_KEY, false);
 		if (!proposal) {
