@@ -4,7 +4,7 @@ import { silentLogger } from '../../src/engine/logger.js';
 import { CompletionEngine, type CompletionRequest } from '../../src/engine/runtime/completionEngine.js';
 import { loadModel, type LoadedModel } from '../../src/engine/runtime/loadModel.js';
 import { LocalTokenSource, SMALL_FIRST_PROMPT_TOKENS } from '../../src/engine/runtime/localTokenSource.js';
-import { PromptChunkSize } from '../../src/engine/runtime/promptChunkSize.js';
+import { ABORTABLE_CHUNK_TARGET_MS, PromptChunkSize } from '../../src/engine/runtime/promptChunkSize.js';
 import { CompletionScheduler, type RunReport } from '../../src/engine/scheduling/completionScheduler.js';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 
@@ -21,7 +21,7 @@ async function until(condition: () => boolean): Promise<void> {
 
 describe('prompt chunk size: batches sized from the measured speed', function () {
 	it('halves a batch that takes over the target and doubles one well under it', function () {
-		const size = new PromptChunkSize(undefined, 100);
+		const size = new PromptChunkSize({ targetMs: 100 });
 		const start = size.tokens;
 		size.record(start, 250);
 		assert.equal(size.tokens, start / 2);
@@ -32,7 +32,7 @@ describe('prompt chunk size: batches sized from the measured speed', function ()
 	});
 
 	it('ignores a short last batch, and never goes below a few tokens', function () {
-		const size = new PromptChunkSize(undefined, 100);
+		const size = new PromptChunkSize({ targetMs: 100 });
 		const start = size.tokens;
 		size.record(start - 1, 10_000);
 		assert.equal(size.tokens, start);
@@ -43,7 +43,7 @@ describe('prompt chunk size: batches sized from the measured speed', function ()
 	});
 
 	it('evaluates a long prompt far from its end in large batches and its last tokens in measured ones', function () {
-		const size = new PromptChunkSize(undefined, 100);
+		const size = new PromptChunkSize({ targetMs: 100 });
 		size.record(size.tokens, 10_000);
 		const small = size.tokens;
 		assert.ok(size.next(2_000) > small, 'a fill batch is larger than the measured one');
@@ -52,7 +52,7 @@ describe('prompt chunk size: batches sized from the measured speed', function ()
 	});
 
 	it('a measured batch of many tokens (a fast model) is not multiplied for the fill; an unmeasured one is', function () {
-		const size = new PromptChunkSize(undefined, 100);
+		const size = new PromptChunkSize({ targetMs: 100 });
 		assert.ok(size.next(2_000) > size.tokens, 'nothing measured yet: a cold prompt goes in fill batches');
 		size.record(size.tokens, 1);
 		while (size.tokens < 128) {
@@ -62,15 +62,28 @@ describe('prompt chunk size: batches sized from the measured speed', function ()
 	});
 
 	it('a run nobody waits for gets no fill batches, only measured ones', function () {
-		const size = new PromptChunkSize(undefined, 100);
+		const size = new PromptChunkSize({ targetMs: 100 });
 		size.record(size.tokens, 10_000);
 		const small = size.tokens;
 		assert.equal(size.next(2_000, true), small);
 		assert.ok(size.next(2_000) > small);
 	});
 
+	it('with the decode abort, batches are timed against a longer target, never hold fewer than 64 tokens and are never fill batches', function () {
+		const size = new PromptChunkSize({ abortsDecodes: true });
+		assert.equal(size.tokens, 64);
+		size.record(64, 10_000);
+		assert.equal(size.tokens, 64, 'not below 64');
+		assert.equal(size.next(2_000), 64, 'far from the end too: a fill batch in flight would be lost whole');
+		assert.equal(size.next(2_000, true), 64);
+		size.record(64, ABORTABLE_CHUNK_TARGET_MS * 0.6);
+		assert.equal(size.tokens, 64, 'within the target: kept');
+		size.record(64, ABORTABLE_CHUNK_TARGET_MS * 0.2);
+		assert.equal(size.tokens, 128, 'a fast model: doubled');
+	});
+
 	it('a fixed size is kept whatever is measured', function () {
-		const size = new PromptChunkSize(64);
+		const size = new PromptChunkSize({ fixedTokens: 64 });
 		size.record(64, 10_000);
 		assert.equal(size.next(2_000), 64);
 		assert.equal(size.next(10), 10);
@@ -164,6 +177,56 @@ describe('engine: prompt evaluation that a cancellation stops', function () {
 		assert.equal(answered.stats.reusedPromptTokens, prefixEndToken, 'the next request keeps what the held run evaluated');
 		assert.equal(answered.stats.generatedTokens, 8);
 	});
+
+	/** Counts the sequence's decodes of prompt tokens alone (no token generated): real calls, counted on the way. */
+	function countPromptOnlyDecodes(): { count(): number; restore(): void } {
+		let count = 0;
+		const patched = loaded.sequences.map((sequence) => {
+			const original = sequence.evaluateWithoutGeneratingNewTokens.bind(sequence);
+			sequence.evaluateWithoutGeneratingNewTokens = (...args) => {
+				count++;
+				return original(...args);
+			};
+			return sequence;
+		});
+		return {
+			count: () => count,
+			restore: () => {
+				for (const sequence of patched) {
+					delete (sequence as { evaluateWithoutGeneratingNewTokens?: unknown }).evaluateWithoutGeneratingNewTokens;
+				}
+			},
+		};
+	}
+
+	for (const held of [false, true]) {
+		it(`a keystroke's few new prompt tokens go into the decode that yields the first token${held ? ', a held run included' : ''}`, async function () {
+			const engine = new CompletionEngine(loaded, silentLogger, { smallFirstPromptTokens: 0 });
+			await engine.complete(longRequest({ useCache: false }));
+			const decodes = countPromptOnlyDecodes();
+			try {
+				const next = await engine.complete(
+					longRequest({
+						prefix: LONG_PREFIX + 'const typed = compute(',
+						useCache: false,
+						// A hold already over: the run still takes the held path.
+						...(held ? { generateNotBefore: performance.now() } : {}),
+					}),
+				);
+				const { stats } = next;
+				assert.equal(next.stopReason, 'max-tokens');
+				assert.ok(stats.evaluatedPromptTokens > 2, `several new tokens: ${stats.evaluatedPromptTokens}`);
+				assert.equal(
+					stats.evaluatedPromptTokens,
+					stats.promptTokens - stats.reusedPromptTokens,
+					'every new token evaluated and counted',
+				);
+				assert.equal(decodes.count(), 0, 'no decode of prompt tokens alone: each costs a pass over the weights');
+			} finally {
+				decodes.restore();
+			}
+		});
+	}
 
 	it('a run the editor cancels while it evaluates its prompt is stopped at once, not after a grace period', async function () {
 		const runs: RunReport[] = [];

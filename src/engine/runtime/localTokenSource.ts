@@ -2,10 +2,11 @@
  * Tokens from the model loaded in this process (node-llama-cpp). Each recent document has its own
  * context sequence, on which the KV state of the longest common prompt prefix is kept between
  * requests (and shifted, not recomputed, when a block near the prompt's start was dropped). The
- * prompt is evaluated in chunks (PromptChunkSize: large far from its end, timed near it). A
- * cancellation stops the decode in flight where Hearth's decode abort module is built (DecodeAbort), and otherwise
- * lands between chunks, and generation stops within one token of it. A request may ask
- * for its generation to wait (`generateNotBefore`) while its prompt is evaluated at once.
+ * prompt is evaluated in batches (PromptChunkSize), its last batch in the decode that yields the
+ * first token. A cancellation stops the decode in flight where Hearth's decode abort module is built
+ * (DecodeAbort), and otherwise lands between batches, and generation stops within one token of it. A
+ * request may ask for its generation to wait (`generateNotBefore`): only a long stretch of new text
+ * before the cursor is evaluated before the wait is over.
  */
 
 import type { ControlledEvaluateIndexOutput, ControlledEvaluateInputItem, LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
@@ -61,13 +62,13 @@ export class LocalTokenSource implements TokenSource {
 		options: LocalTokenSourceOptions = {},
 	) {
 		this.sequences = new SequencePool(loaded.sequences);
-		this.chunkSize = new PromptChunkSize(options.promptChunkTokens);
+		this.decodeAbort = options.decodeAbort === false ? undefined : DecodeAbort.for(loaded.context);
+		this.chunkSize = new PromptChunkSize({ fixedTokens: options.promptChunkTokens, abortsDecodes: this.decodeAbort !== undefined });
 		this.smallFirstTokens = options.smallFirstPromptTokens ?? SMALL_FIRST_PROMPT_TOKENS;
 		const stops = classifyStopStrings(loaded.model, loaded.promptTemplate.stopStrings);
 		this.stopTokens = stops.tokens;
 		this.stopTexts = stops.texts;
 		TokenHealing.prepare(loaded.model);
-		this.decodeAbort = options.decodeAbort === false ? undefined : DecodeAbort.for(loaded.context);
 	}
 
 	/** Whether a cancellation stops a decode in flight (Hearth's decode abort module), not only between decodes. */
@@ -120,44 +121,60 @@ export class LocalTokenSource implements TokenSource {
 		stats.promptTokens = tokens.length;
 
 		const remaining = await this.reuseCachedPrefix(sequence, tokens, stats);
-		// All but the last prompt token are evaluated in chunks; the last one goes with generation.
-		// A run asked to hold its generation evaluates the text before the cursor first, which the
-		// next keystroke's prompt keeps, and what follows it (evaluated again on every keystroke in a
-		// prefix-suffix-middle prompt) only once the hold is over.
-		const end = remaining.length - 1;
-		const holdAt = prompt.generateNotBefore === undefined ? end : Math.max(0, Math.min(end, prefixEndToken - stats.reusedPromptTokens));
+		// The prompt is evaluated in batches, all but the last; the last batch goes into the decode
+		// that yields the first token, which spares a decode per run (each costs a pass over the
+		// weights). A run asked to hold its generation waits before its last batch. If the text before
+		// the cursor still needs more than a batch (a cold prompt, a jump), that part is evaluated
+		// first, as the next keystroke's prompt keeps it; a few new tokens before the cursor wait with
+		// the rest, as the one decode they would take alone is wasted when a keystroke comes first.
 		const background = prompt.background === true;
-		const evaluated = await this.evaluateChunks(sequence, remaining.slice(0, holdAt), run, background);
-		if (evaluated && prompt.generateNotBefore !== undefined) {
-			await waitUntil(prompt.generateNotBefore, run.signal);
+		const holdUntil = prompt.generateNotBefore;
+		const beforeCursor = Math.max(0, Math.min(remaining.length - 1, prefixEndToken - stats.reusedPromptTokens));
+		const early = holdUntil !== undefined && beforeCursor > this.chunkSize.tokens ? beforeCursor : 0;
+		const evaluated = (await this.evaluateBatches(sequence, remaining.slice(0, early), run, background, false)) !== undefined;
+		if (evaluated && holdUntil !== undefined) {
+			await waitUntil(holdUntil, run.signal);
 		}
-		if (!evaluated || run.cancelled || !(await this.evaluateChunks(sequence, remaining.slice(holdAt, end), run, background))) {
-			stats.promptMs = performance.now() - run.startedAt;
+		const last =
+			!evaluated || run.cancelled ? undefined : await this.evaluateBatches(sequence, remaining.slice(early), run, background, true);
+		stats.promptMs = performance.now() - run.startedAt;
+		if (last === undefined) {
 			return;
 		}
-		stats.promptMs = performance.now() - run.startedAt;
-		if (!small) {
-			this.filled.add(key);
-		}
-		// The prompt's last token is evaluated with the first generation step.
-		stats.evaluatedPromptTokens++;
 
 		const generated: Token[] = [];
 		// With token healing the first token re-spells the text the prompt was backed off; that part is not shown.
 		const healing = TokenHealing.for(model, healText);
 		const text = healing === undefined ? () => model.detokenize(generated) : () => healing.visible(model.detokenize(generated));
-		let input = remaining.slice(-1);
 		const decoder: Decoder = { sequence, abort: this.decodeAbort, signal: run.signal, stats };
+		/** The prompt's last batch is counted, and the prompt's time taken, once the decode that holds it is done. */
+		const promptDone = () => {
+			stats.evaluatedPromptTokens += last.length;
+			stats.promptMs = performance.now() - run.startedAt;
+			if (!small) {
+				this.filled.add(key);
+			}
+		};
+		let input = last;
 		if (healing !== undefined) {
 			const first = await this.healedFirstToken(decoder, input, healing);
-			if (first === DECODE_ABORTED || run.cancelled) {
+			if (first === DECODE_ABORTED) {
+				return;
+			}
+			promptDone();
+			if (run.cancelled) {
 				return;
 			}
 			generated.push(first.token);
 			yield { kind: 'token', text, logProb: Math.log(first.probability), healed: true };
 			input = [first.token];
 		}
+		let firstStep = healing === undefined;
 		for await (const { token, confidence } of greedyTokens(decoder, input)) {
+			if (firstStep) {
+				promptDone();
+				firstStep = false;
+			}
 			if (run.cancelled) {
 				stats.tokensAfterAbort++;
 				return;
@@ -251,35 +268,42 @@ export class LocalTokenSource implements TokenSource {
 		return healing.choose(probabilities);
 	}
 
-	/** Evaluates prompt tokens in chunks an abort stops between; false when the run was cancelled first. */
-	private async evaluateChunks(
+	/**
+	 * Evaluates prompt tokens in batches (see PromptChunkSize); with `leaveLast`, all but the last
+	 * batch, which it returns for the caller to evaluate with the first generated token (so at least
+	 * one token is left). Undefined when the run was cancelled or a batch was aborted.
+	 */
+	private async evaluateBatches(
 		sequence: LlamaContextSequence,
 		tokens: readonly Token[],
 		run: SourceRun,
-		background = false,
-	): Promise<boolean> {
+		background: boolean,
+		leaveLast: boolean,
+	): Promise<Token[] | undefined> {
 		const { stats } = run;
 		let start = 0;
-		while (start < tokens.length) {
+		for (;;) {
 			if (run.cancelled) {
-				return false;
+				return undefined;
 			}
-			// One chunk is one llama.cpp batch (at most the context's batch size), so that an aborted
+			// One batch is one llama.cpp batch (at most the context's batch size), so that an aborted
 			// decode leaves none of its KV entries behind.
 			const size = Math.min(this.loaded.context.batchSize, this.chunkSize.next(tokens.length - start, background));
+			if (leaveLast ? start + size >= tokens.length : start >= tokens.length) {
+				return tokens.slice(start);
+			}
 			const chunk = tokens.slice(start, start + size);
 			const chunkStartedAt = performance.now();
 			const done = await abortableDecode(this.decodeAbort, run.signal, () => sequence.evaluateWithoutGeneratingNewTokens(chunk));
 			stats.lastComputeEndedAt = performance.now();
 			if (done === DECODE_ABORTED) {
-				return false; // llama.cpp dropped the chunk's partial work: none of it is counted or kept
+				return undefined; // llama.cpp dropped the batch's partial work: none of it is counted or kept
 			}
 			this.chunkSize.record(chunk.length, stats.lastComputeEndedAt - chunkStartedAt);
 			// Counted as it goes: a run cancelled halfway has still spent these.
 			stats.evaluatedPromptTokens += chunk.length;
 			start += chunk.length;
 		}
-		return !run.cancelled;
 	}
 
 	/**

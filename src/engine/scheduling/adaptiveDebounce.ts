@@ -68,9 +68,11 @@ export class AdaptiveDebounce {
 	/**
 	 * After a character that asks for a suggestion at once, how long after the keystroke generation
 	 * should wait (0: not at all). While the user types steadily and the model takes longer than the
-	 * gap between keys, the next key almost surely comes before the answer: the prompt is evaluated
-	 * right away (the next keystroke's prompt keeps it), but generated tokens would be thrown away, so
-	 * generation waits until a key gap has passed without a key. Call after `delayFor`.
+	 * gap between keys, the next key almost surely comes before the answer, and each decode a run made
+	 * before it (even one of a few prompt tokens costs a pass over the weights) would be thrown away:
+	 * generation waits until a key gap has passed without a key, and with it the few prompt tokens the
+	 * keystroke added (a long stretch of new text before the cursor is evaluated at once, as the next
+	 * keystroke's prompt keeps it). Call after `delayFor`.
 	 */
 	generationHoldMs(context: KeystrokeContext): number {
 		const gap = this.typingIntervalMs;

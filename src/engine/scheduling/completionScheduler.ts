@@ -53,7 +53,7 @@ export interface SchedulerOptions {
 	 */
 	orphanGraceMs?: number;
 	/**
-	 * Hold a run's generation (not its prompt) until a key gap has passed, while steady typing makes
+	 * Hold a run's generation (and a keystroke's few new prompt tokens) until a key gap has passed, while steady typing makes
 	 * the next key likely to come first (default true; false was the old behaviour).
 	 */
 	holdGeneration?: boolean;
