@@ -58,7 +58,11 @@ export async function nodeLlamaCppCpuBackend(): Promise<string | undefined> {
 			script,
 			[
 				`const { getLlama, LlamaLogLevel } = await import(${JSON.stringify(import.meta.resolve('node-llama-cpp'))});`,
-				"await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.debug, logger: (_level, message) => process.stdout.write(message.trimEnd() + '\\n') });",
+				// llama.cpp's log lines reach JavaScript through a queue that getLlama does not wait for:
+				// the script waits for the line it is after (for a few seconds at most) before it exits.
+				'let seen; const loaded = new Promise((resolve) => (seen = resolve));',
+				"await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.debug, logger: (_level, message) => { process.stdout.write(message.trimEnd() + '\\n'); if (message.includes('loaded CPU backend')) seen(); } });",
+				'await Promise.race([loaded, new Promise((resolve) => setTimeout(resolve, 10_000))]);',
 				'process.exit(0);',
 			].join('\n'),
 		);
