@@ -55,7 +55,8 @@ Options:
                       machine, through LD_LIBRARY_PATH, so that both sides multiply alike; on a
                       CPU with AMX the own build has no AMX and is ~4x slower at prompts)
   --engine legacy     Hearth's engine as it was before issue 21's speed changes (64-token prompt
-                      chunks, 30 ms grace before an orphaned run stops, generation never held
+                      chunks, the prompt's last token alone with the first generated one, 30 ms
+                      grace before an orphaned run stops, generation never held
                       back, the whole prompt on a cold cache rather than a small first one,
                       prefetches whether or not they are used), for a before/after comparison on
                       the same code; --engine no-decode-abort: today's engine with cancellations

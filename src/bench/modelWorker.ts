@@ -43,14 +43,14 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 			for (const sequence of loaded.sequences) {
 				await sequence.clearHistory();
 			}
-			// --engine legacy: the engine as it was before issue 21 (fixed 64-token prompt chunks, a 30 ms grace
-			// before an orphaned run stops, generation never held back, the whole prompt on a cold cache,
-			// prefetches whether or not they are used).
+			// --engine legacy: the engine as it was before issue 21 (fixed 64-token prompt chunks, the prompt's
+			// last token alone with the first generated one, a 30 ms grace before an orphaned run stops,
+			// generation never held back, the whole prompt on a cold cache, prefetches whether or not they are used).
 			const legacy = job.legacyEngine === true;
 			const engine = new CompletionEngine(loaded, logger, {
 				keepPromptTokens: true,
 				decodeAbort: job.decodeAbort !== false,
-				...(legacy ? { promptChunkTokens: 64, smallFirstPromptTokens: 0 } : {}),
+				...(legacy ? { promptChunkTokens: 64, smallFirstPromptTokens: 0, lastBatchWithFirstToken: false } : {}),
 			});
 			decodeAbort = engine.abortsDecodes;
 			const runLog = new RunLog();

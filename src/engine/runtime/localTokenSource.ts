@@ -39,6 +39,8 @@ export interface LocalTokenSourceOptions {
 	smallFirstPromptTokens?: number;
 	/** False: a cancellation lands between decodes only, even where the addon can stop one in flight (the bench's before). */
 	decodeAbort?: boolean;
+	/** False: the prompt's last token alone goes with the first generated one, the rest in decodes of their own (the bench's before). */
+	lastBatchWithFirstToken?: boolean;
 }
 
 export class LocalTokenSource implements TokenSource {
@@ -56,6 +58,7 @@ export class LocalTokenSource implements TokenSource {
 	private readonly filled = new Set<string>();
 	/** Stops a decode in flight when its run ends; undefined where Hearth's decode abort module is not built. */
 	private readonly decodeAbort: DecodeAbort | undefined;
+	private readonly lastBatchWithFirstToken: boolean;
 
 	constructor(
 		private readonly loaded: LoadedModel,
@@ -63,6 +66,7 @@ export class LocalTokenSource implements TokenSource {
 	) {
 		this.sequences = new SequencePool(loaded.sequences);
 		this.decodeAbort = options.decodeAbort === false ? undefined : DecodeAbort.for(loaded.context);
+		this.lastBatchWithFirstToken = options.lastBatchWithFirstToken !== false;
 		this.chunkSize = new PromptChunkSize({ fixedTokens: options.promptChunkTokens, abortsDecodes: this.decodeAbort !== undefined });
 		this.smallFirstTokens = options.smallFirstPromptTokens ?? SMALL_FIRST_PROMPT_TOKENS;
 		const stops = classifyStopStrings(loaded.model, loaded.promptTemplate.stopStrings);
@@ -136,7 +140,7 @@ export class LocalTokenSource implements TokenSource {
 			await waitUntil(holdUntil, run.signal);
 		}
 		const last =
-			!evaluated || run.cancelled ? undefined : await this.evaluateBatches(sequence, remaining.slice(early), run, background, true);
+			!evaluated || run.cancelled ? undefined : await this.evaluateAllButLast(sequence, remaining.slice(early), run, background);
 		stats.promptMs = performance.now() - run.startedAt;
 		if (last === undefined) {
 			return;
@@ -266,6 +270,20 @@ export class LocalTokenSource implements TokenSource {
 			throw new Error('the model produced no next-token probabilities');
 		}
 		return healing.choose(probabilities);
+	}
+
+	/** Evaluates all of the prompt's tokens but those that go with the first generated token, which it returns. */
+	private async evaluateAllButLast(
+		sequence: LlamaContextSequence,
+		tokens: readonly Token[],
+		run: SourceRun,
+		background: boolean,
+	): Promise<Token[] | undefined> {
+		if (this.lastBatchWithFirstToken) {
+			return this.evaluateBatches(sequence, tokens, run, background, true);
+		}
+		const evaluated = await this.evaluateBatches(sequence, tokens.slice(0, -1), run, background, false);
+		return evaluated === undefined ? undefined : tokens.slice(-1);
 	}
 
 	/**
