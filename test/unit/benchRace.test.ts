@@ -44,7 +44,7 @@ describe('bench race: llama.vscode request context', function () {
 		assert.equal(removeLeadingIndentation('      x', context.spacesToRemove), '  x');
 	});
 
-	it("builds a fixed-length /infill body with llama.vscode's sampling and input_extra, and its stops without fixed length", function () {
+	it("builds a fixed-length /infill body with llama.vscode's sampling but no infill sampler, and its stops and sampler without fixed length", function () {
 		const context = infillContext(text, text.indexOf('ba') + 2, { prefixLines: 256, suffixLines: 64 });
 		const fixed = infillBody(context, { nPredict: 16, fixedLength: true, tMaxPromptMs: 500, tMaxPredictMs: 500 });
 		assert.deepEqual(fixed, {
@@ -55,7 +55,7 @@ describe('bench race: llama.vscode request context', function () {
 			n_predict: 16,
 			top_k: 40,
 			top_p: 0.99,
-			samplers: ['top_k', 'top_p', 'infill'],
+			samplers: ['top_k', 'top_p'],
 			stream: false,
 			cache_prompt: true,
 			t_max_prompt_ms: 500,
@@ -71,6 +71,7 @@ describe('bench race: llama.vscode request context', function () {
 		assert.equal(free.t_max_predict_ms, 500);
 		assert.equal(free.n_indent, 4);
 		assert.equal('ignore_eos' in free, false);
+		assert.deepEqual(free.samplers, ['top_k', 'top_p', 'infill']);
 	});
 
 	it('computes the context after accepting a suggestion, for the prefetch', function () {
@@ -245,6 +246,23 @@ describe('bench race: replaying keystrokes the way llama.vscode does', function 
 		assert.equal(replay.keystrokes[1]!.typedThroughSuggestion, true);
 		assert.equal(replay.keystrokes[1]!.source, 'cache');
 		assert.equal(replay.keystrokes[1]!.textLength, 2);
+	});
+
+	it('stops the race when the server answers fewer tokens than the fixed length, at the warm-up or at the end', async function () {
+		const short = (predicted: number): InfillClient => {
+			return async () => parseInfillResponse({ content: '', stop_type: 'eos', timings: { ...timings, predicted_n: predicted } });
+		};
+		const keys = trace([{ t: 0, kind: 'type', text: 'l' }]);
+		const settings = { ...LLAMA_VSCODE_DEFAULTS, prefetch: false };
+		await assert.rejects(
+			replayLlamaVscode(keys, short(1), { ...options, warmUp: true, settings }),
+			/generated 1 of 16 tokens in 1 answer\(s\) \(stop type eos\) under the fixed-length rule/,
+		);
+		await assert.rejects(replayLlamaVscode(keys, short(15), { ...options, settings }), /generated 15 of 16 tokens/);
+		const full = await replayLlamaVscode(keys, short(16), { ...options, warmUp: true, settings });
+		assert.equal(full.keystrokes[0]!.outcome, 'delivered');
+		// Without the rule, llama.vscode's own stops may end an answer early.
+		await replayLlamaVscode(keys, short(1), { ...options, fixedLength: false, settings });
 	});
 
 	it('does not ask when more than max_line_suffix characters follow the cursor', async function () {

@@ -47,14 +47,20 @@ export interface InfillBodyOptions {
 	/**
 	 * The bench's rule for random-weight models: every request generates exactly nPredict tokens,
 	 * as Hearth's side does. So end-of-generation, the indentation stop and the time limit after a
-	 * new line (which random text would trip at random) are off; without it they are llama.vscode's.
+	 * new line (which random text would trip at random) are off, and so is the infill sampler: on
+	 * random weights it ends every answer at its first token whatever ignore_eos says (it keeps only
+	 * tokens above a share of the probability, finds none in a flat distribution, and answers
+	 * end-of-text). Without the rule they are all llama.vscode's.
 	 */
 	fixedLength: boolean;
 	tMaxPromptMs: number;
 	tMaxPredictMs: number;
 }
 
-/** A /infill body shaped like llama.vscode's, with its sampling (top-k 40, top-p 0.99, infill). */
+/**
+ * A /infill body shaped like llama.vscode's, with its sampling (top-k 40, top-p 0.99, infill; the
+ * infill sampler left out under the fixed-length rule).
+ */
 export function infillBody(
 	context: InfillContext,
 	options: InfillBodyOptions,
@@ -68,7 +74,9 @@ export function infillBody(
 		n_predict: options.nPredict,
 		top_k: LLAMA_VSCODE_SAMPLING.top_k,
 		top_p: LLAMA_VSCODE_SAMPLING.top_p,
-		samplers: [...LLAMA_VSCODE_SAMPLING.samplers],
+		samplers: options.fixedLength
+			? LLAMA_VSCODE_SAMPLING.samplers.filter((sampler) => sampler !== 'infill')
+			: [...LLAMA_VSCODE_SAMPLING.samplers],
 		stream: false,
 		cache_prompt: true,
 		t_max_prompt_ms: options.tMaxPromptMs,

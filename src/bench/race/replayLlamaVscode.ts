@@ -97,6 +97,8 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 	const keystrokes: KeystrokeRecord[] = [];
 	const serverRequests: ServerRequestRecord[] = [];
 	const pending: Promise<void>[] = [];
+	/** Answers that broke the fixed-length rule: the two sides would not have done the same work. */
+	const shortAnswers: ServerRequestRecord[] = [];
 	let startedAt = performance.now();
 	const now = () => performance.now() - startedAt;
 	const editor = new SimulatedEditor(trace.initialText, trace.initialCursor, now, options.acceptWaitLimitMs);
@@ -125,6 +127,9 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 			);
 			const { content: _content, ...counts } = response;
 			record.response = counts;
+			if (options.fixedLength && response.predictedN !== options.maxTokens) {
+				shortAnswers.push(record);
+			}
 			return { record, response };
 		} catch (error) {
 			record.error = messageOf(error);
@@ -226,6 +231,7 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 		if (!response) {
 			throw new Error(`the warm-up request failed: ${record.error}`);
 		}
+		assertFixedLength(shortAnswers, options.maxTokens);
 		warmUp = { latencyMs: Math.round(performance.now() - began), request: record };
 		const lines = suggestionLines(response.content);
 		if (lines.length > 0) {
@@ -284,6 +290,7 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 	}
 	const durationMs = now();
 	const cpuAtEnd = options.cpuSeconds?.();
+	assertFixedLength(shortAnswers, options.maxTokens);
 	return {
 		trace: trace.name,
 		events: events.length,
@@ -297,6 +304,22 @@ export async function replayLlamaVscode(trace: Trace, infill: InfillClient, opti
 		cpuSeconds: cpuAtStart === undefined || cpuAtEnd === undefined ? null : cpuAtEnd - cpuAtStart,
 		loadAverage: { atStart: round2(loadAtStart), atEnd: round2(os.loadavg()[0]!) },
 	};
+}
+
+/**
+ * Under the fixed-length rule every answer holds maxTokens tokens, as on Hearth's side; a server
+ * that stopped short did less work than the race says, so the race stops rather than report it.
+ */
+export function assertFixedLength(shortAnswers: readonly ServerRequestRecord[], maxTokens: number): void {
+	const first = shortAnswers[0];
+	if (first === undefined) {
+		return;
+	}
+	const stops = [...new Set(shortAnswers.map((request) => request.response?.stopType ?? 'unknown'))].join(', ');
+	throw new Error(
+		`llama-server generated ${first.response?.predictedN} of ${maxTokens} tokens in ${shortAnswers.length} answer(s) ` +
+			`(stop type ${stops}) under the fixed-length rule: the race's two sides would not have done the same work`,
+	);
 }
 
 function round2(value: number): number {
