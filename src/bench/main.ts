@@ -8,7 +8,7 @@ import { DEFAULT_ACTION_ROUNDS, DEFAULT_ACTION_TOKENS } from './actions/runActio
 import { parseBenchOptions, USAGE, type BenchOptions, type ModelChoice } from './benchOptions.js';
 import { machineInfo, nodeLlamaCppVersion } from './machine.js';
 import { checkTargets, type Targets } from './metrics/targets.js';
-import { raceModel, type ModelRace } from './race/raceModel.js';
+import { machineSpeedChange, raceModel, type ModelRace } from './race/raceModel.js';
 import { raceKernels } from './race/sameKernels.js';
 import { projectRoot } from '../tooling/projectRoot.js';
 import { loadTraces } from './traces/loadTraces.js';
@@ -65,7 +65,8 @@ const DEFINITIONS = {
 		"with --race-llama-server, after Hearth's replays of a model: the raced traces (--traces, or ts-paused-typing and ts-thinking-typing) replayed in real time against a llama-server of the same llama.cpp, one fresh process per trace, with the model and thread count Hearth used, started as llama.vscode's README and launch commands start it: -ub 1024 -b 1024 --ctx-size 0 (the model's trained context) --cache-reuse 256, the server's default slots (no --parallel), no --spm-infill ('as-users-run-it', the configuration the targets use); for a model trained suffix-prefix-middle, a second, labelled run adds --spm-infill ('spm-infill'). Each configuration's server arguments and numbers are in race.configurations. On Linux llama-server computes with node-llama-cpp's prebuilt ggml, the CPU variant Hearth loads on the same machine (through LD_LIBRARY_PATH; race.kernels says which; --race-own-kernels: its own build), so that both sides multiply with the same kernels. " +
 		"The client behaves as llama.vscode does by default: a provider call on every edit; POST /infill with whole lines around the cursor (256 before, 64 after, the cursor line's prefix as prompt), cache_prompt, llama.vscode's sampling (top_k 40, top_p 0.99, samplers top_k, top_p, infill), and as input_extra the same extra context Hearth's side has in its prompt (race.extraContext: Hearth's own selection, at the starting cursor, from the other trace sources as open files, 1,200 characters); no debounce; a call that finds the extension's request running waits for it, polling every 150 ms, until VS Code cancels it, and the running request is never aborted; answers cached per context and reused while typed through; after a shown suggestion at a line end, a request for the next one. " +
 		'Both sides generate maxTokens per request (llama-server: n_predict = maxTokens, ignore_eos, no time or indentation stop, and no infill sampler, which on random weights answers end-of-text at the first token whatever ignore_eos says; Hearth decodes greedily); a server answer of fewer tokens stops the race with an error. ' +
-		'Latency and the other side-by-side numbers are defined alike (key press to a delivered answer, with the count of answers; first key to last answer; prompt tokens through llama.cpp; CPU of the model process from /proc or process.cpuUsage(); peak RSS; cold start; cancel → compute stop p95; share of keys with a suggestion within 300 ms); ratios are Hearth ÷ llama-server, target ≤ 1/3 for latency (with ≥ 30 answers a side) and CPU',
+		'Latency and the other side-by-side numbers are defined alike (key press to a delivered answer, with the count of answers; first key to last answer; prompt tokens through llama.cpp; CPU of the model process from /proc or process.cpuUsage(); peak RSS; cold start; cancel → compute stop p95; share of keys with a suggestion within 300 ms); ratios are Hearth ÷ llama-server, target ≤ 1/3 for latency (with ≥ 30 answers a side) and CPU. ' +
+		"race.machineSpeed: Hearth's calibration before its replays and the same calibration again after the server's (a fresh worker), with the change in each speed; drifted when either moved by more than a tenth, so that a ratio near a target may be the machine's",
 	engine: "'current', or 'legacy' (--engine legacy): the engine before issue 21's speed changes (64-token prompt chunks, 30 ms grace before an orphaned run is stopped, generation never held back, the whole prompt on a cold cache instead of a small first one, prefetches whether or not they are used), for before/after runs on the same code",
 };
 
@@ -112,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
 		progress(`model ${choice.label}`);
 		try {
 			const { modelPath, modelFile } = await prepareModel(choice);
-			const report = await runWorker({
+			const job: WorkerJob = {
 				modelPath,
 				traceNames,
 				replay: {
@@ -131,10 +132,11 @@ async function main(argv: string[]): Promise<number> {
 				legacyEngine: options.legacyEngine,
 				decodeAbort: options.decodeAbort,
 				actions: options.sections.actions ? { maxTokens: DEFAULT_ACTION_TOKENS, rounds: DEFAULT_ACTION_ROUNDS } : undefined,
-			});
+			};
+			const report = await runWorker(job);
 			const race =
 				options.raceLlamaServer && raceTraces.length > 0
-					? await raceAgainstLlamaServer(options, options.raceLlamaServer, report, raceTraces)
+					? await raceAgainstLlamaServer(options, options.raceLlamaServer, report, raceTraces, job)
 					: undefined;
 			models.push({
 				label: choice.label,
@@ -191,12 +193,13 @@ async function raceAgainstLlamaServer(
 	binary: string,
 	report: ModelRunReport,
 	raceTraces: string[],
+	job: WorkerJob,
 ): Promise<ModelRace | { error: string }> {
 	progress(`racing llama-server (${binary}) on ${raceTraces.join(', ')}`);
 	try {
 		const kernels = await raceKernels(projectRoot(), options.raceOwnKernels);
 		progress(`llama-server computes with ${kernels.description}`);
-		return await raceModel(
+		const race = await raceModel(
 			binary,
 			kernels,
 			report,
@@ -211,6 +214,10 @@ async function raceAgainstLlamaServer(
 			progress,
 			options.raceConfigurations,
 		);
+		// The two sides ran minutes apart: the same calibration once more says how far the machine's speed moved.
+		progress('calibrating again after the server replays');
+		const after = await runWorker({ ...job, traceNames: [], actions: undefined });
+		return { ...race, machineSpeed: machineSpeedChange(report.calibration, after.calibration) };
 	} catch (error) {
 		const message = messageOf(error);
 		progress(`race failed: ${message}`);

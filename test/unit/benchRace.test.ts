@@ -9,6 +9,7 @@ import { parseInfillResponse } from '../../src/bench/race/infillResponse.js';
 import { llamaServerArguments } from '../../src/bench/race/llamaServerProcess.js';
 import { LLAMA_VSCODE_DEFAULTS } from '../../src/bench/race/llamaVscodeSettings.js';
 import { parsePeakRssMiB, parseStatTicks } from '../../src/bench/race/procStats.js';
+import { machineSpeedChange } from '../../src/bench/race/raceModel.js';
 import { replayLlamaVscode } from '../../src/bench/race/replayLlamaVscode.js';
 import { fitToLine, removeLeadingIndentation, SuggestionCache, suggestionLines } from '../../src/bench/race/suggestionCache.js';
 import { summarizeServerReplay } from '../../src/bench/race/summarizeServerReplay.js';
@@ -388,6 +389,25 @@ describe('bench race: comparing the two sides', function () {
 			cancelledComputations: 0,
 			suggestionShownShare: 1,
 		});
+	});
+});
+
+describe('bench race: the machine between the two sides', function () {
+	it('reports how far the same calibration moved, and drift past a tenth', function () {
+		const steady = machineSpeedChange(
+			{ promptTokensPerSecond: 150, generationTokensPerSecond: 12 },
+			{ promptTokensPerSecond: 141, generationTokensPerSecond: 12.5 },
+		);
+		assert.equal(steady.promptChange, -0.06);
+		assert.equal(steady.generationChange, 0.042);
+		assert.equal(steady.drifted, false);
+		const slower = machineSpeedChange(
+			{ promptTokensPerSecond: 266, generationTokensPerSecond: 17.2 },
+			{ promptTokensPerSecond: 260, generationTokensPerSecond: 11.8 },
+		);
+		assert.equal(slower.generationChange, -0.314);
+		assert.equal(slower.drifted, true);
+		assert.deepEqual(slower.afterServer, { promptTokensPerSecond: 260, generationTokensPerSecond: 11.8 });
 	});
 });
 

@@ -72,17 +72,19 @@ export function infillBody(
 		input_extra: inputExtra,
 		prompt: context.prompt,
 		n_predict: options.nPredict,
-		top_k: LLAMA_VSCODE_SAMPLING.top_k,
-		top_p: LLAMA_VSCODE_SAMPLING.top_p,
-		samplers: options.fixedLength
-			? LLAMA_VSCODE_SAMPLING.samplers.filter((sampler) => sampler !== 'infill')
-			: [...LLAMA_VSCODE_SAMPLING.samplers],
+		...raceSampling(options.fixedLength),
 		stream: false,
 		cache_prompt: true,
 		t_max_prompt_ms: options.tMaxPromptMs,
 		t_max_predict_ms: options.fixedLength ? 0 : options.tMaxPredictMs,
 		...(options.fixedLength ? { ignore_eos: true } : context.indent > 0 ? { n_indent: context.indent } : {}),
 	};
+}
+
+/** llama.vscode's sampling as the race sends it: without the infill sampler under the fixed-length rule. */
+export function raceSampling(fixedLength: boolean): { top_k: number; top_p: number; samplers: string[] } {
+	const { top_k, top_p, samplers } = LLAMA_VSCODE_SAMPLING;
+	return { top_k, top_p, samplers: samplers.filter((sampler) => !fixedLength || sampler !== 'infill') };
 }
 
 /** The cursor's context after accepting `lines` (llama.vscode's cacheFutureSuggestion), or undefined for no lines. */

@@ -1,3 +1,4 @@
+import type { ModelSpeeds } from '../metrics/computeBound.js';
 import { traceExtraContext } from '../replay/traceExtraContext.js';
 import { loadTraces } from '../traces/loadTraces.js';
 import type { ModelRunReport } from '../workerProtocol.js';
@@ -29,7 +30,44 @@ export interface ModelRace {
 	comparison: RaceComparison[];
 	/** Every configuration run, 'as-users-run-it' first; SPM models add a labelled 'spm-infill' run. */
 	configurations: RaceConfigurationReport[];
+	/** Hearth's calibration before its replays and again after the server's: how far the machine's speed moved in between. */
+	machineSpeed?: MachineSpeedChange;
 }
+
+/** The same calibration before Hearth's replays and after llama-server's, tokens/s. */
+export interface MachineSpeedChange {
+	beforeHearth: { promptTokensPerSecond: number; generationTokensPerSecond: number };
+	afterServer: { promptTokensPerSecond: number; generationTokensPerSecond: number };
+	/** after ÷ before − 1, e.g. −0.2: the machine was 20 % slower when the server's side ended. */
+	promptChange: number;
+	generationChange: number;
+	/**
+	 * Whether the machine's speed moved by more than a tenth in either measure: then a ratio near a
+	 * target may be the machine's and not either side's.
+	 */
+	drifted: boolean;
+}
+
+/** Machine drift between the two sides of a race, from two runs of the same calibration. */
+export function machineSpeedChange(before: ModelSpeeds, after: ModelSpeeds): MachineSpeedChange {
+	const change = (from: number, to: number) => Math.round((to / from - 1) * 1000) / 1000;
+	const promptChange = change(before.promptTokensPerSecond, after.promptTokensPerSecond);
+	const generationChange = change(before.generationTokensPerSecond, after.generationTokensPerSecond);
+	const speeds = ({ promptTokensPerSecond, generationTokensPerSecond }: ModelSpeeds) => ({
+		promptTokensPerSecond,
+		generationTokensPerSecond,
+	});
+	return {
+		beforeHearth: speeds(before),
+		afterServer: speeds(after),
+		promptChange,
+		generationChange,
+		drifted: Math.abs(promptChange) > MACHINE_DRIFT_LIMIT || Math.abs(generationChange) > MACHINE_DRIFT_LIMIT,
+	};
+}
+
+/** A change of machine speed beyond this share between a race's two sides is reported as drift. */
+export const MACHINE_DRIFT_LIMIT = 0.1;
 
 /**
  * Races llama-server on the traces Hearth just replayed on this model, started as llama.vscode's

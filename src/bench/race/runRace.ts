@@ -2,12 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Trace } from '../traces/traceTypes.js';
 import { httpInfillClient } from './infillClient.js';
-import {
-	LLAMA_VSCODE_DEFAULTS,
-	LLAMA_VSCODE_SAMPLING,
-	LLAMA_VSCODE_SERVER_FLAGS,
-	type LlamaVscodeSettings,
-} from './llamaVscodeSettings.js';
+import { raceSampling } from './infillRequest.js';
+import { LLAMA_VSCODE_DEFAULTS, LLAMA_VSCODE_SERVER_FLAGS, type LlamaVscodeSettings } from './llamaVscodeSettings.js';
 import { startLlamaServer } from './llamaServerProcess.js';
 import type { RaceKernels } from './sameKernels.js';
 import { replayLlamaVscode } from './replayLlamaVscode.js';
@@ -77,7 +73,8 @@ export interface LlamaServerRaceReport {
 	kernels: string;
 	settings: LlamaVscodeSettings;
 	serverFlags: typeof LLAMA_VSCODE_SERVER_FLAGS;
-	sampling: typeof LLAMA_VSCODE_SAMPLING;
+	/** What the race sent: llama.vscode's sampling, without the infill sampler under the fixed-length rule. */
+	sampling: ReturnType<typeof raceSampling>;
 	configurations: ConfigurationRun[];
 }
 
@@ -136,7 +133,7 @@ export async function runLlamaServerRace(job: RaceJob, progress: (message: strin
 		kernels: job.kernels.description,
 		settings,
 		serverFlags: LLAMA_VSCODE_SERVER_FLAGS,
-		sampling: LLAMA_VSCODE_SAMPLING,
+		sampling: raceSampling(true),
 		configurations,
 	};
 }
