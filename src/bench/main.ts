@@ -43,7 +43,7 @@ const DEFINITIONS = {
 	evaluatedPerRun:
 		'prompt tokens that went through llama.cpp, counted per 64-token chunk, including chunks of runs that were then cancelled',
 	computeBound:
-		'new prompt tokens of the answering run / calibrated prompt speed + its generated tokens / calibrated generation speed, per delivered model answer; ratio = latency / bound (the adaptive wait is part of the latency)',
+		"new prompt tokens of the answering run / calibrated prompt speed + its generated tokens × calibrated seconds per generated token at the run's depth (its prompt length plus half its generated tokens; linear between calibration.generationTokensPerSecond, after a 255-token prompt, and calibration.deepGeneration, after a 1,535-token one, never below the faster), per delivered model answer; ratio = latency / bound (the adaptive wait is part of the latency)",
 	cancelLatencyMs:
 		'AbortController.abort() of a request to its settled promise: only how fast the request leaves, not when computing stops (see cancelToComputeStopMs)',
 	cancelToComputeStopMs:

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { LlamaContextSequence, type LlamaContext, type Token } from 'node-llama-cpp';
@@ -136,7 +137,13 @@ describe('engine: a cancellation stops llama.cpp inside a decode (real inference
 		}
 		assert.ok(decodeAbortModulePath(), 'npm run build built dist/native/decodeAbort-<platform>-<arch>.node');
 		assert.equal(decodeAbortProblem(loaded.context), undefined);
-		assert.ok(DecodeAbort.for(loaded.context));
+		const abort = DecodeAbort.for(loaded.context);
+		assert.ok(abort);
+		// The libllama node-llama-cpp loaded into this process, not a copy of its own.
+		const library = fs.realpathSync(abort.library);
+		assert.match(path.basename(library), /^libllama\b.*\.so\b/);
+		assert.ok(fs.readFileSync('/proc/self/maps', 'utf8').includes(library), `${library} is mapped in this process`);
+		assert.match(library, /node-llama-cpp|@node-llama-cpp/);
 	});
 
 	it("the module refuses a context with another model than the one it is given, and node-llama-cpp's other objects", async function () {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { boundRatio, computeBoundMs } from '../../src/bench/metrics/computeBound.js';
+import { boundRatio, computeBoundMs, secondsPerGeneratedToken } from '../../src/bench/metrics/computeBound.js';
 import { distribution, percentile } from '../../src/bench/metrics/percentile.js';
 import { requestRows, runRows } from '../../src/bench/metrics/requestRows.js';
 import { combineReplays, summarizeTrace } from '../../src/bench/metrics/summarizeTrace.js';
@@ -66,6 +66,22 @@ describe('bench: the compute bound', function () {
 		assert.equal(computeBoundMs(50, 16, speeds), 500 + 800);
 		assert.equal(computeBoundMs(0, 0, speeds), 0);
 		assert.throws(() => computeBoundMs(1, 1, { promptTokensPerSecond: 0, generationTokensPerSecond: 20 }), RangeError);
+	});
+
+	it('takes each generated token at the speed for its depth, linear between the shallow and the deep calibration', function () {
+		// 20 tokens/s at 271 tokens of context, 16 tokens/s at 1,551: 50 ms a token, then 62.5 ms.
+		const deep = { ...speeds, deepGeneration: { shallowDepthTokens: 271, depthTokens: 1551, tokensPerSecond: 16 } };
+		assert.equal(secondsPerGeneratedToken(deep, 271), 0.05);
+		assert.equal(secondsPerGeneratedToken(deep, 1551), 0.0625);
+		assert.ok(Math.abs(secondsPerGeneratedToken(deep, 911) - 0.05625) < 1e-12);
+		// Below the shallow point the cost does not fall under the faster speed.
+		assert.equal(secondsPerGeneratedToken(deep, 0), 0.05);
+		// A 1,543-token prompt and 16 tokens: mean depth 1,551.
+		assert.equal(computeBoundMs(0, 16, deep, 1543), 1000);
+		assert.equal(computeBoundMs(0, 16, speeds, 1543), 800);
+		// Noise that made the deep run faster: never below the faster speed, never a slope below it.
+		const noisy = { ...speeds, deepGeneration: { shallowDepthTokens: 271, depthTokens: 1551, tokensPerSecond: 25 } };
+		assert.equal(secondsPerGeneratedToken(noisy, 5000), 0.04);
 	});
 
 	it('is a ratio only where there was something to compute', function () {

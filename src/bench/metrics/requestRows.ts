@@ -106,7 +106,7 @@ export function requestRows(records: readonly RequestRecord[], runs: ReadonlyMap
 		let boundMs: number | null = null;
 		let ratio: number | null = null;
 		if (outcome === 'delivered' && record.source === 'model' && run && latencyMs !== null) {
-			boundMs = computeBoundMs(run.newPromptTokens, run.generatedTokens, speeds);
+			boundMs = computeBoundMs(run.newPromptTokens, run.generatedTokens, speeds, run.promptTokens);
 			ratio = boundRatio(latencyMs, boundMs) ?? null;
 		}
 

@@ -155,7 +155,9 @@ export function summarizeTrace({ replay, requests: rows, runs, warmUp, speeds }:
 					latencyMs: warmUp.request.latencyMs,
 					promptTokens: warmUp.run?.promptTokens ?? 0,
 					evaluatedPromptTokens: warmUp.run?.evaluatedPromptTokens ?? 0,
-					boundMs: warmUp.run ? round(computeBoundMs(warmUp.run.newPromptTokens, warmUp.run.generatedTokens, speeds)) : null,
+					boundMs: warmUp.run
+						? round(computeBoundMs(warmUp.run.newPromptTokens, warmUp.run.generatedTokens, speeds, warmUp.run.promptTokens))
+						: null,
 				}
 			: null,
 		accepts: { ...replay.accepts, waitedMs: round(replay.accepts.waitedMs) },

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { LlamaContextSequence, LlamaModel, Token } from 'node-llama-cpp';
-import type { ModelSpeeds } from '../metrics/computeBound.js';
+import type { GenerationAtDepth, ModelSpeeds } from '../metrics/computeBound.js';
 import { percentile } from '../metrics/percentile.js';
 
 export interface Calibration extends ModelSpeeds {
@@ -12,11 +12,14 @@ export interface Calibration extends ModelSpeeds {
 	/** Every repetition, to show the noise. */
 	promptTokensPerSecondSamples: number[];
 	generationTokensPerSecondSamples: number[];
+	deepGeneration: GenerationAtDepth;
 	/** One-minute load average when calibration ended: with other work running, every speed is low. */
 	loadAverage1m: number;
 }
 
 const PROMPT_TOKENS = 256;
+/** The deep calibration's prompt: the editor's default prompt budget, where the traces' prompts are. */
+const DEEP_PROMPT_TOKENS = 1536;
 const GENERATED_TOKENS = 32;
 const REPETITIONS = 3;
 const ENGINE_CHUNK_TOKENS = 64;
@@ -26,11 +29,12 @@ const ENGINE_CHUNK_TOKENS = 64;
  * cache), the median of a few runs. `sample` is real code, so the tokens are typical ones.
  */
 export async function calibrate(model: LlamaModel, sequence: LlamaContextSequence, sample: string): Promise<Calibration> {
-	let tokens = model.tokenize(sample, false);
-	while (tokens.length < PROMPT_TOKENS) {
-		tokens = tokens.concat(tokens);
+	const sampleTokens = model.tokenize(sample, false);
+	let longTokens = sampleTokens;
+	while (longTokens.length < DEEP_PROMPT_TOKENS) {
+		longTokens = longTokens.concat(sampleTokens);
 	}
-	tokens = tokens.slice(0, PROMPT_TOKENS);
+	const tokens = longTokens.slice(0, PROMPT_TOKENS);
 
 	// Warm-up: the first decode pays for allocations and page faults of the mapped weights.
 	await sequence.clearHistory();
@@ -55,6 +59,18 @@ export async function calibrate(model: LlamaModel, sequence: LlamaContextSequenc
 		await sequence.evaluateWithoutGeneratingNewTokens(tokens.slice(start, Math.min(start + ENGINE_CHUNK_TOKENS, tokens.length - 1)));
 	}
 	const chunkedSpeed = (tokens.length - 1) / ((performance.now() - chunkedStartedAt) / 1000);
+
+	// Generation again after a long prompt, evaluated once; each repetition erases what the last generated.
+	const deepPrompt = longTokens.slice(0, Math.min(DEEP_PROMPT_TOKENS, sequence.contextSize - GENERATED_TOKENS - 1));
+	await sequence.clearHistory();
+	await sequence.evaluateWithoutGeneratingNewTokens(deepPrompt.slice(0, -1));
+	const deepSpeeds: number[] = [];
+	for (let repetition = 0; repetition < REPETITIONS; repetition++) {
+		const startedAt = performance.now();
+		const generated = await generate(sequence, deepPrompt.slice(-1), GENERATED_TOKENS);
+		deepSpeeds.push(generated / ((performance.now() - startedAt) / 1000));
+		await sequence.eraseContextTokenRanges([{ start: deepPrompt.length - 1, end: sequence.nextTokenIndex }]);
+	}
 	await sequence.clearHistory();
 
 	return {
@@ -63,6 +79,11 @@ export async function calibrate(model: LlamaModel, sequence: LlamaContextSequenc
 		repetitions: REPETITIONS,
 		promptTokensPerSecond: round(percentile(promptSpeeds, 50)!),
 		generationTokensPerSecond: round(percentile(generationSpeeds, 50)!),
+		deepGeneration: {
+			shallowDepthTokens: PROMPT_TOKENS - 1 + GENERATED_TOKENS / 2,
+			depthTokens: deepPrompt.length - 1 + GENERATED_TOKENS / 2,
+			tokensPerSecond: round(percentile(deepSpeeds, 50)!),
+		},
 		chunkedPromptTokensPerSecond: round(chunkedSpeed),
 		promptTokensPerSecondSamples: promptSpeeds.map(round),
 		generationTokensPerSecondSamples: generationSpeeds.map(round),

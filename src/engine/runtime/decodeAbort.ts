@@ -138,6 +138,11 @@ export class DecodeAbort {
 		this.shiftPending = true;
 	}
 
+	/** The libllama (node-llama-cpp's own, already loaded) whose abort callback the module sets, for the log. */
+	get library(): string {
+		return this.module.library();
+	}
+
 	/** Sets the flag llama.cpp's abort callback reads for this context (tests set a stale one with it). */
 	setAborted(aborted: boolean): void {
 		this.module.setAborted(this.handle, aborted);
