@@ -45,7 +45,7 @@ Options:
                       and add a "race" section per model (default: the HEARTH_LLAMA_SERVER
                       environment variable; unset: no race). Without --traces it races only
                       ts-paused-typing and ts-thinking-typing (the same keys with 2.5-4.5 s and
-                      7-11 s thinking pauses). Build one with: bash src/bench/setup/buildLlamaServer.sh
+                      12-16 s thinking pauses). Build one with: bash src/bench/setup/buildLlamaServer.sh
   --race-configurations LIST
                       which llama-server runs to race: as-users-run-it (llama.vscode's launch
                       command) and spm-infill (the same plus --spm-infill, SPM models only)

@@ -25,7 +25,7 @@ const DEFINITIONS = {
 		'with warm-up (the default), one completion at the starting cursor from an empty KV cache before the first key, not counted in the other numbers (Hearth answers it from its small first prompt; the fill of the whole prompt that follows runs during the trace and counts there); the trace then measures typing in a file that was already open',
 	keystroke:
 		"one trace event: a typed key (Enter includes its auto-indentation), backspace, cursor move, Tab accept, paste, or a type-shown key (types the next character of the ghost text on screen, waiting for one as an accept does: the model's own suggestion typed out)",
-	traces: 'ts-paused-typing and ts-thinking-typing (the race defaults) type the same 14 lines, key for key, with a thinking pause at every line end and after most punctuation: 2.5-4.5 s (enough for a fast model on both sides) and 7-11 s (enough for llama-server to answer a 1.5B model), so that each side delivers dozens of answers; ts-type-suggestions types what the model shows at six places (type-through with real suggestions: run it on the bundled model)',
+	traces: 'ts-paused-typing and ts-thinking-typing (the race defaults) type the same 14 lines, key for key, with a thinking pause at every line end and after most punctuation: 2.5-4.5 s (enough for a fast model on both sides) and 12-16 s (enough for llama-server to answer a 1.5B model), so that each side delivers dozens of answers; ts-type-suggestions types what the model shows at six places (type-through with real suggestions: run it on the bundled model)',
 	latencyMs:
 		'key press to the settled result of a request the editor did not cancel (answers from the suggestion cache included); the editor and LSP hops are not part of it',
 	requests:
@@ -226,9 +226,9 @@ async function raceAgainstLlamaServer(
 }
 
 /**
- * The race's default traces, the same keys with thinking pauses of 2.5-4.5 s and of 7-11 s: the
+ * The race's default traces, the same keys with thinking pauses of 2.5-4.5 s and of 12-16 s: the
  * first gives a fast model's peer dozens of answers, the second a 1.5B model's (llama-server needs
- * 4-8 s an answer there).
+ * 6-10 s an answer there).
  */
 const RACE_TRACES: readonly string[] = ['ts-paused-typing', 'ts-thinking-typing'];
 

@@ -168,22 +168,23 @@ function pausedTyping(original: string): Trace {
 
 /**
  * The keys of ts-paused-typing (the same seed, so the same keys and draws), with thinking pauses of
- * 7-11 s: a 1.5B model on two cores keeps llama-server busy 4-8 s per answer as llama.vscode drives
- * it (a request it started is never stopped), so only pauses this long let it deliver the 30 answers
- * the race's latency verdict needs.
+ * 12-16 s: a 1.5B model on two cores keeps llama-server busy 6-10 s per answer of 16 tokens as
+ * llama.vscode drives it (a request it started is never stopped, and the key's own request waits
+ * behind it), so only pauses this long let it deliver the 30 answers the race's latency verdict needs
+ * (with pauses of 7-11 s it delivered 13 of 38).
  */
 function thinkingTyping(original: string): Trace {
 	return trace(retypeWithPauses(original, LONG_THINKING_MS), {
 		name: 'ts-thinking-typing',
 		description:
-			'The keys of ts-paused-typing (lines 172-185 of UrlString.ts), with thinking pauses of 7-11 s instead of 2.5-4.5 s: long enough for llama-server to answer a 1.5B model, so that the race has 30 answers a side on slow models too.',
+			'The keys of ts-paused-typing (lines 172-185 of UrlString.ts), with thinking pauses of 12-16 s instead of 2.5-4.5 s: long enough for llama-server to answer a 1.5B model, so that the race has 30 answers a side on slow models too.',
 		language: 'typescript',
 		filePath: URL_STRING_PATH,
 		source: URL_STRING,
 	});
 }
 
-const LONG_THINKING_MS: readonly [number, number] = [7000, 11000];
+const LONG_THINKING_MS: readonly [number, number] = [12000, 16000];
 
 function retypeWithPauses(original: string, thinkingMs?: readonly [number, number]): TraceBuilder {
 	const holes = [linesHole(original, 172, 185)];
