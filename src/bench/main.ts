@@ -44,6 +44,8 @@ const DEFINITIONS = {
 		'prompt tokens that went through llama.cpp, counted per 64-token chunk, including chunks of runs that were then cancelled',
 	computeBound:
 		"new prompt tokens of the answering run / calibrated prompt speed + its generated tokens × calibrated seconds per generated token at the run's depth (its prompt length plus half its generated tokens; linear between calibration.generationTokensPerSecond, after a 255-token prompt, and calibration.deepGeneration, after a 1,535-token one, never below the faster), per delivered model answer; ratio = latency / bound (the adaptive wait is part of the latency)",
+	latencyBreakdownMs:
+		"where a delivered model answer's latency went (medians over answers their own run gave): beforeRun = latency − the run's time in the pipeline (the adaptive wait before it, the queue, delivery); toFirstToken = the run's start to its first generated token (the generation hold, the prompt's new tokens, the first decode); afterFirstToken = the rest of generation and post-processing; bound = the median compute bound beside them",
 	cancelLatencyMs:
 		'AbortController.abort() of a request to its settled promise: only how fast the request leaves, not when computing stops (see cancelToComputeStopMs)',
 	cancelToComputeStopMs:

@@ -108,6 +108,7 @@ describe('bench: request rows and the trace summary', function () {
 			generatedTokens: 16,
 			tokensAfterAbort: 0,
 			stopReason: 'max-tokens',
+			totalMs: 0,
 		},
 		// dropped by the next key while the model evaluated its prompt
 		{
@@ -119,6 +120,7 @@ describe('bench: request rows and the trace summary', function () {
 			generatedTokens: 0,
 			tokensAfterAbort: 0,
 			stopReason: 'cancelled',
+			totalMs: 0,
 		},
 		// answered: the model re-evaluated the shifted suffix
 		{
@@ -130,6 +132,8 @@ describe('bench: request rows and the trace summary', function () {
 			generatedTokens: 16,
 			tokensAfterAbort: 1,
 			stopReason: 'max-tokens',
+			firstTokenMs: 900,
+			totalMs: 1700,
 		},
 		// a prefetch after the answer was shown
 		{
@@ -141,6 +145,7 @@ describe('bench: request rows and the trace summary', function () {
 			generatedTokens: 16,
 			tokensAfterAbort: 0,
 			stopReason: 'max-tokens',
+			totalMs: 0,
 		},
 	];
 	const warmUp: RequestRecord = {
@@ -231,6 +236,7 @@ describe('bench: request rows and the trace summary', function () {
 			generatedTokens: 16,
 			tokensAfterAbort: 0,
 			stopReason: 'max-tokens',
+			totalMs: 0,
 			...(smallFirstPrompt ? { smallFirstPrompt: true } : {}),
 		});
 		const rows = runRows([
@@ -308,6 +314,8 @@ describe('bench: request rows and the trace summary', function () {
 		assert.deepEqual(summary.tokensAfterAbort, { total: 1, max: 1 });
 		assert.equal(summary.cpuSecondsPer100Keystrokes, 70);
 		assert.deepEqual(summary.computeBound, { count: 1, p50Ms: 810, medianRatio: 2.47, p95Ratio: 2.47 });
+		// 2000 ms: 300 before its run started, 900 to the first token, 800 for the other 15
+		assert.deepEqual(summary.latencyBreakdownMs, { count: 1, beforeRun: 300, toFirstToken: 900, afterFirstToken: 800, bound: 810 });
 		assert.deepEqual(summary.stopReasons, { 'max-tokens': 1 });
 		// cold: 6 new tokens at 100/s + 16 at 20/s = 860 ms, for 5000 ms measured
 		assert.equal(summary.coldStart?.boundMs, 860);

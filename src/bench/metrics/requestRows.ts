@@ -30,6 +30,9 @@ export interface RunRow {
 	/** When the engine saw the abort, and when llama.cpp last computed for the run (ms on the replay's clock). */
 	engineAbortedAtMs: number | null;
 	computeEndedAtMs: number | null;
+	/** From the run's start in the pipeline (after the wait before it) to its first generated token, and to its end. */
+	firstTokenMs: number | null;
+	totalMs: number;
 }
 
 /** One request, flattened for the report: how it was answered, its run, and the bound. */
@@ -83,6 +86,8 @@ export function runRows(runs: readonly RunRecord[], previousPrompt?: readonly nu
 			tokensAfterAbort: run.tokensAfterAbort,
 			engineAbortedAtMs: run.engineAbortedAt === undefined ? null : round(run.engineAbortedAt),
 			computeEndedAtMs: run.computeEndedAt === undefined ? null : round(run.computeEndedAt),
+			firstTokenMs: run.firstTokenMs === undefined ? null : round(run.firstTokenMs),
+			totalMs: round(run.totalMs),
 		};
 		previousOf[lane] = prompt;
 		return row;

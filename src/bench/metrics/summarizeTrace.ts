@@ -48,6 +48,19 @@ export interface TraceSummary {
 	tokensAfterAbort: { total: number; max: number };
 	cpuSecondsPer100Keystrokes: number;
 	computeBound: { count: number; p50Ms: number | null; medianRatio: number | null; p95Ratio: number | null };
+	/**
+	 * Where a delivered model answer's latency went, medians over the answers whose own run answered
+	 * them: before the run started (the adaptive wait, the queue), from its start to its first token
+	 * (the generation hold and the prompt's new tokens with the first decode), and the rest of
+	 * generation; beside them the median bound.
+	 */
+	latencyBreakdownMs: {
+		count: number;
+		beforeRun: number | null;
+		toFirstToken: number | null;
+		afterFirstToken: number | null;
+		bound: number | null;
+	};
 	/** The completion before the first key, from an empty KV cache (null without a warm-up). */
 	coldStart: { latencyMs: number | null; promptTokens: number; evaluatedPromptTokens: number; boundMs: number | null } | null;
 	accepts: ReplayResult['accepts'];
@@ -150,6 +163,7 @@ export function summarizeTrace({ replay, requests: rows, runs, warmUp, speeds }:
 			medianRatio: roundOrNull(percentile(ratios, 50), 100),
 			p95Ratio: roundOrNull(percentile(ratios, 95), 100),
 		},
+		latencyBreakdownMs: latencyBreakdown(deliveredModel, runsById),
 		coldStart: warmUp
 			? {
 					latencyMs: warmUp.request.latencyMs,
@@ -211,4 +225,22 @@ function round2(value: number): number {
 
 function roundOrNull(value: number | undefined, scale = 10): number | null {
 	return value === undefined ? null : Math.round(value * scale) / scale;
+}
+
+function latencyBreakdown(
+	deliveredModel: readonly RequestRow[],
+	runsById: ReadonlyMap<number, RunRow>,
+): TraceSummary['latencyBreakdownMs'] {
+	const answers = deliveredModel.flatMap((row) => {
+		const run = row.runId === null ? undefined : runsById.get(row.runId);
+		return run && row.latencyMs !== null && run.firstTokenMs !== null ? [{ row, run, firstTokenMs: run.firstTokenMs }] : [];
+	});
+	const median = (values: number[]) => roundOrNull(percentile(values, 50));
+	return {
+		count: answers.length,
+		beforeRun: median(answers.map(({ row, run }) => row.latencyMs! - run.totalMs)),
+		toFirstToken: median(answers.map(({ firstTokenMs }) => firstTokenMs)),
+		afterFirstToken: median(answers.map(({ run, firstTokenMs }) => run.totalMs - firstTokenMs)),
+		bound: median(answers.flatMap(({ row }) => (row.boundMs === null ? [] : [row.boundMs]))),
+	};
 }

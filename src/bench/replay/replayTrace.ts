@@ -46,6 +46,9 @@ export interface RunRecord {
 	/** When the engine saw the run's abort, and when llama.cpp last computed for it: ms on the replay's clock. */
 	engineAbortedAt?: number;
 	computeEndedAt?: number;
+	/** The run's own clock: from its start in the pipeline to its first generated token, and to its end (ms). */
+	firstTokenMs?: number;
+	totalMs: number;
 }
 
 /** One inline-completion request, as the simulated editor saw it. Times are ms since the trace started. */
@@ -115,6 +118,8 @@ export class RunLog {
 			// performance.now() values here; attach() puts them on the replay's clock.
 			engineAbortedAt: result.stats.abortedAt,
 			computeEndedAt: result.stats.lastComputeEndedAt,
+			firstTokenMs: result.stats.firstTokenMs,
+			totalMs: result.stats.totalMs,
 		});
 	};
 
