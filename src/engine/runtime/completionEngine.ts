@@ -7,7 +7,7 @@
 import { CompletionPipeline } from '../completion/completionPipeline.js';
 import type { CompletionRequest, CompletionResult } from '../completion/completionTypes.js';
 import type { Logger } from '../logger.js';
-import { DecodeAbort, decodeAbortProblem } from './decodeAbort.js';
+import { decodeAbortProblem } from './decodeAbort.js';
 import type { CompletionBackend } from './completionBackend.js';
 import type { LoadedModel } from './loadModel.js';
 import { LocalTokenSource, type LocalTokenSourceOptions } from './localTokenSource.js';
@@ -41,10 +41,10 @@ export class CompletionEngine implements CompletionBackend {
 	) {
 		this.source = new LocalTokenSource(loaded, options);
 		this.pipeline = new CompletionPipeline(this.source, logger, options);
-		const abort = options.decodeAbort === false ? undefined : DecodeAbort.for(loaded.context);
+		const library = this.source.decodeAbortLibrary;
 		logger.debug(
-			this.abortsDecodes && abort
-				? `completion: a cancellation stops llama.cpp inside a decode (llama.cpp's abort callback in ${abort.library}, set by dist/native/decodeAbort)`
+			library !== undefined
+				? `completion: a cancellation stops llama.cpp inside a decode (llama.cpp's abort callback in ${library}, set by dist/native/decodeAbort)`
 				: `completion: a cancellation stops llama.cpp between decodes only (${
 						options.decodeAbort === false
 							? 'decode abort switched off'

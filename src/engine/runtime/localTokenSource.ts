@@ -80,6 +80,11 @@ export class LocalTokenSource implements TokenSource {
 		return this.decodeAbort !== undefined;
 	}
 
+	/** The libllama whose abort callback stops this source's decodes, for the log; undefined without the abort. */
+	get decodeAbortLibrary(): string | undefined {
+		return this.decodeAbort?.library;
+	}
+
 	/** A quarter of the context at most, so that a long prompt still leaves room to generate. */
 	tokenLimit(request: CompletionRequest): number {
 		return Math.max(1, Math.min(request.maxTokens, Math.floor(this.loaded.context.contextSize / 4)));
