@@ -18,6 +18,7 @@ import { DOCUMENT_THIS_USAGE, documentThisMain, parseDocumentThisOptions } from 
 import { parseQualityOptions, QUALITY_USAGE } from './quality/qualityOptions.js';
 import type { ModelRunReport, WorkerJob, WorkerMessage } from './workerProtocol.js';
 import { messageOf } from '../shared/errorMessage.js';
+import { MODEL_PROCESS_EXEC_ARGV, modelProcessEnv } from '../shared/modelProcess.js';
 
 /** How the numbers are defined, in the report itself, so that a JSON file read later still explains itself. */
 const DEFINITIONS = {
@@ -265,8 +266,13 @@ async function prepareModel(
 
 function runWorker(job: WorkerJob): Promise<ModelRunReport> {
 	const workerPath = fileURLToPath(new URL('./modelWorker.js', import.meta.url));
-	// The worker's stdout goes to our stderr: stdout carries nothing but the report.
-	const worker = fork(workerPath, [], { stdio: ['ignore', 2, 'inherit', 'ipc'] });
+	// The worker's stdout goes to our stderr: stdout carries nothing but the report. It runs with the
+	// language server's memory settings (V8 options, malloc arenas): its peak RSS stands for the server's.
+	const worker = fork(workerPath, [], {
+		stdio: ['ignore', 2, 'inherit', 'ipc'],
+		execArgv: [...MODEL_PROCESS_EXEC_ARGV],
+		env: modelProcessEnv(process.env),
+	});
 	return new Promise((resolve, reject) => {
 		let answered = false;
 		worker.once('message', (message: WorkerMessage) => {

@@ -94,6 +94,7 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 			rssAfterLoadMiB,
 			decodeAbort,
 			peakRssMiB,
+			process: { execArgv: process.execArgv, mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null },
 			allTraces:
 				replays.length > 0
 					? summarizeTrace({

@@ -13,6 +13,7 @@ import { completionsWanted } from './languageSwitch.js';
 import type { RestartPolicy } from './restartPolicy.js';
 import type { HearthStatusBar } from './statusBar.js';
 import { messageOf } from '../shared/errorMessage.js';
+import { MODEL_PROCESS_EXEC_ARGV, modelProcessEnv } from '../shared/modelProcess.js';
 
 const SERVER_ENTRY = 'dist/server.mjs';
 
@@ -38,8 +39,16 @@ export function createServerClient(
 ): ServerClient {
 	const module = context.asAbsolutePath(SERVER_ENTRY);
 	const serverOptions: ServerOptions = {
-		run: { module, transport: TransportKind.ipc },
-		debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+		run: {
+			module,
+			transport: TransportKind.ipc,
+			options: { execArgv: [...MODEL_PROCESS_EXEC_ARGV], env: modelProcessEnv(process.env) },
+		},
+		debug: {
+			module,
+			transport: TransportKind.ipc,
+			options: { execArgv: [...MODEL_PROCESS_EXEC_ARGV, '--nolazy', '--inspect=6011'], env: modelProcessEnv(process.env) },
+		},
 	};
 	let restarting = false;
 	let readyLogged = false;

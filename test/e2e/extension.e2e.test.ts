@@ -4,8 +4,9 @@
 // palette) or through the clipboard (the exact document). Each step saves a screenshot; the
 // folder is printed at the end of the run, with the extension's log beside it.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MODEL_PROCESS_EXEC_ARGV, MODEL_PROCESS_MALLOC_ARENAS } from '../../src/shared/modelProcess.js';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 import { HEARTH_WORKSPACE, INVENTORY_TS, lineOf } from './fixtures/hearthWorkspace.js';
 import {
@@ -165,6 +166,20 @@ describe('Hearth extension in a real VS Code (code-server + chromium)', function
 		assert.ok(file[1]!.endsWith(`/${HEARTH.bundledModel}`), `the bundled model: ${file[1]}`);
 		assert.equal(file[2], 'Q8_0');
 		assert.equal(languageServerPids(server()).length, 1, 'one language server process');
+		// Started with the memory settings the bench's race measured (src/shared/modelProcess.ts).
+		const pid = theLanguageServerPid(server());
+		const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+		for (const option of MODEL_PROCESS_EXEC_ARGV) {
+			assert.ok(
+				argv.indexOf(option) >= 0 && argv.indexOf(option) < argv.findIndex((arg) => arg.endsWith(HEARTH.serverEntry)),
+				`${option} before the script: ${argv.join(' ')}`,
+			);
+		}
+		const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+		assert.ok(
+			environment.includes(`MALLOC_ARENA_MAX=${MODEL_PROCESS_MALLOC_ARENAS}`),
+			'the language server runs with at most two malloc arenas',
+		);
 	});
 
 	it('shows ghost text from the local model while typing; Tab inserts exactly that text', async function () {
