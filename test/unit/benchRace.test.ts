@@ -316,10 +316,12 @@ describe('bench race: comparing the two sides', function () {
 		assert.equal(comparison.ratios.coldStartMs, 0.9);
 		assert.deepEqual(comparison.target, { ratioAtMost: 0.333, minAnswers: 30, latencyP50: true, latencyP95: false, cpuSeconds: false });
 		assert.equal(compareRace('t', { ...hearth, cpuSeconds: null }, server).ratios.cpuSeconds, null);
-		// Fewer than 30 answers on either side: the latency verdicts are null, never met.
-		const few = compareRace('t', hearth, { ...server, delivered: 29 });
+		// Fewer than 30 answers on either side: the latency and CPU verdicts are null, never met.
+		const few = compareRace('t', hearth, { ...server, delivered: 29, cpuSeconds: 100 });
 		assert.equal(few.target.latencyP50, null);
 		assert.equal(few.target.latencyP95, null);
+		assert.equal(few.target.cpuSeconds, null);
+		assert.equal(few.ratios.cpuSeconds, 0.1);
 	});
 
 	it("takes Hearth's side from its trace summary and llama-server's from the server summary", function () {

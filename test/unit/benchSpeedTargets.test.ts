@@ -103,11 +103,15 @@ describe('bench targets: each one fails on a failing measurement, and has no ver
 		assert.deepEqual([own.raceLatencyP50!.met, own.raceLatencyP50!.count, own.raceCpu!.met], [true, 40, true]);
 		const every = raceTargets(raced);
 		assert.deepEqual(
-			[every.raceLatencyP50!.met, every.raceCpu!.met],
-			[true, false],
-			"over every trace: CPU's worst, latency where 30 answers a side",
+			[every.raceLatencyP50!.met, every.raceCpu!.met, every.raceCpu!.measured],
+			[true, true, 0.25],
+			'over every trace: latency and CPU where 30 answers a side',
 		);
-		assert.equal(raceTargets(raced, ['absent']).raceCpu!.measured, 0.5);
+		const slowOther = [raced[0]!, compareRace('ts-other', side({ cpuSeconds: 30 }), side({ latencyP50Ms: 400, cpuSeconds: 40 }))];
+		assert.deepEqual(
+			[raceTargets(slowOther, ['absent']).raceCpu!.met, raceTargets(slowOther, ['absent']).raceCpu!.measured],
+			[false, 0.75],
+		);
 	});
 
 	it('judges latency only where a trace has 30 answers a side, on the worst of those; none is no verdict, with the largest sample', function () {
@@ -124,12 +128,38 @@ describe('bench targets: each one fails on a failing measurement, and has no ver
 		assert.match(none.note!, /fewer than the 30/);
 	});
 
-	it('CPU above a third of llama-server fails, on the worst raced trace', function () {
+	it('CPU above a third of llama-server fails, on the worst raced trace with 30 answers a side', function () {
 		const targets = raceTargets([
 			compareRace('a', side({ cpuSeconds: 10 }), side({ cpuSeconds: 40 })),
 			compareRace('b', side({ cpuSeconds: 42 }), side({ cpuSeconds: 100 })),
 		]);
-		assert.deepEqual([targets.raceCpu!.met, targets.raceCpu!.measured], [false, 0.42]);
+		assert.deepEqual([targets.raceCpu!.met, targets.raceCpu!.measured, targets.raceCpu!.count], [false, 0.42, 40]);
+	});
+
+	it('judges no CPU on a trace where llama-server answered fewer than 30 times: its CPU is the machine, not the work', function () {
+		// The paused trace on a 1.5B model: the server computes throughout for one answer.
+		const saturated = compareRace(
+			'ts-paused-typing',
+			side({ cpuSeconds: 183, delivered: 37 }),
+			side({ cpuSeconds: 390, delivered: 1 }),
+		);
+		const keepingUp = compareRace(
+			'ts-thinking-typing',
+			side({ cpuSeconds: 187, delivered: 39 }),
+			side({ cpuSeconds: 1020, delivered: 31 }),
+		);
+		assert.equal(saturated.target.cpuSeconds, null, 'no per-trace verdict either');
+		assert.equal(saturated.ratios.cpuSeconds, 0.469, 'the ratio stays in the comparison');
+		const judged = raceTargets([saturated, keepingUp], ['ts-paused-typing', 'ts-thinking-typing']).raceCpu!;
+		assert.deepEqual([judged.met, judged.measured, judged.count], [true, 0.183, 31]);
+		const failing = raceTargets([
+			saturated,
+			compareRace('ts-thinking-typing', side({ cpuSeconds: 500 }), side({ cpuSeconds: 1000 })),
+		]).raceCpu!;
+		assert.deepEqual([failing.met, failing.measured], [false, 0.5]);
+		const none = raceTargets([saturated]).raceCpu!;
+		assert.deepEqual([none.met, none.count], [null, 1]);
+		assert.match(none.note!, /fewer than the 30/);
 	});
 
 	it('a cold start slower than llama-server fails', function () {
