@@ -38,16 +38,13 @@ export function createServerClient(
 	activatedAt = performance.now(),
 ): ServerClient {
 	const module = context.asAbsolutePath(SERVER_ENTRY);
+	const env = modelProcessEnv(process.env);
 	const serverOptions: ServerOptions = {
-		run: {
-			module,
-			transport: TransportKind.ipc,
-			options: { execArgv: [...MODEL_PROCESS_EXEC_ARGV], env: modelProcessEnv(process.env) },
-		},
+		run: { module, transport: TransportKind.ipc, options: { execArgv: [...MODEL_PROCESS_EXEC_ARGV], env } },
 		debug: {
 			module,
 			transport: TransportKind.ipc,
-			options: { execArgv: [...MODEL_PROCESS_EXEC_ARGV, '--nolazy', '--inspect=6011'], env: modelProcessEnv(process.env) },
+			options: { execArgv: [...MODEL_PROCESS_EXEC_ARGV, '--nolazy', '--inspect=6011'], env },
 		},
 	};
 	let restarting = false;

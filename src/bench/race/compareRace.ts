@@ -96,8 +96,8 @@ export function compareRace(trace: string, hearth: RaceSide, llamaServer: RaceSi
 		RaceMetric,
 		number | null
 	>;
-	const met = (value: number | null) => (value === null ? null : value <= RACE_TARGET_RATIO);
 	const enoughAnswers = hearth.delivered >= MIN_RACE_ANSWERS && llamaServer.delivered >= MIN_RACE_ANSWERS;
+	const met = (value: number | null) => (!enoughAnswers || value === null ? null : value <= RACE_TARGET_RATIO);
 	return {
 		trace,
 		hearth,
@@ -106,9 +106,9 @@ export function compareRace(trace: string, hearth: RaceSide, llamaServer: RaceSi
 		target: {
 			ratioAtMost: Math.round(RACE_TARGET_RATIO * 1000) / 1000,
 			minAnswers: MIN_RACE_ANSWERS,
-			latencyP50: enoughAnswers ? met(ratios.latencyP50Ms) : null,
-			latencyP95: enoughAnswers ? met(ratios.latencyP95Ms) : null,
-			cpuSeconds: enoughAnswers ? met(ratios.cpuSeconds) : null,
+			latencyP50: met(ratios.latencyP50Ms),
+			latencyP95: met(ratios.latencyP95Ms),
+			cpuSeconds: met(ratios.cpuSeconds),
 		},
 	};
 }
