@@ -61,6 +61,13 @@ export class ModelLifecycle {
 	private appliedSettings: HearthSettings | undefined;
 	/** Loads run one after the other: each waits for the one before. */
 	private loading: Promise<void> = Promise.resolve();
+	/**
+	 * Settles when the client's settings first arrive (the server reads them after `initialized`, a
+	 * round trip later): a request that comes in before then waits for the model they name, rather
+	 * than finding none loaded.
+	 */
+	private readonly firstSettings: Promise<void>;
+	private settingsArrived!: () => void;
 	/** The OpenAI-compatible server's key, from the client's secret storage; never logged. */
 	private serverApiKey = '';
 	private idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -81,6 +88,7 @@ export class ModelLifecycle {
 	private speedTimer: ReturnType<typeof setTimeout> | undefined;
 
 	constructor(private readonly options: ModelLifecycleOptions) {
+		this.firstSettings = new Promise((resolve) => (this.settingsArrived = resolve));
 		this.chatSlot = new ChatModelSlot({
 			defaultModelPath: options.defaultModelPath,
 			logger: options.logger,
@@ -105,6 +113,7 @@ export class ModelLifecycle {
 	apply(settings: HearthSettings): Promise<void> {
 		const previous = this.appliedSettings;
 		this.appliedSettings = settings;
+		this.settingsArrived();
 		if (previous && !modelReloadNeeded(previous, settings)) {
 			if (chatModelReloadNeeded(previous, settings)) {
 				this.loading = this.loading.then(() => this.applyChat(settings));
@@ -136,7 +145,8 @@ export class ModelLifecycle {
 
 	/**
 	 * The scheduler for a completion request: when the model was unloaded for idleness, it is loaded
-	 * again first (the request waits). Each call starts the idle time anew.
+	 * again first (the request waits), as it waits for the first settings and the model they name.
+	 * Each call starts the idle time anew.
 	 */
 	async awakeScheduler(): Promise<CompletionScheduler | undefined> {
 		await this.wake();
@@ -145,8 +155,8 @@ export class ModelLifecycle {
 	}
 
 	/**
-	 * Keeps the model loaded for an action, loading it again first when it was unloaded for idleness.
-	 * The returned function ends the hold (once, however often called); idle time counts from then.
+	 * Keeps the model loaded for an action, loading it again first when it was unloaded for idleness
+	 * (or, before the first settings, waiting for them and the model they name). The returned function ends the hold (once, however often called); idle time counts from then.
 	 */
 	async hold(): Promise<() => void> {
 		this.holds++;
@@ -365,7 +375,8 @@ export class ModelLifecycle {
 	}
 
 	/** Loads the model unloaded for idleness again, with the settings in force; resolves once it is ready (or failed). */
-	private wake(): Promise<void> {
+	private async wake(): Promise<void> {
+		await this.firstSettings;
 		const settings = this.appliedSettings;
 		if (this.unloadedModel && settings) {
 			this.unloadedModel = undefined;

@@ -125,6 +125,25 @@ describe('language server: idle unload of the local model (real model)', functio
 		assert.ok(lifecycle.currentScheduler);
 	});
 
+	it('an action or a completion that comes before the first settings waits for the model they name', async function () {
+		// The server reads the client's settings a round trip after `initialized`: a request may come first.
+		let held = false;
+		const holding = lifecycle.hold().then((release) => {
+			held = true;
+			return release;
+		});
+		const awake = lifecycle.awakeScheduler();
+		// Both are still waiting once everything queued so far has run.
+		await new Promise((resolve) => setImmediate(resolve));
+		assert.equal(held, false, 'the hold waits for the settings');
+		assert.equal(lifecycle.actionModels().completion, undefined, 'no model yet');
+		await lifecycle.apply(settings(0));
+		const release = await holding;
+		assert.equal(lifecycle.actionModels().completion?.local, true, 'the action finds the model the settings name');
+		assert.ok(await awake, 'the completion gets the scheduler');
+		release();
+	});
+
 	it('loads it again for an action (hold), which waits for the model', async function () {
 		await lifecycle.apply(settings(1));
 		await waitFor('the unloaded status', () => statuses.find((status) => status.state === 'unloaded'), 30_000);
