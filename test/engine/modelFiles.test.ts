@@ -5,7 +5,7 @@ import path from 'node:path';
 import { gguf } from '../../src/engine/gguf/ggufValues.js';
 import { writeGgufFile } from '../../src/tooling/gguf/ggufWriter.js';
 import { silentLogger } from '../../src/engine/logger.js';
-import { loadModel } from '../../src/engine/runtime/loadModel.js';
+import { loadModel, weightsMapped } from '../../src/engine/runtime/loadModel.js';
 import { ModelLoadError, type ModelLoadErrorCode } from '../../src/engine/runtime/modelLoadError.js';
 import { ensureTestModel } from '../../src/tooling/testModels/ensureModel.js';
 
@@ -85,5 +85,28 @@ describe('engine: bad model files get a clear one-line error, never a crash', fu
 	it('a good file still loads (the checks do not reject valid models)', async function () {
 		const loaded = await loadModel({ modelPath: goodModel, gpu: 'off', contextSize: 512, logger: silentLogger });
 		await loaded.dispose();
+	});
+
+	it("on the CPU the weights are read into memory: no page of the model file stays mapped beside the kernels' copy", async function () {
+		if (process.platform !== 'linux') {
+			this.skip(); // /proc/self/maps
+		}
+		assert.equal(weightsMapped(false), false, 'CPU only: read');
+		assert.equal(weightsMapped('cuda'), true, 'a GPU: mapped');
+		const mapped = async () => (await fs.readFile('/proc/self/maps', 'utf8')).split('\n').filter((line) => line.endsWith(goodModel));
+		const loaded = await loadModel({ modelPath: goodModel, gpu: 'off', contextSize: 512, logger: silentLogger });
+		try {
+			assert.equal(loaded.model.useMmap, false);
+			assert.deepEqual(await mapped(), [], 'the model file is not mapped while the model is loaded');
+		} finally {
+			await loaded.dispose();
+		}
+		// The same load asked to map the file does map it: the check above can see a mapping.
+		const mapping = await loadModel({ modelPath: goodModel, gpu: 'off', contextSize: 512, logger: silentLogger, useMmap: true });
+		try {
+			assert.ok((await mapped()).length > 0, 'a mapped load shows in /proc/self/maps');
+		} finally {
+			await mapping.dispose();
+		}
 	});
 });
