@@ -94,7 +94,11 @@ async function runJob(job: WorkerJob): Promise<ModelRunReport> {
 			rssAfterLoadMiB,
 			decodeAbort,
 			peakRssMiB,
-			process: { execArgv: process.execArgv, mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null },
+			process: {
+				execArgv: process.execArgv,
+				mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? null,
+				weightsMapped: loaded.model.useMmap,
+			},
 			allTraces:
 				replays.length > 0
 					? summarizeTrace({

@@ -34,8 +34,11 @@ export interface ModelRunReport {
 	decodeAbort: boolean;
 	/** process.resourceUsage().maxRSS of the worker, which only ever held this model, taken before the actions section. */
 	peakRssMiB: number;
-	/** The worker's memory settings, the language server's (src/shared/modelProcess.ts): V8 options and glibc's malloc arenas. */
-	process: { execArgv: string[]; mallocArenaMax: string | null };
+	/**
+	 * The worker's memory settings, the language server's (src/shared/modelProcess.ts): V8 options and
+	 * glibc's malloc arenas; and whether the weights file was mapped or read (loadModel's weightsMapped).
+	 */
+	process: { execArgv: string[]; mallocArenaMax: string | null; weightsMapped: boolean };
 	/** Every trace pooled: enough delivered answers for percentiles that mean something. Absent when no trace ran. */
 	allTraces?: TraceSummary;
 	traces: TraceReport[];
