@@ -156,7 +156,8 @@ export class ModelLifecycle {
 
 	/**
 	 * Keeps the model loaded for an action, loading it again first when it was unloaded for idleness
-	 * (or, before the first settings, waiting for them and the model they name). The returned function ends the hold (once, however often called); idle time counts from then.
+	 * (or, before the first settings, waiting for them and the model they name). The returned
+	 * function ends the hold (once, however often called); idle time counts from then.
 	 */
 	async hold(): Promise<() => void> {
 		this.holds++;
@@ -375,14 +376,16 @@ export class ModelLifecycle {
 	}
 
 	/** Loads the model unloaded for idleness again, with the settings in force; resolves once it is ready (or failed). */
-	private async wake(): Promise<void> {
-		await this.firstSettings;
+	private wake(): Promise<void> {
+		if (!this.appliedSettings) {
+			return this.firstSettings.then(() => this.wake());
+		}
 		const settings = this.appliedSettings;
-		if (this.unloadedModel && settings) {
+		if (this.unloadedModel) {
 			this.unloadedModel = undefined;
 			this.options.logger.info('Loading the model again: it is needed after being unloaded for idleness.');
 			this.loading = this.loading.then(() => this.load(settings));
-		} else if (this.chatSlot.unloaded && settings) {
+		} else if (this.chatSlot.unloaded) {
 			// Only the chat model was unloaded (completions run on a server).
 			this.loading = this.loading.then(() => this.applyChat(settings));
 		}
