@@ -163,18 +163,73 @@ export class Workbench {
 		};
 		await this.clickRow(pick, timeoutMs, `Quick Open has no result for "${relPath}"`);
 		// Ready when the active tab names the file and its editor has focus.
-		await this.page
-			.locator('.part.editor .editor-group-container.active .tab.active', { hasText: base })
-			.waitFor({ state: 'visible', timeout: timeoutMs });
-		await this.page.locator(`${SEL.activeEditor}.focused`).waitFor({ state: 'visible', timeout: timeoutMs });
+		await this.waitForActiveEditor(base, timeoutMs);
 	}
 
 	/** Waits until the active editor tab is the one named `name` (e.g. "settings.json") and its editor has focus. */
 	async waitForActiveEditor(name: string, timeoutMs = 20_000): Promise<void> {
+		await this.page.locator('.part.editor .tab.active', { hasText: name }).first().waitFor({ state: 'visible', timeout: timeoutMs });
+		await this.waitForEditorFocus(timeoutMs, name);
 		await this.page
 			.locator('.part.editor .editor-group-container.active .tab.active', { hasText: name })
 			.waitFor({ state: 'visible', timeout: timeoutMs });
-		await this.page.locator(`${SEL.activeEditor}.focused`).waitFor({ state: 'visible', timeout: timeoutMs });
+		await this.waitForEditorFocus(timeoutMs, name);
+	}
+
+	/**
+	 * Waits until the active group's text editor has the keyboard focus.
+	 *
+	 * A webview (the Hearth answer view) that had the focus, after a click in it, can take it back
+	 * just after another editor got it: VS Code hands the focus to a webview's frame
+	 * asynchronously, so a frame focused on the way (its group active for a moment, as when an
+	 * editor opened over it closes) may win over the editor opened next, and make its own group
+	 * the active one. When the focus sits in a frame, this clicks the tab of the editor wanted
+	 * (`name`, else the active group's), as a person would to get back to the code: that focuses
+	 * the editor without moving its cursor. Any other owner of the focus is waited out, and named
+	 * on timeout.
+	 */
+	async waitForEditorFocus(timeoutMs = 20_000, name?: string): Promise<void> {
+		const focused = this.page.locator(`${SEL.activeEditor}.focused`);
+		const tab = name
+			? this.page.locator('.part.editor .tab.active', { hasText: name }).first()
+			: this.page.locator('.part.editor .editor-group-container.active .tab.active').first();
+		const deadline = Date.now() + timeoutMs;
+		let owner = '';
+		for (;;) {
+			if (await focused.isVisible()) return;
+			owner = await this.focusOwner();
+			if (owner.startsWith('IFRAME')) {
+				const label = (await tab.innerText({ timeout: 1000 }).catch(() => '?')).trim();
+				appendFileSync(this.browserLog, `[harness] the focus was in a frame (${owner}); clicking the tab "${label}"\n`);
+				await tab.click({ timeout: 2000 }).catch(() => undefined);
+			}
+			if (Date.now() > deadline) break;
+			await focused.waitFor({ state: 'visible', timeout: 500 }).catch(() => undefined);
+		}
+		const shot = await this.screenshot('editor-not-focused').catch(() => '(no screenshot)');
+		const tabs = await this.page
+			.locator('.part.editor .editor-group-container')
+			.evaluateAll((groups) =>
+				groups.map((g) => {
+					const group = g as unknown as { className: string; querySelector(s: string): { innerText: string } | null };
+					return `${group.className.includes(' active') ? 'active ' : ''}"${group.querySelector('.tab.active')?.innerText.trim() ?? ''}"`;
+				}),
+			)
+			.then((groups) => groups.join(', '))
+			.catch(() => '?');
+		throw new HarnessError(
+			`the active editor never got the keyboard focus within ${timeoutMs} ms; it was on ${owner} (groups' tabs: ${tabs}; screenshot: ${shot})`,
+		);
+	}
+
+	/** What has the keyboard focus in the page: tag, class and label of document.activeElement. */
+	private async focusOwner(): Promise<string> {
+		return this.page
+			.evaluate(
+				`(() => { const e = document.activeElement; return e ? [e.tagName, e.className, e.getAttribute('aria-label') || e.getAttribute('title') || ''].join(' | ') : 'nothing'; })()`,
+			)
+			.then(String)
+			.catch((err: Error) => `unreadable (${err.message.split('\n')[0]})`);
 	}
 
 	/**
@@ -335,7 +390,7 @@ export class Workbench {
 	 */
 	async triggerInlineSuggestion(): Promise<void> {
 		await this.runCommand('Trigger Inline Suggestion');
-		await this.page.locator(`${SEL.activeEditor}.focused`).waitFor({ state: 'visible', timeout: 10_000 });
+		await this.waitForEditorFocus(10_000);
 	}
 
 	/** Escape: dismisses the shown inline suggestion. */
