@@ -168,16 +168,12 @@ export class Workbench {
 
 	/** Waits until the active editor tab is the one named `name` (e.g. "settings.json") and its editor has focus. */
 	async waitForActiveEditor(name: string, timeoutMs = 20_000): Promise<void> {
-		await this.page.locator('.part.editor .tab.active', { hasText: name }).first().waitFor({ state: 'visible', timeout: timeoutMs });
-		await this.waitForEditorFocus(timeoutMs, name);
-		await this.page
-			.locator('.part.editor .editor-group-container.active .tab.active', { hasText: name })
-			.waitFor({ state: 'visible', timeout: timeoutMs });
 		await this.waitForEditorFocus(timeoutMs, name);
 	}
 
 	/**
-	 * Waits until the active group's text editor has the keyboard focus.
+	 * Waits until the active group's text editor (the one whose tab is named `name`, when given)
+	 * has the keyboard focus.
 	 *
 	 * A webview (the Hearth answer view) that had the focus, after a click in it, can take it back
 	 * just after another editor got it: VS Code hands the focus to a webview's frame
@@ -189,22 +185,25 @@ export class Workbench {
 	 * on timeout.
 	 */
 	async waitForEditorFocus(timeoutMs = 20_000, name?: string): Promise<void> {
-		const focused = this.page.locator(`${SEL.activeEditor}.focused`);
-		const tab = name
-			? this.page.locator('.part.editor .tab.active', { hasText: name }).first()
-			: this.page.locator('.part.editor .editor-group-container.active .tab.active').first();
+		const activeTab = this.page
+			.locator('.part.editor .editor-group-container.active .tab.active', name ? { hasText: name } : {})
+			.first();
+		const focused = this.page.locator(`${SEL.activeEditor}.focused`).first();
+		const tab = name ? this.page.locator('.part.editor .tab.active', { hasText: name }).first() : activeTab;
 		const deadline = Date.now() + timeoutMs;
 		let owner = '';
 		for (;;) {
-			if (await focused.isVisible()) return;
+			if ((await activeTab.isVisible()) && (await focused.isVisible())) return;
 			owner = await this.focusOwner();
 			if (owner.startsWith('IFRAME')) {
-				const label = (await tab.innerText({ timeout: 1000 }).catch(() => '?')).trim();
-				appendFileSync(this.browserLog, `[harness] the focus was in a frame (${owner}); clicking the tab "${label}"\n`);
+				appendFileSync(
+					this.browserLog,
+					`[harness] the focus was in a frame (${owner}); clicking the tab of ${name ?? 'the active group'}\n`,
+				);
 				await tab.click({ timeout: 2000 }).catch(() => undefined);
 			}
 			if (Date.now() > deadline) break;
-			await focused.waitFor({ state: 'visible', timeout: 500 }).catch(() => undefined);
+			await sleep(100);
 		}
 		const shot = await this.screenshot('editor-not-focused').catch(() => '(no screenshot)');
 		const tabs = await this.page
